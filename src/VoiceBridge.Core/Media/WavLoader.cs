@@ -1,0 +1,271 @@
+using System.Buffers.Binary;
+using NAudio.Wave;
+
+namespace VoiceBridge.Media;
+
+/// <summary>
+/// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
+/// IEEE float 32/64-bit, mu-law, A-law or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
+/// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); or headerless mu-law.
+/// Every problem surfaces as an <see cref="AudioFormatException"/> naming the file.
+/// </summary>
+public static class WavLoader
+{
+    private const int FramesPerRead = 4096;
+
+    private enum SampleKind
+    {
+        Pcm,
+        Float,
+        MuLaw,
+        ALaw,
+    }
+
+    /// <summary>Reads a WAV file and converts it to 8 kHz mono, taking <paramref name="channel"/> from multi-channel audio.</summary>
+    /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV, truncated, or in an unsupported format.</exception>
+    public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Mix)
+    {
+        CheckFileHasBytes(path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            CheckRiffHeader(path, stream);
+            using var reader = new WaveFileReader(stream);
+            long dataStart = stream.Position; // the reader leaves its stream at the first byte of the data chunk
+            var format = reader.WaveFormat;
+            var (kind, encodingName) = Describe(path, format);
+            long dataBytes = DataChunkBytes(path, stream, reader, dataStart);
+            reader.Position = 0;
+            var samples = Decode(path, reader, kind, dataBytes, channel);
+            return new CallerRecording(path, samples, format.SampleRate, format.Channels, encodingName);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new AudioFormatException(path, "truncated: the file ends inside its header");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
+        {
+            throw new AudioFormatException(path, $"not a readable WAV file: {ex.Message}");
+        }
+    }
+
+    /// <summary>Reads a headerless file of 8 kHz mu-law bytes.</summary>
+    /// <exception cref="AudioFormatException">The file is missing, empty or unreadable.</exception>
+    public static CallerRecording LoadRawMuLaw(string path)
+    {
+        CheckFileHasBytes(path);
+        try
+        {
+            var codes = File.ReadAllBytes(path);
+            var samples = new short[codes.Length];
+            G711.MuLawDecode(codes, samples);
+            return new CallerRecording(path, samples, CallClock.SampleRate, 1, "raw mu-law");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
+        }
+    }
+
+    private static void CheckFileHasBytes(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new AudioFormatException(path, "file not found");
+        }
+
+        if (file.Length == 0)
+        {
+            throw new AudioFormatException(path, "empty file (0 bytes)");
+        }
+    }
+
+    private static void CheckRiffHeader(string path, Stream stream)
+    {
+        Span<byte> header = stackalloc byte[12];
+        int read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        bool riff = read >= 4 && (header[..4].SequenceEqual("RIFF"u8) || header[..4].SequenceEqual("RF64"u8));
+        if (riff && read < header.Length)
+        {
+            throw new AudioFormatException(path, $"truncated: the file holds only {read} bytes of a RIFF header");
+        }
+
+        if (!riff || !header[8..].SequenceEqual("WAVE"u8))
+        {
+            throw new AudioFormatException(path, "not a WAV file (no RIFF/WAVE header)");
+        }
+
+        stream.Position = 0;
+    }
+
+    private static (SampleKind Kind, string Name) Describe(string path, WaveFormat format)
+    {
+        var (kind, suffix) = format.Encoding switch
+        {
+            WaveFormatEncoding.Pcm => (SampleKind.Pcm, ""),
+            WaveFormatEncoding.IeeeFloat => (SampleKind.Float, ""),
+            WaveFormatEncoding.MuLaw => (SampleKind.MuLaw, ""),
+            WaveFormatEncoding.ALaw => (SampleKind.ALaw, ""),
+            WaveFormatEncoding.Extensible => (ExtensibleKind(path, format), " (extensible)"),
+            _ => throw UnsupportedEncoding(path, format.Encoding),
+        };
+        int bits = format.BitsPerSample;
+        string name = kind switch
+        {
+            SampleKind.Pcm => $"PCM {bits}-bit",
+            SampleKind.Float => $"IEEE float {bits}-bit",
+            SampleKind.MuLaw => "mu-law",
+            _ => "A-law",
+        };
+        bool supported = kind switch
+        {
+            SampleKind.Pcm => bits is 8 or 16 or 24 or 32,
+            SampleKind.Float => bits is 32 or 64,
+            _ => bits == 8,
+        };
+        if (!supported)
+        {
+            throw new AudioFormatException(path, $"unsupported bit depth: {name}");
+        }
+
+        if (format.Channels < 1 || format.BlockAlign != format.Channels * bits / 8)
+        {
+            throw new AudioFormatException(
+                path, $"invalid format: block align {format.BlockAlign} does not fit {format.Channels} channel(s) of {bits}-bit samples");
+        }
+
+        if (format.SampleRate < 1)
+        {
+            throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz");
+        }
+
+        return (kind, name + suffix);
+    }
+
+    // WAVE_FORMAT_EXTENSIBLE extra data: valid bits (2 bytes), channel mask (4), then the SubFormat GUID (16).
+    private static SampleKind ExtensibleKind(string path, WaveFormat format)
+    {
+        var extra = format is WaveFormatExtraData withExtra ? withExtra.ExtraData : [];
+        var subFormat = extra.Length >= 22 ? new Guid(extra.AsSpan(6, 16)) : Guid.Empty;
+        if (subFormat == AudioMediaSubtypes.MEDIASUBTYPE_PCM)
+        {
+            return SampleKind.Pcm;
+        }
+
+        if (subFormat == AudioMediaSubtypes.MEDIASUBTYPE_IEEE_FLOAT)
+        {
+            return SampleKind.Float;
+        }
+
+        throw new AudioFormatException(path, $"unsupported encoding: extensible subformat {subFormat}");
+    }
+
+    private static AudioFormatException UnsupportedEncoding(string path, WaveFormatEncoding encoding)
+    {
+        string name = encoding switch
+        {
+            WaveFormatEncoding.Adpcm => "ADPCM",
+            WaveFormatEncoding.DviAdpcm => "IMA ADPCM",
+            WaveFormatEncoding.Gsm610 => "GSM 6.10",
+            WaveFormatEncoding.MpegLayer3 => "MP3",
+            _ => Enum.IsDefined(encoding) ? encoding.ToString() : "unknown",
+        };
+        return new AudioFormatException(path, $"unsupported encoding: {name} (format tag {(int)encoding})");
+    }
+
+    private static long DataChunkBytes(string path, Stream stream, WaveFileReader reader, long dataStart)
+    {
+        Span<byte> size = stackalloc byte[4];
+        stream.Position = dataStart - size.Length;
+        stream.ReadExactly(size);
+        uint declared = BinaryPrimitives.ReadUInt32LittleEndian(size);
+
+        // 0xFFFFFFFF: an RF64 file (the real size is in its ds64 chunk) or a streaming writer that never knew it.
+        long bytes = declared == uint.MaxValue ? reader.Length : declared;
+        long available = stream.Length - dataStart;
+        int blockAlign = reader.WaveFormat.BlockAlign;
+        if (bytes > available)
+        {
+            throw new AudioFormatException(path, $"truncated: data chunk declares {bytes} bytes, file holds {available}");
+        }
+
+        if (bytes % blockAlign != 0)
+        {
+            throw new AudioFormatException(
+                path, $"truncated: data chunk holds {bytes} bytes, not a whole number of {blockAlign}-byte sample frames");
+        }
+
+        if (bytes == 0)
+        {
+            throw new AudioFormatException(path, "no audio: the data chunk holds zero samples");
+        }
+
+        return bytes;
+    }
+
+    private static short[] Decode(string path, WaveFileReader reader, SampleKind kind, long dataBytes, ChannelSelection channel)
+    {
+        var format = reader.WaveFormat;
+        int blockAlign = format.BlockAlign;
+        int sampleBytes = blockAlign / format.Channels;
+        int first = channel == ChannelSelection.Right && format.Channels > 1 ? 1 : 0;
+        int count = channel == ChannelSelection.Mix ? format.Channels : 1;
+        var converter = CreateConverter(path, format.SampleRate, dataBytes / blockAlign);
+        var bytes = new byte[FramesPerRead * blockAlign];
+        var mono = new short[FramesPerRead];
+        for (long remaining = dataBytes; remaining > 0;)
+        {
+            int chunk = (int)Math.Min(bytes.Length, remaining);
+            reader.ReadExactly(bytes, 0, chunk);
+            int frames = chunk / blockAlign;
+            for (int f = 0; f < frames; f++)
+            {
+                double sum = 0;
+                for (int c = first; c < first + count; c++)
+                {
+                    sum += ReadSample(bytes.AsSpan(((f * format.Channels) + c) * sampleBytes, sampleBytes), kind);
+                }
+
+                mono[f] = (short)Math.Clamp(Math.Round(sum / count), short.MinValue, short.MaxValue);
+            }
+
+            converter.Add(mono.AsSpan(0, frames));
+            remaining -= chunk;
+        }
+
+        return converter.Finish();
+    }
+
+    private static CallRateConverter CreateConverter(string path, int sourceRate, long sourceFrames)
+    {
+        long callSamples = ((sourceFrames * CallClock.SampleRate) + (sourceRate / 2)) / sourceRate;
+        if (callSamples == 0)
+        {
+            throw new AudioFormatException(path, "no audio: too short to give one sample at 8 kHz");
+        }
+
+        try
+        {
+            return new CallRateConverter(sourceRate, callSamples, FramesPerRead);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new AudioFormatException(path, $"unsupported sample rate: {sourceRate} Hz");
+        }
+    }
+
+    /// <summary>One sample scaled to the 16-bit range.</summary>
+    private static double ReadSample(ReadOnlySpan<byte> b, SampleKind kind) => (kind, b.Length) switch
+    {
+        (SampleKind.Pcm, 1) => (b[0] - 128) * 256.0,
+        (SampleKind.Pcm, 2) => BinaryPrimitives.ReadInt16LittleEndian(b),
+        (SampleKind.Pcm, 3) => (((b[2] << 24) | (b[1] << 16) | (b[0] << 8)) >> 8) / 256.0,
+        (SampleKind.Pcm, _) => BinaryPrimitives.ReadInt32LittleEndian(b) / 65536.0,
+        (SampleKind.Float, 4) => BinaryPrimitives.ReadSingleLittleEndian(b) * 32768.0,
+        (SampleKind.Float, _) => BinaryPrimitives.ReadDoubleLittleEndian(b) * 32768.0,
+        (SampleKind.MuLaw, _) => G711.MuLawToLinear(b[0]),
+        _ => G711.ALawToLinear(b[0]),
+    };
+}
