@@ -1,0 +1,131 @@
+using System.Text.Json;
+
+namespace VoiceBridge.Legs.Twilio;
+
+/// <summary>
+/// Parses what the bridge sends to Twilio (<c>media</c>, <c>mark</c>, <c>clear</c>), for the replay
+/// harness playing Twilio. Every event needs <c>streamSid</c>, as Twilio requires. Never throws on bad
+/// input: it answers <see cref="TwilioParseStatus.Invalid"/> with an error naming the problem.
+/// </summary>
+public static class TwilioOutboundParser
+{
+    /// <summary>Parses one frame into <paramref name="into"/>, which is cleared first.</summary>
+    public static TwilioParseStatus TryParse(ReadOnlySpan<byte> utf8Json, TwilioOutboundMessage into, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Reset();
+        bool hasEvent = false;
+        string? unknownEvent = null;
+        Utf8JsonReader reader = TwilioJson.Reader(utf8Json);
+        try
+        {
+            error = TwilioJson.OpenRoot(ref reader, utf8Json.Length)
+                ?? ReadRoot(ref reader, into, ref hasEvent, ref unknownEvent);
+        }
+        catch (JsonException ex)
+        {
+            error = TwilioJson.Malformed(ex);
+        }
+
+        error ??= !hasEvent ? "missing event" : Validate(into);
+        if (error is not null)
+        {
+            return TwilioParseStatus.Invalid;
+        }
+
+        if (into.Kind != TwilioOutboundKind.Unknown)
+        {
+            return TwilioParseStatus.Ok;
+        }
+
+        error = $"unknown event {TwilioJson.Quote(unknownEvent)}";
+        return TwilioParseStatus.UnknownEvent;
+    }
+
+    private static string? ReadRoot(ref Utf8JsonReader reader, TwilioOutboundMessage into, ref bool hasEvent, ref string? unknownEvent)
+    {
+        string? error = null;
+        while (error is null && TwilioJson.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("event"u8))
+            {
+                reader.Read();
+                hasEvent = true;
+                error = ReadEvent(ref reader, into, ref unknownEvent);
+            }
+            else if (reader.ValueTextEquals("streamSid"u8))
+            {
+                reader.Read();
+                error = TwilioJson.ReadCachedString(ref reader, "streamSid", ref into.StreamSidCache);
+                into.StreamSid = into.StreamSidCache;
+            }
+            else if (reader.ValueTextEquals("media"u8))
+            {
+                reader.Read();
+                error = ReadMedia(ref reader, into);
+            }
+            else if (reader.ValueTextEquals("mark"u8))
+            {
+                reader.Read();
+                error = TwilioJson.ReadObjectString(ref reader, "mark", "name"u8, "mark.name", out string? name);
+                into.MarkName = name;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (error is null)
+        {
+            TwilioJson.CloseRoot(ref reader);
+        }
+
+        return error;
+    }
+
+    private static string? ReadEvent(ref Utf8JsonReader reader, TwilioOutboundMessage into, ref string? unknownEvent)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return TwilioJson.ReadString(ref reader, "event", out _);
+        }
+
+        into.Kind =
+            reader.ValueTextEquals("media"u8) ? TwilioOutboundKind.Media
+            : reader.ValueTextEquals("mark"u8) ? TwilioOutboundKind.Mark
+            : reader.ValueTextEquals("clear"u8) ? TwilioOutboundKind.Clear
+            : TwilioOutboundKind.Unknown;
+        unknownEvent = into.Kind == TwilioOutboundKind.Unknown ? reader.GetString() : null;
+        return null;
+    }
+
+    private static string? ReadMedia(ref Utf8JsonReader reader, TwilioOutboundMessage into)
+    {
+        string? error = TwilioJson.ExpectObject(ref reader, "media");
+        while (error is null && TwilioJson.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("payload"u8))
+            {
+                reader.Read();
+                error = TwilioJson.ReadBase64(ref reader, "media.payload", into.Payload, out int length);
+                into.PayloadLength = length;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return error;
+    }
+
+    private static string? Validate(TwilioOutboundMessage m) => m.Kind switch
+    {
+        TwilioOutboundKind.Unknown => null,
+        _ when m.StreamSid is null => "streamSid is missing",
+        TwilioOutboundKind.Media when m.PayloadLength == 0 => "media.payload is missing",
+        TwilioOutboundKind.Mark when m.MarkName is null => "mark.name is missing",
+        _ => null,
+    };
+}
