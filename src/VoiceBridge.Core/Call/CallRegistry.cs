@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// The calls a node is running and the summaries of those that ended, by call id (Twilio CallSid,
+/// SIP Call-ID). Replay and drills find calls here.
+/// </summary>
+public sealed class CallRegistry
+{
+    private readonly ConcurrentDictionary<string, CallSession> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<CallSummary>> _ended = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<CallSession> Live => [.. _live.Values];
+
+    public void Started(CallSession session) => _live[session.CallId] = session;
+
+    public void Ended(CallSummary summary)
+    {
+        _live.TryRemove(summary.CallId, out _);
+        Completion(summary.CallId).TrySetResult(summary);
+    }
+
+    /// <summary>Completes when the call with <paramref name="callId"/> has ended.</summary>
+    public Task<CallSummary> WhenEnded(string callId) => Completion(callId).Task;
+
+    private TaskCompletionSource<CallSummary> Completion(string callId) =>
+        _ended.GetOrAdd(callId, _ => new TaskCompletionSource<CallSummary>(TaskCreationOptions.RunContinuationsAsynchronously));
+}

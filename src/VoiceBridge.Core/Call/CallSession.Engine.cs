@@ -1,0 +1,182 @@
+using VoiceBridge.Engines;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+public sealed partial class CallSession
+{
+    private readonly Dictionary<string, ProviderUserItem> _providerItems = new(StringComparer.Ordinal);
+    private IAgentEngine? _engine;
+    private int _generation;
+    private bool _engineReady;
+    private long _engineFedUntil;
+    private long _fencedEvents;
+
+    /// <summary>Events dropped because they came from an engine generation that was replaced.</summary>
+    public long FencedEvents => _fencedEvents;
+
+    private void StartEngine()
+    {
+        _generation++;
+        _engine = _engineFactory();
+        _engineReady = false;
+        _engineFedUntil = _audioLog.Start;
+        _ = StartEngineCoreAsync(_engine, _generation);
+    }
+
+    private async Task StartEngineCoreAsync(IAgentEngine engine, int generation)
+    {
+        try
+        {
+            await engine.StartAsync(new EngineStart(generation, Conversation, _tools.Definitions, this), _stop.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await ((IEngineEvents)this).PostAsync(new EngineEvent
+            {
+                Kind = EngineEventKind.Closed, Generation = generation, Text = $"start failed: {e.Message}",
+            });
+        }
+    }
+
+    private async Task StopEngineAsync()
+    {
+        if (_engine is { } engine)
+        {
+            _engine = null;
+            _engineReady = false;
+            await engine.DisposeAsync();
+        }
+    }
+
+    private void OnEngineEvent(EngineEvent e)
+    {
+        if (e.Generation != _generation || _engine is null)
+        {
+            _fencedEvents++;
+            return;
+        }
+
+        switch (e.Kind)
+        {
+            case EngineEventKind.Ready:
+                _engineReady = true;
+                FeedEngineFromLog();
+                break;
+            case EngineEventKind.SpeechStarted:
+                ProviderItem(e.ItemId).Start = e.Position;
+                BargeIn();
+                break;
+            case EngineEventKind.SpeechStopped:
+                ProviderItem(e.ItemId).End = e.Position;
+                break;
+            case EngineEventKind.UserTranscript:
+                OnUserTranscript(e.ItemId, e.Text ?? "");
+                break;
+            case EngineEventKind.UserTranscriptFailed:
+                AddError($"{_engine.Name}: transcription of {e.ItemId} failed: {e.Text}");
+                break;
+            case EngineEventKind.AgentAudio:
+                AssistantTurn(e.ItemId!).AudioMs += CallClock.SamplesToMs(e.Audio!.Length);
+                _playout.Enqueue(e.Generation, e.ItemId!, e.Audio);
+                break;
+            case EngineEventKind.AgentAudioDone:
+                _playout.EndItem(e.ItemId!);
+                break;
+            case EngineEventKind.AgentTranscript:
+                var turn = AssistantTurn(e.ItemId!);
+                turn.Text = e.Text ?? "";
+                UpdateHeardText(turn);
+                break;
+            case EngineEventKind.ToolCall:
+                _ = RunToolAsync(e);
+                break;
+            case EngineEventKind.ResponseDone when e.Status is "failed" or "incomplete":
+                AddError($"{_engine.Name}: response {e.ResponseId} ended {e.Status}: {e.Text}");
+                break;
+            case EngineEventKind.Error:
+                AddError($"{_engine.Name}: provider error: {e.Text}");
+                Log.EngineError(_logger, CallId, _engine.Name, e.Text ?? "");
+                break;
+            case EngineEventKind.Closed:
+                AddError($"{_engine.Name}: connection ended: {e.Text}");
+                Log.EngineClosed(_logger, CallId, _engine.Name, e.Text ?? "");
+                _engineReady = false;
+                break;
+        }
+    }
+
+    /// <summary>Brings a newly ready engine up to date with caller audio it has not heard.</summary>
+    private void FeedEngineFromLog()
+    {
+        Span<byte> frame = stackalloc byte[CallClock.FrameSamples];
+        while (_engineFedUntil < _audioLog.End)
+        {
+            var n = _audioLog.Read(_engineFedUntil, frame);
+            var from = Math.Max(_engineFedUntil, _audioLog.Start);
+            _engine!.SendCallerAudio(from, frame[..n]);
+            _engineFedUntil = from + n;
+        }
+    }
+
+    private void BargeIn()
+    {
+        var turn = Conversation.Last(TurnRole.Assistant);
+        if (turn?.ItemId is not { } itemId || _playout.Item(itemId) is not { HeardToEnd: false } item)
+        {
+            return;
+        }
+
+        var heardMs = CallClock.SamplesToMs(item.SamplesHeard);
+        _playout.Clear();
+        _engine!.TruncateAssistant(itemId, heardMs);
+        turn.Interrupted = true;
+        turn.HeardAudioMs = heardMs;
+        UpdateHeardText(turn);
+        Log.BargeIn(_logger, CallId, itemId, heardMs);
+    }
+
+    private ConversationTurn AssistantTurn(string itemId) =>
+        Conversation.FindByItem(itemId) ?? Conversation.Add(new ConversationTurn
+        {
+            Role = TurnRole.Assistant, Engine = _engine!.Name, ItemId = itemId,
+        });
+
+    private async Task RunToolAsync(EngineEvent call)
+    {
+        var output = await _tools.InvokeAsync(call.Name ?? "", call.Arguments ?? "", _options.DryRunTools, _stop.Token);
+        await _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.ToolResult, Event = call, Text = output });
+    }
+
+    private void OnToolResult(EngineEvent call, string output)
+    {
+        Conversation.AddToolCall(new ToolCallRecord(call.CallId!, call.Name ?? "", call.Arguments ?? "", output, _engine?.Name ?? "", NowMs));
+        if (call.Generation == _generation && _engine is not null)
+        {
+            _engine.SubmitToolResult(call.CallId!, output);
+        }
+    }
+
+    private ProviderUserItem ProviderItem(string? itemId)
+    {
+        itemId ??= "";
+        if (!_providerItems.TryGetValue(itemId, out var item))
+        {
+            item = new ProviderUserItem();
+            _providerItems[itemId] = item;
+        }
+
+        return item;
+    }
+
+    private sealed class ProviderUserItem
+    {
+        public long Start { get; set; } = -1;
+
+        public long End { get; set; } = -1;
+
+        public string? Transcript { get; set; }
+
+        public bool Attached { get; set; }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace VoiceBridge.Call;
+
+public sealed partial class CallSession
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "call {CallId}: cancelled")]
+        public static partial void CallCancelled(ILogger logger, string callId);
+
+        [LoggerMessage(2, LogLevel.Warning, "call {CallId}: bad message from the caller leg: {Error}")]
+        public static partial void LegError(ILogger logger, string callId, string error);
+
+        [LoggerMessage(3, LogLevel.Information, "call {CallId}: DTMF {Digit}")]
+        public static partial void Dtmf(ILogger logger, string callId, string digit);
+
+        [LoggerMessage(4, LogLevel.Debug, "call {CallId}: caller turn {StartMs}-{EndMs} ms")]
+        public static partial void UserTurn(ILogger logger, string callId, long startMs, long endMs);
+
+        [LoggerMessage(5, LogLevel.Warning, "call {CallId}: engine {Engine} error: {Error}")]
+        public static partial void EngineError(ILogger logger, string callId, string engine, string error);
+
+        [LoggerMessage(6, LogLevel.Warning, "call {CallId}: engine {Engine} connection ended: {Reason}")]
+        public static partial void EngineClosed(ILogger logger, string callId, string engine, string reason);
+
+        [LoggerMessage(7, LogLevel.Information, "call {CallId}: barge-in, item {ItemId} truncated at {HeardMs} ms heard")]
+        public static partial void BargeIn(ILogger logger, string callId, string itemId, long heardMs);
+
+        [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
+        public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
+    }
+}

@@ -1,0 +1,163 @@
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+public sealed partial class CallSession
+{
+    private ConversationTurn? _lastAnsweredUserTurn;
+
+    private void OnUserTranscript(string? itemId, string text)
+    {
+        var item = ProviderItem(itemId);
+        item.Transcript = text;
+        var turn = itemId is null ? null : Conversation.FindByItem(itemId);
+        turn ??= BestOverlappingUserTurn(item);
+        if (turn is null)
+        {
+            return;
+        }
+
+        turn.ItemId = itemId;
+        turn.Text = text;
+        item.Attached = true;
+    }
+
+    /// <summary>Transcripts that arrived before our VAD closed the turn they belong to.</summary>
+    private void AttachPendingTranscripts(ConversationTurn turn)
+    {
+        foreach (var (itemId, item) in _providerItems)
+        {
+            if (!item.Attached && item.Transcript is not null && Overlap(item, turn) > 0)
+            {
+                turn.ItemId = itemId;
+                turn.Text = item.Transcript;
+                item.Attached = true;
+            }
+        }
+    }
+
+    private ConversationTurn? BestOverlappingUserTurn(ProviderUserItem item)
+    {
+        ConversationTurn? best = null;
+        long bestOverlap = 0;
+        foreach (var turn in Conversation.Turns)
+        {
+            if (turn.Role != TurnRole.User || turn.ItemId is not null)
+            {
+                continue;
+            }
+
+            var overlap = Overlap(item, turn);
+            if (overlap > bestOverlap)
+            {
+                best = turn;
+                bestOverlap = overlap;
+            }
+        }
+
+        return best;
+    }
+
+    private static long Overlap(ProviderUserItem item, ConversationTurn turn)
+    {
+        if (item.Start < 0)
+        {
+            return 0;
+        }
+
+        var end = item.End < 0 ? long.MaxValue : item.End;
+        return Math.Min(end, turn.EndPosition) - Math.Max(item.Start, turn.StartPosition);
+    }
+
+    private void OnItemStarted(ItemPlayout item)
+    {
+        if (Conversation.FindByItem(item.ItemId) is not { } turn)
+        {
+            return;
+        }
+
+        turn.StartMs = NowMs;
+        var user = Conversation.Last(TurnRole.User);
+        if (user is not null && user != _lastAnsweredUserTurn && user.EndMs <= turn.StartMs)
+        {
+            turn.FirstAudioLatencyMs = turn.StartMs - user.EndMs;
+            _lastAnsweredUserTurn = user;
+        }
+    }
+
+    private void OnItemSent(ItemPlayout item)
+    {
+        if (Conversation.FindByItem(item.ItemId) is { } turn)
+        {
+            turn.EndMs = NowMs;
+        }
+
+        // The response is complete and being played: the caller turn it answered is acknowledged
+        // once its words are known (FAILOVER.md, "acknowledged caller audio").
+        if (_lastAnsweredUserTurn is { Text.Length: > 0 } user)
+        {
+            _audioLog.Acknowledge(user.EndPosition);
+        }
+    }
+
+    private void OnItemHeard(ItemPlayout item)
+    {
+        if (Conversation.FindByItem(item.ItemId) is { } turn)
+        {
+            turn.HeardAudioMs = CallClock.SamplesToMs(item.SamplesHeard);
+            UpdateHeardText(turn);
+        }
+    }
+
+    /// <summary>
+    /// What the caller heard of an assistant turn: all of it once heard to the end; after a
+    /// barge-in, the words in proportion to the audio heard (a documented estimate until engines
+    /// give word timings).
+    /// </summary>
+    private static void UpdateHeardText(ConversationTurn turn)
+    {
+        if (!turn.Interrupted)
+        {
+            turn.HeardText = turn.HeardAudioMs >= turn.AudioMs && turn.AudioMs > 0 ? turn.Text : turn.HeardText;
+            return;
+        }
+
+        var words = turn.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ratio = turn.AudioMs == 0 ? 0 : Math.Min(1.0, (double)turn.HeardAudioMs / turn.AudioMs);
+        turn.HeardText = string.Join(' ', words.Take((int)Math.Floor(words.Length * ratio)));
+    }
+
+    private CallSummary Summarize()
+    {
+        string[] errors;
+        lock (_errors)
+        {
+            errors = [.. _errors];
+        }
+
+        return new CallSummary(
+            CallId,
+            _legName,
+            CallClock.SamplesToMs(_audioLog.End),
+            NowMs,
+            [.. Conversation.Turns],
+            [.. Conversation.ToolCalls],
+            _playout.FramesSent,
+            _playout.Discontinuities,
+            CallClock.SamplesToMs(_audioLog.LostSamples),
+            errors);
+    }
+}
+
+/// <summary>What the code's own accounting says about a finished call.</summary>
+public sealed record CallSummary(
+    string CallId,
+    string Leg,
+    long CallerAudioMs,
+    long DurationMs,
+    IReadOnlyList<ConversationTurn> Turns,
+    IReadOnlyList<ToolCallRecord> ToolCalls,
+    long OutboundFrames,
+    long OutboundDiscontinuities,
+    long LostCallerAudioMs,
+    IReadOnlyList<string> Errors);

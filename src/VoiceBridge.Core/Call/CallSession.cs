@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Call.Tools;
+using VoiceBridge.Engines;
+using VoiceBridge.Legs;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// The one place where a caller leg meets an engine. Everything that changes the call (caller
+/// audio, marks, engine events, tool results, the 20 ms tick) goes through one bounded queue and
+/// one loop, so the call's state has a single writer and runs the same on real or virtual time.
+/// </summary>
+public sealed partial class CallSession : IEngineEvents
+{
+    private readonly Channel<CallInput> _inputs = Channel.CreateBounded<CallInput>(
+        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly string _legName;
+    private readonly Func<IAgentEngine> _engineFactory;
+    private readonly ToolRegistry _tools;
+    private readonly CallSessionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CallerAudioLog _audioLog;
+    private readonly PlayoutBuffer _playout;
+    private readonly EnergyVad _vad;
+    private readonly short[] _pcm = new short[CallClock.FrameSamples];
+    private readonly List<string> _errors = [];
+    private readonly CancellationTokenSource _stop = new();
+    private long _startTimestamp;
+    private bool _ended;
+
+    public CallSession(
+        string callId,
+        string legName,
+        ICallerLegOutput leg,
+        Func<IAgentEngine> engineFactory,
+        ToolRegistry tools,
+        CallSessionOptions options,
+        TimeProvider time,
+        ILogger logger)
+    {
+        CallId = callId;
+        _legName = legName;
+        _engineFactory = engineFactory;
+        _tools = tools;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _audioLog = new CallerAudioLog(options.CallerAudioLogCapacity);
+        _playout = new PlayoutBuffer(leg, options.Playout);
+        _playout.ItemStarted += OnItemStarted;
+        _playout.ItemSent += OnItemSent;
+        _playout.ItemHeard += OnItemHeard;
+        _vad = new EnergyVad(options.Vad);
+        Conversation = new Conversation(options.Instructions);
+    }
+
+    public string CallId { get; }
+
+    public Conversation Conversation { get; }
+
+    /// <summary>Caller audio received, in samples (the end of the caller's clock).</summary>
+    public long CallerPosition => _audioLog.End;
+
+    public PlayoutBuffer Playout => _playout;
+
+    public CallerAudioLog AudioLog => _audioLog;
+
+    /// <summary>Milliseconds since the call started, on the call's time provider.</summary>
+    public long NowMs => _startTimestamp == 0 ? 0 : (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+
+    /// <summary>Runs the call until the caller hangs up or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<CallSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        _startTimestamp = _time.GetTimestamp();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var ticks = TickLoopAsync(linked.Token);
+        StartEngine();
+        try
+        {
+            while (!_ended && await _inputs.Reader.WaitToReadAsync(linked.Token))
+            {
+                while (!_ended && _inputs.Reader.TryRead(out var input))
+                {
+                    try
+                    {
+                        Handle(input);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // A bug handling one input must not end the call: log it loudly, count it, go on.
+                        Log.InputFailed(_logger, CallId, input.Kind.ToString(), e);
+                        AddError($"internal: handling {input.Kind} failed: {e.Message}");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            Log.CallCancelled(_logger, CallId);
+        }
+
+        _stop.Cancel();
+        await ticks;
+        await StopEngineAsync();
+        return Summarize();
+    }
+
+    /// <summary>The leg received caller audio (mu-law 8 kHz); the bytes are copied.</summary>
+    public ValueTask OnCallerAudioAsync(ReadOnlySpan<byte> mulaw)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(mulaw.Length);
+        mulaw.CopyTo(buffer);
+        return _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.CallerAudio, Buffer = buffer, Length = mulaw.Length });
+    }
+
+    /// <summary>The leg reports a mark it sent: played, or flushed by a clear.</summary>
+    public ValueTask OnMarkAsync(string name) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Mark, Text = name });
+
+    public ValueTask OnDtmfAsync(string digit) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Dtmf, Text = digit });
+
+    /// <summary>The caller's side ended (Twilio stop, socket closed, BYE).</summary>
+    public ValueTask OnHangupAsync() => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Hangup });
+
+    /// <summary>A bad message from the leg: counted and logged, never fatal.</summary>
+    public void ReportLegError(string error)
+    {
+        Log.LegError(_logger, CallId, error);
+        lock (_errors)
+        {
+            if (_errors.Count < 100)
+            {
+                _errors.Add($"{_legName}: {error}");
+            }
+        }
+    }
+
+    ValueTask IEngineEvents.PostAsync(EngineEvent engineEvent) =>
+        _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Engine, Event = engineEvent });
+
+    private async Task TickLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await _inputs.Writer.WriteAsync(CallInput.TickInput, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Handle(CallInput input)
+    {
+        switch (input.Kind)
+        {
+            case CallInputKind.CallerAudio:
+                OnCallerAudio(input.Buffer.AsSpan(0, input.Length));
+                ArrayPool<byte>.Shared.Return(input.Buffer!);
+                break;
+            case CallInputKind.Tick:
+                _playout.Tick(NowMs);
+                break;
+            case CallInputKind.Mark:
+                _playout.OnMark(input.Text!);
+                break;
+            case CallInputKind.Dtmf:
+                Log.Dtmf(_logger, CallId, input.Text!);
+                break;
+            case CallInputKind.Engine:
+                OnEngineEvent(input.Event!);
+                break;
+            case CallInputKind.ToolResult:
+                OnToolResult(input.Event!, input.Text!);
+                break;
+            case CallInputKind.Hangup:
+                _ended = true;
+                break;
+        }
+    }
+
+    private void AddError(string error)
+    {
+        lock (_errors)
+        {
+            _errors.Add(error);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using VoiceBridge.Legs;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// Agent audio on its way to the caller, paced to real time by the call's 20 ms tick. It outlives
+/// engines: the outbound stream (mark names, frame count; for RTP legs sequence and timestamp) is
+/// one for the whole call. It learns from marks what the caller actually heard of each item, and
+/// a barge-in <see cref="Clear"/> flushes it.
+/// </summary>
+public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions options)
+{
+    private readonly Queue<Segment> _segments = new();
+    private readonly Dictionary<string, ItemPlayout> _items = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MarkInfo> _pendingMarks = new(StringComparer.Ordinal);
+    private readonly byte[] _frame = new byte[CallClock.FrameSamples];
+    private long _nowFrames;
+    private bool _active;
+    private bool _inGap;
+    private long _spurtStartTick;
+    private long _spurtSent;
+    private int _framesSinceMark;
+    private long _queuedSamples;
+    private string? _lastSentItem;
+
+    /// <summary>Raised with the item id when its first frame goes to the caller.</summary>
+    public event Action<ItemPlayout>? ItemStarted;
+
+    /// <summary>Raised when the last frame of an ended item went to the caller.</summary>
+    public event Action<ItemPlayout>? ItemSent;
+
+    /// <summary>Raised when the caller is known (by mark) to have heard an item to its end.</summary>
+    public event Action<ItemPlayout>? ItemHeard;
+
+    /// <summary>20 ms frames sent to the caller in the whole call.</summary>
+    public long FramesSent { get; private set; }
+
+    /// <summary>Samples sent to the caller: the outbound clock.</summary>
+    public long OutboundPosition => FramesSent * CallClock.FrameSamples;
+
+    /// <summary>Times the caller's buffer ran dry in the middle of an item (a gap the caller heard).</summary>
+    public long Discontinuities { get; private set; }
+
+    /// <summary>Agent audio dropped because the buffer was over capacity.</summary>
+    public long DroppedSamples { get; private set; }
+
+    /// <summary>Marks echoed after a clear: audio that was flushed, not played.</summary>
+    public long FlushedMarks { get; private set; }
+
+    /// <summary>True while agent audio is queued or in flight to the caller.</summary>
+    public bool IsPlaying => _active || _segments.Count > 0;
+
+    public ItemPlayout? Item(string itemId) => _items.GetValueOrDefault(itemId);
+
+    /// <summary>Queues agent audio of an item; the engine generation is kept for mark names.</summary>
+    public void Enqueue(int generation, string itemId, ReadOnlySpan<byte> mulaw)
+    {
+        if (mulaw.IsEmpty)
+        {
+            return;
+        }
+
+        if (!_items.TryGetValue(itemId, out var item))
+        {
+            item = new ItemPlayout(itemId, generation);
+            _items[itemId] = item;
+        }
+
+        if (item.Ended)
+        {
+            return;
+        }
+
+        var capacity = CallClock.MsToSamples((long)options.Capacity.TotalMilliseconds);
+        if (_queuedSamples + mulaw.Length > capacity)
+        {
+            DroppedSamples += mulaw.Length;
+            return;
+        }
+
+        item.SamplesQueued += mulaw.Length;
+        _queuedSamples += mulaw.Length;
+        _segments.Enqueue(new Segment(item, mulaw.ToArray()));
+    }
+
+    /// <summary>The item's audio is complete: its last partial frame may be padded and sent.</summary>
+    public void EndItem(string itemId)
+    {
+        if (!_items.TryGetValue(itemId, out var item) || item.Ended)
+        {
+            return;
+        }
+
+        item.Ended = true;
+        if (item.Started && item.SamplesSent >= item.SamplesQueued)
+        {
+            // Its last frame already went out before the end was known: close it with a mark now.
+            MarkItemEnd(item);
+        }
+    }
+
+    /// <summary>
+    /// A tick of the call clock at <paramref name="nowMs"/>: sends what keeps the caller's buffer at
+    /// the lead. Pacing follows elapsed time, not tick count, so a late tick catches up.
+    /// </summary>
+    public void Tick(long nowMs)
+    {
+        _nowFrames = nowMs / CallClock.FrameMs;
+        if (!_active)
+        {
+            if (!HasFrame())
+            {
+                return;
+            }
+
+            _active = true;
+            _inGap = false;
+            _spurtStartTick = _nowFrames;
+            _spurtSent = 0;
+        }
+
+        var target = _nowFrames - _spurtStartTick + options.LeadFrames;
+        while (_spurtSent < target && TryTakeFrame(out var item))
+        {
+            SendFrame(item);
+            _inGap = false;
+        }
+
+        var carrierBuffered = _spurtSent - (_nowFrames - _spurtStartTick);
+        if (carrierBuffered > 0 || HasFrame())
+        {
+            return;
+        }
+
+        if (AllQueuedItemsEnded())
+        {
+            _active = false;
+            return;
+        }
+
+        if (!_inGap)
+        {
+            Discontinuities++;
+            _inGap = true;
+        }
+
+        _spurtStartTick = _nowFrames - _spurtSent;
+    }
+
+    /// <summary>Barge-in: drops queued audio and tells the leg to drop what it buffered.</summary>
+    public void Clear()
+    {
+        _segments.Clear();
+        _queuedSamples = 0;
+        foreach (var item in _items.Values)
+        {
+            item.Ended = true;
+        }
+
+        foreach (var mark in _pendingMarks.Values)
+        {
+            mark.Flushed = true;
+        }
+
+        _active = false;
+        _framesSinceMark = 0;
+        leg.Clear();
+    }
+
+    /// <summary>The leg reports a mark: played, or (after a clear) flushed unplayed.</summary>
+    public void OnMark(string name)
+    {
+        if (!_pendingMarks.Remove(name, out var mark))
+        {
+            return;
+        }
+
+        if (mark.Flushed)
+        {
+            FlushedMarks++;
+            return;
+        }
+
+        var item = mark.Item;
+        item.SamplesHeard = Math.Max(item.SamplesHeard, mark.ItemSamples);
+        if (mark.EndsItem && !item.HeardToEnd)
+        {
+            item.HeardToEnd = true;
+            ItemHeard?.Invoke(item);
+        }
+    }
+
+    private sealed record Segment(ItemPlayout Item, byte[] Data)
+    {
+        public int Offset { get; set; }
+
+        public int Remaining => Data.Length - Offset;
+    }
+
+    private sealed class MarkInfo(ItemPlayout item, long itemSamples, bool endsItem)
+    {
+        public ItemPlayout Item { get; } = item;
+
+        public long ItemSamples { get; } = itemSamples;
+
+        public bool EndsItem { get; } = endsItem;
+
+        public bool Flushed { get; set; }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Call;
+using VoiceBridge.Engines.Realtime.Protocol;
+using VoiceBridge.Media;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Engines.Realtime;
+
+/// <summary>
+/// An OpenAI Realtime (GA protocol) session as an agent engine: G.711 mu-law in and out so
+/// telephone audio passes through untranscoded, server VAD, input transcription always on,
+/// function calls handed to the call session. Provider audio offsets are mapped to call positions
+/// through the position of the first frame appended to this session.
+/// </summary>
+public sealed partial class RealtimeEngine(
+    RealtimeEngineOptions options,
+    IWebSocketConnector connector,
+    TimeProvider time,
+    ILogger<RealtimeEngine> logger) : IAgentEngine
+{
+    private const int SendQueueCapacity = 1024;
+    private const int MaxMessageBytes = 4 * 1024 * 1024;
+
+    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    private readonly object _sendGate = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private MessageSocket? _socket;
+    private Task? _receiveLoop;
+    private EngineStart? _start;
+    private long _sessionBase = -1;
+
+    public string Name => options.Name;
+
+    /// <summary>Caller audio appended to this provider session, in samples.</summary>
+    public long AppendedSamples { get; private set; }
+
+    public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
+    {
+        _start = start;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            headers["Authorization"] = "Bearer " + options.ApiKey;
+        }
+
+        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
+        var socket = await connector.ConnectAsync(options.ConnectUri, headers, linked.Token);
+        _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
+        _socket.StartSending();
+        Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);
+        Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(start)));
+        SeedHistory(start.Conversation);
+        _receiveLoop = ReceiveLoopAsync(_socket, start);
+    }
+
+    public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+
+        if (_sessionBase < 0)
+        {
+            _sessionBase = position;
+        }
+
+        lock (_sendGate)
+        {
+            _scratch.ResetWrittenCount();
+            RealtimeClientWriter.WriteInputAudioAppend(_scratch, mulaw);
+            _socket.TrySend(_scratch.WrittenSpan);
+        }
+
+        AppendedSamples += mulaw.Length;
+    }
+
+    public void SubmitToolResult(string callId, string output)
+    {
+        Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCallOutput(callId, output)));
+        Send(w => RealtimeClientWriter.WriteResponseCreate(w));
+    }
+
+    public void TruncateAssistant(string itemId, long heardMs) =>
+        Send(w => RealtimeClientWriter.WriteConversationItemTruncate(w, itemId, 0, (int)Math.Min(int.MaxValue, heardMs)));
+
+    public async ValueTask DisposeAsync()
+    {
+        _lifetime.Cancel();
+        if (_socket is { } socket)
+        {
+            using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+            await socket.CloseAsync("call ended", closeTimeout.Token);
+            await socket.DisposeAsync();
+        }
+
+        if (_receiveLoop is not null)
+        {
+            await _receiveLoop;
+        }
+
+        _lifetime.Dispose();
+    }
+
+    /// <summary>Maps a provider audio offset (ms of audio appended to this session) to a call position.</summary>
+    private long ToCallPosition(long audioMs) => Math.Max(0, _sessionBase) + CallClock.MsToSamples(audioMs);
+
+    private RealtimeSessionConfig SessionConfig(EngineStart start) => new()
+    {
+        Instructions = start.Conversation.Instructions,
+        InputFormat = RealtimeAudioFormat.Pcmu,
+        OutputFormat = RealtimeAudioFormat.Pcmu,
+        Voice = options.Voice,
+        TranscriptionModel = options.TranscriptionModel,
+        TurnDetection = new RealtimeTurnDetection { SilenceDurationMs = options.SilenceDurationMs },
+        Tools = [.. start.Tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description, t.ParametersJsonSchema))],
+    };
+
+    /// <summary>Earlier turns of the call as conversation items, tool calls as call+output pairs.</summary>
+    private void SeedHistory(Conversation conversation)
+    {
+        foreach (var turn in conversation.Turns)
+        {
+            var text = turn.Role == TurnRole.Assistant ? turn.HeardText ?? turn.Text : turn.Text;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            var role = turn.Role == TurnRole.Assistant ? RealtimeRole.Assistant : RealtimeRole.User;
+            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.Message(role, text)));
+        }
+
+        foreach (var call in conversation.ToolCalls)
+        {
+            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCall(call.CallId, call.Name, call.Arguments)));
+            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCallOutput(call.CallId, call.Output)));
+        }
+    }
+
+    private void Send(Action<IBufferWriter<byte>> write)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+
+        lock (_sendGate)
+        {
+            _scratch.ResetWrittenCount();
+            write(_scratch);
+            _socket.TrySend(_scratch.WrittenSpan);
+        }
+    }
+}

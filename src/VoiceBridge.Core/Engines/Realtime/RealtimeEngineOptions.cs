@@ -1,0 +1,61 @@
+namespace VoiceBridge.Engines.Realtime;
+
+/// <summary>
+/// Where and how to reach an OpenAI Realtime (GA) provider. The key comes from
+/// <c>OPENAI_API_KEY</c>; with none configured the embedded simulator is used.
+/// </summary>
+public sealed class RealtimeEngineOptions
+{
+    /// <summary>The engine's name in the chain.</summary>
+    public string Name { get; set; } = "openai-realtime";
+
+    /// <summary>WebSocket endpoint, without the model query [wss://api.openai.com/v1/realtime].</summary>
+    public Uri Endpoint { get; set; } = new("wss://api.openai.com/v1/realtime");
+
+    public string Model { get; set; } = "gpt-realtime";
+
+    public string? ApiKey { get; set; }
+
+    public string Voice { get; set; } = "alloy";
+
+    /// <summary>Input transcription model; Realtime sessions always transcribe the caller (FAILOVER.md).</summary>
+    public string TranscriptionModel { get; set; } = "gpt-4o-mini-transcribe";
+
+    /// <summary>The provider's silence window that ends a caller turn [500 ms].</summary>
+    public int SilenceDurationMs { get; set; } = 500;
+
+    /// <summary>How long the WebSocket upgrade may take [5 s].</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when <see cref="Endpoint"/> is the embedded simulator (logged and reported as such).</summary>
+    public bool Simulated { get; set; }
+
+    public Uri ConnectUri => new($"{Endpoint.AbsoluteUri.TrimEnd('/')}?model={Uri.EscapeDataString(Model)}");
+
+    /// <summary>Problems with the options, each naming its key.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Endpoint.Scheme is not ("ws" or "wss"))
+        {
+            errors.Add($"Realtime:Endpoint must be a ws:// or wss:// URL, got '{Endpoint}'");
+        }
+
+        if (!Simulated && string.IsNullOrWhiteSpace(ApiKey))
+        {
+            errors.Add("OPENAI_API_KEY is required for a non-simulated Realtime endpoint");
+        }
+
+        if (string.IsNullOrWhiteSpace(Model))
+        {
+            errors.Add("Realtime:Model must not be empty");
+        }
+
+        if (SilenceDurationMs is < 100 or > 5000)
+        {
+            errors.Add($"Realtime:SilenceDurationMs must be 100-5000, got {SilenceDurationMs}");
+        }
+
+        return errors;
+    }
+}

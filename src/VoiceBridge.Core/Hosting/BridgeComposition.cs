@@ -1,0 +1,55 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Call;
+using VoiceBridge.Call.Tools;
+using VoiceBridge.Engines.Realtime;
+using VoiceBridge.Legs;
+using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Hosting;
+
+/// <summary>
+/// How a node builds its calls: the engine (for now the Realtime engine), the tools, the call
+/// options and the clock. The same composition serves Kestrel (real sockets, system time) and the
+/// in-memory network (virtual time), so both run the very same call path.
+/// </summary>
+public sealed class BridgeComposition(
+    RealtimeEngineOptions realtime,
+    IWebSocketConnector connector,
+    CallSessionOptions sessionOptions,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    public CallRegistry Registry { get; } = new();
+
+    public TwilioCounters TwilioCounters { get; } = new();
+
+    public ToolRegistry Tools { get; } = new([new CheckAvailabilityTool()]);
+
+    public TimeProvider Time => time;
+
+    public RealtimeEngineOptions Realtime => realtime;
+
+    public CallSession CreateSession(string callId, string leg, ICallerLegOutput output) => new(
+        callId,
+        leg,
+        output,
+        () => new RealtimeEngine(realtime, connector, time, loggers.CreateLogger<RealtimeEngine>()),
+        Tools,
+        sessionOptions,
+        time,
+        loggers.CreateLogger<CallSession>());
+
+    /// <summary>Serves one Twilio Media Streams WebSocket until it ends.</summary>
+    public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request)
+    {
+        var leg = new TwilioMediaLeg(
+            new MessageSocket(socket, 1024, TwilioMediaLeg.MaxMessageBytes),
+            (callId, output) => CreateSession(callId, "twilio", output),
+            Registry,
+            TwilioCounters,
+            loggers.CreateLogger<TwilioMediaLeg>());
+        await leg.RunAsync(CancellationToken.None);
+    }
+}

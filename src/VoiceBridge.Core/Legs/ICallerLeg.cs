@@ -1,0 +1,18 @@
+namespace VoiceBridge.Legs;
+
+/// <summary>
+/// The outbound side of a caller leg, as the playout buffer drives it. A leg that learns what
+/// was played through the carrier (Twilio marks) echoes marks back; a leg that plays by its own
+/// clock (RTP) reports a mark played as soon as the audio before it is sent.
+/// </summary>
+public interface ICallerLegOutput
+{
+    /// <summary>Sends one 20 ms frame of mu-law audio.</summary>
+    void SendAudio(ReadOnlySpan<byte> frame);
+
+    /// <summary>Sends a named mark after the audio sent so far.</summary>
+    void SendMark(string name);
+
+    /// <summary>Drops audio the carrier buffered and not yet played (barge-in).</summary>
+    void Clear();
+}

@@ -1,0 +1,147 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Call;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Legs.Twilio;
+
+/// <summary>
+/// One Twilio Media Streams WebSocket: the caller leg of one call. It turns Twilio's messages into
+/// call session inputs and the playout buffer's frames, marks and clears into Twilio messages. A
+/// malformed or unknown message is counted, logged and skipped; only the socket's end ends the call.
+/// </summary>
+public sealed partial class TwilioMediaLeg : ICallerLegOutput
+{
+    public const int MaxMessageBytes = 64 * 1024;
+
+    private readonly MessageSocket _socket;
+    private readonly Func<string, ICallerLegOutput, CallSession> _sessionFactory;
+    private readonly CallRegistry _registry;
+    private readonly TwilioCounters _counters;
+    private readonly ILogger _logger;
+    private readonly TwilioInboundMessage _message = new();
+    private readonly ArrayBufferWriter<byte> _out = new(1024);
+    private CallSession? _session;
+    private Task<CallSummary>? _sessionRun;
+    private string _streamSid = "";
+
+    public TwilioMediaLeg(
+        MessageSocket socket,
+        Func<string, ICallerLegOutput, CallSession> sessionFactory,
+        CallRegistry registry,
+        TwilioCounters counters,
+        ILogger logger)
+    {
+        _socket = socket;
+        _sessionFactory = sessionFactory;
+        _registry = registry;
+        _counters = counters;
+        _logger = logger;
+    }
+
+    /// <summary>Serves the stream until Twilio closes it; returns the call's summary if a call started.</summary>
+    public async Task<CallSummary?> RunAsync(CancellationToken cancellationToken)
+    {
+        _socket.StartSending();
+        var end = await _socket.ReceiveAsync(OnMessageAsync, OnBadMessage, cancellationToken);
+        Log.StreamEnded(_logger, _streamSid, end.ToString());
+        if (_session is null || _sessionRun is null)
+        {
+            await _socket.CloseAsync("no call", CancellationToken.None);
+            return null;
+        }
+
+        await _session.OnHangupAsync();
+        var summary = await _sessionRun;
+        _registry.Ended(summary);
+        await _socket.CloseAsync("call ended", CancellationToken.None);
+        return summary;
+    }
+
+    public void SendAudio(ReadOnlySpan<byte> frame)
+    {
+        _out.ResetWrittenCount();
+        TwilioMessageWriter.WriteMedia(_out, _streamSid, frame);
+        _socket.TrySend(_out.WrittenSpan);
+    }
+
+    public void SendMark(string name)
+    {
+        _out.ResetWrittenCount();
+        TwilioMessageWriter.WriteMark(_out, _streamSid, name);
+        _socket.TrySend(_out.WrittenSpan);
+    }
+
+    public void Clear()
+    {
+        _out.ResetWrittenCount();
+        TwilioMessageWriter.WriteClear(_out, _streamSid);
+        _socket.TrySend(_out.WrittenSpan);
+    }
+
+    private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
+    {
+        var status = TwilioMessageParser.TryParse(utf8.Span, _message, out var error);
+        _counters.Count(status);
+        if (status != TwilioParseStatus.Ok)
+        {
+            OnBadMessage(error ?? status.ToString());
+            return ValueTask.CompletedTask;
+        }
+
+        switch (_message.Kind)
+        {
+            case TwilioEventKind.Start when _session is null:
+                StartCall();
+                return ValueTask.CompletedTask;
+            case TwilioEventKind.Start:
+                OnBadMessage("a second start on the same stream; ignored");
+                return ValueTask.CompletedTask;
+            case TwilioEventKind.Connected:
+                return ValueTask.CompletedTask;
+        }
+
+        if (_session is null)
+        {
+            OnBadMessage($"{_message.Kind.ToString().ToLowerInvariant()} before start; ignored");
+            return ValueTask.CompletedTask;
+        }
+
+        return _message.Kind switch
+        {
+            TwilioEventKind.Media when _message.Track is null or "inbound" => _session.OnCallerAudioAsync(_message.PayloadSpan),
+            TwilioEventKind.Mark => _session.OnMarkAsync(_message.MarkName!),
+            TwilioEventKind.Dtmf => _session.OnDtmfAsync(_message.Digit!),
+            TwilioEventKind.Stop => _session.OnHangupAsync(),
+            _ => ValueTask.CompletedTask,
+        };
+    }
+
+    private void StartCall()
+    {
+        _streamSid = _message.StreamSid!;
+        var callId = _message.CallSid ?? _streamSid;
+        _session = _sessionFactory(callId, this);
+        _registry.Started(_session);
+        Log.StreamStarted(_logger, _streamSid, callId);
+        _sessionRun = _session.RunAsync(CancellationToken.None);
+    }
+
+    private void OnBadMessage(string error)
+    {
+        Log.BadMessage(_logger, _streamSid, error);
+        _session?.ReportLegError(error);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "twilio stream {StreamSid}: call {CallId} started")]
+        public static partial void StreamStarted(ILogger logger, string streamSid, string callId);
+
+        [LoggerMessage(2, LogLevel.Information, "twilio stream {StreamSid}: {Reason}")]
+        public static partial void StreamEnded(ILogger logger, string streamSid, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "twilio stream {StreamSid}: bad message: {Error}")]
+        public static partial void BadMessage(ILogger logger, string streamSid, string error);
+    }
+}

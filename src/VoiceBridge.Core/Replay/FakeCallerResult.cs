@@ -1,0 +1,34 @@
+namespace VoiceBridge.Replay;
+
+/// <summary>What the fake Twilio side observed on the wire.</summary>
+public sealed class FakeCallerResult
+{
+    /// <summary>What the caller sent, 8 kHz PCM, one sample per sample sent.</summary>
+    public required short[] CallerTrack { get; init; }
+
+    /// <summary>What the caller heard, 8 kHz PCM, aligned with <see cref="CallerTrack"/>.</summary>
+    public required short[] AgentTrack { get; init; }
+
+    /// <summary>Media frames (20 ms) received from the bridge.</summary>
+    public long FramesReceived { get; init; }
+
+    /// <summary>Media payloads that were not one whole 20 ms frame.</summary>
+    public long OddSizedPayloads { get; init; }
+
+    /// <summary>Short dropouts (under 300 ms) in the agent audio the caller heard.</summary>
+    public long Dropouts { get; init; }
+
+    public long MarksPlayed { get; init; }
+
+    public long MarksFlushed { get; init; }
+
+    public long Clears { get; init; }
+
+    /// <summary>Ends of the caller's utterances, in ms from the call start, as sent.</summary>
+    public required IReadOnlyList<long> UtteranceEndsMs { get; init; }
+
+    /// <summary>True when the call ended with the agent idle, so counts can be compared exactly.</summary>
+    public bool EndedIdle { get; init; }
+
+    public required IReadOnlyList<string> Errors { get; init; }
+}

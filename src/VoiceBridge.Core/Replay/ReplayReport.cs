@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VoiceBridge.Replay;
+
+/// <summary>The replay report (JSON, camelCase). docs/replay-report.md describes every field.</summary>
+public sealed record ReplayReport(int SchemaVersion, IReadOnlyList<ReplayCallReport> Calls, ReplaySummary Summary)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+}
+
+/// <summary>How a replayed call ended.</summary>
+public enum CallStatus
+{
+    Passed,
+    Failed,
+    BadInput,
+    InternalError,
+}
+
+/// <summary>One replayed recording.</summary>
+public sealed record ReplayCallReport
+{
+    public required string File { get; init; }
+
+    public required CallStatus Status { get; init; }
+
+    public string Leg { get; init; } = "twilio";
+
+    /// <summary>The engines of the call's chain, in order; simulated ones say so.</summary>
+    public IReadOnlyList<string> Chain { get; init; } = [];
+
+    public long CallerAudioMs { get; init; }
+
+    public long DurationMs { get; init; }
+
+    /// <summary>Utterances in the sidecar manifest (NAME.txt), when there is one.</summary>
+    public int? ExpectedUtterances { get; init; }
+
+    public IReadOnlyList<TurnReport> Turns { get; init; } = [];
+
+    public IReadOnlyList<ToolCallReport> ToolCalls { get; init; } = [];
+
+    /// <summary>Engine switches (FAILOVER.md's fields); none until failover lands.</summary>
+    public IReadOnlyList<object> Switches { get; init; } = [];
+
+    public OutboundReport Outbound { get; init; } = new(0, 0, 0, 0);
+
+    public long LostCallerAudioMs { get; init; }
+
+    /// <summary>The stereo recording (caller left, agent right, as the caller heard it).</summary>
+    public string? Recording { get; init; }
+
+    /// <summary>Checks that failed (an utterance unanswered, a discontinuity, lost audio, ...).</summary>
+    public IReadOnlyList<string> Failures { get; init; } = [];
+
+    /// <summary>Errors met on the way (bad messages, provider errors, disagreements of accounting).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+}
+
+/// <summary>A turn on the call's timeline (ms from call start).</summary>
+public sealed record TurnReport(
+    string Role,
+    string Engine,
+    string Text,
+    long StartMs,
+    long EndMs,
+    long? FirstAudioLatencyMs,
+    string? HeardText,
+    bool Interrupted);
+
+public sealed record ToolCallReport(string Name, string Arguments, string Output, string Engine, long AtMs);
+
+/// <summary>
+/// The agent's stream toward the caller: frames the bridge sent and gaps it counted, beside what
+/// the fake carrier received and the short dropouts it heard.
+/// </summary>
+public sealed record OutboundReport(long Frames, long Discontinuities, long FramesReceived, long DropoutsHeard);
+
+/// <summary>Totals of a run and its exit code.</summary>
+public sealed record ReplaySummary(
+    int Calls,
+    int Passed,
+    int Failed,
+    int BadInput,
+    int InternalErrors,
+    long? FirstAudioLatencyP50Ms,
+    long? FirstAudioLatencyMaxMs,
+    int ExitCode);

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using VoiceBridge.Engines.Realtime.Protocol;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Simulator;
+
+internal sealed partial class SimulatorSession
+{
+    private ActiveResponse? _response;
+
+    /// <summary>Starts a response to the conversation so far: a scripted function call, or a spoken reply.</summary>
+    private void StartResponse()
+    {
+        if (_response is not null)
+        {
+            SendError("invalid_request_error", "conversation_already_has_active_response",
+                $"Conversation already has an active response in progress: {_response.Id}.");
+            return;
+        }
+
+        _response = new ActiveResponse(NewId("resp"));
+        _record.CountResponse();
+        _ = RunResponseAsync(_response, Plan());
+    }
+
+    private (string Reply, string? Tool, string? Arguments) Plan()
+    {
+        var lastUser = _history.FindLast(i => i is { Type: RealtimeItemType.Message, Role: RealtimeRole.User });
+        var (rule, reply) = _simulator.Options.Script.Answer(lastUser?.Text);
+        var userIndex = lastUser is null ? -1 : _history.IndexOf(lastUser);
+        var output = _history.Skip(userIndex + 1).LastOrDefault(i => i.Type == RealtimeItemType.FunctionCallOutput);
+        if (output is not null)
+        {
+            return (reply.Replace("{output}", Speakable(output.Output), StringComparison.Ordinal), null, null);
+        }
+
+        if (rule?.Tool is { } tool && _config.Tools.Any(t => t.Name == tool))
+        {
+            return (reply, tool, rule.ToolArguments ?? "{}");
+        }
+
+        return (reply.Replace("{output}", "", StringComparison.Ordinal), null, null);
+    }
+
+    private async Task RunResponseAsync(ActiveResponse response, (string Reply, string? Tool, string? Arguments) plan)
+    {
+        lock (_gate)
+        {
+            Send(w => RealtimeServerWriter.WriteResponseCreated(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.InProgress, null, [])));
+        }
+
+        if (plan.Tool is not null)
+        {
+            lock (_gate)
+            {
+                CallTool(response, plan.Tool, plan.Arguments!);
+            }
+
+            return;
+        }
+
+        var audio = _simulator.Options.Synthesizer.SynthesizeMuLaw(plan.Reply);
+        lock (_gate)
+        {
+            if (response.Cancelled)
+            {
+                return;
+            }
+
+            response.Item = new RealtimeItem
+            {
+                Id = NewId("item"), Type = RealtimeItemType.Message, Role = RealtimeRole.Assistant,
+                Status = "in_progress", ContentType = RealtimeContentType.OutputAudio, Text = plan.Reply,
+            };
+            Send(w => RealtimeServerWriter.WriteOutputItemAdded(w, EventId(), response.Id, 0, response.Item));
+            Send(w => RealtimeServerWriter.WriteContentPartAdded(w, EventId(), response.Id, response.Item.Id!, 0, 0));
+        }
+
+        try
+        {
+            await Task.Delay(_simulator.Options.FirstAudioDelay, _time, response.Cancellation.Token);
+            await StreamAudioAsync(response, audio, plan.Reply);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!response.Cancelled)
+            {
+                FinishAudioResponse(response, plan.Reply);
+            }
+        }
+    }
+
+    private async Task StreamAudioAsync(ActiveResponse response, byte[] audio, string transcript)
+    {
+        var chunk = (int)CallClock.MsToSamples(_simulator.Options.DeltaAudioMs);
+        var words = transcript.Split(' ');
+        for (var offset = 0; offset < audio.Length; offset += chunk)
+        {
+            var n = Math.Min(chunk, audio.Length - offset);
+            var wordsBefore = words.Length * offset / audio.Length;
+            var wordsAfter = words.Length * (offset + n) / audio.Length;
+            lock (_gate)
+            {
+                if (response.Cancelled)
+                {
+                    return;
+                }
+
+                var item = response.Item!.Id!;
+                var slice = audio.AsMemory(offset, n);
+                Send(w => RealtimeServerWriter.WriteOutputAudioDelta(w, EventId(), response.Id, item, 0, 0, slice.Span));
+                if (wordsAfter > wordsBefore)
+                {
+                    var delta = string.Join(' ', words[wordsBefore..wordsAfter]) + " ";
+                    Send(w => RealtimeServerWriter.WriteOutputAudioTranscriptDelta(w, EventId(), response.Id, item, 0, 0, delta));
+                }
+            }
+
+            await Task.Delay(_simulator.Options.DeltaInterval, _time, response.Cancellation.Token);
+        }
+    }
+
+    private void FinishAudioResponse(ActiveResponse response, string transcript)
+    {
+        var item = response.Item! with { Status = "completed" };
+        var id = item.Id!;
+        Send(w => RealtimeServerWriter.WriteOutputAudioDone(w, EventId(), response.Id, id, 0, 0));
+        Send(w => RealtimeServerWriter.WriteOutputAudioTranscriptDone(w, EventId(), response.Id, id, 0, 0, transcript));
+        Send(w => RealtimeServerWriter.WriteContentPartDone(w, EventId(), response.Id, id, 0, 0, transcript));
+        Send(w => RealtimeServerWriter.WriteOutputItemDone(w, EventId(), response.Id, 0, item));
+        Send(w => RealtimeServerWriter.WriteResponseDone(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.Completed, null, [item])));
+        _history.Add(item);
+        _response = null;
+    }
+
+    private void CallTool(ActiveResponse response, string tool, string arguments)
+    {
+        var callId = NewId("call");
+        var item = RealtimeItem.FunctionCall(callId, tool, arguments, NewId("item")) with { Status = "in_progress" };
+        Send(w => RealtimeServerWriter.WriteOutputItemAdded(w, EventId(), response.Id, 0, item));
+        Send(w => RealtimeServerWriter.WriteFunctionCallArgumentsDelta(w, EventId(), response.Id, item.Id!, 0, callId, arguments));
+        Send(w => RealtimeServerWriter.WriteFunctionCallArgumentsDone(w, EventId(), response.Id, item.Id!, 0, callId, tool, arguments));
+        var done = item with { Status = "completed" };
+        Send(w => RealtimeServerWriter.WriteOutputItemDone(w, EventId(), response.Id, 0, done));
+        Send(w => RealtimeServerWriter.WriteResponseDone(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.Completed, null, [done])));
+        _history.Add(done);
+        _response = null;
+    }
+
+    /// <summary>Server VAD barge-in or response.cancel: the response ends cancelled with what was sent.</summary>
+    private void CancelResponse(string reason)
+    {
+        if (_response is not { } response)
+        {
+            return;
+        }
+
+        _response = null;
+        response.Cancelled = true;
+        response.Cancellation.Cancel();
+        var output = new List<RealtimeItem>();
+        if (response.Item is { } item)
+        {
+            var incomplete = item with { Status = "incomplete" };
+            Send(w => RealtimeServerWriter.WriteOutputItemDone(w, EventId(), response.Id, 0, incomplete));
+            _history.Add(incomplete);
+            output.Add(incomplete);
+        }
+
+        var details = new RealtimeStatusDetails("cancelled", reason);
+        Send(w => RealtimeServerWriter.WriteResponseDone(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.Cancelled, details, output)));
+    }
+
+    /// <summary>A tool's JSON output as words: its string values (array items first), joined.</summary>
+    private static string Speakable(string? json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json ?? "");
+            var arrays = new List<string>();
+            var all = new List<string>();
+            Collect(doc.RootElement, false, arrays, all);
+            var words = arrays.Count > 0 ? arrays : all;
+            return string.Join(" and ", words);
+        }
+        catch (JsonException)
+        {
+            return json ?? "";
+        }
+    }
+
+    private static void Collect(JsonElement e, bool inArray, List<string> arrays, List<string> all)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                (inArray ? arrays : all).Add(e.GetString()!);
+                break;
+            case JsonValueKind.Array:
+                foreach (var x in e.EnumerateArray())
+                {
+                    Collect(x, true, arrays, all);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    Collect(p.Value, inArray, arrays, all);
+                }
+
+                break;
+        }
+    }
+
+    private sealed class ActiveResponse(string id)
+    {
+        public string Id { get; } = id;
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public RealtimeItem? Item { get; set; }
+
+        public bool Cancelled { get; set; }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Engines.Realtime.Protocol;
+using VoiceBridge.Media;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Simulator;
+
+/// <summary>One simulated Realtime session: session config, audio buffer with server VAD, conversation, responses.</summary>
+internal sealed partial class SimulatorSession
+{
+    private readonly string _id;
+    private readonly SimulatedSession _record;
+    private readonly RealtimeSimulator _simulator;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly ArrayBufferWriter<byte> _out = new(8192);
+    private readonly RealtimeClientEvent _event = new();
+    private readonly List<RealtimeItem> _history = [];
+    private readonly short[] _pcm = new short[CallClock.FrameSamples];
+    private readonly byte[] _pending = new byte[CallClock.FrameSamples];
+    private MessageSocket? _socket;
+    private RealtimeSessionConfig _config = new() { TurnDetection = new RealtimeTurnDetection() };
+    private EnergyVad _vad = new(new VadOptions());
+    private int _pendingLength;
+    private long _appended;
+    private long _nextId;
+    private string? _speechItem;
+
+    public SimulatorSession(string id, SimulatedSession record, RealtimeSimulator simulator, TimeProvider time, ILogger logger)
+    {
+        _id = id;
+        _record = record;
+        _simulator = simulator;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task RunAsync(System.Net.WebSockets.WebSocket webSocket)
+    {
+        await using var socket = new MessageSocket(webSocket, 8192, 1024 * 1024);
+        _socket = socket;
+        socket.StartSending();
+        Send(w => RealtimeServerWriter.WriteSessionCreated(w, EventId(), _id, _simulator.Options.Model, _config));
+        await socket.ReceiveAsync(OnMessageAsync, e => SendError("invalid_request_error", null, e), CancellationToken.None);
+        lock (_gate)
+        {
+            CancelResponse("client_closed");
+        }
+    }
+
+    private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
+    {
+        if (!RealtimeClientParser.TryParse(utf8.Span, _event, out var error))
+        {
+            SendError("invalid_request_error", "invalid_event", error ?? "unparsable event");
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            switch (_event.Type)
+            {
+                case RealtimeClientEventType.SessionUpdate:
+                    _config = _event.Session!.ApplyTo(_config);
+                    _vad = new EnergyVad(new VadOptions { SilenceMs = _config.TurnDetection?.SilenceDurationMs ?? 500 });
+                    Send(w => RealtimeServerWriter.WriteSessionUpdated(w, EventId(), _id, _simulator.Options.Model, _config));
+                    break;
+                case RealtimeClientEventType.InputAudioBufferAppend:
+                    Append(_event.Audio.Span);
+                    break;
+                case RealtimeClientEventType.InputAudioBufferCommit:
+                    CommitUserTurn(_speechItem ?? NewId("item"));
+                    _speechItem = null;
+                    break;
+                case RealtimeClientEventType.InputAudioBufferClear:
+                    _speechItem = null;
+                    Send(w => RealtimeServerWriter.WriteInputAudioCleared(w, EventId()));
+                    break;
+                case RealtimeClientEventType.ConversationItemCreate:
+                    AddItem(_event.Item! with { Id = _event.Item!.Id ?? NewId("item"), Status = "completed" });
+                    break;
+                case RealtimeClientEventType.ConversationItemTruncate:
+                    var (itemId, contentIndex, endMs) = (_event.ItemId!, _event.ContentIndex, _event.AudioEndMs);
+                    Send(w => RealtimeServerWriter.WriteConversationItemTruncated(w, EventId(), itemId, contentIndex, endMs));
+                    break;
+                case RealtimeClientEventType.ResponseCreate:
+                    StartResponse();
+                    break;
+                case RealtimeClientEventType.ResponseCancel:
+                    CancelResponse("client_cancelled");
+                    break;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Caller audio: counted, run through the server VAD frame by frame (audio offsets are session ms).</summary>
+    private void Append(ReadOnlySpan<byte> audio)
+    {
+        _record.CountAudio(audio.Length);
+        while (!audio.IsEmpty)
+        {
+            var n = Math.Min(audio.Length, _pending.Length - _pendingLength);
+            audio[..n].CopyTo(_pending.AsSpan(_pendingLength));
+            _pendingLength += n;
+            audio = audio[n..];
+            if (_pendingLength < _pending.Length)
+            {
+                continue;
+            }
+
+            Decode(_pending, _pcm);
+            var frameStart = _appended;
+            _appended += _pending.Length;
+            _pendingLength = 0;
+            if (_config.TurnDetection is null)
+            {
+                continue;
+            }
+
+            var vad = _vad.Process(_pcm, frameStart);
+            if (vad.Kind == VadEventKind.SpeechStarted)
+            {
+                OnSpeechStarted(vad.Position);
+            }
+            else if (vad.Kind == VadEventKind.SpeechStopped && _speechItem is not null)
+            {
+                OnSpeechStopped(vad.Position);
+            }
+        }
+    }
+
+    private void Decode(ReadOnlySpan<byte> g711, Span<short> pcm)
+    {
+        if (_config.InputFormat == RealtimeAudioFormat.Pcma)
+        {
+            G711.ALawDecode(g711, pcm);
+        }
+        else
+        {
+            G711.MuLawDecode(g711, pcm);
+        }
+    }
+
+    private void OnSpeechStarted(long position)
+    {
+        _speechItem = NewId("item");
+        var item = _speechItem;
+        var startMs = (int)CallClock.SamplesToMs(position);
+        Send(w => RealtimeServerWriter.WriteSpeechStarted(w, EventId(), startMs, item));
+        if (_config.TurnDetection?.InterruptResponse == true)
+        {
+            CancelResponse("turn_detected");
+        }
+    }
+
+    private void OnSpeechStopped(long position)
+    {
+        var item = _speechItem!;
+        _speechItem = null;
+        var endMs = (int)CallClock.SamplesToMs(position);
+        Send(w => RealtimeServerWriter.WriteSpeechStopped(w, EventId(), endMs, item));
+        CommitUserTurn(item);
+        if (_config.TurnDetection?.CreateResponse == true)
+        {
+            StartResponse();
+        }
+    }
+
+    /// <summary>Commits the caller's turn as a user item and "transcribes" it (see <see cref="SimulatorControl"/>).</summary>
+    private void CommitUserTurn(string itemId)
+    {
+        var previous = _history.Count == 0 ? null : _history[^1].Id;
+        Send(w => RealtimeServerWriter.WriteInputAudioCommitted(w, EventId(), itemId, previous));
+        var transcript = _simulator.NextTranscript() ?? "";
+        var item = new RealtimeItem
+        {
+            Id = itemId, Type = RealtimeItemType.Message, Role = RealtimeRole.User, Status = "completed",
+            ContentType = RealtimeContentType.InputAudio, Text = transcript,
+        };
+        AddItem(item);
+        if (_config.TranscriptionModel is not null)
+        {
+            Send(w => RealtimeServerWriter.WriteInputTranscriptionCompleted(w, EventId(), itemId, 0, transcript));
+        }
+    }
+
+    private void AddItem(RealtimeItem item)
+    {
+        var previous = _history.Count == 0 ? null : _history[^1].Id;
+        _history.Add(item);
+        Send(w => RealtimeServerWriter.WriteConversationItemAdded(w, EventId(), item, previous));
+        Send(w => RealtimeServerWriter.WriteConversationItemDone(w, EventId(), item, previous));
+    }
+
+    private void SendError(string type, string? code, string message)
+    {
+        Log.ClientError(_logger, _id, message);
+        Send(w => RealtimeServerWriter.WriteError(w, EventId(), type, code, message));
+    }
+
+    private void Send(Action<IBufferWriter<byte>> write)
+    {
+        lock (_out)
+        {
+            _out.ResetWrittenCount();
+            write(_out);
+            _socket?.TrySend(_out.WrittenSpan);
+        }
+    }
+
+    private string EventId() => NewId("event");
+
+    private string NewId(string prefix) => $"{prefix}_{_id[5..]}_{Interlocked.Increment(ref _nextId):D5}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "simulator {Session}: rejected client event: {Error}")]
+        public static partial void ClientError(ILogger logger, string session, string error);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+namespace VoiceBridge.Transport;
+
+/// <summary>
+/// A WebSocket carrying whole text messages, with one receive loop and one send loop joined by a
+/// bounded queue (CONVENTIONS.md #3). Sends never block the caller: when the queue is full the
+/// message is dropped and counted. An oversized or binary message is reported and skipped; only
+/// the socket's own failure ends the receive loop, and its result says why.
+/// </summary>
+public sealed class MessageSocket : IAsyncDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly int _maxMessageBytes;
+    private readonly Channel<Outgoing> _outgoing;
+    private readonly CancellationTokenSource _closing = new();
+    private Task? _sendLoop;
+
+    public MessageSocket(WebSocket socket, int sendQueueCapacity, int maxMessageBytes)
+    {
+        _socket = socket;
+        _maxMessageBytes = maxMessageBytes;
+        _outgoing = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(sendQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Messages dropped because the send queue was full.</summary>
+    public long DroppedSends { get; private set; }
+
+    public WebSocketState State => _socket.State;
+
+    /// <summary>Queues a UTF-8 text message (copied).</summary>
+    public bool TrySend(ReadOnlySpan<byte> utf8)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(utf8.Length);
+        utf8.CopyTo(buffer);
+        if (_outgoing.Writer.TryWrite(new Outgoing(buffer, utf8.Length)))
+        {
+            return true;
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        DroppedSends++;
+        return false;
+    }
+
+    /// <summary>Starts the send loop; call once.</summary>
+    public void StartSending() => _sendLoop = SendLoopAsync();
+
+    /// <summary>
+    /// Reads whole messages and hands each to <paramref name="onMessage"/> (the memory is only valid
+    /// during the call). Returns why the socket ended: a close from the peer, or an error.
+    /// </summary>
+    public async Task<SocketEnd> ReceiveAsync(Func<ReadOnlyMemory<byte>, ValueTask> onMessage, Action<string> onBadMessage, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                var oversized = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length && !oversized)
+                    {
+                        if (buffer.Length >= _maxMessageBytes)
+                        {
+                            oversized = true;
+                            length = 0;
+                        }
+                        else
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxMessageBytes));
+                            buffer.AsSpan(0, length).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                        }
+                    }
+
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                    length = oversized ? 0 : length + result.Count;
+                }
+                while (!result.EndOfMessage);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return new SocketEnd(true, _socket.CloseStatus, _socket.CloseStatusDescription, null);
+                }
+
+                if (oversized)
+                {
+                    onBadMessage($"message over {_maxMessageBytes} bytes skipped");
+                }
+                else if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    onBadMessage($"binary message of {length} bytes where text JSON was expected; skipped");
+                }
+                else
+                {
+                    await onMessage(buffer.AsMemory(0, length));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new SocketEnd(false, null, "cancelled", null);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        {
+            return new SocketEnd(false, null, e.Message, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Flushes queued sends, then closes politely (bounded by the token).</summary>
+    public async Task CloseAsync(string reason, CancellationToken cancellationToken)
+    {
+        _outgoing.Writer.TryComplete();
+        if (_sendLoop is not null)
+        {
+            await _sendLoop;
+        }
+
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken);
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The peer is already gone; nothing left to flush.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _outgoing.Writer.TryComplete();
+        _closing.Cancel();
+        if (_sendLoop is not null)
+        {
+            await _sendLoop;
+        }
+
+        _socket.Abort();
+        _socket.Dispose();
+        _closing.Dispose();
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            // Not ReadAllAsync: it awaits with ConfigureAwait(false), which would move this loop
+            // off the caller's SynchronizationContext (the virtual-time loop) onto the thread pool.
+            var reader = _outgoing.Reader;
+            while (await reader.WaitToReadAsync(_closing.Token))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    try
+                    {
+                        await _socket.SendAsync(message.Buffer.AsMemory(0, message.Length), WebSocketMessageType.Text, true, _closing.Token);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(message.Buffer);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The receive loop reports the socket's end; queued messages die with the socket.
+        }
+    }
+
+    private readonly record struct Outgoing(byte[] Buffer, int Length);
+}
+
+/// <summary>Why a socket's receive loop ended.</summary>
+public sealed record SocketEnd(bool ClosedByPeer, WebSocketCloseStatus? CloseStatus, string? Description, Exception? Error)
+{
+    public override string ToString() => ClosedByPeer
+        ? $"closed by peer ({CloseStatus}{(string.IsNullOrEmpty(Description) ? "" : ": " + Description)})"
+        : $"socket failed: {Description}";
+}
