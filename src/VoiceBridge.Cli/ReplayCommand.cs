@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Serilog.Events;
+using VoiceBridge.Media;
+using VoiceBridge.Replay;
+using VoiceBridge.Simulator;
+
+namespace VoiceBridge.Cli;
+
+/// <summary><c>voicebridge replay</c>: recorded calls through the real call path, with a report.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("recordings") { Description = "WAV files or folders of them (a NAME.txt beside NAME.wav lists its utterances)", Arity = ArgumentArity.OneOrMore };
+        var report = new Option<string?>("--report") { Description = "Where to write the JSON report [OUT-DIR/report.json]" };
+        var outDir = new Option<string>("--out-dir") { Description = "Where to write per-call stereo recordings", DefaultValueFactory = _ => "replay-out" };
+        var pace = new Option<string>("--pace") { Description = "turn-aware (wait for each reply) or timeline (exactly as recorded)", DefaultValueFactory = _ => "turn-aware" };
+        pace.AcceptOnlyFromAmong("turn-aware", "timeline");
+        var channel = new Option<string>("--channel") { Description = "The caller's channel of a stereo recording: mix, left or right", DefaultValueFactory = _ => "mix" };
+        channel.AcceptOnlyFromAmong("mix", "left", "right");
+        var rawMuLaw = new Option<bool>("--raw-mulaw") { Description = "Recordings are headerless 8 kHz mu-law (.ulaw, .mulaw, .raw)" };
+        var parallel = new Option<int>("--parallel") { Description = "Recordings replayed at once", DefaultValueFactory = _ => 1 };
+        var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
+
+        var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
+        {
+            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, verbose,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
+            SimulatorScript simulatorScript;
+            try
+            {
+                simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"replay: {e.Message}");
+                return 2;
+            }
+
+            var options = new ReplayRunOptions
+            {
+                ReportPath = parse.GetValue(report),
+                OutDir = parse.GetValue(outDir)!,
+                Pacing = parse.GetValue(pace) == "timeline" ? ReplayPacing.Timeline : ReplayPacing.TurnAware,
+                Channel = parse.GetValue(channel) switch { "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Mix },
+                RawMuLaw = parse.GetValue(rawMuLaw),
+                Parallelism = parse.GetValue(parallel),
+                Simulator = () => new SimulatorOptions { Script = simulatorScript },
+            };
+            Console.Out.WriteLine("replay: provider is the embedded SIMULATOR of OpenAI Realtime (no network, no keys)");
+            return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using VoiceBridge.Call;
+using VoiceBridge.Engines.Realtime;
+using VoiceBridge.Hosting;
+using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Simulator;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Cli;
+
+/// <summary>
+/// <c>voicebridge serve</c>: the media server. With no keys it answers calls through the embedded
+/// simulated provider (started in-process on loopback, and labelled as simulated in the logs).
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = "Where to listen [ASPNETCORE_URLS, else http://127.0.0.1:8080]" };
+        var publicBaseUrl = new Option<string?>("--public-base-url") { Description = "The public https URL Twilio reaches (builds <Stream url>, validates signatures) [PUBLIC_BASE_URL]" };
+        var realtimeUrl = new Option<string?>("--realtime-url") { Description = "OpenAI Realtime WebSocket endpoint [wss://api.openai.com/v1/realtime when OPENAI_API_KEY is set]" };
+        var model = new Option<string>("--model") { Description = "Realtime model", DefaultValueFactory = _ => "gpt-realtime" };
+        var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
+        var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
+        {
+            urls, publicBaseUrl, realtimeUrl, model, voice,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var logger = Logging.Create(LogEventLevel.Information);
+            using var loggers = Logging.Factory(logger);
+            var twilio = new TwilioOptions
+            {
+                AuthToken = Environment.GetEnvironmentVariable("TWILIO_AUTH_TOKEN"),
+                PublicBaseUrl = parse.GetValue(publicBaseUrl) ?? Environment.GetEnvironmentVariable("PUBLIC_BASE_URL"),
+            };
+            var realtime = new RealtimeEngineOptions
+            {
+                ApiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
+                Model = parse.GetValue(model)!,
+                Voice = parse.GetValue(voice)!,
+            };
+            var errors = new List<string>(twilio.Validate());
+            if (parse.GetValue(realtimeUrl) is { } url)
+            {
+                if (Uri.TryCreate(url, UriKind.Absolute, out var endpoint))
+                {
+                    realtime.Endpoint = endpoint;
+                }
+                else
+                {
+                    errors.Add($"--realtime-url '{url}' is not an absolute URL");
+                }
+            }
+
+            await using var simulator = string.IsNullOrEmpty(realtime.ApiKey) && parse.GetValue(realtimeUrl) is null
+                ? await EmbeddedSimulator.StartAsync(loggers)
+                : null;
+            if (simulator is not null)
+            {
+                realtime.Endpoint = simulator.Endpoint;
+                realtime.Simulated = true;
+                logger.Warning("no OPENAI_API_KEY: calls are answered by the embedded SIMULATED Realtime provider at {Endpoint}", simulator.Endpoint);
+            }
+
+            errors.AddRange(realtime.Validate());
+            if (errors.Count > 0)
+            {
+                foreach (var error in errors)
+                {
+                    Console.Error.WriteLine($"serve: configuration error: {error}");
+                }
+
+                return 2;
+            }
+
+            var bridge = new BridgeComposition(
+                realtime,
+                new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
+                new CallSessionOptions(),
+                TimeProvider.System,
+                loggers);
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
+            builder.Host.UseSerilog(logger);
+            builder.Services.AddSingleton(bridge.TwilioCounters);
+            builder.Services.Configure<TwilioOptions>(o =>
+            {
+                o.AuthToken = twilio.AuthToken;
+                o.PublicBaseUrl = twilio.PublicBaseUrl;
+            });
+            var app = builder.Build();
+            app.MapBridge(bridge);
+            await app.StartAsync(ct);
+            logger.Information(
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; provider {Provider}{Simulated}; Twilio signatures {Signatures}",
+                string.Join(", ", app.Urls), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
+                string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required");
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The simulated provider on a loopback port of its own, for a node with no keys.</summary>
+    private sealed class EmbeddedSimulator(WebApplication app, Uri endpoint) : IAsyncDisposable
+    {
+        public Uri Endpoint { get; } = endpoint;
+
+        public static async Task<EmbeddedSimulator> StartAsync(ILoggerFactory loggers)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.MapSimulator(new RealtimeSimulator(new SimulatorOptions(), TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>()));
+            await app.StartAsync();
+            return new EmbeddedSimulator(app, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace VoiceBridge.Replay;
+
+/// <summary>Expands replay arguments (files and folders) into recordings and finds their sidecar manifests.</summary>
+public static class ReplayInputs
+{
+    /// <summary>Files as given; folders become their recordings, sorted. A missing path is kept so it is reported as bad input.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, bool rawMuLaw)
+    {
+        var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav"];
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                files.AddRange(patterns.SelectMany(p => Directory.EnumerateFiles(input, p)).Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                files.Add(input);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>The utterances listed in NAME.txt beside NAME.wav (one a line), or null when there is none.</summary>
+    public static IReadOnlyList<string>? Sidecar(string recordingPath)
+    {
+        var sidecar = Path.ChangeExtension(recordingPath, ".txt");
+        if (!File.Exists(sidecar))
+        {
+            return null;
+        }
+
+        return [.. File.ReadAllLines(sidecar).Select(l => l.Trim()).Where(l => l.Length > 0)];
+    }
+}

@@ -1,0 +1,30 @@
+using VoiceBridge.Media;
+using VoiceBridge.Simulator;
+
+namespace VoiceBridge.Replay;
+
+/// <summary>What <c>voicebridge replay</c> was asked to do.</summary>
+public sealed class ReplayRunOptions
+{
+    /// <summary>Where the JSON report goes [OUT-DIR/report.json].</summary>
+    public string? ReportPath { get; set; }
+
+    /// <summary>Where the per-call stereo recordings (and by default the report) go [replay-out].</summary>
+    public string OutDir { get; set; } = "replay-out";
+
+    public ReplayPacing Pacing { get; set; } = ReplayPacing.TurnAware;
+
+    /// <summary>Which channel of a stereo recording is the caller [mix].</summary>
+    public ChannelSelection Channel { get; set; } = ChannelSelection.Mix;
+
+    /// <summary>Inputs are headerless 8 kHz mu-law, not WAV.</summary>
+    public bool RawMuLaw { get; set; }
+
+    /// <summary>Recordings replayed at once [1]: timing figures are cleanest one at a time.</summary>
+    public int Parallelism { get; set; } = 1;
+
+    /// <summary>Builds the simulated provider's options for each call.</summary>
+    public Func<SimulatorOptions> Simulator { get; set; } = () => new SimulatorOptions();
+
+    public string EffectiveReportPath => ReportPath ?? Path.Combine(OutDir, "report.json");
+}
