@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Serilog.Events;
+using VoiceBridge.Engines;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
@@ -21,21 +22,24 @@ internal static class ReplayCommand
         var rawMuLaw = new Option<bool>("--raw-mulaw") { Description = "Recordings are headerless 8 kHz mu-law (.ulaw, .mulaw, .raw)" };
         var parallel = new Option<int>("--parallel") { Description = "Recordings replayed at once", DefaultValueFactory = _ => 1 };
         var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
+        var chain = new Option<string>("--chain") { Description = "Engines in order: openai-realtime, local, cascade-remote, cascade(stt=..,llm=..,tts=..)", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
-            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, verbose,
+            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
             SimulatorScript simulatorScript;
+            ChainSpec chainSpec;
             try
             {
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
+                chainSpec = ChainSpec.Parse(parse.GetValue(chain)!);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or FormatException)
             {
                 Console.Error.WriteLine($"replay: {e.Message}");
                 return 2;
@@ -49,9 +53,10 @@ internal static class ReplayCommand
                 Channel = parse.GetValue(channel) switch { "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Mix },
                 RawMuLaw = parse.GetValue(rawMuLaw),
                 Parallelism = parse.GetValue(parallel),
+                Chain = chainSpec,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript },
             };
-            Console.Out.WriteLine("replay: provider is the embedded SIMULATOR of OpenAI Realtime (no network, no keys)");
+            Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
             return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
         });
         return command;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using VoiceBridge.Call;
+using VoiceBridge.Engines;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
@@ -79,12 +80,13 @@ internal static class ServeCommand
                 return 2;
             }
 
-            var bridge = new BridgeComposition(
-                realtime,
+            var engines = new EngineFactory(
+                ChainSpec.Parse("openai-realtime"),
+                new ProviderEndpoints { Realtime = realtime },
                 new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
-                new CallSessionOptions(),
                 TimeProvider.System,
                 loggers);
+            var bridge = new BridgeComposition(engines, new CallSessionOptions(), TimeProvider.System, loggers);
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
             builder.Host.UseSerilog(logger);

@@ -6,9 +6,7 @@ public sealed partial class CallSession
 {
     private long _speechStartPosition = -1;
     private long _speechStartMs;
-    private long _vadRemainderStart;
-    private readonly byte[] _vadRemainder = new byte[CallClock.FrameSamples];
-    private int _vadRemainderLength;
+    private long _vadArrivalEnd;
 
     private void OnCallerAudio(ReadOnlySpan<byte> mulaw)
     {
@@ -22,40 +20,24 @@ public sealed partial class CallSession
         }
     }
 
-    /// <summary>Our own VAD over whole 20 ms frames, whatever size the leg delivers.</summary>
+    /// <summary>Our own VAD: its speech spans are the call's user turns.</summary>
     private void RunVad(long position, ReadOnlySpan<byte> mulaw)
     {
-        var arrivalEnd = position + mulaw.Length;
-        while (!mulaw.IsEmpty)
+        _vadArrivalEnd = position + mulaw.Length;
+        _vad.Process(position, mulaw, _onVadEvent);
+    }
+
+    private void OnVadEvent(VadEvent vadEvent)
+    {
+        if (vadEvent.Kind == VadEventKind.SpeechStarted)
         {
-            if (_vadRemainderLength == 0)
-            {
-                _vadRemainderStart = position;
-            }
-
-            var n = Math.Min(mulaw.Length, _vadRemainder.Length - _vadRemainderLength);
-            mulaw[..n].CopyTo(_vadRemainder.AsSpan(_vadRemainderLength));
-            _vadRemainderLength += n;
-            mulaw = mulaw[n..];
-            position += n;
-            if (_vadRemainderLength < _vadRemainder.Length)
-            {
-                return;
-            }
-
-            G711.MuLawDecode(_vadRemainder, _pcm);
-            _vadRemainderLength = 0;
-            var vadEvent = _vad.Process(_pcm, _vadRemainderStart);
-            if (vadEvent.Kind == VadEventKind.SpeechStarted)
-            {
-                _speechStartPosition = vadEvent.Position;
-                _speechStartMs = MsOfCallerPosition(vadEvent.Position, arrivalEnd);
-            }
-            else if (vadEvent.Kind == VadEventKind.SpeechStopped && _speechStartPosition >= 0)
-            {
-                AddUserTurn(_speechStartPosition, vadEvent.Position, _speechStartMs, MsOfCallerPosition(vadEvent.Position, arrivalEnd));
-                _speechStartPosition = -1;
-            }
+            _speechStartPosition = vadEvent.Position;
+            _speechStartMs = MsOfCallerPosition(vadEvent.Position, _vadArrivalEnd);
+        }
+        else if (vadEvent.Kind == VadEventKind.SpeechStopped && _speechStartPosition >= 0)
+        {
+            AddUserTurn(_speechStartPosition, vadEvent.Position, _speechStartMs, MsOfCallerPosition(vadEvent.Position, _vadArrivalEnd));
+            _speechStartPosition = -1;
         }
     }
 

@@ -122,7 +122,8 @@ public sealed partial class CallSession
     private void BargeIn()
     {
         var turn = Conversation.Last(TurnRole.Assistant);
-        if (turn?.ItemId is not { } itemId || _playout.Item(itemId) is not { HeardToEnd: false } item)
+        // Once interrupted, the turn is already cleared and truncated: more caller speech is no new barge-in.
+        if (turn?.ItemId is not { } itemId || turn.Interrupted || _playout.Item(itemId) is not { HeardToEnd: false } item)
         {
             return;
         }

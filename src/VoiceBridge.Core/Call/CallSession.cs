@@ -26,8 +26,8 @@ public sealed partial class CallSession : IEngineEvents
     private readonly ILogger _logger;
     private readonly CallerAudioLog _audioLog;
     private readonly PlayoutBuffer _playout;
-    private readonly EnergyVad _vad;
-    private readonly short[] _pcm = new short[CallClock.FrameSamples];
+    private readonly MuLawVad _vad;
+    private readonly Action<VadEvent> _onVadEvent;
     private readonly List<string> _errors = [];
     private readonly CancellationTokenSource _stop = new();
     private long _startTimestamp;
@@ -55,7 +55,8 @@ public sealed partial class CallSession : IEngineEvents
         _playout.ItemStarted += OnItemStarted;
         _playout.ItemSent += OnItemSent;
         _playout.ItemHeard += OnItemHeard;
-        _vad = new EnergyVad(options.Vad);
+        _vad = new MuLawVad(options.Vad);
+        _onVadEvent = OnVadEvent;
         Conversation = new Conversation(options.Instructions);
     }
 

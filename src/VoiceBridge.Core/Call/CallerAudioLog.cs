@@ -97,7 +97,9 @@ public sealed class CallerAudioLog
         var overflow = _end + data.Length - _start - _ring.Length;
         if (overflow > 0)
         {
-            LostSamples += Math.Max(0, Math.Min(overflow, _end - Math.Max(_start, AcknowledgedPosition)));
+            // The oldest samples of what is held plus what is being written go; all of those at or
+            // after the acknowledged point (the new data included) are lost.
+            LostSamples += Math.Max(0, Math.Min(overflow, _end + data.Length - Math.Max(_start, AcknowledgedPosition)));
             _start += overflow;
         }
 

@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
-using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Legs;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Transport;
@@ -10,13 +9,13 @@ using VoiceBridge.Transport;
 namespace VoiceBridge.Hosting;
 
 /// <summary>
-/// How a node builds its calls: the engine (for now the Realtime engine), the tools, the call
-/// options and the clock. The same composition serves Kestrel (real sockets, system time) and the
-/// in-memory network (virtual time), so both run the very same call path.
+/// How a node builds its calls: the engine that answers (the chain's first, until failover picks
+/// among them), the tools, the call options and the clock. The same composition serves Kestrel
+/// (real sockets, system time) and the in-memory network (virtual time), so both run the very
+/// same call path.
 /// </summary>
 public sealed class BridgeComposition(
-    RealtimeEngineOptions realtime,
-    IWebSocketConnector connector,
+    EngineFactory engines,
     CallSessionOptions sessionOptions,
     TimeProvider time,
     ILoggerFactory loggers)
@@ -29,13 +28,13 @@ public sealed class BridgeComposition(
 
     public TimeProvider Time => time;
 
-    public RealtimeEngineOptions Realtime => realtime;
+    public EngineFactory Engines => engines;
 
     public CallSession CreateSession(string callId, string leg, ICallerLegOutput output) => new(
         callId,
         leg,
         output,
-        () => new RealtimeEngine(realtime, connector, time, loggers.CreateLogger<RealtimeEngine>()),
+        () => engines.Create(engines.Chain.Primary),
         Tools,
         sessionOptions,
         time,

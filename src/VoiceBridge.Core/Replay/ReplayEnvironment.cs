@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
+using VoiceBridge.Engines;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
@@ -38,7 +39,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     public Uri MediaUri { get; }
 
     /// <summary>Kestrel on 127.0.0.1 ephemeral ports for both, real sockets, system time.</summary>
-    public static async Task<ReplayEnvironment> StartLoopbackAsync(SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers)
+    public static async Task<ReplayEnvironment> StartLoopbackAsync(ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers)
     {
         var simulator = new RealtimeSimulator(simulatorOptions, TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>());
         var simApp = Loopback(loggers, _ => { });
@@ -47,7 +48,8 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
         var realtime = new RealtimeEngineOptions { Endpoint = new Uri(simApp.WebSocketBase(), WebHosts.RealtimePath), Simulated = true };
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
-        var bridge = new BridgeComposition(realtime, connector, sessionOptions, TimeProvider.System, loggers);
+        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = realtime }, connector, TimeProvider.System, loggers);
+        var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
         var bridgeApp = Loopback(loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }));
         bridgeApp.MapBridge(bridge);
         await bridgeApp.StartAsync();
@@ -59,13 +61,14 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     }
 
     /// <summary>Both in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
-    public static ReplayEnvironment CreateVirtual(SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers)
+    public static ReplayEnvironment CreateVirtual(ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers)
     {
         var network = new InMemoryNetwork();
         var simulator = new RealtimeSimulator(simulatorOptions, time, loggers.CreateLogger<RealtimeSimulator>());
         network.Listen("sim.invalid", simulator.HandleAsync);
         var realtime = new RealtimeEngineOptions { Endpoint = new Uri("ws://sim.invalid" + WebHosts.RealtimePath), Simulated = true };
-        var bridge = new BridgeComposition(realtime, network, sessionOptions, time, loggers);
+        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = realtime }, network, time, loggers);
+        var bridge = new BridgeComposition(engines, sessionOptions, time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
         return new ReplayEnvironment(bridge, simulator, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
     }

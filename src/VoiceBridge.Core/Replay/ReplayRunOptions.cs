@@ -1,3 +1,4 @@
+using VoiceBridge.Engines;
 using VoiceBridge.Media;
 using VoiceBridge.Simulator;
 
@@ -22,6 +23,9 @@ public sealed class ReplayRunOptions
 
     /// <summary>Recordings replayed at once [1]: timing figures are cleanest one at a time.</summary>
     public int Parallelism { get; set; } = 1;
+
+    /// <summary>The engines answering the calls (the first answers until failover lands) [openai-realtime,local].</summary>
+    public ChainSpec Chain { get; set; } = ChainSpec.Default;
 
     /// <summary>Builds the simulated provider's options for each call.</summary>
     public Func<SimulatorOptions> Simulator { get; set; } = () => new SimulatorOptions();

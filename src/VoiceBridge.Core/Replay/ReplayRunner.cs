@@ -62,13 +62,12 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         var expected = ReplayInputs.Sidecar(file);
         try
         {
-            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Simulator(), new CallSessionOptions { DryRunTools = true }, loggers);
+            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), new CallSessionOptions { DryRunTools = true }, loggers);
             var callerOptions = new FakeCallerOptions { Pacing = options.Pacing };
             var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
             var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");
             CallRecordingWriter.WriteStereo(wav, result.Observed.CallerTrack, result.Observed.AgentTrack);
-            var chain = new[] { $"{env.Bridge.Realtime.Name} (simulated)" };
-            return ReplayCall.Evaluate(file, result, expected, chain, Path.GetFullPath(wav));
+            return ReplayCall.Evaluate(file, result, expected, env.Bridge.Engines.Describe(), Path.GetFullPath(wav));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

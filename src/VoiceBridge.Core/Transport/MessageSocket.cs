@@ -5,10 +5,11 @@ using System.Threading.Channels;
 namespace VoiceBridge.Transport;
 
 /// <summary>
-/// A WebSocket carrying whole text messages, with one receive loop and one send loop joined by a
-/// bounded queue (CONVENTIONS.md #3). Sends never block the caller: when the queue is full the
-/// message is dropped and counted. An oversized or binary message is reported and skipped; only
-/// the socket's own failure ends the receive loop, and its result says why.
+/// A WebSocket carrying whole messages (text, and binary where a protocol has it), with one receive
+/// loop and one send loop joined by a bounded queue (CONVENTIONS.md #3). Sends never block the
+/// caller: when the queue is full the message is dropped and counted. An oversized message, or a
+/// binary one where none is expected, is reported and skipped; only the socket's own failure ends
+/// the receive loop, and its result says why.
 /// </summary>
 public sealed class MessageSocket : IAsyncDisposable
 {
@@ -35,11 +36,16 @@ public sealed class MessageSocket : IAsyncDisposable
     public WebSocketState State => _socket.State;
 
     /// <summary>Queues a UTF-8 text message (copied).</summary>
-    public bool TrySend(ReadOnlySpan<byte> utf8)
+    public bool TrySend(ReadOnlySpan<byte> utf8) => TryQueue(utf8, WebSocketMessageType.Text);
+
+    /// <summary>Queues a binary message (copied).</summary>
+    public bool TrySendBinary(ReadOnlySpan<byte> data) => TryQueue(data, WebSocketMessageType.Binary);
+
+    private bool TryQueue(ReadOnlySpan<byte> data, WebSocketMessageType type)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(utf8.Length);
-        utf8.CopyTo(buffer);
-        if (_outgoing.Writer.TryWrite(new Outgoing(buffer, utf8.Length)))
+        var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(buffer);
+        if (_outgoing.Writer.TryWrite(new Outgoing(buffer, data.Length, type)))
         {
             return true;
         }
@@ -56,7 +62,22 @@ public sealed class MessageSocket : IAsyncDisposable
     /// Reads whole messages and hands each to <paramref name="onMessage"/> (the memory is only valid
     /// during the call). Returns why the socket ended: a close from the peer, or an error.
     /// </summary>
-    public async Task<SocketEnd> ReceiveAsync(Func<ReadOnlyMemory<byte>, ValueTask> onMessage, Action<string> onBadMessage, CancellationToken cancellationToken)
+    public Task<SocketEnd> ReceiveAsync(Func<ReadOnlyMemory<byte>, ValueTask> onMessage, Action<string> onBadMessage, CancellationToken cancellationToken) =>
+        ReceiveAsync(onMessage, null, error =>
+        {
+            onBadMessage(error);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>
+    /// As above, with binary messages handed to <paramref name="onBinary"/> (when null they are
+    /// reported as bad) and bad messages reported asynchronously.
+    /// </summary>
+    public async Task<SocketEnd> ReceiveAsync(
+        Func<ReadOnlyMemory<byte>, ValueTask> onMessage,
+        Func<ReadOnlyMemory<byte>, ValueTask>? onBinary,
+        Func<string, ValueTask> onBadMessage,
+        CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
@@ -96,11 +117,13 @@ public sealed class MessageSocket : IAsyncDisposable
 
                 if (oversized)
                 {
-                    onBadMessage($"message over {_maxMessageBytes} bytes skipped");
+                    await onBadMessage($"message over {_maxMessageBytes} bytes skipped");
                 }
                 else if (result.MessageType == WebSocketMessageType.Binary)
                 {
-                    onBadMessage($"binary message of {length} bytes where text JSON was expected; skipped");
+                    await (onBinary is null
+                        ? onBadMessage($"binary message of {length} bytes where text JSON was expected; skipped")
+                        : onBinary(buffer.AsMemory(0, length)));
                 }
                 else
                 {
@@ -123,7 +146,11 @@ public sealed class MessageSocket : IAsyncDisposable
     }
 
     /// <summary>Flushes queued sends, then closes politely (bounded by the token).</summary>
-    public async Task CloseAsync(string reason, CancellationToken cancellationToken)
+    public Task CloseAsync(string reason, CancellationToken cancellationToken) =>
+        CloseAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken);
+
+    /// <summary>Flushes queued sends, then closes with <paramref name="status"/> (bounded by the token).</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken)
     {
         _outgoing.Writer.TryComplete();
         if (_sendLoop is not null)
@@ -135,7 +162,7 @@ public sealed class MessageSocket : IAsyncDisposable
         {
             try
             {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken);
+                await _socket.CloseOutputAsync(status, reason, cancellationToken);
             }
             catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
@@ -171,7 +198,7 @@ public sealed class MessageSocket : IAsyncDisposable
                 {
                     try
                     {
-                        await _socket.SendAsync(message.Buffer.AsMemory(0, message.Length), WebSocketMessageType.Text, true, _closing.Token);
+                        await _socket.SendAsync(message.Buffer.AsMemory(0, message.Length), message.Type, true, _closing.Token);
                     }
                     finally
                     {
@@ -186,7 +213,7 @@ public sealed class MessageSocket : IAsyncDisposable
         }
     }
 
-    private readonly record struct Outgoing(byte[] Buffer, int Length);
+    private readonly record struct Outgoing(byte[] Buffer, int Length, WebSocketMessageType Type);
 }
 
 /// <summary>Why a socket's receive loop ended.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
+using VoiceBridge.Engines;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
@@ -42,7 +43,7 @@ public sealed class VirtualReplayTests(ITestOutputHelper output)
         var callerOptions = new FakeCallerOptions();
         var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
         {
-            await using var env = ReplayEnvironment.CreateVirtual(new SimulatorOptions(), new CallSessionOptions { DryRunTools = true }, time, loggers);
+            await using var env = ReplayEnvironment.CreateVirtual(ChainSpec.Parse("openai-realtime"), new SimulatorOptions(), new CallSessionOptions { DryRunTools = true }, time, loggers);
             return await ReplayCall.RunAsync(env, recording, expected, callerOptions, time, CancellationToken.None);
         });
         return ReplayCall.Evaluate(path, result, expected, ["openai-realtime (simulated)"], null);

@@ -12,7 +12,7 @@ public interface IAgentTool
     Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken);
 }
 
-/// <summary>The tools of a deployment, by name. Unknown tools and bad arguments give an error result the model can read.</summary>
+/// <summary>The tools of a deployment, by name. Unknown tools, bad arguments and a tool that fails give an error result the model can read.</summary>
 public sealed class ToolRegistry(IEnumerable<IAgentTool> tools)
 {
     private readonly Dictionary<string, IAgentTool> _tools = tools.ToDictionary(t => t.Definition.Name, StringComparer.Ordinal);
@@ -37,6 +37,14 @@ public sealed class ToolRegistry(IEnumerable<IAgentTool> tools)
             return JsonSerializer.Serialize(new { error = $"arguments of '{name}' are not valid JSON: {e.Message}" });
         }
 
-        return await tool.InvokeAsync(args, dryRun, cancellationToken);
+        try
+        {
+            return await tool.InvokeAsync(args, dryRun, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The model waits for this call's output: a failing tool answers with its error too.
+            return JsonSerializer.Serialize(new { error = $"tool '{name}' failed: {e.Message}" });
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Engines.Realtime.Protocol;
@@ -46,7 +47,18 @@ public sealed partial class RealtimeEngine(
 
         using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
-        var socket = await connector.ConnectAsync(options.ConnectUri, headers, linked.Token);
+        WebSocket socket;
+        try
+        {
+            socket = await connector.ConnectAsync(options.ConnectUri, headers, linked.Token);
+        }
+        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
+        {
+            // Our own timeout is a failed connection, not a cancellation: callers treat a cancellation as
+            // "asked to stop" and would never learn that the provider did not answer.
+            throw new ConnectFailedException(options.ConnectUri, null, $"timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms waiting for the WebSocket upgrade", e);
+        }
+
         _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
         _socket.StartSending();
         Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);

@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace VoiceBridge.Engines.Cascade;
+
+public sealed partial class CascadeEngine
+{
+    private readonly Dictionary<string, SpokenItem> _spoken = new(StringComparer.Ordinal);
+    private ActiveResponse? _response;
+
+    /// <summary>Starts a reply to the history as it stands; a reply still running is cancelled first.</summary>
+    private void StartResponse()
+    {
+        ActiveResponse response;
+        List<ChatMessage> history;
+        lock (_gate)
+        {
+            _response?.Cancellation.Cancel();
+            response = new ActiveResponse(NewId("resp"), NewId("agent"), CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token));
+            _response = response;
+            history = [.. _history];
+        }
+
+        _ = RunResponseAsync(response, history);
+    }
+
+    private void CancelResponse()
+    {
+        lock (_gate)
+        {
+            _response?.Cancellation.Cancel();
+            _response = null;
+        }
+    }
+
+    private async Task RunResponseAsync(ActiveResponse response, List<ChatMessage> history)
+    {
+        await Post(EngineEventKind.ResponseStarted, responseId: response.Id);
+        var text = new StringBuilder();
+        var calls = new List<FunctionCallContent>();
+        var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var speaking = SpeakAsync(response, sentences.Reader);
+        string status;
+        try
+        {
+            await GenerateAsync(response, history, text, calls, sentences.Writer);
+            await speaking;
+            status = "completed";
+        }
+        catch (OperationCanceledException) when (response.Cancellation.IsCancellationRequested)
+        {
+            sentences.Writer.TryComplete();
+            await Settle(speaking);
+            status = "cancelled";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            sentences.Writer.TryComplete();
+            await Settle(speaking);
+            Log.ResponseFailed(_logger, Name, e.Message);
+            await Post(EngineEventKind.Error, text: $"{_chat.GetType().Name}/{_tts.Name}: {e.Message}");
+            status = "failed";
+        }
+
+        lock (_gate)
+        {
+            var message = new ChatMessage(ChatRole.Assistant, [new TextContent(text.ToString()), .. calls]);
+            _history.Add(message);
+            _spoken[response.ItemId] = new SpokenItem(message, text.ToString(), response.AudioSamples);
+            if (_response == response)
+            {
+                _response = null;
+            }
+        }
+
+        if (response.AudioSamples > 0)
+        {
+            await Post(EngineEventKind.AgentAudioDone, response.ItemId, response.Id);
+        }
+
+        if (text.Length > 0)
+        {
+            await Post(EngineEventKind.AgentTranscript, response.ItemId, response.Id, text: text.ToString().Trim());
+        }
+
+        if (status == "completed")
+        {
+            foreach (var call in calls)
+            {
+                await Post(EngineEventKind.ToolCall, response.ItemId, response.Id, callId: call.CallId, name: call.Name,
+                    arguments: JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>()));
+            }
+        }
+
+        await Post(EngineEventKind.ResponseDone, responseId: response.Id, status: status);
+    }
+
+    /// <summary>Streams the LLM's reply: text into sentences for TTS, function calls kept for the call session.</summary>
+    private async Task GenerateAsync(ActiveResponse response, List<ChatMessage> history, StringBuilder text,
+        List<FunctionCallContent> calls, ChannelWriter<string> sentences)
+    {
+        var splitter = new SentenceSplitter();
+        await foreach (var update in _chat.GetStreamingResponseAsync(history, _chatOptions, response.Cancellation.Token))
+        {
+            foreach (var content in update.Contents)
+            {
+                if (content is TextContent { Text: { Length: > 0 } chunk })
+                {
+                    text.Append(chunk);
+                    foreach (var sentence in splitter.Add(chunk))
+                    {
+                        sentences.TryWrite(sentence);
+                    }
+                }
+                else if (content is FunctionCallContent call)
+                {
+                    calls.Add(call);
+                }
+            }
+        }
+
+        if (splitter.Flush() is { } rest)
+        {
+            sentences.TryWrite(rest);
+        }
+
+        sentences.TryComplete();
+    }
+
+    private async Task SpeakAsync(ActiveResponse response, ChannelReader<string> sentences)
+    {
+        await foreach (var audio in _tts.SpeakAsync(Read(sentences, response.Cancellation.Token), response.Cancellation.Token))
+        {
+            response.AudioSamples += audio.Length;
+            await Post(EngineEventKind.AgentAudio, response.ItemId, response.Id, audio: audio);
+        }
+    }
+
+    /// <summary>Reads a channel as an async sequence on the caller's context (not ReadAllAsync: see docs/architecture.md).</summary>
+    private static async IAsyncEnumerable<string> Read(ChannelReader<string> reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            while (reader.TryRead(out var item))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private static async Task Settle(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is OperationCanceledException or TextToSpeechException or ChannelClosedException)
+        {
+            // The response is over either way; its own error was already reported.
+        }
+    }
+
+    private sealed class ActiveResponse(string id, string itemId, CancellationTokenSource cancellation)
+    {
+        public string Id { get; } = id;
+
+        public string ItemId { get; } = itemId;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public long AudioSamples { get; set; }
+    }
+
+    /// <summary>An assistant reply in the history, so a barge-in can cut it to what the caller heard.</summary>
+    private sealed class SpokenItem(ChatMessage message, string text, long audioSamples)
+    {
+        public void Truncate(long heardMs)
+        {
+            var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ratio = audioSamples == 0 ? 0 : Math.Min(1.0, heardMs * 8.0 / audioSamples);
+            var heard = string.Join(' ', words.Take((int)Math.Floor(words.Length * ratio)));
+            var calls = message.Contents.OfType<FunctionCallContent>().ToList();
+            message.Contents = [new TextContent(heard), .. calls];
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Engines.Cascade;
+
+/// <summary>
+/// An agent engine made of three providers: streaming speech-to-text, a chat LLM
+/// (<see cref="IChatClient"/>) and streaming text-to-speech. It owns turn detection (its own VAD),
+/// keeps its own message history (seeded from the call's conversation, so a call handed over from
+/// another engine carries on), speaks sentence by sentence as the LLM streams, and leaves tools to
+/// the call session. A final transcript that is empty or below the confidence threshold makes the
+/// agent ask the caller to repeat instead of answering the wrong thing.
+/// </summary>
+public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
+{
+    private readonly CascadeEngineOptions _options;
+    private readonly Func<ISpeechToText> _sttFactory;
+    private readonly IChatClient _chat;
+    private readonly ITextToSpeech _tts;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly List<ChatMessage> _history = [];
+    private readonly MuLawVad _vad;
+    private readonly Action<VadEvent> _onVadEvent;
+    private readonly CancellationTokenSource _lifetime = new();
+    private EngineStart? _start;
+    private ISpeechToText? _stt;
+    private ChatOptions? _chatOptions;
+    private PendingUtterance? _pending;
+    private string? _speechItem;
+    private int _nextId;
+
+    public CascadeEngine(
+        CascadeEngineOptions options,
+        Func<ISpeechToText> sttFactory,
+        IChatClient chat,
+        ITextToSpeech tts,
+        TimeProvider time,
+        ILogger<CascadeEngine> logger)
+    {
+        _options = options;
+        _sttFactory = sttFactory;
+        _chat = chat;
+        _tts = tts;
+        _time = time;
+        _logger = logger;
+        _vad = new MuLawVad(options.Vad);
+        _onVadEvent = OnVadEvent;
+    }
+
+    public string Name => _options.Name;
+
+    public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
+    {
+        _start = start;
+        _chatOptions = new ChatOptions { Tools = [.. start.Tools.Select(CascadeHistory.Declaration)] };
+        _history.AddRange(CascadeHistory.From(start.Conversation));
+        _stt = _sttFactory();
+        await _stt.StartAsync(this, cancellationToken);
+        Log.Started(_logger, Name, _stt.Name, _tts.Name, _history.Count);
+        await Post(EngineEventKind.Ready);
+    }
+
+    public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)
+    {
+        _stt?.SendAudio(mulaw);
+        _vad.Process(position, mulaw, _onVadEvent);
+    }
+
+    public void SubmitToolResult(string callId, string output)
+    {
+        lock (_gate)
+        {
+            _history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, output)]));
+        }
+
+        StartResponse();
+    }
+
+    public void TruncateAssistant(string itemId, long heardMs)
+    {
+        lock (_gate)
+        {
+            if (_spoken.TryGetValue(itemId, out var spoken))
+            {
+                spoken.Truncate(heardMs);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _lifetime.Cancel();
+        CancelResponse();
+        _pending?.Timer.Dispose();
+        if (_stt is not null)
+        {
+            await _stt.DisposeAsync();
+        }
+
+        _lifetime.Dispose();
+    }
+
+    public async ValueTask OnTranscriptAsync(SpeechTranscript transcript)
+    {
+        if (!transcript.IsFinal)
+        {
+            return;
+        }
+
+        PendingUtterance? utterance;
+        lock (_gate)
+        {
+            utterance = _pending;
+            _pending = null;
+        }
+
+        if (utterance is null)
+        {
+            return;
+        }
+
+        utterance.Timer.Dispose();
+        var understood = !string.IsNullOrWhiteSpace(transcript.Text) && (transcript.Confidence ?? 1.0) >= _options.MinConfidence;
+        Log.Transcript(_logger, Name, transcript.Text, transcript.Confidence ?? -1, understood);
+        await Post(EngineEventKind.UserTranscript, utterance.ItemId, text: transcript.Text);
+        AnswerUtterance(understood ? transcript.Text : _options.UnrecognisedMarker);
+    }
+
+    public async ValueTask OnErrorAsync(string message, bool fatal)
+    {
+        Log.SttError(_logger, Name, message, fatal);
+        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}");
+        if (fatal)
+        {
+            await Post(EngineEventKind.Closed, text: $"{_stt?.Name} speech-to-text failed: {message}");
+        }
+    }
+
+    private void OnVadEvent(VadEvent vadEvent)
+    {
+        if (vadEvent.Kind == VadEventKind.SpeechStarted)
+        {
+            _speechItem = NewId("user");
+            _ = Post(EngineEventKind.SpeechStarted, _speechItem, position: vadEvent.Position);
+
+            // Barge-in: the caller talks over the reply; stop generating it.
+            CancelResponse();
+            return;
+        }
+
+        var itemId = _speechItem ?? NewId("user");
+        _speechItem = null;
+        _ = Post(EngineEventKind.SpeechStopped, itemId, position: vadEvent.Position);
+        _ = Post(EngineEventKind.UserTurnCommitted, itemId);
+        var timer = _time.CreateTimer(_ => _ = OnTranscriptTimeoutAsync(itemId), null, _options.TranscriptTimeout, Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            _pending?.Timer.Dispose();
+            _pending = new PendingUtterance(itemId, timer);
+        }
+
+        _stt?.EndOfUtterance();
+    }
+
+    private async Task OnTranscriptTimeoutAsync(string itemId)
+    {
+        lock (_gate)
+        {
+            if (_pending?.ItemId != itemId)
+            {
+                return;
+            }
+
+            _pending.Timer.Dispose();
+            _pending = null;
+        }
+
+        await Post(EngineEventKind.UserTranscriptFailed, itemId, text: $"no final transcript within {_options.TranscriptTimeout.TotalMilliseconds:0} ms");
+        AnswerUtterance(_options.UnrecognisedMarker);
+    }
+
+    private void AnswerUtterance(string userText)
+    {
+        lock (_gate)
+        {
+            _history.Add(new ChatMessage(ChatRole.User, userText));
+        }
+
+        StartResponse();
+    }
+
+    private string NewId(string kind) => $"{Name}-g{_start?.Generation}-{kind}{Interlocked.Increment(ref _nextId)}";
+
+    private ValueTask Post(EngineEventKind kind, string? itemId = null, string? responseId = null,
+        string? text = null, string? status = null, long position = 0, byte[]? audio = null,
+        string? callId = null, string? name = null, string? arguments = null) =>
+        _start!.Events.PostAsync(new EngineEvent
+        {
+            Kind = kind, Generation = _start.Generation, ItemId = itemId, ResponseId = responseId, Text = text,
+            Status = status, Position = position, Audio = audio, CallId = callId, Name = name, Arguments = arguments,
+        });
+
+    private sealed record PendingUtterance(string ItemId, ITimer Timer);
+}
