@@ -15,6 +15,13 @@ public sealed class EnergyVad
     private const double SilenceDbfs = -100;
     private const int SeedFrames = 50;
 
+    /// <summary>
+    /// The highest a streaming detector's first noise floor may be: a caller who speaks in the
+    /// very first frame (-30..-15 dBFS) must not become the noise floor, while a real noise bed
+    /// (e.g. -35 dBFS) is still reached as the floor creeps up.
+    /// </summary>
+    private const double InitialFloorCapDbfs = -45;
+
     private readonly double _marginDb;
     private readonly double _absoluteDbfs;
     private readonly double _riseDbPerSample;
@@ -24,7 +31,7 @@ public sealed class EnergyVad
     private long _runStart = -1;
     private long _lastVoicedEnd;
 
-    /// <summary>Creates a detector; the first frame it sees sets the initial noise floor.</summary>
+    /// <summary>Creates a detector; the first frame it sees sets the initial noise floor (at most -45 dBFS).</summary>
     public EnergyVad(VadOptions options)
         : this(options, double.NaN)
     {
@@ -60,7 +67,7 @@ public sealed class EnergyVad
 
         double level = LevelDbfs(frame);
         long frameEnd = framePosition + frame.Length;
-        _noiseFloorDb = double.IsNaN(_noiseFloorDb) ? level : Math.Min(level, _noiseFloorDb + (_riseDbPerSample * frame.Length));
+        _noiseFloorDb = double.IsNaN(_noiseFloorDb) ? Math.Min(level, InitialFloorCapDbfs) : Math.Min(level, _noiseFloorDb + (_riseDbPerSample * frame.Length));
         bool voiced = level >= Math.Max(_noiseFloorDb + _marginDb, _absoluteDbfs);
         if (InSpeech)
         {
