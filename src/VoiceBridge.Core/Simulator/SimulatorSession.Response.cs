@@ -166,6 +166,12 @@ internal sealed partial class SimulatorSession
         var output = new List<RealtimeItem>();
         if (response.Item is { } item)
         {
+            // As the API does, the audio, transcript and content part are closed for a cancelled response
+            // too; the transcript is all the text generated, which runs ahead of the audio sent.
+            var (id, transcript) = (item.Id!, item.Text ?? "");
+            Send(w => RealtimeServerWriter.WriteOutputAudioDone(w, EventId(), response.Id, id, 0, 0));
+            Send(w => RealtimeServerWriter.WriteOutputAudioTranscriptDone(w, EventId(), response.Id, id, 0, 0, transcript));
+            Send(w => RealtimeServerWriter.WriteContentPartDone(w, EventId(), response.Id, id, 0, 0, transcript));
             var incomplete = item with { Status = "incomplete" };
             Send(w => RealtimeServerWriter.WriteOutputItemDone(w, EventId(), response.Id, 0, incomplete));
             _history.Add(incomplete);

@@ -179,7 +179,17 @@ internal sealed class DuplexPipeStream : Stream
                 }
             }
 
-            read.TrySetCanceled(token);
+            // Like a completed read, a cancelled one resumes its reader on the captured context: the
+            // cancellation usually fires on the loop (an abort), where the reader's ConfigureAwait(false)
+            // continuation could not run inline and would hop to the thread pool, off the virtual clock.
+            if (context is null)
+            {
+                read.TrySetCanceled(token);
+            }
+            else
+            {
+                context.Post(_ => OutsideContext(() => read.TrySetCanceled(token)), null);
+            }
         }
 
         /// <summary>
