@@ -58,5 +58,6 @@ public sealed partial class CallSession
         });
         Log.UserTurn(_logger, CallId, startMs, endMs);
         AttachPendingTranscripts(turn);
+        ArmResponseStall(turn);
     }
 }

@@ -15,12 +15,13 @@ public sealed partial class CallSession
     /// <summary>Events dropped because they came from an engine generation that was replaced.</summary>
     public long FencedEvents => _fencedEvents;
 
-    private void StartEngine()
+    /// <summary>Starts the chain's engine at <see cref="_engineIndex"/>, to be fed caller audio from <paramref name="feedFrom"/> once ready.</summary>
+    private void StartEngine(long feedFrom)
     {
         _generation++;
-        _engine = _engineFactory();
+        _engine = _chain.Create(_engineIndex);
         _engineReady = false;
-        _engineFedUntil = _audioLog.Start;
+        _engineFedUntil = feedFrom;
         _ = StartEngineCoreAsync(_engine, _generation);
     }
 
@@ -61,7 +62,7 @@ public sealed partial class CallSession
         {
             case EngineEventKind.Ready:
                 _engineReady = true;
-                FeedEngineFromLog();
+                OnEngineReady();
                 break;
             case EngineEventKind.SpeechStarted:
                 ProviderItem(e.ItemId).Start = e.Position;
@@ -79,9 +80,14 @@ public sealed partial class CallSession
             case EngineEventKind.AgentAudio:
                 AssistantTurn(e.ItemId!).AudioMs += CallClock.SamplesToMs(e.Audio!.Length);
                 _playout.Enqueue(e.Generation, e.ItemId!, e.Audio);
+                OnAgentAudio(e.ItemId!);
                 break;
             case EngineEventKind.AgentAudioDone:
                 _playout.EndItem(e.ItemId!);
+                OnAgentAudioDone(e.ItemId!);
+                break;
+            case EngineEventKind.AgentTranscriptDelta:
+                AssistantTurn(e.ItemId!).Text += e.Text;
                 break;
             case EngineEventKind.AgentTranscript:
                 var turn = AssistantTurn(e.ItemId!);
@@ -89,19 +95,25 @@ public sealed partial class CallSession
                 UpdateHeardText(turn);
                 break;
             case EngineEventKind.ToolCall:
+                _toolsRunning++;
                 _ = RunToolAsync(e);
                 break;
-            case EngineEventKind.ResponseDone when e.Status is "failed" or "incomplete":
-                AddError($"{_engine.Name}: response {e.ResponseId} ended {e.Status}: {e.Text}");
+            case EngineEventKind.ResponseDone:
+                OnResponseDone(e);
                 break;
             case EngineEventKind.Error:
                 AddError($"{_engine.Name}: provider error: {e.Text}");
                 Log.EngineError(_logger, CallId, _engine.Name, e.Text ?? "");
+                if (e.Status == "provider-error")
+                {
+                    Switch("provider-error", $"error event: {e.Text}");
+                }
+
                 break;
             case EngineEventKind.Closed:
                 AddError($"{_engine.Name}: connection ended: {e.Text}");
                 Log.EngineClosed(_logger, CallId, _engine.Name, e.Text ?? "");
-                _engineReady = false;
+                Switch(_engineReady ? "socket-lost" : "cannot-connect", e.Text ?? "closed");
                 break;
         }
     }
@@ -151,6 +163,7 @@ public sealed partial class CallSession
 
     private void OnToolResult(EngineEvent call, string output)
     {
+        _toolsRunning--;
         Conversation.AddToolCall(new ToolCallRecord(call.CallId!, call.Name ?? "", call.Arguments ?? "", output, _engine?.Name ?? "", NowMs));
         if (call.Generation == _generation && _engine is not null)
         {

@@ -27,6 +27,15 @@ public sealed partial class CallSession
         [LoggerMessage(7, LogLevel.Information, "call {CallId}: barge-in, item {ItemId} truncated at {HeardMs} ms heard")]
         public static partial void BargeIn(ILogger logger, string callId, string itemId, long heardMs);
 
+        [LoggerMessage(9, LogLevel.Warning, "call {CallId}: SWITCH {From} -> {To} ({Reason}: {Evidence})")]
+        public static partial void Switch(ILogger logger, string callId, string from, string to, string reason, string evidence);
+
+        [LoggerMessage(10, LogLevel.Error, "call {CallId}: every engine of the chain is down (last {Engine}: {Reason})")]
+        public static partial void ChainExhausted(ILogger logger, string callId, string engine, string reason);
+
+        [LoggerMessage(11, LogLevel.Warning, "call {CallId}: disposing engine {Engine} failed")]
+        public static partial void DisposeFailed(ILogger logger, string callId, string engine, Exception exception);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

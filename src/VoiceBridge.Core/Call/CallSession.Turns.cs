@@ -77,6 +77,7 @@ public sealed partial class CallSession
         }
 
         turn.StartMs = NowMs;
+        OnFallbackAudio(item);
         var user = Conversation.Last(TurnRole.User);
         if (user is not null && user != _lastAnsweredUserTurn && user.EndMs <= turn.StartMs)
         {
@@ -129,6 +130,7 @@ public sealed partial class CallSession
 
     private CallSummary Summarize()
     {
+        FinishSwitchFigures();
         string[] errors;
         lock (_errors)
         {
@@ -145,7 +147,8 @@ public sealed partial class CallSession
             _playout.FramesSent,
             _playout.Discontinuities,
             CallClock.SamplesToMs(_audioLog.LostSamples),
-            errors);
+            errors,
+            [.. _switches]);
     }
 }
 
@@ -160,4 +163,5 @@ public sealed record CallSummary(
     long OutboundFrames,
     long OutboundDiscontinuities,
     long LostCallerAudioMs,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<SwitchRecord> Switches);

@@ -19,7 +19,7 @@ public sealed partial class CallSession : IEngineEvents
         new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly string _legName;
-    private readonly Func<IAgentEngine> _engineFactory;
+    private readonly IEngineChain _chain;
     private readonly ToolRegistry _tools;
     private readonly CallSessionOptions _options;
     private readonly TimeProvider _time;
@@ -37,7 +37,7 @@ public sealed partial class CallSession : IEngineEvents
         string callId,
         string legName,
         ICallerLegOutput leg,
-        Func<IAgentEngine> engineFactory,
+        IEngineChain chain,
         ToolRegistry tools,
         CallSessionOptions options,
         TimeProvider time,
@@ -45,7 +45,7 @@ public sealed partial class CallSession : IEngineEvents
     {
         CallId = callId;
         _legName = legName;
-        _engineFactory = engineFactory;
+        _chain = chain;
         _tools = tools;
         _options = options;
         _time = time;
@@ -58,6 +58,20 @@ public sealed partial class CallSession : IEngineEvents
         _vad = new MuLawVad(options.Vad);
         _onVadEvent = OnVadEvent;
         Conversation = new Conversation(options.Instructions);
+    }
+
+    /// <summary>A call answered by one engine, with no failover.</summary>
+    public CallSession(
+        string callId,
+        string legName,
+        ICallerLegOutput leg,
+        Func<IAgentEngine> engineFactory,
+        ToolRegistry tools,
+        CallSessionOptions options,
+        TimeProvider time,
+        ILogger logger)
+        : this(callId, legName, leg, new SingleEngineChain(engineFactory), tools, options, time, logger)
+    {
     }
 
     public string CallId { get; }
@@ -80,7 +94,7 @@ public sealed partial class CallSession : IEngineEvents
         _startTimestamp = _time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var ticks = TickLoopAsync(linked.Token);
-        StartEngine();
+        StartEngine(0);
         try
         {
             while (!_ended && await _inputs.Reader.WaitToReadAsync(linked.Token))
@@ -168,6 +182,7 @@ public sealed partial class CallSession : IEngineEvents
                 break;
             case CallInputKind.Tick:
                 _playout.Tick(NowMs);
+                CheckStalls();
                 break;
             case CallInputKind.Mark:
                 _playout.OnMark(input.Text!);

@@ -17,6 +17,9 @@ public sealed class CallSessionOptions
     /// <summary>Our own VAD, which gives user turn spans.</summary>
     public VadOptions Vad { get; set; } = new();
 
+    /// <summary>When to give up on the active engine (FAILOVER.md's triggers).</summary>
+    public FailoverOptions Failover { get; set; } = new();
+
     /// <summary>Tools run without side effects (replay, drills).</summary>
     public bool DryRunTools { get; set; }
 }

@@ -100,6 +100,15 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
         }
     }
 
+    /// <summary>A replaced engine's items can grow no more: each plays out what it has, then ends.</summary>
+    public void EndGeneration(int generation)
+    {
+        foreach (var item in _items.Values.Where(i => i.Generation == generation && !i.Ended).ToList())
+        {
+            EndItem(item.ItemId);
+        }
+    }
+
     /// <summary>
     /// A tick of the call clock at <paramref name="nowMs"/>: sends what keeps the caller's buffer at
     /// the lead. Pacing follows elapsed time, not tick count, so a late tick catches up.

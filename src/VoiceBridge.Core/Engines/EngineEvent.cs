@@ -30,6 +30,9 @@ public enum EngineEventKind
     /// <summary>The item's audio is complete.</summary>
     AgentAudioDone,
 
+    /// <summary>More text of an assistant item, as it streams (so a reply cut off still has the words said so far).</summary>
+    AgentTranscriptDelta,
+
     /// <summary>The full text of an assistant item.</summary>
     AgentTranscript,
 
@@ -39,7 +42,10 @@ public enum EngineEventKind
     /// <summary>A response ended with <see cref="EngineEvent.Status"/>.</summary>
     ResponseDone,
 
-    /// <summary>The provider reported an error (<see cref="EngineEvent.Text"/>).</summary>
+    /// <summary>
+    /// The provider reported an error (<see cref="EngineEvent.Text"/>); <see cref="EngineEvent.Status"/>
+    /// is <c>client-error</c> when it blames our own request (a bug, not a reason to switch).
+    /// </summary>
     Error,
 
     /// <summary>The provider connection ended (<see cref="EngineEvent.Text"/> says why).</summary>

@@ -24,6 +24,14 @@ public interface IAgentEngine : IAsyncDisposable
 
     /// <summary>Barge-in: the caller heard only <paramref name="heardMs"/> of the item's audio.</summary>
     void TruncateAssistant(string itemId, long heardMs);
+
+    /// <summary>
+    /// Answers the conversation as it stands (after a handoff seeded a caller turn nobody answered).
+    /// Engines that always answer on their own need not implement it.
+    /// </summary>
+    void RequestResponse()
+    {
+    }
 }
 
 /// <summary>What an engine starts from.</summary>

@@ -34,7 +34,7 @@ public sealed class BridgeComposition(
         callId,
         leg,
         output,
-        () => engines.Create(engines.Chain.Primary),
+        engines,
         Tools,
         sessionOptions,
         time,

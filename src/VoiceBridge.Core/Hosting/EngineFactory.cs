@@ -14,7 +14,7 @@ public sealed class EngineFactory(
     ProviderEndpoints endpoints,
     IWebSocketConnector connector,
     TimeProvider time,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers) : IEngineChain
 {
     public ChainSpec Chain => chain;
 
@@ -23,6 +23,12 @@ public sealed class EngineFactory(
     /// <summary>The chain as reports show it: simulated engines say so.</summary>
     public IReadOnlyList<string> Describe() =>
         [.. chain.Engines.Select(e => endpoints.IsSimulated(e) ? $"{e.Name} (simulated)" : e.Name)];
+
+    public int Count => chain.Engines.Count;
+
+    public string NameAt(int index) => chain.Engines[index].Name;
+
+    public IAgentEngine Create(int index) => Create(chain.Engines[index]);
 
     public IAgentEngine Create(EngineSpec spec) => spec.Kind switch
     {

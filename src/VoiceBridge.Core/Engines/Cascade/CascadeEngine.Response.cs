@@ -62,7 +62,7 @@ public sealed partial class CascadeEngine
             sentences.Writer.TryComplete();
             await Settle(speaking);
             Log.ResponseFailed(_logger, Name, e.Message);
-            await Post(EngineEventKind.Error, text: $"{_chat.GetType().Name}/{_tts.Name}: {e.Message}");
+            await Post(EngineEventKind.Error, text: $"{_chat.GetType().Name}/{_tts.Name}: {e.Message}", status: "provider-error");
             status = "failed";
         }
 

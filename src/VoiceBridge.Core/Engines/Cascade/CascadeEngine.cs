@@ -79,6 +79,8 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         StartResponse();
     }
 
+    public void RequestResponse() => StartResponse();
+
     public void TruncateAssistant(string itemId, long heardMs)
     {
         lock (_gate)
@@ -132,7 +134,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     public async ValueTask OnErrorAsync(string message, bool fatal)
     {
         Log.SttError(_logger, Name, message, fatal);
-        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}");
+        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}", status: fatal ? "provider-error" : "provider-warning");
         if (fatal)
         {
             await Post(EngineEventKind.Closed, text: $"{_stt?.Name} speech-to-text failed: {message}");

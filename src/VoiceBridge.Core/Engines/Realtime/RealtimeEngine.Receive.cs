@@ -58,6 +58,8 @@ public sealed partial class RealtimeEngine
                 });
             case RealtimeServerEventType.ResponseOutputAudioDone:
                 return Post(start, EngineEventKind.AgentAudioDone, e.ItemId, responseId: e.ResponseId);
+            case RealtimeServerEventType.ResponseOutputAudioTranscriptDelta:
+                return Post(start, EngineEventKind.AgentTranscriptDelta, e.ItemId, text: e.Delta ?? "");
             case RealtimeServerEventType.ResponseOutputAudioTranscriptDone:
                 return Post(start, EngineEventKind.AgentTranscript, e.ItemId, text: e.Transcript ?? "");
             case RealtimeServerEventType.ResponseOutputItemDone when e.Item is { Type: RealtimeItemType.FunctionCall, Status: "completed" } call:
@@ -71,7 +73,8 @@ public sealed partial class RealtimeEngine
                 return OnResponseDoneAsync(start, e.Response);
             case RealtimeServerEventType.Error:
                 var err = e.Error;
-                return Post(start, EngineEventKind.Error, text: $"{err?.Type} {err?.Code}: {err?.Message}".Trim());
+                return Post(start, EngineEventKind.Error, text: $"{err?.Type} {err?.Code}: {err?.Message}".Trim(),
+                    status: err?.Type == "invalid_request_error" ? "client-error" : "provider-error");
             case RealtimeServerEventType.Unknown:
                 UnknownEvents++;
                 return ValueTask.CompletedTask;

@@ -95,6 +95,8 @@ public sealed partial class RealtimeEngine(
         Send(w => RealtimeClientWriter.WriteResponseCreate(w));
     }
 
+    public void RequestResponse() => Send(w => RealtimeClientWriter.WriteResponseCreate(w));
+
     public void TruncateAssistant(string itemId, long heardMs) =>
         Send(w => RealtimeClientWriter.WriteConversationItemTruncate(w, itemId, 0, (int)Math.Min(int.MaxValue, heardMs)));
 

@@ -1,0 +1,51 @@
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// One engine switch and the figures FAILOVER.md asks of it (ms on the call's timeline). The code's
+/// own accounting fills it; the replay harness adds what only it knows (when an injected fault
+/// began) and checks the rest against the wire.
+/// </summary>
+public sealed class SwitchRecord
+{
+    public required string From { get; init; }
+
+    public required string To { get; init; }
+
+    /// <summary>cannot-connect, socket-lost, provider-error, response-stall, audio-stall, drill.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The evidence: the last event seen, the timer that fired.</summary>
+    public required string Evidence { get; init; }
+
+    public long? FaultAtMs { get; set; }
+
+    public required long DetectedAtMs { get; init; }
+
+    /// <summary>End of the caller turn the new engine must answer (our VAD), if one was unanswered.</summary>
+    public long? CallerSpeechEndMs { get; init; }
+
+    public long? FirstFallbackAudioAtMs { get; set; }
+
+    public long? HandoffMs => FirstFallbackAudioAtMs - Math.Max(DetectedAtMs, CallerSpeechEndMs ?? 0);
+
+    public long? DeadAirMs { get; set; }
+
+    public long LostCallerAudioMs { get; set; }
+
+    public long ReplayedCallerAudioMs { get; set; }
+
+    public int SeededTurns { get; init; }
+
+    public int RepeatedAgentWords { get; set; }
+
+    public long DuplicateAgentAudioMs { get; set; }
+
+    public long OutboundDiscontinuities { get; set; }
+
+    public int HistoryTurnsCarried { get; init; }
+
+    /// <summary>The playout's discontinuity count when the switch began (to count those during the handoff).</summary>
+    internal long DiscontinuitiesBefore { get; init; }
+
+    internal int Generation { get; init; }
+}
