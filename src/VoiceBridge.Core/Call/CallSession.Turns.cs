@@ -164,4 +164,4 @@ public sealed record CallSummary(
     long OutboundDiscontinuities,
     long LostCallerAudioMs,
     IReadOnlyList<string> Errors,
-    IReadOnlyList<SwitchRecord> Switches);
+    IReadOnlyList<SwitchRecord>? Switches = null);
