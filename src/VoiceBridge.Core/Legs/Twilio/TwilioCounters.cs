@@ -9,6 +9,7 @@ public sealed class TwilioCounters
     private long _signatureRejected;
     private long _malformedMessages;
     private long _unknownEvents;
+    private long _outOfOrderMessages;
 
     public long SignatureRejected => Interlocked.Read(ref _signatureRejected);
 
@@ -16,7 +17,12 @@ public sealed class TwilioCounters
 
     public long UnknownEvents => Interlocked.Read(ref _unknownEvents);
 
+    /// <summary>Well-formed messages where the stream allows none (media before start, a second start); skipped.</summary>
+    public long OutOfOrderMessages => Interlocked.Read(ref _outOfOrderMessages);
+
     public void CountSignatureRejected() => Interlocked.Increment(ref _signatureRejected);
+
+    public void CountOutOfOrder() => Interlocked.Increment(ref _outOfOrderMessages);
 
     /// <summary>Counts a parse outcome: <see cref="TwilioParseStatus.Ok"/> is not counted.</summary>
     public void Count(TwilioParseStatus status)

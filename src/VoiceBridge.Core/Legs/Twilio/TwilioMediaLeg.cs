@@ -24,6 +24,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private CallSession? _session;
     private Task<CallSummary>? _sessionRun;
     private string _streamSid = "";
+    private List<string>? _errorsBeforeStart;
 
     public TwilioMediaLeg(
         MessageSocket socket,
@@ -95,6 +96,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
                 StartCall();
                 return ValueTask.CompletedTask;
             case TwilioEventKind.Start:
+                _counters.CountOutOfOrder();
                 OnBadMessage("a second start on the same stream; ignored");
                 return ValueTask.CompletedTask;
             case TwilioEventKind.Connected:
@@ -103,6 +105,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
         if (_session is null)
         {
+            _counters.CountOutOfOrder();
             OnBadMessage($"{_message.Kind.ToString().ToLowerInvariant()} before start; ignored");
             return ValueTask.CompletedTask;
         }
@@ -123,6 +126,12 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         var callId = _message.CallSid ?? _streamSid;
         _session = _sessionFactory(callId, this);
         _registry.Started(_session);
+        foreach (var error in _errorsBeforeStart ?? [])
+        {
+            _session.ReportLegError(error);
+        }
+
+        _errorsBeforeStart = null;
         Log.StreamStarted(_logger, _streamSid, callId);
         _sessionRun = _session.RunAsync(CancellationToken.None);
     }
@@ -130,7 +139,15 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private void OnBadMessage(string error)
     {
         Log.BadMessage(_logger, _streamSid, error);
-        _session?.ReportLegError(error);
+        if (_session is not null)
+        {
+            _session.ReportLegError(error);
+        }
+        else if ((_errorsBeforeStart ??= []).Count < 100)
+        {
+            // No call to report to yet: it gets these when it starts.
+            _errorsBeforeStart.Add(error);
+        }
     }
 
     private static partial class Log

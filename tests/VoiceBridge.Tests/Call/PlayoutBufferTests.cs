@@ -1,0 +1,500 @@
+using VoiceBridge.Call;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Tests.Call;
+
+public sealed class PlayoutBufferTests
+{
+    private const int Frame = CallClock.FrameSamples;
+    private readonly RecordingLegOutput _leg = new();
+    private readonly List<string> _started = [];
+    private readonly List<string> _sent = [];
+    private readonly List<string> _heard = [];
+
+    private PlayoutBuffer Create(int lead = 3, int markEvery = 5, TimeSpan? capacity = null)
+    {
+        var playout = new PlayoutBuffer(_leg, new PlayoutOptions
+        {
+            LeadFrames = lead,
+            MarkEveryFrames = markEvery,
+            Capacity = capacity ?? TimeSpan.FromSeconds(120),
+        });
+        playout.ItemStarted += i => _started.Add(i.ItemId);
+        playout.ItemSent += i => _sent.Add(i.ItemId);
+        playout.ItemHeard += i => _heard.Add(i.ItemId);
+        return playout;
+    }
+
+    [Fact]
+    public void Nothing_is_sent_without_audio()
+    {
+        var playout = Create();
+
+        playout.Tick(0);
+        playout.Tick(20);
+
+        Assert.Empty(_leg.Events);
+        Assert.False(playout.IsPlaying);
+    }
+
+    [Fact]
+    public void First_tick_of_a_talkspurt_sends_the_lead_then_one_frame_per_20_ms()
+    {
+        var playout = Create(lead: 3);
+        playout.Enqueue(1, "a", TestAudio.Pattern(50 * Frame));
+        playout.EndItem("a");
+
+        playout.Tick(1000);
+        Assert.Equal(3, _leg.Frames.Count);
+        Assert.True(playout.IsPlaying);
+
+        playout.Tick(1019); // same 20 ms slot: nothing more
+        Assert.Equal(3, _leg.Frames.Count);
+
+        playout.Tick(1020);
+        Assert.Equal(4, _leg.Frames.Count);
+        playout.Tick(1040);
+        Assert.Equal(5, _leg.Frames.Count);
+        playout.Tick(1060);
+        Assert.Equal(6, _leg.Frames.Count);
+        Assert.Equal(6, playout.FramesSent);
+        Assert.Equal(6L * Frame, playout.OutboundPosition);
+    }
+
+    [Fact]
+    public void Lead_frames_are_an_option()
+    {
+        var playout = Create(lead: 1);
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+
+        playout.Tick(0);
+        Assert.Single(_leg.Frames);
+        playout.Tick(20);
+        Assert.Equal(2, _leg.Frames.Count);
+    }
+
+    [Fact]
+    public void A_late_tick_catches_up_by_elapsed_time()
+    {
+        var playout = Create(lead: 3);
+        playout.Enqueue(1, "a", TestAudio.Pattern(50 * Frame));
+        playout.EndItem("a");
+
+        playout.Tick(1000);
+        playout.Tick(1100); // 100 ms late: five slots passed
+
+        Assert.Equal(8, _leg.Frames.Count);
+        playout.Tick(1120);
+        Assert.Equal(9, _leg.Frames.Count);
+    }
+
+    [Fact]
+    public void Frames_are_160_bytes_in_order_and_an_ended_item_tail_is_padded_with_silence()
+    {
+        var playout = Create();
+        var audio = TestAudio.Pattern(250);
+        playout.Enqueue(1, "a", audio.AsSpan(0, 100));
+        playout.Enqueue(1, "a", audio.AsSpan(100, 150));
+        playout.EndItem("a");
+
+        playout.Tick(0);
+
+        Assert.Equal(2, _leg.Frames.Count);
+        Assert.All(_leg.Frames, f => Assert.Equal(Frame, f.Length));
+        Assert.Equal(audio[..160], _leg.Frames[0]);
+        Assert.Equal(audio[160..250], _leg.Frames[1][..90]);
+        Assert.All(_leg.Frames[1][90..], b => Assert.Equal(G711.MuLawSilence, b));
+        Assert.Equal(250, playout.Item("a")!.SamplesSent);
+    }
+
+    [Fact]
+    public void A_partial_tail_waits_for_more_audio_until_the_item_ends()
+    {
+        var playout = Create();
+        var audio = TestAudio.Pattern(400);
+        playout.Enqueue(1, "a", audio.AsSpan(0, 250));
+
+        playout.Tick(0);
+        Assert.Single(_leg.Frames); // 90 samples held back: more of the item may come
+
+        playout.Enqueue(1, "a", audio.AsSpan(250, 150));
+        playout.Tick(20);
+        Assert.Equal(2, _leg.Frames.Count);
+        Assert.Equal(audio[..320], _leg.AllAudio());
+        Assert.Equal(0, playout.Discontinuities);
+
+        playout.EndItem("a");
+        playout.Tick(40);
+        Assert.Equal(3, _leg.Frames.Count);
+        Assert.Equal(audio[320..400], _leg.Frames[2][..80]);
+        Assert.All(_leg.Frames[2][80..], b => Assert.Equal(G711.MuLawSilence, b));
+    }
+
+    [Fact]
+    public void Items_never_share_a_frame()
+    {
+        var playout = Create();
+        var a = TestAudio.Pattern(200, seed: 1);
+        var b = TestAudio.Pattern(200, seed: 2);
+        playout.Enqueue(1, "a", a);
+        playout.EndItem("a");
+        playout.Enqueue(1, "b", b);
+        playout.EndItem("b");
+
+        playout.Tick(0);
+        playout.Tick(20);
+
+        Assert.Equal(4, _leg.Frames.Count);
+        Assert.Equal(a[..160], _leg.Frames[0]);
+        Assert.Equal(a[160..], _leg.Frames[1][..40]);
+        Assert.Equal(b[..160], _leg.Frames[2]);
+        Assert.Equal(b[160..], _leg.Frames[3][..40]);
+        Assert.Equal([("g1-320", 2), ("g1-640", 4)], _leg.Marks);
+        Assert.Equal(["a", "b"], _sent);
+    }
+
+    [Fact]
+    public void Marks_go_every_MarkEveryFrames_frames_and_at_the_end_of_each_item()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(2, "a", TestAudio.Pattern(12 * Frame));
+        playout.EndItem("a");
+
+        for (var ms = 0; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(12, _leg.Frames.Count);
+        // Named by generation and outbound position; each after the frames it covers.
+        Assert.Equal([("g2-800", 5), ("g2-1600", 10), ("g2-1920", 12)], _leg.Marks);
+        Assert.Equal(LegEventKind.Mark, _leg.Events[5].Kind);
+        Assert.Equal(["a"], _sent);
+        Assert.Empty(_heard);
+    }
+
+    [Fact]
+    public void An_item_ending_on_a_mark_boundary_gets_one_end_mark()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+        playout.EndItem("a");
+
+        for (var ms = 0; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal([("g1-800", 5), ("g1-1600", 10)], _leg.Marks);
+        playout.OnMark("g1-1600");
+        Assert.Equal(["a"], _heard);
+    }
+
+    [Fact]
+    public void Mark_echoes_update_what_was_heard_and_only_the_end_mark_means_heard_to_the_end()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(12 * Frame));
+        playout.EndItem("a");
+        for (var ms = 0; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        var item = playout.Item("a")!;
+        playout.OnMark("g1-800");
+        Assert.Equal(5 * Frame, item.SamplesHeard);
+        Assert.False(item.HeardToEnd);
+
+        playout.OnMark("g1-1600");
+        Assert.Equal(10 * Frame, item.SamplesHeard);
+        Assert.Empty(_heard);
+
+        playout.OnMark("nobody-sent-this");
+        playout.OnMark("g1-800"); // a duplicate echo changes nothing
+        Assert.Equal(10 * Frame, item.SamplesHeard);
+
+        playout.OnMark("g1-1920");
+        Assert.Equal(12 * Frame, item.SamplesHeard);
+        Assert.True(item.HeardToEnd);
+        Assert.Equal(["a"], _heard);
+        Assert.Equal(0, playout.FlushedMarks);
+    }
+
+    [Fact]
+    public void Out_of_order_mark_echoes_never_move_heard_backwards()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(20 * Frame));
+        for (var ms = 0; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        playout.OnMark("g1-1600");
+        playout.OnMark("g1-800");
+
+        Assert.Equal(10 * Frame, playout.Item("a")!.SamplesHeard);
+    }
+
+    [Fact]
+    public void Clear_tells_the_leg_drops_queued_audio_and_flushed_marks_do_not_count_as_heard()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(50 * Frame));
+        playout.EndItem("a");
+        for (var ms = 0; ms <= 200; ms += 20)
+        {
+            playout.Tick(ms); // 13 frames: marks after 5 and 10
+        }
+
+        playout.OnMark("g1-800");
+        playout.Clear();
+
+        Assert.Equal(LegEventKind.Clear, _leg.Events[^1].Kind);
+        Assert.Equal(1, _leg.Clears);
+        Assert.False(playout.IsPlaying);
+
+        playout.OnMark("g1-1600"); // Twilio echoes pending marks after a clear
+        Assert.Equal(1, playout.FlushedMarks);
+        var item = playout.Item("a")!;
+        Assert.Equal(5 * Frame, item.SamplesHeard);
+        Assert.False(item.HeardToEnd);
+        Assert.Empty(_heard);
+
+        var framesAtClear = _leg.Frames.Count;
+        playout.Enqueue(1, "a", TestAudio.Pattern(Frame)); // late deltas of the cut item are ignored
+        for (var ms = 220; ms <= 600; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(framesAtClear, _leg.Frames.Count);
+        Assert.Equal(0, playout.Discontinuities);
+        Assert.Empty(_sent);
+    }
+
+    [Fact]
+    public void After_a_clear_the_next_item_starts_a_new_talkspurt_on_the_same_outbound_clock()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(50 * Frame));
+        playout.Tick(0);
+        playout.Tick(20);
+        playout.Clear();
+
+        var b = TestAudio.Pattern(3 * Frame, seed: 7);
+        playout.Enqueue(1, "b", b);
+        playout.EndItem("b");
+        playout.Tick(40);
+
+        Assert.Equal(7, _leg.Frames.Count);
+        Assert.Equal(b, _leg.Frames.Skip(4).SelectMany(f => f).ToArray());
+        Assert.Equal(("g1-1120", 7), _leg.Marks[^1]);
+        Assert.Equal(["a", "b"], _started);
+
+        playout.OnMark("g1-1120");
+        Assert.Equal(["b"], _heard);
+        Assert.Equal(0, playout.FlushedMarks);
+    }
+
+    [Fact]
+    public void An_item_whose_end_comes_after_its_last_frame_still_gets_its_end_mark()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(7 * Frame));
+        for (var ms = 0; ms <= 80; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(7, _leg.Frames.Count);
+        Assert.Equal([("g1-800", 5)], _leg.Marks);
+        Assert.Empty(_sent);
+
+        playout.EndItem("a");
+
+        Assert.Equal(("g1-1120", 7), _leg.Marks[^1]);
+        Assert.Equal(["a"], _sent);
+        playout.OnMark("g1-1120");
+        Assert.Equal(["a"], _heard);
+        Assert.True(playout.Item("a")!.HeardToEnd);
+
+        for (var ms = 100; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(0, playout.Discontinuities);
+        Assert.False(playout.IsPlaying);
+        Assert.Equal(7, _leg.Frames.Count);
+    }
+
+    [Fact]
+    public void An_end_that_comes_after_a_last_frame_carrying_a_periodic_mark_still_completes_the_item()
+    {
+        var playout = Create(lead: 3, markEvery: 5);
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+        for (var ms = 0; ms <= 140; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal([("g1-800", 5), ("g1-1600", 10)], _leg.Marks);
+        playout.EndItem("a");
+        Assert.Equal(["a"], _sent);
+        Assert.Equal(10, _leg.Marks[^1].FramesBefore);
+
+        // The carrier echoes every mark it got; the item is heard to its end exactly once.
+        foreach (var (name, _) in _leg.Marks.ToList())
+        {
+            playout.OnMark(name);
+        }
+
+        Assert.Equal(["a"], _heard);
+        Assert.Equal(10 * Frame, playout.Item("a")!.SamplesHeard);
+    }
+
+    [Fact]
+    public void An_item_that_ends_normally_counts_no_discontinuity()
+    {
+        var playout = Create();
+        playout.Enqueue(1, "a", TestAudio.Pattern(2 * CallClock.SampleRate + 77));
+        playout.EndItem("a");
+
+        for (var ms = 0; ms <= 3000; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(101, _leg.Frames.Count);
+        Assert.Equal(0, playout.Discontinuities);
+        Assert.False(playout.IsPlaying);
+    }
+
+    [Fact]
+    public void Audio_streamed_at_real_time_after_the_lead_counts_no_discontinuity()
+    {
+        var playout = Create(lead: 3);
+        var audio = TestAudio.Pattern(40 * Frame);
+        playout.Enqueue(1, "a", audio.AsSpan(0, 3 * Frame));
+        playout.Tick(0);
+        for (var i = 3; i < 40; i++)
+        {
+            playout.Enqueue(1, "a", audio.AsSpan(i * Frame, Frame));
+            playout.Tick((i - 2) * 20);
+        }
+
+        playout.EndItem("a");
+        for (var ms = 760; ms <= 1000; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(audio, _leg.AllAudio());
+        Assert.Equal(0, playout.Discontinuities);
+    }
+
+    [Fact]
+    public void An_underrun_mid_item_counts_one_discontinuity_per_gap()
+    {
+        var playout = Create(lead: 3);
+        playout.Enqueue(1, "a", TestAudio.Pattern(5 * Frame));
+
+        playout.Tick(0);   // 3 frames
+        playout.Tick(20);  // 4
+        playout.Tick(40);  // 5: the caller's buffer holds 3 slots
+        playout.Tick(60);
+        playout.Tick(80);
+        Assert.Equal(0, playout.Discontinuities);
+
+        playout.Tick(100); // played dry, item not ended: the caller hears a gap
+        Assert.Equal(1, playout.Discontinuities);
+        playout.Tick(120);
+        playout.Tick(140);
+        Assert.Equal(1, playout.Discontinuities); // the same gap
+
+        playout.Enqueue(1, "a", TestAudio.Pattern(3 * Frame, seed: 2));
+        playout.Tick(160); // a new lead at once
+        Assert.Equal(8, _leg.Frames.Count);
+        for (var ms = 180; ms <= 300; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(2, playout.Discontinuities); // the second gap
+
+        playout.EndItem("a");
+        for (var ms = 320; ms <= 400; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(2, playout.Discontinuities);
+        Assert.False(playout.IsPlaying);
+        Assert.Equal([("g1-800", 5), ("g1-1280", 8)], _leg.Marks);
+    }
+
+    [Fact]
+    public void Audio_over_capacity_is_dropped_and_counted()
+    {
+        var playout = Create(capacity: TimeSpan.FromMilliseconds(100)); // 800 samples
+        var audio = TestAudio.Pattern(1200);
+
+        playout.Enqueue(1, "a", audio.AsSpan(0, 640));
+        playout.Enqueue(1, "a", audio.AsSpan(640, 320));
+
+        Assert.Equal(320, playout.DroppedSamples);
+        Assert.Equal(640, playout.Item("a")!.SamplesQueued);
+
+        playout.Tick(0); // 3 frames out: 160 left queued, room for 640 again
+        playout.Enqueue(1, "a", audio.AsSpan(640, 560));
+        Assert.Equal(320, playout.DroppedSamples);
+        playout.EndItem("a");
+        for (var ms = 20; ms <= 200; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(8, _leg.Frames.Count);
+        Assert.Equal(audio, _leg.AllAudio()[..1200]);
+    }
+
+    [Fact]
+    public void ItemStarted_fires_once_per_item_when_its_first_frame_goes_out()
+    {
+        var playout = Create();
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+        playout.EndItem("a");
+        playout.Enqueue(1, "b", TestAudio.Pattern(10 * Frame));
+        playout.EndItem("b");
+        Assert.Empty(_started);
+
+        playout.Tick(0);
+        Assert.Equal(["a"], _started);
+        Assert.True(playout.Item("a")!.Started);
+        Assert.False(playout.Item("b")!.Started);
+
+        for (var ms = 20; ms <= 1000; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(["a", "b"], _started);
+        Assert.Equal(["a", "b"], _sent);
+    }
+
+    [Fact]
+    public void Empty_audio_and_unknown_items_are_ignored()
+    {
+        var playout = Create();
+        playout.Enqueue(1, "a", ReadOnlySpan<byte>.Empty);
+        playout.EndItem("nobody");
+
+        Assert.Null(playout.Item("a"));
+        Assert.Null(playout.Item("nobody"));
+        playout.Tick(0);
+        Assert.Empty(_leg.Events);
+    }
+}

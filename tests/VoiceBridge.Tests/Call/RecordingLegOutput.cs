@@ -1,0 +1,54 @@
+using VoiceBridge.Legs;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Tests.Call;
+
+internal enum LegEventKind
+{
+    Audio,
+    Mark,
+    Clear,
+}
+
+/// <summary>One thing the playout buffer did to the leg, in order; <see cref="FramesBefore"/> counts frames sent before it.</summary>
+internal sealed record LegEvent(LegEventKind Kind, byte[]? Frame, string? Mark, int FramesBefore);
+
+/// <summary>A caller leg output that records every frame, mark and clear it is given, in order.</summary>
+internal sealed class RecordingLegOutput : ICallerLegOutput
+{
+    public List<LegEvent> Events { get; } = [];
+
+    public List<byte[]> Frames { get; } = [];
+
+    /// <summary>Marks in the order sent, with how many frames had been sent before each.</summary>
+    public List<(string Name, int FramesBefore)> Marks { get; } = [];
+
+    public int Clears { get; private set; }
+
+    public void SendAudio(ReadOnlySpan<byte> frame)
+    {
+        var copy = frame.ToArray();
+        Events.Add(new LegEvent(LegEventKind.Audio, copy, null, Frames.Count));
+        Frames.Add(copy);
+    }
+
+    public void SendMark(string name)
+    {
+        Events.Add(new LegEvent(LegEventKind.Mark, null, name, Frames.Count));
+        Marks.Add((name, Frames.Count));
+    }
+
+    public void Clear()
+    {
+        Events.Add(new LegEvent(LegEventKind.Clear, null, null, Frames.Count));
+        Clears++;
+    }
+
+    /// <summary>Names of the marks a carrier would echo once it has played <paramref name="framesPlayed"/> frames.</summary>
+    public List<string> MarksPlayedBy(int framesPlayed) => [.. Marks.Where(m => m.FramesBefore <= framesPlayed).Select(m => m.Name)];
+
+    /// <summary>All frames sent, concatenated.</summary>
+    public byte[] AllAudio() => [.. Frames.SelectMany(f => f)];
+
+    public static byte[] Silence(int samples) => Enumerable.Repeat(G711.MuLawSilence, samples).ToArray();
+}

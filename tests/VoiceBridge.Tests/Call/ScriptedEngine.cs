@@ -1,0 +1,104 @@
+using VoiceBridge.Engines;
+
+namespace VoiceBridge.Tests.Call;
+
+/// <summary>
+/// An <see cref="IAgentEngine"/> the test drives: it records what the call session gives it (caller
+/// audio with positions, truncations, tool results) and posts the events the test chooses through the
+/// <see cref="IEngineEvents"/> it was started with, stamped with its generation unless told otherwise.
+/// </summary>
+internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
+{
+    private readonly TaskCompletionSource<EngineStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What <see cref="StartAsync"/> does after recording the start; may throw or return a faulted task.</summary>
+    public Func<EngineStart, CancellationToken, Task>? StartBehavior { get; init; }
+
+    public string Name => name;
+
+    public EngineStart? Start { get; private set; }
+
+    public Task<EngineStart> Started => _started.Task;
+
+    public int Generation => Start?.Generation ?? throw new InvalidOperationException("the engine was not started");
+
+    public List<(long Position, byte[] Bytes)> CallerAudio { get; } = [];
+
+    public List<(string ItemId, long HeardMs)> Truncations { get; } = [];
+
+    public List<(string CallId, string Output)> ToolResults { get; } = [];
+
+    public bool Disposed { get; private set; }
+
+    public Task StartAsync(EngineStart start, CancellationToken cancellationToken)
+    {
+        Start = start;
+        _started.TrySetResult(start);
+        return StartBehavior?.Invoke(start, cancellationToken) ?? Task.CompletedTask;
+    }
+
+    public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw) => CallerAudio.Add((position, mulaw.ToArray()));
+
+    public void SubmitToolResult(string callId, string output) => ToolResults.Add((callId, output));
+
+    public void TruncateAssistant(string itemId, long heardMs) => Truncations.Add((itemId, heardMs));
+
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>All caller audio received, concatenated in arrival order.</summary>
+    public byte[] CallerBytes() => [.. CallerAudio.SelectMany(c => c.Bytes)];
+
+    /// <summary>Asserts the caller audio arrived contiguously from <paramref name="from"/>; returns where it ends.</summary>
+    public long AssertContiguousFrom(long from)
+    {
+        var expected = from;
+        foreach (var (position, bytes) in CallerAudio)
+        {
+            Assert.Equal(expected, position);
+            expected += bytes.Length;
+        }
+
+        return expected;
+    }
+
+    public ValueTask Post(EngineEvent engineEvent) => (Start ?? throw new InvalidOperationException("the engine was not started")).Events.PostAsync(engineEvent);
+
+    public ValueTask Ready() => Post(new EngineEvent { Kind = EngineEventKind.Ready, Generation = Generation });
+
+    public ValueTask SpeechStarted(string itemId, long position) =>
+        Post(new EngineEvent { Kind = EngineEventKind.SpeechStarted, Generation = Generation, ItemId = itemId, Position = position });
+
+    public ValueTask SpeechStopped(string itemId, long position) =>
+        Post(new EngineEvent { Kind = EngineEventKind.SpeechStopped, Generation = Generation, ItemId = itemId, Position = position });
+
+    public ValueTask UserTranscript(string itemId, string text) =>
+        Post(new EngineEvent { Kind = EngineEventKind.UserTranscript, Generation = Generation, ItemId = itemId, Text = text });
+
+    public ValueTask AgentTranscript(string itemId, string text) =>
+        Post(new EngineEvent { Kind = EngineEventKind.AgentTranscript, Generation = Generation, ItemId = itemId, Text = text });
+
+    public ValueTask AgentAudioDone(string itemId) =>
+        Post(new EngineEvent { Kind = EngineEventKind.AgentAudioDone, Generation = Generation, ItemId = itemId });
+
+    public ValueTask ToolCall(string callId, string toolName, string arguments) =>
+        Post(new EngineEvent { Kind = EngineEventKind.ToolCall, Generation = Generation, CallId = callId, Name = toolName, Arguments = arguments });
+
+    /// <summary>Posts agent audio in deltas of <paramref name="chunk"/> bytes, as a provider streams it.</summary>
+    public async ValueTask AgentAudio(string itemId, byte[] mulaw, int chunk = 800, int? generation = null)
+    {
+        for (var offset = 0; offset < mulaw.Length; offset += chunk)
+        {
+            await Post(new EngineEvent
+            {
+                Kind = EngineEventKind.AgentAudio,
+                Generation = generation ?? Generation,
+                ItemId = itemId,
+                Audio = mulaw[offset..Math.Min(mulaw.Length, offset + chunk)],
+            });
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using VoiceBridge.Call.Tools;
+using VoiceBridge.Engines;
+
+namespace VoiceBridge.Tests.Call;
+
+/// <summary>A tool that records how it was called and answers with a fixed output.</summary>
+internal sealed class RecordingTool(string name, string output) : IAgentTool
+{
+    public ToolDefinition Definition { get; } = new(name, "records its calls", """{"type":"object","properties":{}}""");
+
+    public List<(string Arguments, bool DryRun)> Calls { get; } = [];
+
+    public Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken)
+    {
+        Calls.Add((arguments.GetRawText(), dryRun));
+        return Task.FromResult(output);
+    }
+}
+
+/// <summary>A tool whose backend is down.</summary>
+internal sealed class FailingTool(string name, string message) : IAgentTool
+{
+    public ToolDefinition Definition { get; } = new(name, "always fails", """{"type":"object","properties":{}}""");
+
+    public Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(message);
+}
