@@ -40,6 +40,7 @@ public sealed class SimulatedSession(string id)
 {
     private long _receivedAudioBytes;
     private int _responses;
+    private int _keepAlives;
 
     public string Id { get; } = id;
 
@@ -49,7 +50,12 @@ public sealed class SimulatedSession(string id)
     /// <summary>Responses the session started.</summary>
     public int Responses => Volatile.Read(ref _responses);
 
+    /// <summary>KeepAlive messages received (a streaming speech-to-text session).</summary>
+    public int KeepAlives => Volatile.Read(ref _keepAlives);
+
     internal void CountAudio(int bytes) => Interlocked.Add(ref _receivedAudioBytes, bytes);
 
     internal void CountResponse() => Interlocked.Increment(ref _responses);
+
+    internal void CountKeepAlive() => Interlocked.Increment(ref _keepAlives);
 }
