@@ -150,6 +150,7 @@ public sealed class CallSessionTurnTests(ITestOutputHelper output)
             await h.Engine.AgentAudio("a1", agent);
             await h.Engine.AgentAudioDone("a1");
             await h.Engine.AgentTranscript("a1", AgentText);
+            await h.Engine.ResponseDone("r1");
             foreach (var ms in new long[] { 2011, 2021, 2041, 2061, 2101, 2961, 3001 })
             {
                 await h.At(ms);
@@ -251,6 +252,7 @@ public sealed class CallSessionTurnTests(ITestOutputHelper output)
             await h.Engine.AgentAudio("a1", agent);
             await h.Engine.AgentAudioDone("a1");
             await h.Engine.AgentTranscript("a1", AgentText);
+            await h.Engine.ResponseDone("r1");
 
             // By 2505 ms the carrier has played 25 frames (500 ms) and echoes the marks up to there.
             await h.At(2505);
@@ -283,10 +285,19 @@ public sealed class CallSessionTurnTests(ITestOutputHelper output)
         var assistant = summary.Turns.Single(t => t.Role == TurnRole.Assistant);
         Assert.True(assistant.Interrupted);
         Assert.Equal(500, assistant.HeardAudioMs);
-        Assert.Equal("Sure I", assistant.HeardText); // 500 of 3000 ms: the first 2 of 14 words
-        Assert.StartsWith(assistant.HeardText!, AgentText);
+        // An estimate until engines give word timings: some leading words, no more than the share of the audio heard.
+        AssertHeardPrefix(AgentText, assistant.HeardText, maxWords: 14 * 500 / 3000);
         Assert.Equal(2, summary.Turns.Count(t => t.Role == TurnRole.User));
         Assert.Equal(h.Leg.Frames.Count, summary.OutboundFrames);
+    }
+
+    /// <summary>Heard text after a barge-in: at least one whole leading word of <paramref name="text"/>, at most <paramref name="maxWords"/>.</summary>
+    internal static void AssertHeardPrefix(string text, string? heard, int maxWords)
+    {
+        Assert.NotNull(heard);
+        var words = heard.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(words.Length, 1, maxWords);
+        Assert.Equal(text.Split(' ')[..words.Length], words);
     }
 
     [Fact]

@@ -84,6 +84,9 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
     public ValueTask AgentAudioDone(string itemId) =>
         Post(new EngineEvent { Kind = EngineEventKind.AgentAudioDone, Generation = Generation, ItemId = itemId });
 
+    public ValueTask ResponseDone(string responseId, string status = "completed") =>
+        Post(new EngineEvent { Kind = EngineEventKind.ResponseDone, Generation = Generation, ResponseId = responseId, Status = status });
+
     public ValueTask ToolCall(string callId, string toolName, string arguments) =>
         Post(new EngineEvent { Kind = EngineEventKind.ToolCall, Generation = Generation, CallId = callId, Name = toolName, Arguments = arguments });
 

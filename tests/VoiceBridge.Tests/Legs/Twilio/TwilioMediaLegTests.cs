@@ -22,6 +22,7 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
     private const string StreamSid = "MZ18ad3ab5a668481ce02b83e7395059f0";
     private const string CallSid = "CA0e6b1c5ad9f2d4e8b7a1c3d5e7f9a1b3";
     private const string AccountSid = "AC25e16e9a716a4a1786a7c83f58e30482";
+    private const string AgentText = "We are open from eight until six on weekdays and on Saturday mornings";
 
     [Fact]
     public void Bad_messages_are_counted_logged_and_reported_and_the_call_goes_on()
@@ -195,7 +196,8 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
             await h.At(205);
             await h.Engine.AgentAudio("a1", agent);
             await h.Engine.AgentAudioDone("a1");
-            await h.Engine.AgentTranscript("a1", "We are open from eight until six on weekdays and on Saturday mornings");
+            await h.Engine.AgentTranscript("a1", AgentText);
+            await h.Engine.ResponseDone("r1");
 
             // Twilio reports the marks of what it has played (here: everything received by then).
             await h.At(705);
@@ -234,7 +236,7 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
         var assistant = summary.Turns.Single(t => t.Role == TurnRole.Assistant);
         Assert.True(assistant.Interrupted);
         Assert.Equal(500, assistant.HeardAudioMs);
-        Assert.Equal("We are open", assistant.HeardText);
+        CallSessionTurnTests.AssertHeardPrefix(AgentText, assistant.HeardText, maxWords: 13 * 500 / 2000);
         Assert.Equal(media.Count, summary.OutboundFrames);
     }
 
