@@ -82,7 +82,7 @@ internal static class ServeCommand
 
             var engines = new EngineFactory(
                 ChainSpec.Parse("openai-realtime"),
-                new ProviderEndpoints { Realtime = realtime },
+                new ProviderEndpoints { Realtime = new Dictionary<string, RealtimeEngineOptions> { [realtime.Name] = realtime } },
                 new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
                 TimeProvider.System,
                 loggers);

@@ -145,6 +145,7 @@ public sealed partial class CallSession
         _engine!.TruncateAssistant(itemId, heardMs);
         turn.Interrupted = true;
         turn.HeardAudioMs = heardMs;
+        turn.EndMs = NowMs;
         UpdateHeardText(turn);
         Log.BargeIn(_logger, CallId, itemId, heardMs);
     }

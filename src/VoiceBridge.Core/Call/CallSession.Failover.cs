@@ -98,7 +98,9 @@ public sealed partial class CallSession
             DetectedAtMs = NowMs,
             CallerSpeechEndMs = unanswered?.EndMs,
             SeededTurns = seeded,
-            HistoryTurnsCarried = Conversation.Turns.Count(t => !string.IsNullOrWhiteSpace(t.Text)),
+            // Every turn so far reaches the new engine: as history when its text is known, else
+            // (a caller turn nobody transcribed) as its audio, replayed.
+            HistoryTurnsCarried = Conversation.Turns.Count(t => !string.IsNullOrWhiteSpace(t.Text) || (t.Role == TurnRole.User && t.EndPosition > replayFrom)),
             LostCallerAudioMs = CallClock.SamplesToMs(Math.Max(0, _audioLog.Start - replayFrom)),
             DiscontinuitiesBefore = _playout.Discontinuities,
             Generation = _generation + 1,

@@ -112,8 +112,7 @@ public sealed partial class CallSession
 
     /// <summary>
     /// What the caller heard of an assistant turn: all of it once heard to the end; after a
-    /// barge-in, the words in proportion to the audio heard (a documented estimate until engines
-    /// give word timings).
+    /// barge-in, <see cref="HeardText.Estimate"/>.
     /// </summary>
     private static void UpdateHeardText(ConversationTurn turn)
     {
@@ -123,9 +122,7 @@ public sealed partial class CallSession
             return;
         }
 
-        var words = turn.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var ratio = turn.AudioMs == 0 ? 0 : Math.Min(1.0, (double)turn.HeardAudioMs / turn.AudioMs);
-        turn.HeardText = string.Join(' ', words.Take((int)Math.Floor(words.Length * ratio)));
+        turn.HeardText = HeardText.Estimate(turn.Text, turn.HeardAudioMs, turn.AudioMs);
     }
 
     private CallSummary Summarize()
@@ -148,7 +145,8 @@ public sealed partial class CallSession
             _playout.Discontinuities,
             CallClock.SamplesToMs(_audioLog.LostSamples),
             errors,
-            [.. _switches]);
+            [.. _switches],
+            _startTimestamp);
     }
 }
 
@@ -164,4 +162,5 @@ public sealed record CallSummary(
     long OutboundDiscontinuities,
     long LostCallerAudioMs,
     IReadOnlyList<string> Errors,
-    IReadOnlyList<SwitchRecord>? Switches = null);
+    IReadOnlyList<SwitchRecord>? Switches = null,
+    long StartTimestamp = 0);

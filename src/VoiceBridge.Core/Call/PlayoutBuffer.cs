@@ -39,7 +39,7 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// <summary>Samples sent to the caller: the outbound clock.</summary>
     public long OutboundPosition => FramesSent * CallClock.FrameSamples;
 
-    /// <summary>Times the caller's buffer ran dry in the middle of an item (a gap the caller heard).</summary>
+    /// <summary>Times the caller's buffer ran dry in the middle of an item that then went on (a gap the caller heard).</summary>
     public long Discontinuities { get; private set; }
 
     /// <summary>Agent audio dropped because the buffer was over capacity.</summary>
@@ -132,8 +132,15 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
         var target = _nowFrames - _spurtStartTick + options.LeadFrames;
         while (_spurtSent < target && TryTakeFrame(out var item))
         {
+            if (_inGap)
+            {
+                // The item resumes after the caller's buffer ran dry: a gap heard mid-speech. (An item
+                // that never resumes, cut by a handoff, is dead air in the switch's figures instead.)
+                Discontinuities++;
+                _inGap = false;
+            }
+
             SendFrame(item);
-            _inGap = false;
         }
 
         var carrierBuffered = _spurtSent - (_nowFrames - _spurtStartTick);
@@ -148,12 +155,7 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
             return;
         }
 
-        if (!_inGap)
-        {
-            Discontinuities++;
-            _inGap = true;
-        }
-
+        _inGap = true;
         _spurtStartTick = _nowFrames - _spurtSent;
     }
 

@@ -2,8 +2,8 @@ namespace VoiceBridge.Engines;
 
 /// <summary>
 /// A failover chain as written in configuration and on the command line: engines in order,
-/// separated by commas or "->", each either a named engine (<c>openai-realtime</c>, <c>local</c>,
-/// <c>cascade-remote</c>) or an explicit cascade <c>cascade(stt=deepgram,llm=claude,tts=elevenlabs)</c>.
+/// separated by commas or "->", each either a named engine (<c>openai-realtime</c>,
+/// <c>azure-realtime</c>, <c>local</c>, <c>cascade-remote</c>) or an explicit cascade <c>cascade(stt=deepgram,llm=claude,tts=elevenlabs)</c>.
 /// One naming grammar everywhere (config, --chain, --fault, drills): an engine by name, a stage
 /// as <c>NAME.stt|.llm|.tts</c>.
 /// </summary>
@@ -55,11 +55,11 @@ public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
 
     private static EngineSpec Named(string name) => name switch
     {
-        "openai-realtime" => new EngineSpec(name, EngineKind.Realtime, null, null, null),
+        "openai-realtime" or "azure-realtime" => new EngineSpec(name, EngineKind.Realtime, null, null, null),
         "local" => new EngineSpec(name, EngineKind.Cascade, "pocketsphinx", "scripted", "espeak"),
         "cascade-remote" => new EngineSpec(name, EngineKind.Cascade, "deepgram", "openai", "elevenlabs"),
         "" => throw new FormatException("empty engine name in the chain"),
-        _ => throw new FormatException($"unknown engine '{name}': use openai-realtime, local, cascade-remote or cascade(stt=...,llm=...,tts=...)"),
+        _ => throw new FormatException($"unknown engine '{name}': use openai-realtime, azure-realtime, local, cascade-remote or cascade(stt=...,llm=...,tts=...)"),
     };
 
     private static EngineSpec ParseCascade(string text)

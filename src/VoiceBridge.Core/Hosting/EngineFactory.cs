@@ -32,7 +32,7 @@ public sealed class EngineFactory(
 
     public IAgentEngine Create(EngineSpec spec) => spec.Kind switch
     {
-        EngineKind.Realtime => new RealtimeEngine(endpoints.Realtime, connector, time, loggers.CreateLogger<RealtimeEngine>()),
+        EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), connector, time, loggers.CreateLogger<RealtimeEngine>()),
         _ => throw new NotSupportedException($"engine '{spec.Name}' ({spec.Kind}) is not available in this build"),
     };
 }

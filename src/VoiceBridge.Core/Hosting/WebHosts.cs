@@ -38,7 +38,25 @@ public static class WebHosts
     public static void MapSimulator(this WebApplication app, RealtimeSimulator simulator)
     {
         app.UseWebSockets();
-        app.Map(RealtimePath, ctx => AcceptAsync(ctx, simulator.HandleAsync));
+        app.Map(RealtimePath, async ctx =>
+        {
+            switch (simulator.Admit())
+            {
+                case { Status: null }:
+                    ctx.Abort();
+                    return;
+                case { Status: { } status, RetryAfterSeconds: var retryAfter }:
+                    ctx.Response.StatusCode = status;
+                    if (retryAfter is { } seconds)
+                    {
+                        ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    return;
+            }
+
+            await AcceptAsync(ctx, simulator.HandleAsync);
+        });
         app.MapGet("/health", () => Results.Ok(new { status = "ok", simulated = true }));
     }
 

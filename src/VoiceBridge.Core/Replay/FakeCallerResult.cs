@@ -15,8 +15,10 @@ public sealed class FakeCallerResult
     /// <summary>Media payloads that were not one whole 20 ms frame.</summary>
     public long OddSizedPayloads { get; init; }
 
-    /// <summary>Short dropouts (under 300 ms) in the agent audio the caller heard.</summary>
-    public long Dropouts { get; init; }
+    /// <summary>When the caller heard a short dropout (under 300 ms) in the agent's audio, ms from the call start.</summary>
+    public IReadOnlyList<long> DropoutsAtMs { get; init; } = [];
+
+    public long Dropouts => DropoutsAtMs.Count;
 
     public long MarksPlayed { get; init; }
 

@@ -14,7 +14,7 @@ public sealed partial class FakeTwilioCaller
     private readonly byte[] _agentFrame = new byte[CallClock.FrameSamples];
     private long _framesReceived;
     private long _oddPayloads;
-    private long _dropouts;
+    private readonly List<long> _dropoutsAtMs = [];
     private long _marksPlayed;
     private long _marksFlushed;
     private long _clears;
@@ -94,7 +94,7 @@ public sealed partial class FakeTwilioCaller
             _agentTrack.AddRange(_agentPcm);
             if (_silentTicksAfterAudio is > 0 and <= DropoutTicks)
             {
-                _dropouts++;
+                _dropoutsAtMs.Add(_tick * CallClock.FrameMs);
             }
 
             _silentTicksAfterAudio = 0;

@@ -178,7 +178,7 @@ public sealed partial class FakeTwilioCaller
                 AgentTrack = [.. _agentTrack],
                 FramesReceived = _framesReceived,
                 OddSizedPayloads = _oddPayloads,
-                Dropouts = _dropouts,
+                DropoutsAtMs = [.. _dropoutsAtMs],
                 MarksPlayed = _marksPlayed,
                 MarksFlushed = _marksFlushed,
                 Clears = _clears,

@@ -21,16 +21,37 @@ public static class ReplayCall
         TimeProvider time,
         CancellationToken cancellationToken)
     {
+        // Faults (if any) were planned into the simulators when the environment was made.
         if (expectedUtterances is not null)
         {
-            env.Simulator.Control.AddTranscriptHints(expectedUtterances);
+            env.Control.AddTranscriptHints(expectedUtterances);
         }
 
         var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);
         var observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
         using var timeout = new CancellationTokenSource(EndTimeout, time);
         var summary = await env.Bridge.Registry.WhenEnded(callerOptions.CallSid).WaitAsync(timeout.Token);
+        StampFaults(env, summary, time);
         return new ReplayCallResult(summary, observed);
+    }
+
+    /// <summary>When the fault behind each switch struck, on the call's timeline (the harness knows; the bridge cannot).</summary>
+    private static void StampFaults(ReplayEnvironment env, CallSummary summary, TimeProvider time)
+    {
+        foreach (var record in summary.Switches ?? [])
+        {
+            if (!env.Simulators.TryGetValue(record.From, out var simulator))
+            {
+                continue;
+            }
+
+            var struck = simulator.Faults.Fired
+                .Select(f => (long)time.GetElapsedTime(summary.StartTimestamp, f.Timestamp).TotalMilliseconds)
+                .Where(ms => ms <= record.DetectedAtMs)
+                .DefaultIfEmpty(-1)
+                .Max();
+            record.FaultAtMs = struck >= 0 ? struck : null;
+        }
     }
 
     /// <summary>Checks a call against its manifest and cross-checks the accounting; builds its report entry.</summary>
@@ -56,11 +77,15 @@ public static class ReplayCall
                 continue;
             }
 
-            var answered = turns.Skip(i + 1).TakeWhile(t => t.Role != TurnRole.User)
-                .Any(t => t.Role == TurnRole.Assistant && t.AudioMs > 0 && t.StartMs > 0);
-            if (!answered)
+            var replies = turns.Skip(i + 1).TakeWhile(t => t.Role != TurnRole.User)
+                .Where(t => t.Role == TurnRole.Assistant && t.AudioMs > 0 && t.StartMs > 0).ToList();
+            if (replies.Count == 0)
             {
                 failures.Add($"user turn {userTurns.IndexOf(turns[i]) + 1} ({turns[i].StartMs}-{turns[i].EndMs} ms, \"{turns[i].Text}\") got no spoken answer");
+            }
+            else if (replies.Count(t => !t.Interrupted) > 1)
+            {
+                failures.Add($"user turn {userTurns.IndexOf(turns[i]) + 1} (\"{turns[i].Text}\") was answered {replies.Count(t => !t.Interrupted)} times");
             }
         }
 
@@ -85,10 +110,28 @@ public static class ReplayCall
             errors.Add($"accounting disagreement: the bridge counted {summary.OutboundFrames} frames sent, the carrier received {observed.FramesReceived}");
         }
 
-        if (observed.Dropouts != summary.OutboundDiscontinuities)
+        // A handoff's gap (old engine cut, new one not yet speaking) is dead air, reported per switch,
+        // not a break in the stream: dropouts heard around a switch are not compared.
+        var dropouts = observed.DropoutsAtMs.Count(ms => !(summary.Switches ?? []).Any(sw =>
+            ms >= sw.DetectedAtMs - 100 && ms <= (sw.FirstFallbackAudioAtMs ?? sw.DetectedAtMs) + 1000));
+        if (dropouts != summary.OutboundDiscontinuities)
         {
             internalError = true;
-            errors.Add($"accounting disagreement: the bridge counted {summary.OutboundDiscontinuities} discontinuities, the carrier heard {observed.Dropouts} dropouts");
+            errors.Add($"accounting disagreement: the bridge counted {summary.OutboundDiscontinuities} discontinuities, the carrier heard {dropouts} dropouts");
+        }
+
+        var switches = (summary.Switches ?? []).Select(r => SwitchReport.Of(r, observed)).ToList();
+        foreach (var (sw, n) in switches.Select((sw, n) => (sw, n + 1)))
+        {
+            if (sw.FirstFallbackAudioAtMs is null)
+            {
+                failures.Add($"switch {n} ({sw.From} -> {sw.To}, {sw.Reason}): the new engine never spoke");
+            }
+
+            if (sw.LostCallerAudioMs > 0 || sw.RepeatedAgentWords > 0 || sw.DuplicateAgentAudioMs > 0 || sw.OutboundDiscontinuities > 0)
+            {
+                failures.Add($"switch {n} ({sw.From} -> {sw.To}, {sw.Reason}): lost {sw.LostCallerAudioMs} ms, repeated {sw.RepeatedAgentWords} words, duplicated {sw.DuplicateAgentAudioMs} ms of audio, {sw.OutboundDiscontinuities} discontinuities");
+            }
         }
 
         var status = internalError ? CallStatus.InternalError : failures.Count > 0 ? CallStatus.Failed : CallStatus.Passed;
@@ -105,6 +148,7 @@ public static class ReplayCall
                 t.Role == TurnRole.User ? "user" : "assistant", t.Engine, t.Text, t.StartMs, t.EndMs,
                 t.FirstAudioLatencyMs, t.Role == TurnRole.Assistant ? t.HeardText : null, t.Interrupted))],
             ToolCalls = [.. summary.ToolCalls.Select(c => new ToolCallReport(c.Name, c.Arguments, c.Output, c.Engine, c.AtMs))],
+            Switches = switches,
             Outbound = new OutboundReport(summary.OutboundFrames, summary.OutboundDiscontinuities, observed.FramesReceived, observed.Dropouts),
             LostCallerAudioMs = summary.LostCallerAudioMs,
             Recording = recordingPath,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Realtime;
+using VoiceBridge.Faults;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Simulator;
@@ -13,65 +14,120 @@ using VoiceBridge.Transport;
 namespace VoiceBridge.Replay;
 
 /// <summary>
-/// A bridge and a simulated provider for one replayed call, joined either by real loopback
-/// sockets on system time (<see cref="StartLoopbackAsync"/>) or by in-memory pipes on a fake clock
-/// (<see cref="CreateVirtual"/>). The call path is the same code either way.
+/// A bridge and the simulated providers of its chain for one replayed call (one simulator per
+/// Realtime engine, sharing one control surface, each with the faults aimed at it), joined either
+/// by real loopback sockets on system time (<see cref="StartLoopbackAsync"/>) or by in-memory
+/// streams on a fake clock (<see cref="CreateVirtual"/>). The call path is the same code either way.
 /// </summary>
 public sealed class ReplayEnvironment : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
 
-    private ReplayEnvironment(BridgeComposition bridge, RealtimeSimulator simulator, IWebSocketConnector callerConnector, Uri mediaUri)
+    private ReplayEnvironment(BridgeComposition bridge, IReadOnlyDictionary<string, RealtimeSimulator> simulators, SimulatorControl control, IWebSocketConnector callerConnector, Uri mediaUri)
     {
         Bridge = bridge;
-        Simulator = simulator;
+        Simulators = simulators;
+        Control = control;
         CallerConnector = callerConnector;
         MediaUri = mediaUri;
     }
 
     public BridgeComposition Bridge { get; }
 
-    public RealtimeSimulator Simulator { get; }
+    /// <summary>The simulated Realtime providers, by engine name.</summary>
+    public IReadOnlyDictionary<string, RealtimeSimulator> Simulators { get; }
+
+    /// <summary>The first simulated provider of the chain.</summary>
+    public RealtimeSimulator Simulator => Simulators.Values.First();
+
+    /// <summary>The harness's handle on every simulator of the call (transcript hints, sessions).</summary>
+    public SimulatorControl Control { get; }
 
     /// <summary>How the fake carrier reaches the bridge.</summary>
     public IWebSocketConnector CallerConnector { get; }
 
     public Uri MediaUri { get; }
 
-    /// <summary>Kestrel on 127.0.0.1 ephemeral ports for both, real sockets, system time.</summary>
-    public static async Task<ReplayEnvironment> StartLoopbackAsync(ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers)
+    /// <summary>Kestrel on 127.0.0.1 ephemeral ports, real sockets, system time.</summary>
+    public static async Task<ReplayEnvironment> StartLoopbackAsync(
+        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null)
     {
-        var simulator = new RealtimeSimulator(simulatorOptions, TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>());
-        var simApp = Loopback(loggers, _ => { });
-        simApp.MapSimulator(simulator);
-        await simApp.StartAsync();
+        var apps = new List<WebApplication>();
+        var control = new SimulatorControl();
+        var simulators = new Dictionary<string, RealtimeSimulator>();
+        var endpoints = new Dictionary<string, RealtimeEngineOptions>();
+        foreach (var engine in chain.Engines.Where(e => e.Kind == EngineKind.Realtime))
+        {
+            var simulator = NewSimulator(chain, engine, simulatorOptions, control, faults, TimeProvider.System, loggers);
+            var app = Loopback(loggers, _ => { });
+            app.MapSimulator(simulator);
+            await app.StartAsync();
+            apps.Add(app);
+            simulators[engine.Name] = simulator;
+            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
+        }
 
-        var realtime = new RealtimeEngineOptions { Endpoint = new Uri(simApp.WebSocketBase(), WebHosts.RealtimePath), Simulated = true };
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
-        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = realtime }, connector, TimeProvider.System, loggers);
+        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = endpoints }, connector, TimeProvider.System, loggers);
         var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
         var bridgeApp = Loopback(loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }));
         bridgeApp.MapBridge(bridge);
         await bridgeApp.StartAsync();
+        apps.Insert(0, bridgeApp);
 
-        var env = new ReplayEnvironment(bridge, simulator, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
-        env._apps.Add(bridgeApp);
-        env._apps.Add(simApp);
+        var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
+        env._apps.AddRange(apps);
         return env;
     }
 
-    /// <summary>Both in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
-    public static ReplayEnvironment CreateVirtual(ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>Everything in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
+    public static ReplayEnvironment CreateVirtual(
+        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null)
     {
         var network = new InMemoryNetwork();
-        var simulator = new RealtimeSimulator(simulatorOptions, time, loggers.CreateLogger<RealtimeSimulator>());
-        network.Listen("sim.invalid", simulator.HandleAsync);
-        var realtime = new RealtimeEngineOptions { Endpoint = new Uri("ws://sim.invalid" + WebHosts.RealtimePath), Simulated = true };
-        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = realtime }, network, time, loggers);
+        var control = new SimulatorControl();
+        var simulators = new Dictionary<string, RealtimeSimulator>();
+        var endpoints = new Dictionary<string, RealtimeEngineOptions>();
+        foreach (var engine in chain.Engines.Where(e => e.Kind == EngineKind.Realtime))
+        {
+            var simulator = NewSimulator(chain, engine, simulatorOptions, control, faults, time, loggers);
+            var authority = $"{engine.Name}.invalid";
+            network.Listen(authority, simulator.HandleAsync, simulator.Admit);
+            simulators[engine.Name] = simulator;
+            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"));
+        }
+
+        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = endpoints }, network, time, loggers);
         var bridge = new BridgeComposition(engines, sessionOptions, time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
-        return new ReplayEnvironment(bridge, simulator, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
+        return new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
     }
+
+    /// <summary>
+    /// Checks that every fault can be injected into this chain: its target must be a simulated
+    /// Realtime engine of the chain (by name, or <c>primary</c> when the chain starts with one).
+    /// Throws <see cref="ArgumentException"/> naming the fault otherwise.
+    /// </summary>
+    public static void ValidateFaults(ChainSpec chain, IReadOnlyList<FaultSpec> faults)
+    {
+        foreach (var fault in faults)
+        {
+            var engine = fault.Target == "primary" ? chain.Primary : chain.Engines.FirstOrDefault(e => e.Name == fault.Target);
+            if (engine is null)
+            {
+                throw new ArgumentException($"fault '{fault}': '{fault.Target}' is not an engine of the chain {chain}");
+            }
+
+            if (engine.Kind != EngineKind.Realtime)
+            {
+                throw new ArgumentException($"fault '{fault}': faults can be injected into the simulated Realtime engines only; '{engine.Name}' is a cascade");
+            }
+        }
+    }
+
+    /// <summary>Faults aimed at an engine: by its name, or as <c>primary</c> when it starts the chain.</summary>
+    public static IReadOnlyList<FaultSpec> FaultsFor(ChainSpec chain, EngineSpec engine, IReadOnlyList<FaultSpec>? faults) =>
+        [.. (faults ?? []).Where(f => f.Target == engine.Name || (f.Target == "primary" && engine == chain.Primary))];
 
     public async ValueTask DisposeAsync()
     {
@@ -81,6 +137,18 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             await app.DisposeAsync();
         }
     }
+
+    private static RealtimeSimulator NewSimulator(ChainSpec chain, EngineSpec engine, SimulatorOptions options, SimulatorControl control,
+        IReadOnlyList<FaultSpec>? faults, TimeProvider time, ILoggerFactory loggers) =>
+        new(options, time, loggers.CreateLogger<RealtimeSimulator>(), control, engine.Name) { Faults = new FaultPlan(FaultsFor(chain, engine, faults), time) };
+
+    private static RealtimeEngineOptions SimulatedEndpoint(EngineSpec engine, Uri endpoint) => new()
+    {
+        Name = engine.Name,
+        Endpoint = endpoint,
+        Simulated = true,
+        ApiKeyHeader = engine.Name == "azure-realtime" ? "api-key" : "Authorization",
+    };
 
     private static WebApplication Loopback(ILoggerFactory loggers, Action<IServiceCollection> configure)
     {

@@ -46,8 +46,8 @@ public sealed record ReplayCallReport
 
     public IReadOnlyList<ToolCallReport> ToolCalls { get; init; } = [];
 
-    /// <summary>Engine switches (FAILOVER.md's fields); none until failover lands.</summary>
-    public IReadOnlyList<object> Switches { get; init; } = [];
+    /// <summary>Engine switches with FAILOVER.md's figures.</summary>
+    public IReadOnlyList<SwitchReport> Switches { get; init; } = [];
 
     public OutboundReport Outbound { get; init; } = new(0, 0, 0, 0);
 

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Faults;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Simulator;
@@ -10,22 +11,38 @@ namespace VoiceBridge.Simulator;
 /// realistic pace, and function calls. It is a test and demo stand-in, labelled as such wherever it
 /// is used; the production client is what talks to it, over real or in-memory sockets.
 /// </summary>
-public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider time, ILogger<RealtimeSimulator> logger)
+public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider time, ILogger<RealtimeSimulator> logger, SimulatorControl? control = null, string name = "sim")
 {
+    private readonly string _prefix = new([.. name.Where(char.IsLetterOrDigit)]);
     private int _sessions;
 
-    public SimulatorControl Control { get; } = new();
+    /// <summary>The harness's handle; simulators of one call may share it (one caller, one transcript queue).</summary>
+    public SimulatorControl Control { get; } = control ?? new();
 
     public SimulatorOptions Options => options;
+
+    /// <summary>Faults to inject into this simulator's sessions.</summary>
+    public FaultPlan Faults { get; set; } = FaultPlan.None(time);
 
     /// <summary>Serves one client connection until it closes.</summary>
     public Task HandleAsync(WebSocket socket, WebSocketRequest request)
     {
-        var id = $"sess_sim{Interlocked.Increment(ref _sessions):D4}";
+        // Ids are unique per simulator, as a real provider's are globally: a call that moves between
+        // two simulated providers must never see the same item id twice.
+        var id = $"sess_{_prefix}{Interlocked.Increment(ref _sessions):D4}";
         var record = Control.NewSession(id);
         var session = new SimulatorSession(id, record, this, time, logger);
         return session.RunAsync(socket);
     }
 
     internal string? NextTranscript() => Control.NextTranscript();
+
+    /// <summary>Whether a new connection is turned away by a planned connection fault.</summary>
+    public ConnectRejection? Admit() => Faults.OnConnect() switch
+    {
+        null => null,
+        { Kind: FaultKind.Refuse } => new ConnectRejection(null),
+        { Kind: FaultKind.RateLimit } => new ConnectRejection(429, 20),
+        _ => new ConnectRejection(503),
+    };
 }

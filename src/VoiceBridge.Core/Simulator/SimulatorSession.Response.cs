@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VoiceBridge.Engines.Realtime.Protocol;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Simulator;
@@ -76,9 +77,24 @@ internal sealed partial class SimulatorSession
             Send(w => RealtimeServerWriter.WriteContentPartAdded(w, EventId(), response.Id, response.Item.Id!, 0, 0));
         }
 
+        response.Fault = _simulator.Faults.OnResponse();
         try
         {
-            await Task.Delay(_simulator.Options.FirstAudioDelay, _time, response.Cancellation.Token);
+            var slow = TimeSpan.Zero;
+            if (response.Fault is { Kind: FaultKind.Slow } slowFault)
+            {
+                _simulator.Faults.Strike(slowFault);
+                slow = TimeSpan.FromMilliseconds(slowFault.SlowMs);
+            }
+
+            await Task.Delay(_simulator.Options.FirstAudioDelay + slow, _time, response.Cancellation.Token);
+            if (response.Fault is { Kind: FaultKind.StallResponse } stall)
+            {
+                // The response was created and never answers: the provider went quiet.
+                _simulator.Faults.Strike(stall);
+                return;
+            }
+
             await StreamAudioAsync(response, audio, plan.Reply);
         }
         catch (OperationCanceledException)
@@ -121,8 +137,42 @@ internal sealed partial class SimulatorSession
                 }
             }
 
+            if (FaultStrikesNow(response, offset == 0, CallClock.SamplesToMs(offset + n)))
+            {
+                return;
+            }
+
             await Task.Delay(_simulator.Options.DeltaInterval, _time, response.Cancellation.Token);
         }
+    }
+
+    /// <summary>A turn fault planned for this response strikes at its first delta or after an offset into its audio.</summary>
+    private bool FaultStrikesNow(ActiveResponse response, bool firstDelta, long audioSentMs)
+    {
+        if (response.Fault is not { } fault || fault.Kind is FaultKind.Slow or FaultKind.StallResponse)
+        {
+            return false;
+        }
+
+        var due = fault.When.Point switch
+        {
+            TurnPoint.Offset => audioSentMs >= fault.When.OffsetMs,
+            TurnPoint.Done => false,
+            _ => firstDelta,
+        };
+        if (!due)
+        {
+            return false;
+        }
+
+        response.Fault = null;
+        lock (_gate)
+        {
+            Execute(fault);
+        }
+
+        // A stalled or dead provider sends no more of this response.
+        return true;
     }
 
     private void FinishAudioResponse(ActiveResponse response, string transcript)
@@ -136,6 +186,10 @@ internal sealed partial class SimulatorSession
         Send(w => RealtimeServerWriter.WriteResponseDone(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.Completed, null, [item])));
         _history.Add(item);
         _response = null;
+        if (response.Fault is { When.Point: TurnPoint.Done } fault)
+        {
+            Execute(fault);
+        }
     }
 
     private void CallTool(ActiveResponse response, string tool, string arguments)
@@ -233,5 +287,8 @@ internal sealed partial class SimulatorSession
         public RealtimeItem? Item { get; set; }
 
         public bool Cancelled { get; set; }
+
+        /// <summary>A turn fault planned for this response, until it strikes.</summary>
+        public FaultSpec? Fault { get; set; }
     }
 }

@@ -43,6 +43,11 @@ internal sealed partial class SimulatorSession
         _socket = socket;
         socket.StartSending();
         Send(w => RealtimeServerWriter.WriteSessionCreated(w, EventId(), _id, _simulator.Options.Model, _config));
+        foreach (var fault in _simulator.Faults.Timed())
+        {
+            ScheduleFault(fault, TimeSpan.FromSeconds(fault.When.N));
+        }
+
         await socket.ReceiveAsync(OnMessageAsync, e => SendError("invalid_request_error", null, e), CancellationToken.None);
         lock (_gate)
         {
@@ -52,6 +57,11 @@ internal sealed partial class SimulatorSession
 
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
+        if (_blackholed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         if (!RealtimeClientParser.TryParse(utf8.Span, _event, out var error))
         {
             SendError("invalid_request_error", "invalid_event", error ?? "unparsable event");
@@ -151,6 +161,18 @@ internal sealed partial class SimulatorSession
         var item = _speechItem;
         var startMs = (int)CallClock.SamplesToMs(position);
         Send(w => RealtimeServerWriter.WriteSpeechStarted(w, EventId(), startMs, item));
+        if (_simulator.Faults.OnUtterance() is { } fault)
+        {
+            if (fault.Kind == Faults.FaultKind.EmptyTranscript)
+            {
+                _emptyTranscriptFault = fault;
+            }
+            else
+            {
+                ScheduleFault(fault, TimeSpan.FromMilliseconds(fault.When.OffsetMs));
+            }
+        }
+
         if (_config.TurnDetection?.InterruptResponse == true)
         {
             CancelResponse("turn_detected");
@@ -176,6 +198,13 @@ internal sealed partial class SimulatorSession
         var previous = _history.Count == 0 ? null : _history[^1].Id;
         Send(w => RealtimeServerWriter.WriteInputAudioCommitted(w, EventId(), itemId, previous));
         var transcript = _simulator.NextTranscript() ?? "";
+        if (_emptyTranscriptFault is { } empty)
+        {
+            _emptyTranscriptFault = null;
+            _simulator.Faults.Strike(empty);
+            transcript = "";
+        }
+
         var item = new RealtimeItem
         {
             Id = itemId, Type = RealtimeItemType.Message, Role = RealtimeRole.User, Status = "completed",
@@ -204,6 +233,11 @@ internal sealed partial class SimulatorSession
 
     private void Send(Action<IBufferWriter<byte>> write)
     {
+        if (_blackholed)
+        {
+            return;
+        }
+
         lock (_out)
         {
             _out.ResetWrittenCount();

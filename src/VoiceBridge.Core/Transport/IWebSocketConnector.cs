@@ -28,3 +28,6 @@ public sealed class ConnectFailedException(Uri uri, int? httpStatus, string reas
 
 /// <summary>What a WebSocket server handler learns of the upgrade request.</summary>
 public sealed record WebSocketRequest(Uri Uri, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>A server turning a connection away: refused (no status), or an HTTP status such as 503 or 429.</summary>
+public sealed record ConnectRejection(int? Status, int? RetryAfterSeconds = null);

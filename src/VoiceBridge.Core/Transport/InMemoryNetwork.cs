@@ -11,10 +11,21 @@ namespace VoiceBridge.Transport;
 public sealed class InMemoryNetwork : IWebSocketConnector
 {
     private readonly ConcurrentDictionary<string, Func<WebSocket, WebSocketRequest, Task>> _servers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Func<ConnectRejection?>> _admissions = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentBag<Task> _serverTasks = [];
 
-    /// <summary>Registers a server; the handler owns the socket until its task completes.</summary>
-    public void Listen(string authority, Func<WebSocket, WebSocketRequest, Task> handler) => _servers[authority] = handler;
+    /// <summary>
+    /// Registers a server; the handler owns the socket until its task completes. <paramref name="admit"/>
+    /// may turn a connection away before the upgrade, as a failing provider does.
+    /// </summary>
+    public void Listen(string authority, Func<WebSocket, WebSocketRequest, Task> handler, Func<ConnectRejection?>? admit = null)
+    {
+        _servers[authority] = handler;
+        if (admit is not null)
+        {
+            _admissions[authority] = admit;
+        }
+    }
 
     public void Unlisten(string authority) => _servers.TryRemove(authority, out _);
 
@@ -27,6 +38,13 @@ public sealed class InMemoryNetwork : IWebSocketConnector
         if (!_servers.TryGetValue(uri.Authority, out var handler))
         {
             throw new ConnectFailedException(uri, null, "connection refused (no in-memory server listening)");
+        }
+
+        if (_admissions.TryGetValue(uri.Authority, out var admit) && admit() is { } rejection)
+        {
+            throw rejection.Status is { } status
+                ? new ConnectFailedException(uri, status, $"upgrade rejected with HTTP {status}") { RetryAfterSeconds = rejection.RetryAfterSeconds }
+                : new ConnectFailedException(uri, null, "connection refused");
         }
 
         var (clientStream, serverStream) = DuplexPipeStream.CreatePair();

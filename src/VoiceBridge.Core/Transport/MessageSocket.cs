@@ -55,6 +55,9 @@ public sealed class MessageSocket : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Drops the connection at once, without a close handshake (a fault, or a peer that vanished).</summary>
+    public void Abort() => _socket.Abort();
+
     /// <summary>Starts the send loop; call once.</summary>
     public void StartSending() => _sendLoop = SendLoopAsync();
 

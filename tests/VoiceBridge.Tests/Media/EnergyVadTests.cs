@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Tests.Media;
@@ -151,13 +152,14 @@ public sealed class EnergyVadTests
         var frame = Signals.Tone(300, Rate, Frame, 8000);
         vad.Process(frame, 0);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 1; i < 100; i++)
+        var position = 0L;
+        Assert.Equal(0, Allocations.Of(() =>
         {
-            vad.Process(frame, i * Frame);
-        }
-
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            for (int i = 1; i < 100; i++)
+            {
+                vad.Process(frame, position += Frame);
+            }
+        }));
     }
 
     private static void AddBurst(short[] pcm, int start, int end, double dbfs) =>

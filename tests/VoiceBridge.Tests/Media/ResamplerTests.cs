@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Tests.Media;
@@ -140,13 +141,13 @@ public sealed class ResamplerTests
         var output = new short[resampler.MaxOutputFor(input.Length)];
         resampler.Process(input, output);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
+        Assert.Equal(0, Allocations.Of(() =>
         {
-            resampler.Process(input, output);
-        }
-
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            for (int i = 0; i < 50; i++)
+            {
+                resampler.Process(input, output);
+            }
+        }));
     }
 
     private static short[] Resample(int inputRate, int outputRate, short[] input)

@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Call;
+using VoiceBridge.Media;
 
 namespace VoiceBridge.Engines.Cascade;
 
@@ -180,9 +182,7 @@ public sealed partial class CascadeEngine
     {
         public void Truncate(long heardMs)
         {
-            var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var ratio = audioSamples == 0 ? 0 : Math.Min(1.0, heardMs * 8.0 / audioSamples);
-            var heard = string.Join(' ', words.Take((int)Math.Floor(words.Length * ratio)));
+            var heard = HeardText.Estimate(text, heardMs, CallClock.SamplesToMs(audioSamples));
             var calls = message.Contents.OfType<FunctionCallContent>().ToList();
             message.Contents = [new TextContent(heard), .. calls];
         }

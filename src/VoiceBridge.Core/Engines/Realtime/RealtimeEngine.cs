@@ -42,7 +42,7 @@ public sealed partial class RealtimeEngine(
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
-            headers["Authorization"] = "Bearer " + options.ApiKey;
+            headers[options.ApiKeyHeader] = options.ApiKeyHeader == "Authorization" ? "Bearer " + options.ApiKey : options.ApiKey;
         }
 
         using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);

@@ -16,6 +16,9 @@ public sealed class RealtimeEngineOptions
 
     public string? ApiKey { get; set; }
 
+    /// <summary>How the key is sent: <c>Authorization</c> (as "Bearer KEY", OpenAI) or <c>api-key</c> (Azure OpenAI).</summary>
+    public string ApiKeyHeader { get; set; } = "Authorization";
+
     public string Voice { get; set; } = "alloy";
 
     /// <summary>Input transcription model; Realtime sessions always transcribe the caller (FAILOVER.md).</summary>
@@ -44,6 +47,11 @@ public sealed class RealtimeEngineOptions
         if (!Simulated && string.IsNullOrWhiteSpace(ApiKey))
         {
             errors.Add("OPENAI_API_KEY is required for a non-simulated Realtime endpoint");
+        }
+
+        if (ApiKeyHeader is not ("Authorization" or "api-key"))
+        {
+            errors.Add($"Realtime:ApiKeyHeader must be Authorization or api-key, got '{ApiKeyHeader}'");
         }
 
         if (string.IsNullOrWhiteSpace(Model))

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Buffers;
 using VoiceBridge.Engines.Realtime.Protocol;
 
@@ -23,23 +24,24 @@ public sealed class RealtimeAllocationTests
             ok &= RealtimeServerParser.TryParse(delta, parsed, out _);
         }
 
-        var start = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Frames; i++)
+        var building = Allocations.Of(() =>
         {
-            output.ResetWrittenCount();
-            RealtimeClientWriter.WriteInputAudioAppend(output, frame);
-        }
-
-        var built = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Frames; i++)
+            for (var i = 0; i < Frames; i++)
+            {
+                output.ResetWrittenCount();
+                RealtimeClientWriter.WriteInputAudioAppend(output, frame);
+            }
+        });
+        var parsing = Allocations.Of(() =>
         {
-            ok &= RealtimeServerParser.TryParse(delta, parsed, out _);
-        }
-
-        var end = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Frames; i++)
+            {
+                ok &= RealtimeServerParser.TryParse(delta, parsed, out _);
+            }
+        });
         Assert.True(ok);
-        Assert.Equal(0, built - start);
-        Assert.Equal(0, end - built);
+        Assert.Equal(0, building);
+        Assert.Equal(0, parsing);
         Assert.Equal(960, parsed.Audio.Length);
     }
 
@@ -58,23 +60,24 @@ public sealed class RealtimeAllocationTests
             ok &= RealtimeClientParser.TryParse(append, parsed, out _);
         }
 
-        var start = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Frames; i++)
+        var building = Allocations.Of(() =>
         {
-            output.ResetWrittenCount();
-            RealtimeServerWriter.WriteOutputAudioDelta(output, "event_1", "resp_1", "item_1", 0, 0, audio);
-        }
-
-        var built = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Frames; i++)
+            for (var i = 0; i < Frames; i++)
+            {
+                output.ResetWrittenCount();
+                RealtimeServerWriter.WriteOutputAudioDelta(output, "event_1", "resp_1", "item_1", 0, 0, audio);
+            }
+        });
+        var parsing = Allocations.Of(() =>
         {
-            ok &= RealtimeClientParser.TryParse(append, parsed, out _);
-        }
-
-        var end = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Frames; i++)
+            {
+                ok &= RealtimeClientParser.TryParse(append, parsed, out _);
+            }
+        });
         Assert.True(ok);
-        Assert.Equal(0, built - start);
-        Assert.Equal(0, end - built);
+        Assert.Equal(0, building);
+        Assert.Equal(0, parsing);
         Assert.Equal(160, parsed.Audio.Length);
     }
 }

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using VoiceBridge.Legs.Twilio;
 using static VoiceBridge.Tests.Legs.Twilio.TwilioTestData;
 
@@ -130,13 +131,13 @@ public sealed class TwilioMessageParserTests
             TwilioMessageParser.TryParse(frame, _message, out _);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (byte[] frame in frames)
+        Assert.Equal(0, Allocations.Of(() =>
         {
-            TwilioMessageParser.TryParse(frame, _message, out _);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            foreach (byte[] frame in frames)
+            {
+                TwilioMessageParser.TryParse(frame, _message, out _);
+            }
+        }));
     }
 
     [Fact]

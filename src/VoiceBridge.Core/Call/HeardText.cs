@@ -1,0 +1,19 @@
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// What the caller heard of a reply cut short, until engines give word timings: the words in
+/// proportion to the audio heard, but never more than a fast talker says in that time (3 words a
+/// second), because a cut reply's text may run ahead of the audio that was ever produced.
+/// </summary>
+public static class HeardText
+{
+    public const double MaxWordsPerSecond = 3.0;
+
+    public static string Estimate(string text, long heardMs, long audioMs)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var byAudio = audioMs <= 0 ? 0 : words.Length * Math.Min(1.0, (double)heardMs / audioMs);
+        var byRate = heardMs / 1000.0 * MaxWordsPerSecond;
+        return string.Join(' ', words.Take((int)Math.Floor(Math.Min(byAudio, byRate))));
+    }
+}

@@ -1,0 +1,87 @@
+using VoiceBridge.Faults;
+
+namespace VoiceBridge.Simulator;
+
+/// <summary>
+/// The faults a simulated provider is to inject, and when each actually struck (for the report's
+/// <c>faultAtMs</c>). Counting is per simulator (one per replayed call): the Nth caller utterance
+/// and the Nth spoken response it has seen. A connection fault strikes every connection; the others
+/// strike once.
+/// </summary>
+public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
+{
+    private readonly List<FaultSpec> _armed = [.. faults];
+    private readonly List<(FaultSpec Fault, long Timestamp)> _fired = [];
+    private readonly object _gate = new();
+    private int _utterances;
+    private int _responses;
+
+    public static FaultPlan None(TimeProvider time) => new([], time);
+
+    /// <summary>Faults that struck, with the <see cref="TimeProvider"/> timestamp of each.</summary>
+    public IReadOnlyList<(FaultSpec Fault, long Timestamp)> Fired
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _fired];
+            }
+        }
+    }
+
+    /// <summary>A connection fault for a new connection, if one is planned.</summary>
+    public FaultSpec? OnConnect()
+    {
+        lock (_gate)
+        {
+            var fault = _armed.FirstOrDefault(f => f.When.Moment == FaultMoment.Connect);
+            if (fault is not null)
+            {
+                _fired.Add((fault, time.GetTimestamp()));
+            }
+
+            return fault;
+        }
+    }
+
+    /// <summary>The caller began an utterance: the fault planned for it, if any (its offset still to wait).</summary>
+    public FaultSpec? OnUtterance() => Take(FaultMoment.User, ++_utterances);
+
+    /// <summary>A spoken response began: the fault planned for it, if any.</summary>
+    public FaultSpec? OnResponse() => Take(FaultMoment.Turn, ++_responses);
+
+    /// <summary>Faults that strike at a time into the call.</summary>
+    public IReadOnlyList<FaultSpec> Timed()
+    {
+        lock (_gate)
+        {
+            var timed = _armed.Where(f => f.When.Moment == FaultMoment.Seconds).ToList();
+            _armed.RemoveAll(timed.Contains);
+            return timed;
+        }
+    }
+
+    /// <summary>The simulator carried the fault out now.</summary>
+    public void Strike(FaultSpec fault)
+    {
+        lock (_gate)
+        {
+            _fired.Add((fault, time.GetTimestamp()));
+        }
+    }
+
+    private FaultSpec? Take(FaultMoment moment, int n)
+    {
+        lock (_gate)
+        {
+            var fault = _armed.FirstOrDefault(f => f.When.Moment == moment && f.When.N == n);
+            if (fault is not null)
+            {
+                _armed.Remove(fault);
+            }
+
+            return fault;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Time.Testing;
+using VoiceBridge.Call;
+using VoiceBridge.Engines;
+using VoiceBridge.Faults;
+using VoiceBridge.Media;
+using VoiceBridge.Replay;
+using VoiceBridge.Simulator;
+using VoiceBridge.Tests.Support;
+using VoiceBridge.Transport;
+using Xunit.Abstractions;
+
+namespace VoiceBridge.Tests.Failover;
+
+/// <summary>
+/// Mid-call failover on the whole call path in virtual time: faults injected into the simulated
+/// primary, the call handed to the next engine of the chain, and FAILOVER.md's figures checked.
+/// </summary>
+public sealed class FailoverReplayTests(ITestOutputHelper output)
+{
+    private const string Chain = "openai-realtime,azure-realtime";
+
+    [Theory]
+    [InlineData("primary:close@turn1", "socket-lost")]
+    [InlineData("primary:close@turn2", "socket-lost")]
+    [InlineData("primary:error@turn2", "provider-error")]
+    [InlineData("primary:stall-response@turn2", "response-stall")]
+    [InlineData("primary:stall-audio@turn2+500", "audio-stall")]
+    [InlineData("primary:blackhole@turn3", "audio-stall")]
+    [InlineData("primary:blackhole@user3+200", "response-stall")]
+    [InlineData("primary:slow:4000@turn2", "response-stall")]
+    [InlineData("primary:close@user2+400", "socket-lost")]
+    [InlineData("primary:refuse@connect", "cannot-connect")]
+    [InlineData("primary:http5xx@connect", "cannot-connect")]
+    public void A_fault_hands_the_call_over_without_losing_or_repeating_anything(string fault, string reason)
+    {
+        var report = Replay("booking-ulaw8k.wav", [FaultSpec.Parse(fault)]);
+
+        var sw = Assert.Single(report.Switches);
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        Assert.Equal(("openai-realtime", "azure-realtime", reason), (sw.From, sw.To, sw.Reason));
+        Assert.Equal(0, sw.LostCallerAudioMs);
+        Assert.Equal(0, sw.RepeatedAgentWords);
+        Assert.Equal(0, sw.DuplicateAgentAudioMs);
+        Assert.Equal(0, sw.OutboundDiscontinuities);
+        Assert.NotNull(sw.FirstFallbackAudioAtMs);
+        Assert.NotNull(sw.FaultAtMs);
+        Assert.True(sw.FaultAtMs <= sw.DetectedAtMs, $"fault at {sw.FaultAtMs} ms, detected at {sw.DetectedAtMs} ms");
+        // Everything said before the switch, except a caller turn still being spoken (its audio is replayed instead).
+        var turnsBefore = report.Turns.Count(t => t.StartMs <= sw.DetectedAtMs && t.Text.Length > 0 && !(t.Role == "user" && t.EndMs > sw.DetectedAtMs));
+        Assert.Equal(turnsBefore, sw.HistoryTurnsCarried);
+        Assert.Equal(4, report.Turns.Count(t => t.Role == "user"));
+        Assert.Equal(0, report.Outbound.Discontinuities);
+    }
+
+    private ReplayCallReport Replay(string fixture, IReadOnlyList<FaultSpec> faults)
+    {
+        var path = RepoPaths.Fixture(fixture);
+        var expected = ReplayInputs.Sidecar(path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var loggers = new TestLoggerFactory(output);
+        var recording = WavLoader.Load(path);
+        var chain = ChainSpec.Parse(Chain);
+        ReplayEnvironment.ValidateFaults(chain, faults);
+        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
+        {
+            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), new CallSessionOptions { DryRunTools = true }, time, loggers, faults);
+            return await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
+        });
+        var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
+        foreach (var t in report.Turns)
+        {
+            output.WriteLine($"{t.Role,-9} {t.Engine,-16} {t.StartMs,6}-{t.EndMs,-6} lat={t.FirstAudioLatencyMs} {(t.Interrupted ? "[cut] " : "")}{t.Text} | heard: {t.HeardText}");
+        }
+
+        foreach (var s in report.Switches)
+        {
+            output.WriteLine(s.ToString());
+        }
+
+        return report;
+    }
+}
