@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serilog.Events;
 using VoiceBridge.Engines;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
@@ -23,23 +24,27 @@ internal static class ReplayCommand
         var parallel = new Option<int>("--parallel") { Description = "Recordings replayed at once", DefaultValueFactory = _ => 1 };
         var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
         var chain = new Option<string>("--chain") { Description = "Engines in order: openai-realtime, local, cascade-remote, cascade(stt=..,llm=..,tts=..)", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
+        var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
-            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, verbose,
+            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
             SimulatorScript simulatorScript;
             ChainSpec chainSpec;
+            List<FaultSpec> faults;
             try
             {
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = ChainSpec.Parse(parse.GetValue(chain)!);
+                faults = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
+                ReplayEnvironment.ValidateFaults(chainSpec, faults);
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException)
+            catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
             {
                 Console.Error.WriteLine($"replay: {e.Message}");
                 return 2;
@@ -54,6 +59,7 @@ internal static class ReplayCommand
                 RawMuLaw = parse.GetValue(rawMuLaw),
                 Parallelism = parse.GetValue(parallel),
                 Chain = chainSpec,
+                Faults = faults,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript },
             };
             Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");

@@ -1,4 +1,5 @@
 using VoiceBridge.Engines;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Simulator;
 
@@ -26,6 +27,9 @@ public sealed class ReplayRunOptions
 
     /// <summary>The engines answering the calls (the first answers until failover lands) [openai-realtime,local].</summary>
     public ChainSpec Chain { get; set; } = ChainSpec.Default;
+
+    /// <summary>Faults injected into every call's simulated providers.</summary>
+    public IReadOnlyList<FaultSpec> Faults { get; set; } = [];
 
     /// <summary>Builds the simulated provider's options for each call.</summary>
     public Func<SimulatorOptions> Simulator { get; set; } = () => new SimulatorOptions();

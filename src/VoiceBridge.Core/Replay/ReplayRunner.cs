@@ -62,7 +62,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         var expected = ReplayInputs.Sidecar(file);
         try
         {
-            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), new CallSessionOptions { DryRunTools = true }, loggers);
+            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), new CallSessionOptions { DryRunTools = true }, loggers, options.Faults);
             var callerOptions = new FakeCallerOptions { Pacing = options.Pacing };
             var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
             var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");
@@ -88,6 +88,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         {
             CallStatus.Passed or CallStatus.Failed =>
                 $"{call.Turns.Count(t => t.Role == "user")} user turns, {call.Turns.Count(t => t.Role == "assistant")} replies, latency {string.Join("/", call.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs))} ms"
+                + string.Concat(call.Switches.Select(sw => $"\n    switch {sw.From} -> {sw.To} ({sw.Reason}): fault {sw.FaultAtMs?.ToString() ?? "-"} ms, detected {sw.DetectedAtMs} ms, handoff {sw.HandoffMs?.ToString() ?? "-"} ms, dead air {sw.DeadAirMs?.ToString() ?? "-"} ms, lost {sw.LostCallerAudioMs} ms, replayed {sw.ReplayedCallerAudioMs} ms"))
                 + string.Concat(call.Failures.Select(f => "\n    - " + f)),
             _ => string.Join("; ", call.Errors),
         };
