@@ -13,7 +13,7 @@
 set -euo pipefail
 
 # Debian packages the project needs on every machine (dev, CI, demo). Add new ones here.
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite)
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10
