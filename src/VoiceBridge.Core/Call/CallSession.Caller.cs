@@ -6,7 +6,9 @@ public sealed partial class CallSession
 {
     private long _speechStartPosition = -1;
     private long _speechStartMs;
+    private const int EngineTurnEndMinSilenceMs = 200;
     private long _vadArrivalEnd;
+    private long _vadArrivalMs;
 
     private void OnCallerAudio(ReadOnlySpan<byte> mulaw)
     {
@@ -24,6 +26,7 @@ public sealed partial class CallSession
     private void RunVad(long position, ReadOnlySpan<byte> mulaw)
     {
         _vadArrivalEnd = position + mulaw.Length;
+        _vadArrivalMs = NowMs;
         _vad.Process(position, mulaw, _onVadEvent);
     }
 
@@ -32,18 +35,18 @@ public sealed partial class CallSession
         if (vadEvent.Kind == VadEventKind.SpeechStarted)
         {
             _speechStartPosition = vadEvent.Position;
-            _speechStartMs = MsOfCallerPosition(vadEvent.Position, _vadArrivalEnd);
+            _speechStartMs = MsOfCallerPosition(vadEvent.Position);
         }
         else if (vadEvent.Kind == VadEventKind.SpeechStopped && _speechStartPosition >= 0)
         {
-            AddUserTurn(_speechStartPosition, vadEvent.Position, _speechStartMs, MsOfCallerPosition(vadEvent.Position, _vadArrivalEnd));
+            AddUserTurn(_speechStartPosition, vadEvent.Position, _speechStartMs, MsOfCallerPosition(vadEvent.Position));
             _speechStartPosition = -1;
         }
     }
 
-    /// <summary>When caller audio at <paramref name="position"/> arrived, given the newest arrived now.</summary>
-    private long MsOfCallerPosition(long position, long newestArrived) =>
-        NowMs - CallClock.SamplesToMs(Math.Max(0, newestArrived - position));
+    /// <summary>When caller audio at <paramref name="position"/> arrived (from the newest audio's arrival).</summary>
+    private long MsOfCallerPosition(long position) =>
+        _vadArrivalMs - CallClock.SamplesToMs(Math.Max(0, _vadArrivalEnd - position));
 
     private void AddUserTurn(long startPosition, long endPosition, long startMs, long endMs)
     {

@@ -70,6 +70,10 @@ public sealed partial class CallSession
                 break;
             case EngineEventKind.SpeechStopped:
                 ProviderItem(e.ItemId).End = e.Position;
+
+                // The engine's turn detection may be quicker than ours (a cascade owns a shorter
+                // window): a turn already trailing off ends here, before any reply to it can start.
+                _vad.EndUtterance(EngineTurnEndMinSilenceMs, _onVadEvent);
                 break;
             case EngineEventKind.UserTranscript:
                 OnUserTranscript(e.ItemId, e.Text ?? "");

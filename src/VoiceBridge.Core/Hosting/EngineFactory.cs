@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Engines;
+using Microsoft.Extensions.AI;
+using VoiceBridge.Engines.Cascade;
+using VoiceBridge.Engines.Cascade.Llm;
+using VoiceBridge.Engines.Cascade.Local;
+using VoiceBridge.Engines.Cascade.Remote;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Transport;
 
@@ -33,6 +38,40 @@ public sealed class EngineFactory(
     public IAgentEngine Create(EngineSpec spec) => spec.Kind switch
     {
         EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), connector, time, loggers.CreateLogger<RealtimeEngine>()),
-        _ => throw new NotSupportedException($"engine '{spec.Name}' ({spec.Kind}) is not available in this build"),
+        _ => new CascadeEngine(
+            new CascadeEngineOptions { Name = spec.Name },
+            () => SpeechToText(spec),
+            Chat(spec),
+            TextToSpeech(spec),
+            time,
+            loggers.CreateLogger<CascadeEngine>()),
     };
+
+    private ISpeechToText SpeechToText(EngineSpec spec) => spec.Stt switch
+    {
+        "pocketsphinx" => (endpoints.LocalSpeechToText ?? throw Missing(spec, "the local speech-to-text (pocketsphinx grammar)"))(),
+        "deepgram" => new DeepgramSpeechToText(endpoints.Deepgram ?? throw Missing(spec, "Deepgram"), connector, time, loggers.CreateLogger<DeepgramSpeechToText>()),
+        _ => throw Missing(spec, $"speech-to-text '{spec.Stt}'"),
+    };
+
+    private IChatClient Chat(EngineSpec spec) => spec.Llm switch
+    {
+        "scripted" => new ScriptedDialogChatClient(time: time),
+        "openai" when endpoints.OpenAiChat is { } chat => ChatClients.OpenAi(chat.Endpoint, chat.ApiKey, chat.Model, Http(spec), new ChatProviderOptions { Time = time }),
+        "claude" when endpoints.AnthropicChat is { } chat => ChatClients.Anthropic(chat.Endpoint, chat.ApiKey, chat.Model, Http(spec), new ChatProviderOptions { Time = time }),
+        _ => throw Missing(spec, $"chat '{spec.Llm}'"),
+    };
+
+    private ITextToSpeech TextToSpeech(EngineSpec spec) => spec.Tts switch
+    {
+        "espeak" => new EspeakTextToSpeech(endpoints.LocalVoice),
+        "elevenlabs" => new ElevenLabsTextToSpeech(endpoints.ElevenLabs ?? throw Missing(spec, "ElevenLabs"), connector, time, loggers.CreateLogger<ElevenLabsTextToSpeech>()),
+        "openai" => new OpenAiTextToSpeech(endpoints.OpenAiSpeech ?? throw Missing(spec, "OpenAI speech"), Http(spec), time, loggers.CreateLogger<OpenAiTextToSpeech>()),
+        _ => throw Missing(spec, $"text-to-speech '{spec.Tts}'"),
+    };
+
+    private HttpClient Http(EngineSpec spec) => endpoints.Http ?? throw Missing(spec, "an HTTP client for its HTTP providers");
+
+    private static InvalidOperationException Missing(EngineSpec spec, string what) =>
+        new($"engine '{spec.Name}' needs {what}, which this deployment does not configure");
 }

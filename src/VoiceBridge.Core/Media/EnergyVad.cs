@@ -30,6 +30,7 @@ public sealed class EnergyVad
     private double _noiseFloorDb;
     private long _runStart = -1;
     private long _lastVoicedEnd;
+    private long _lastFrameEnd;
 
     /// <summary>Creates a detector; the first frame it sees sets the initial noise floor (at most -45 dBFS).</summary>
     public EnergyVad(VadOptions options)
@@ -67,6 +68,7 @@ public sealed class EnergyVad
 
         double level = LevelDbfs(frame);
         long frameEnd = framePosition + frame.Length;
+        _lastFrameEnd = frameEnd;
         _noiseFloorDb = double.IsNaN(_noiseFloorDb) ? Math.Min(level, InitialFloorCapDbfs) : Math.Min(level, _noiseFloorDb + (_riseDbPerSample * frame.Length));
         bool voiced = level >= Math.Max(_noiseFloorDb + _marginDb, _absoluteDbfs);
         if (InSpeech)
@@ -104,6 +106,23 @@ public sealed class EnergyVad
 
         InSpeech = true;
         return new VadEvent(VadEventKind.SpeechStarted, _runStart);
+    }
+
+    /// <summary>
+    /// Ends the current utterance now, at its last voiced frame, when at least
+    /// <paramref name="minTrailingSilenceMs"/> of silence has followed it (another detector, e.g. the
+    /// provider's, already decided the turn is over); no event when not in speech or still voiced.
+    /// </summary>
+    public VadEvent EndUtterance(int minTrailingSilenceMs)
+    {
+        if (!InSpeech || _lastFrameEnd - _lastVoicedEnd < CallClock.MsToSamples(minTrailingSilenceMs))
+        {
+            return VadEvent.None;
+        }
+
+        InSpeech = false;
+        _runStart = -1;
+        return new VadEvent(VadEventKind.SpeechStopped, _lastVoicedEnd);
     }
 
     /// <summary>

@@ -14,6 +14,16 @@ public sealed class MuLawVad(VadOptions options)
 
     public bool InSpeech => _vad.InSpeech;
 
+    /// <summary>Ends the current utterance now if it is trailing off (see <see cref="EnergyVad.EndUtterance"/>).</summary>
+    public void EndUtterance(int minTrailingSilenceMs, Action<VadEvent> onEvent)
+    {
+        var vadEvent = _vad.EndUtterance(minTrailingSilenceMs);
+        if (vadEvent.Kind != VadEventKind.None)
+        {
+            onEvent(vadEvent);
+        }
+    }
+
     /// <summary>Feeds audio starting at call position <paramref name="position"/>; <paramref name="onEvent"/> gets each start or stop.</summary>
     public void Process(long position, ReadOnlySpan<byte> mulaw, Action<VadEvent> onEvent)
     {

@@ -83,9 +83,11 @@ public static class ReplayCall
             {
                 failures.Add($"user turn {userTurns.IndexOf(turns[i]) + 1} ({turns[i].StartMs}-{turns[i].EndMs} ms, \"{turns[i].Text}\") got no spoken answer");
             }
-            else if (replies.Count(t => !t.Interrupted) > 1)
+            else if (replies.Where(t => !t.Interrupted).Select(t => t.Engine).Distinct().Count() > 1)
             {
-                failures.Add($"user turn {userTurns.IndexOf(turns[i]) + 1} (\"{turns[i].Text}\") was answered {replies.Count(t => !t.Interrupted)} times");
+                // One engine may answer in parts (a preamble, a tool call, the result); two engines
+                // each answering in full is a reply given twice across a switch.
+                failures.Add($"user turn {userTurns.IndexOf(turns[i]) + 1} (\"{turns[i].Text}\") was answered in full by {string.Join(" and ", replies.Where(t => !t.Interrupted).Select(t => t.Engine).Distinct())}");
             }
         }
 

@@ -22,6 +22,7 @@ namespace VoiceBridge.Replay;
 public sealed class ReplayEnvironment : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
+    private HttpClient? _http;
 
     private ReplayEnvironment(BridgeComposition bridge, IReadOnlyDictionary<string, RealtimeSimulator> simulators, SimulatorControl control, IWebSocketConnector callerConnector, Uri mediaUri)
     {
@@ -67,8 +68,11 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
         }
 
+        var http = new HttpClient();
+        var cascade = await CascadeProviders.StartLoopbackAsync(chain, control, http, loggers);
+        apps.AddRange(cascade.Apps);
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
-        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = endpoints }, connector, TimeProvider.System, loggers);
+        var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
         var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
         var bridgeApp = Loopback(loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }));
         bridgeApp.MapBridge(bridge);
@@ -77,6 +81,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
         var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
         env._apps.AddRange(apps);
+        env._http = http;
         return env;
     }
 
@@ -97,7 +102,8 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"));
         }
 
-        var engines = new EngineFactory(chain, new ProviderEndpoints { Realtime = endpoints }, network, time, loggers);
+        var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers);
+        var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
         var bridge = new BridgeComposition(engines, sessionOptions, time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
         return new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
@@ -131,6 +137,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _http?.Dispose();
         foreach (var app in _apps)
         {
             await app.StopAsync();

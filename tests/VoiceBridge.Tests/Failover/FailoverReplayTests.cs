@@ -52,14 +52,33 @@ public sealed class FailoverReplayTests(ITestOutputHelper output)
         Assert.Equal(0, report.Outbound.Discontinuities);
     }
 
-    private ReplayCallReport Replay(string fixture, IReadOnlyList<FaultSpec> faults)
+    [Theory]
+    [InlineData("booking-ulaw8k.wav", "primary:close@turn3")]
+    [InlineData("booking-ulaw8k.wav", "primary:stall-response@turn3")]
+    [InlineData("booking-ulaw8k.wav", "primary:close@user3+300")]
+    public void The_local_cascade_takes_over_and_carries_the_conversation_on(string fixture, string fault)
+    {
+        var report = Replay(fixture, [FaultSpec.Parse(fault)], "openai-realtime,local");
+
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        var sw = Assert.Single(report.Switches);
+        Assert.Equal("local", sw.To);
+
+        // The slots filled before the switch (the day from turn 2, the name from turn 3) are used after it.
+        var afterSwitch = string.Join(" ", report.Turns.Where(t => t.Role == "assistant" && t.Engine == "local").Select(t => t.Text));
+        Assert.Contains("Maria Lopez", afterSwitch);
+        Assert.Contains("omorrow", afterSwitch);
+        Assert.Contains(report.ToolCalls, c => c.Engine == "local" && c.Name == "check_availability");
+    }
+
+    private ReplayCallReport Replay(string fixture, IReadOnlyList<FaultSpec> faults, string chainText = Chain)
     {
         var path = RepoPaths.Fixture(fixture);
         var expected = ReplayInputs.Sidecar(path);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var loggers = new TestLoggerFactory(output);
         var recording = WavLoader.Load(path);
-        var chain = ChainSpec.Parse(Chain);
+        var chain = ChainSpec.Parse(chainText);
         ReplayEnvironment.ValidateFaults(chain, faults);
         var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
         {

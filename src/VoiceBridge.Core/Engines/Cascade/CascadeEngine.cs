@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Engines.Cascade;
@@ -55,8 +56,8 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
         _start = start;
-        _chatOptions = new ChatOptions { Tools = [.. start.Tools.Select(CascadeHistory.Declaration)] };
-        _history.AddRange(CascadeHistory.From(start.Conversation));
+        _chatOptions = new ChatOptions { Tools = ToolTranslation.ToAITools(start.Tools) };
+        _history.AddRange(ConversationMessages.From(start.Conversation));
         _stt = _sttFactory();
         await _stt.StartAsync(this, cancellationToken);
         Log.Started(_logger, Name, _stt.Name, _tts.Name, _history.Count);

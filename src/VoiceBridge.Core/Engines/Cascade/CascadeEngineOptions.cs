@@ -21,5 +21,5 @@ public sealed class CascadeEngineOptions
     public TimeSpan TranscriptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>What the LLM is told when the caller was not understood (a user message of its own).</summary>
-    public string UnrecognisedMarker { get; set; } = "[unrecognised]";
+    public string UnrecognisedMarker { get; set; } = Llm.ConversationMessages.UnrecognisedMarker;
 }

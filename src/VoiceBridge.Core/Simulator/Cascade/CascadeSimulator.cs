@@ -12,9 +12,10 @@ public sealed class CascadeSimulator
 {
     private int _sessions;
 
-    public CascadeSimulator(CascadeSimulatorOptions options, TimeProvider time, ILoggerFactory loggers)
+    public CascadeSimulator(CascadeSimulatorOptions options, TimeProvider time, ILoggerFactory loggers, SimulatorControl? control = null)
     {
         Options = options;
+        Control = control ?? new SimulatorControl();
         Time = time;
         Deepgram = new DeepgramSimulator(this, loggers.CreateLogger<DeepgramSimulator>());
         ElevenLabs = new ElevenLabsSimulator(this, loggers.CreateLogger<ElevenLabsSimulator>());
@@ -23,8 +24,8 @@ public sealed class CascadeSimulator
 
     public CascadeSimulatorOptions Options { get; }
 
-    /// <summary>Transcript hints, and what each session received.</summary>
-    public SimulatorControl Control { get; } = new();
+    /// <summary>Transcript hints, and what each session received (shared with the call's other simulators when given).</summary>
+    public SimulatorControl Control { get; }
 
     public CascadeFaults Faults { get; } = new();
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Cascade;
+using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Engines.Cascade.Local;
 using VoiceBridge.Media;
 using VoiceBridge.Transport;
@@ -110,7 +111,7 @@ public sealed class CascadeEngineTests
         conversation.AddToolCall(new ToolCallRecord("c1", "check_availability", """{"day":"friday"}""", """{"slots":["10:00"]}""", "openai-realtime", 3000));
         conversation.Add(new ConversationTurn { Role = TurnRole.User, Engine = "openai-realtime", Text = "Friday works.", StartMs = 4000 });
 
-        var history = CascadeHistory.From(conversation).ToList();
+        var history = ConversationMessages.From(conversation).ToList();
 
         Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.Assistant, ChatRole.Tool, ChatRole.User], history.Select(m => m.Role));
         Assert.Equal("Thank you Maria.", history[2].Text);
