@@ -27,9 +27,10 @@ internal static class ServeCommand
         var realtimeUrl = new Option<string?>("--realtime-url") { Description = "OpenAI Realtime WebSocket endpoint [wss://api.openai.com/v1/realtime when OPENAI_API_KEY is set]" };
         var model = new Option<string>("--model") { Description = "Realtime model", DefaultValueFactory = _ => "gpt-realtime" };
         var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
+        var chain = new Option<string>("--chain") { Description = "Engines in failover order", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
         {
-            urls, publicBaseUrl, realtimeUrl, model, voice,
+            urls, publicBaseUrl, realtimeUrl, model, voice, chain,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -70,6 +71,18 @@ internal static class ServeCommand
             }
 
             errors.AddRange(realtime.Validate());
+            ChainSpec? chainSpec = null;
+            try
+            {
+                chainSpec = ChainSpec.Parse(parse.GetValue(chain)!);
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"--chain: {e.Message}");
+            }
+
+            using var http = new HttpClient();
+            var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(chainSpec, realtime, http, errors);
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
@@ -81,8 +94,8 @@ internal static class ServeCommand
             }
 
             var engines = new EngineFactory(
-                ChainSpec.Parse("openai-realtime"),
-                new ProviderEndpoints { Realtime = new Dictionary<string, RealtimeEngineOptions> { [realtime.Name] = realtime } },
+                chainSpec!,
+                providers!,
                 new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
                 TimeProvider.System,
                 loggers);
@@ -100,8 +113,8 @@ internal static class ServeCommand
             app.MapBridge(bridge);
             await app.StartAsync(ct);
             logger.Information(
-                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; provider {Provider}{Simulated}; Twilio signatures {Signatures}",
-                string.Join(", ", app.Urls), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}",
+                string.Join(", ", app.Urls), string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required");
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -72,6 +72,30 @@ public sealed class ReplayRunnerTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("the manifest lists 2 utterances; the call had 1 user turns", console.ToString());
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("cascade-remote")]
+    [InlineData("cascade(stt=deepgram,llm=claude,tts=openai)")]
+    [InlineData("openai-realtime,local")]
+    public async Task Each_chain_answers_a_call_over_real_sockets(string chain)
+    {
+        var file = Path.Combine(_dir, "hours.wav");
+        WriteShortCall(file, "What are your opening hours?");
+        File.WriteAllText(Path.Combine(_dir, "hours.txt"), "What are your opening hours?\n");
+
+        var console = new StringWriter();
+        var options = new ReplayRunOptions { OutDir = Path.Combine(_dir, "out"), Chain = VoiceBridge.Engines.ChainSpec.Parse(chain) };
+        var exit = await new ReplayRunner(options, new TestLoggerFactory(output), console).RunAsync([file], CancellationToken.None);
+        output.WriteLine(console.ToString());
+
+        Assert.Equal(0, exit);
+        using var report = JsonDocument.Parse(File.ReadAllText(options.EffectiveReportPath));
+        var call = report.RootElement.GetProperty("calls")[0];
+        var reply = call.GetProperty("turns").EnumerateArray().Single(t => t.GetProperty("role").GetString() == "assistant");
+        Assert.Equal(options.Chain.Primary.Name, reply.GetProperty("engine").GetString());
+        Assert.Contains("open", reply.GetProperty("text").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>0.5 s of silence, one spoken utterance, 2 s of silence, as a 16 kHz PCM WAV.</summary>
