@@ -7,6 +7,13 @@ namespace VoiceBridge.Simulator;
 
 internal sealed partial class SimulatorSession
 {
+    /// <summary>What the simulated account has left, as a real provider reports after each response.</summary>
+    private static readonly RealtimeRateLimit[] RateLimits =
+    [
+        new("requests", 5000, 4999, 0.012),
+        new("tokens", 40000, 38500, 2.25),
+    ];
+
     private ActiveResponse? _response;
 
     /// <summary>Starts a response to the conversation so far: a scripted function call, or a spoken reply.</summary>
@@ -184,6 +191,7 @@ internal sealed partial class SimulatorSession
         Send(w => RealtimeServerWriter.WriteContentPartDone(w, EventId(), response.Id, id, 0, 0, transcript));
         Send(w => RealtimeServerWriter.WriteOutputItemDone(w, EventId(), response.Id, 0, item));
         Send(w => RealtimeServerWriter.WriteResponseDone(w, EventId(), new RealtimeResponse(response.Id, RealtimeResponseStatus.Completed, null, [item])));
+        Send(w => RealtimeServerWriter.WriteRateLimitsUpdated(w, EventId(), RateLimits));
         _history.Add(item);
         _response = null;
         if (response.Fault is { When.Point: TurnPoint.Done } fault)
