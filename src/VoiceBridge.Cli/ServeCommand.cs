@@ -129,12 +129,8 @@ internal static class ServeCommand
 
         public static async Task<EmbeddedSimulator> StartAsync(ILoggerFactory loggers)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            app.MapSimulator(new RealtimeSimulator(new SimulatorOptions(), TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>()));
-            await app.StartAsync();
+            var simulator = new RealtimeSimulator(new SimulatorOptions(), TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>());
+            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
             return new EmbeddedSimulator(app, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
         }
 

@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -58,6 +60,20 @@ public static class WebHosts
             await AcceptAsync(ctx, simulator.HandleAsync);
         });
         app.MapGet("/health", () => Results.Ok(new { status = "ok", simulated = true }));
+    }
+
+    /// <summary>A web app on an ephemeral 127.0.0.1 port, logging through <paramref name="loggers"/>, mapped and started.</summary>
+    public static async Task<WebApplication> StartLoopbackAsync(ILoggerFactory loggers, Action<IServiceCollection> services, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        services(builder.Services);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>The first http:// address Kestrel bound, as a ws:// base URI.</summary>

@@ -52,7 +52,7 @@ internal sealed class CascadeProviders
         if (cascades.Any(e => e.Stt == "deepgram" || e.Tts is "elevenlabs" or "openai"))
         {
             var simulator = new CascadeSimulator(new CascadeSimulatorOptions(), TimeProvider.System, loggers, control);
-            var app = await StartAsync(loggers, a => a.MapCascadeSimulators(simulator));
+            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapCascadeSimulators(simulator));
             var ws = app.WebSocketBase();
             var httpBase = new Uri("http://" + ws.Authority);
             providers._deepgram = new DeepgramOptions { BaseUrl = ws, ApiKey = SimulatedKey, Simulated = true };
@@ -64,7 +64,7 @@ internal sealed class CascadeProviders
         if (cascades.Any(e => e.Llm is "openai" or "claude"))
         {
             var chat = new ChatSimulator(new ChatSimulatorOptions(), TimeProvider.System, loggers.CreateLogger<ChatSimulator>());
-            var app = await StartAsync(loggers, a => chat.Map(a));
+            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => chat.Map(a));
             var httpBase = new Uri("http://" + app.WebSocketBase().Authority);
             providers._openAiChat = new ChatEndpoint(new Uri(httpBase, "/v1"), SimulatedKey, "gpt-4o-mini", true);
             providers._anthropicChat = new ChatEndpoint(httpBase, SimulatedKey, "claude-sonnet-4-5", true);
@@ -95,17 +95,5 @@ internal sealed class CascadeProviders
         }
 
         return providers;
-    }
-
-    private static async Task<WebApplication> StartAsync(ILoggerFactory loggers, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return app;
     }
 }

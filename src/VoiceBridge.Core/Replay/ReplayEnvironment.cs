@@ -60,9 +60,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         foreach (var engine in chain.Engines.Where(e => e.Kind == EngineKind.Realtime))
         {
             var simulator = NewSimulator(chain, engine, simulatorOptions, control, faults, TimeProvider.System, loggers);
-            var app = Loopback(loggers, _ => { });
-            app.MapSimulator(simulator);
-            await app.StartAsync();
+            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
             apps.Add(app);
             simulators[engine.Name] = simulator;
             endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
@@ -74,9 +72,8 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
         var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
-        var bridgeApp = Loopback(loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }));
-        bridgeApp.MapBridge(bridge);
-        await bridgeApp.StartAsync();
+        var bridgeApp = await WebHosts.StartLoopbackAsync(
+            loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }), a => a.MapBridge(bridge));
         apps.Insert(0, bridgeApp);
 
         var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
@@ -156,14 +153,4 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         Simulated = true,
         ApiKeyHeader = engine.Name == "azure-realtime" ? "api-key" : "Authorization",
     };
-
-    private static WebApplication Loopback(ILoggerFactory loggers, Action<IServiceCollection> configure)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
-        configure(builder.Services);
-        return builder.Build();
-    }
 }
