@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
@@ -64,7 +65,7 @@ internal sealed class CallHarness
         var wait = ms - Session.NowMs;
         if (wait > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(wait), Time);
+            await Time.Elapse(TimeSpan.FromMilliseconds(wait));
         }
     }
 

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -76,7 +77,7 @@ public sealed class CascadeEngineTests
             Assert.Equal("check_availability", call.Name);
             Assert.Equal("""{"day":"friday"}""", call.Arguments);
             engine.SubmitToolResult(call.CallId!, """{"slots":["10:00"]}""");
-            await Task.Delay(TimeSpan.FromSeconds(1), time);
+            await time.Elapse(TimeSpan.FromSeconds(1));
             await engine.DisposeAsync();
             return 0;
         });
@@ -149,7 +150,7 @@ public sealed class CascadeEngineTests
         for (var position = 0; position < mulaw.Length; position += CallClock.FrameSamples)
         {
             engine.SendCallerAudio(position, mulaw.AsSpan(position, CallClock.FrameSamples));
-            await Task.Delay(TimeSpan.FromMilliseconds(CallClock.FrameMs), time);
+            await time.Elapse(TimeSpan.FromMilliseconds(CallClock.FrameMs));
         }
     }
 }

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using VoiceBridge.Engines;
@@ -60,7 +61,7 @@ internal sealed class RecordingChatClient(Func<IReadOnlyList<ChatMessage>, IEnum
                 {
                     if (time is not null)
                     {
-                        await Task.Delay(wordDelay, time, cancellationToken);
+                        await time.Elapse(wordDelay, cancellationToken);
                     }
 
                     yield return new ChatResponseUpdate(ChatRole.Assistant, word + " ");

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -294,7 +295,7 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
             var wait = _t0.AddMilliseconds(ms) - Time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, Time);
+                await Time.Elapse(wait);
             }
         }
     }

@@ -65,7 +65,9 @@ public sealed class ChatSimulatorFaultTests
         while (!reply.IsCompleted && !deadline.IsCancellationRequested)
         {
             clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20, CancellationToken.None);
+
+            // Wait for the reply itself (bounded), so the guard can re-arm on the real socket's last frames.
+            await Task.WhenAny(reply, reply.WaitAsync(TimeSpan.FromMilliseconds(20)).ContinueWith(_ => { }, TaskScheduler.Default));
         }
 
         var error = await Assert.ThrowsAsync<ChatProviderException>(() => reply.WaitAsync(Bound));

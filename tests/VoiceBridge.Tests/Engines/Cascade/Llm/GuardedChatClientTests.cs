@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -123,7 +124,7 @@ public sealed class GuardedChatClientTests
             {
                 if (i == stallAfter)
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    await VirtualTime.UntilCancelled(cancellationToken);
                 }
 
                 if (throwAfter is { } t && i == t.After)

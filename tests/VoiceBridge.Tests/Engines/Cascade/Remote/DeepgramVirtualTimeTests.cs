@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,12 +36,12 @@ public sealed class DeepgramVirtualTimeTests
             foreach (var frame in FixtureSpeech.BookingFrames(3.6))
             {
                 stt.SendAudio(frame);
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+                await _time.Elapse(TimeSpan.FromMilliseconds(20));
             }
 
             stt.EndOfUtterance();
             await events.FinalAsync(_time);
-            await Task.Delay(TimeSpan.FromSeconds(10), _time);
+            await _time.Elapse(TimeSpan.FromSeconds(10));
             var sent = stt.KeepAlivesSent;
             await stt.DisposeAsync();
             return (events.Log.Snapshot(), sent, simulator.Control.Sessions.Single());
@@ -120,7 +121,7 @@ public sealed class DeepgramVirtualTimeTests
             foreach (var frame in FixtureSpeech.BookingFrames(3.6))
             {
                 stt.SendAudio(frame);
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+                await _time.Elapse(TimeSpan.FromMilliseconds(20));
             }
 
             await events.Log.WaitAsync(e => e.Fatal, "fatal error", _time);

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -149,7 +150,7 @@ public sealed class OpenAiSpeechInteropTests
         // Stall: headers and some audio, then nothing until the client hangs up.
         try
         {
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+            await VirtualTime.UntilCancelled(ctx.RequestAborted);
         }
         catch (OperationCanceledException)
         {
