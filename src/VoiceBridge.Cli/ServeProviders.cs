@@ -27,6 +27,7 @@ internal static class ServeProviders
         }
 
         DeepgramOptions? deepgram = null;
+        OpenAiTranscriptionOptions? openAiTranscription = null;
         ElevenLabsOptions? elevenLabs = null;
         OpenAiSpeechOptions? openAiSpeech = null;
         ChatEndpoint? openAiChat = null;
@@ -36,6 +37,11 @@ internal static class ServeProviders
             if (engine.Stt == "deepgram")
             {
                 deepgram = new DeepgramOptions { ApiKey = Key("DEEPGRAM_API_KEY", engine, "speech-to-text") };
+            }
+
+            if (engine.Stt == "openai")
+            {
+                openAiTranscription = new OpenAiTranscriptionOptions { ApiKey = Key("OPENAI_API_KEY", engine, "speech-to-text") };
             }
 
             if (engine.Tts == "elevenlabs")
@@ -63,6 +69,7 @@ internal static class ServeProviders
         {
             Realtime = chain.Engines.Where(e => e.Kind == EngineKind.Realtime).ToDictionary(e => e.Name, _ => realtime),
             Deepgram = deepgram,
+            OpenAiTranscription = openAiTranscription,
             ElevenLabs = elevenLabs,
             OpenAiSpeech = openAiSpeech,
             OpenAiChat = openAiChat,

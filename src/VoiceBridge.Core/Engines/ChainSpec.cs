@@ -9,7 +9,7 @@ namespace VoiceBridge.Engines;
 /// </summary>
 public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
 {
-    public static readonly IReadOnlyList<string> SttProviders = ["pocketsphinx", "deepgram"];
+    public static readonly IReadOnlyList<string> SttProviders = ["pocketsphinx", "deepgram", "openai"];
     public static readonly IReadOnlyList<string> LlmProviders = ["scripted", "openai", "claude"];
     public static readonly IReadOnlyList<string> TtsProviders = ["espeak", "elevenlabs", "openai"];
 

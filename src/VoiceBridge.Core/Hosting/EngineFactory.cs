@@ -51,6 +51,8 @@ public sealed class EngineFactory(
     {
         "pocketsphinx" => (endpoints.LocalSpeechToText ?? throw Missing(spec, "the local speech-to-text (pocketsphinx grammar)"))(),
         "deepgram" => new DeepgramSpeechToText(endpoints.Deepgram ?? throw Missing(spec, "Deepgram"), connector, time, loggers.CreateLogger<DeepgramSpeechToText>()),
+        "openai" => new OpenAiTranscriptionSpeechToText(
+            endpoints.OpenAiTranscription ?? throw Missing(spec, "OpenAI transcription"), connector, time, loggers.CreateLogger<OpenAiTranscriptionSpeechToText>()),
         _ => throw Missing(spec, $"speech-to-text '{spec.Stt}'"),
     };
 

@@ -17,6 +17,9 @@ public sealed class ProviderEndpoints
 
     public DeepgramOptions? Deepgram { get; init; }
 
+    /// <summary>OpenAI's Realtime transcription sessions (speech-to-text "openai").</summary>
+    public OpenAiTranscriptionOptions? OpenAiTranscription { get; init; }
+
     public ElevenLabsOptions? ElevenLabs { get; init; }
 
     public OpenAiSpeechOptions? OpenAiSpeech { get; init; }
@@ -43,7 +46,7 @@ public sealed class ProviderEndpoints
     public bool IsSimulated(EngineSpec engine) => engine.Kind switch
     {
         EngineKind.Realtime => Realtime.TryGetValue(engine.Name, out var options) && options.Simulated,
-        _ => engine.Stt switch { "deepgram" => Deepgram?.Simulated == true, _ => true }
+        _ => engine.Stt switch { "deepgram" => Deepgram?.Simulated == true, "openai" => OpenAiTranscription?.Simulated == true, _ => true }
             && engine.Llm switch { "openai" => OpenAiChat?.Simulated == true, "claude" => AnthropicChat?.Simulated == true, _ => true }
             && engine.Tts switch { "elevenlabs" => ElevenLabs?.Simulated == true, "openai" => OpenAiSpeech?.Simulated == true, _ => true }
             && (engine.Stt, engine.Llm, engine.Tts) != ("pocketsphinx", "scripted", "espeak"),

@@ -15,7 +15,7 @@ using VoiceBridge.Transport;
 namespace VoiceBridge.Replay;
 
 /// <summary>
-/// The cascade providers a replayed chain needs: simulated Deepgram/ElevenLabs/OpenAI-speech and
+/// The cascade providers a replayed chain needs: simulated Deepgram/ElevenLabs/OpenAI-speech/OpenAI-transcription and
 /// chat endpoints (on loopback Kestrel, or the WebSocket ones in memory for virtual time), sharing
 /// the call's simulator control, plus the local stages.
 /// </summary>
@@ -24,6 +24,7 @@ internal sealed class CascadeProviders
     private const string SimulatedKey = "simulated-key";
 
     private DeepgramOptions? _deepgram;
+    private OpenAiTranscriptionOptions? _openAiTranscription;
     private ElevenLabsOptions? _elevenLabs;
     private OpenAiSpeechOptions? _openAiSpeech;
     private ChatEndpoint? _openAiChat;
@@ -37,6 +38,7 @@ internal sealed class CascadeProviders
     {
         Realtime = realtime,
         Deepgram = _deepgram,
+        OpenAiTranscription = _openAiTranscription,
         ElevenLabs = _elevenLabs,
         OpenAiSpeech = _openAiSpeech,
         OpenAiChat = _openAiChat,
@@ -58,6 +60,14 @@ internal sealed class CascadeProviders
             providers._deepgram = new DeepgramOptions { BaseUrl = ws, ApiKey = SimulatedKey, Simulated = true };
             providers._elevenLabs = new ElevenLabsOptions { BaseUrl = ws, ApiKey = SimulatedKey, Simulated = true };
             providers._openAiSpeech = new OpenAiSpeechOptions { BaseUrl = httpBase, ApiKey = SimulatedKey, Simulated = true };
+            providers.Apps.Add(app);
+        }
+
+        if (cascades.Any(e => e.Stt == "openai"))
+        {
+            var simulator = TranscriptionSimulator(control, TimeProvider.System, loggers);
+            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
+            providers._openAiTranscription = SimulatedTranscription(new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
             providers.Apps.Add(app);
         }
 
@@ -94,6 +104,19 @@ internal sealed class CascadeProviders
             providers._elevenLabs = new ElevenLabsOptions { BaseUrl = new Uri("ws://elevenlabs.invalid"), ApiKey = SimulatedKey, Simulated = true };
         }
 
+        if (cascades.Any(e => e.Stt == "openai"))
+        {
+            network.Listen("openai-transcription.invalid", TranscriptionSimulator(control, time, loggers).HandleAsync);
+            providers._openAiTranscription = SimulatedTranscription(new Uri("ws://openai-transcription.invalid" + WebHosts.RealtimePath));
+        }
+
         return providers;
     }
+
+    /// <summary>OpenAI transcription sessions are Realtime sessions: the Realtime simulator serves them, hearing the call's hints.</summary>
+    private static RealtimeSimulator TranscriptionSimulator(SimulatorControl control, TimeProvider time, ILoggerFactory loggers) =>
+        new(new SimulatorOptions(), time, loggers.CreateLogger<RealtimeSimulator>(), control, "openai-stt");
+
+    private static OpenAiTranscriptionOptions SimulatedTranscription(Uri endpoint) =>
+        new() { Endpoint = endpoint, ApiKey = SimulatedKey, Simulated = true };
 }

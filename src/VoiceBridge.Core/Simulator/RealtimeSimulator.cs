@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Engines.Realtime.Protocol;
 using VoiceBridge.Faults;
 using VoiceBridge.Transport;
 
@@ -9,7 +10,8 @@ namespace VoiceBridge.Simulator;
 /// A simulated OpenAI Realtime provider: speaks the GA protocol as far as VoiceBridge's client uses
 /// it, with an energy server VAD, scripted "transcription" and replies spoken by espeak-ng at a
 /// realistic pace, and function calls. It is a test and demo stand-in, labelled as such wherever it
-/// is used; the production client is what talks to it, over real or in-memory sockets.
+/// is used; the production client is what talks to it, over real or in-memory sockets. A connection
+/// with <c>?intent=transcription</c> gets a transcription session instead (no responses).
 /// </summary>
 public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider time, ILogger<RealtimeSimulator> logger, SimulatorControl? control = null, string name = "sim")
 {
@@ -31,9 +33,15 @@ public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider tim
         // two simulated providers must never see the same item id twice.
         var id = $"sess_{_prefix}{Interlocked.Increment(ref _sessions):D4}";
         var record = Control.NewSession(id);
-        var session = new SimulatorSession(id, record, this, time, logger);
+        var session = new SimulatorSession(id, record, this, SessionType(request.Uri), time, logger);
         return session.RunAsync(socket);
     }
+
+    /// <summary>A connection to <c>?intent=transcription</c> opens a transcription session, as on the real service.</summary>
+    internal static RealtimeSessionType SessionType(Uri uri) =>
+        uri.Query.TrimStart('?').Split('&').Contains("intent=transcription", StringComparer.Ordinal)
+            ? RealtimeSessionType.Transcription
+            : RealtimeSessionType.Realtime;
 
     internal string? NextTranscript() => Control.NextTranscript();
 

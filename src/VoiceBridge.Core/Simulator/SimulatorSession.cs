@@ -6,7 +6,10 @@ using VoiceBridge.Transport;
 
 namespace VoiceBridge.Simulator;
 
-/// <summary>One simulated Realtime session: session config, audio buffer with server VAD, conversation, responses.</summary>
+/// <summary>
+/// One simulated Realtime session: session config, audio buffer with server VAD, conversation,
+/// responses; or, as a transcription session, committed turns transcribed and nothing more.
+/// </summary>
 internal sealed partial class SimulatorSession
 {
     private readonly string _id;
@@ -21,16 +24,17 @@ internal sealed partial class SimulatorSession
     private readonly short[] _pcm = new short[CallClock.FrameSamples];
     private readonly byte[] _pending = new byte[CallClock.FrameSamples];
     private MessageSocket? _socket;
-    private RealtimeSessionConfig _config = new() { TurnDetection = new RealtimeTurnDetection() };
+    private RealtimeSessionConfig _config;
     private EnergyVad _vad = new(new VadOptions());
     private int _pendingLength;
     private long _appended;
     private long _nextId;
     private string? _speechItem;
 
-    public SimulatorSession(string id, SimulatedSession record, RealtimeSimulator simulator, TimeProvider time, ILogger logger)
+    public SimulatorSession(string id, SimulatedSession record, RealtimeSimulator simulator, RealtimeSessionType type, TimeProvider time, ILogger logger)
     {
         _id = id;
+        _config = new() { Type = type, TurnDetection = new RealtimeTurnDetection() };
         _record = record;
         _simulator = simulator;
         _time = time;
@@ -72,6 +76,8 @@ internal sealed partial class SimulatorSession
         {
             switch (_event.Type)
             {
+                case RealtimeClientEventType.SessionUpdate when ChangesType(_event.Session!):
+                    break;
                 case RealtimeClientEventType.SessionUpdate:
                     _config = _event.Session!.ApplyTo(_config);
                     _vad = new EnergyVad(new VadOptions { SilenceMs = _config.TurnDetection?.SilenceDurationMs ?? 500 });
@@ -94,6 +100,9 @@ internal sealed partial class SimulatorSession
                 case RealtimeClientEventType.ConversationItemTruncate:
                     var (itemId, contentIndex, endMs) = (_event.ItemId!, _event.ContentIndex, _event.AudioEndMs);
                     Send(w => RealtimeServerWriter.WriteConversationItemTruncated(w, EventId(), itemId, contentIndex, endMs));
+                    break;
+                case RealtimeClientEventType.ResponseCreate when _config.Type == RealtimeSessionType.Transcription:
+                    SendError("invalid_request_error", "invalid_event", "response.create is not supported in a transcription session");
                     break;
                 case RealtimeClientEventType.ResponseCreate:
                     StartResponse();
@@ -186,7 +195,7 @@ internal sealed partial class SimulatorSession
         var endMs = (int)CallClock.SamplesToMs(position);
         Send(w => RealtimeServerWriter.WriteSpeechStopped(w, EventId(), endMs, item));
         CommitUserTurn(item);
-        if (_config.TurnDetection?.CreateResponse == true)
+        if (_config.TurnDetection?.CreateResponse == true && _config.Type == RealtimeSessionType.Realtime)
         {
             StartResponse();
         }
@@ -203,6 +212,12 @@ internal sealed partial class SimulatorSession
             _emptyTranscriptFault = null;
             _simulator.Faults.Strike(empty);
             transcript = "";
+        }
+
+        if (_config.Type == RealtimeSessionType.Transcription)
+        {
+            Transcribe(itemId, transcript);
+            return;
         }
 
         var item = new RealtimeItem

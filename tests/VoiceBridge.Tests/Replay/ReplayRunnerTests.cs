@@ -76,6 +76,7 @@ public sealed class ReplayRunnerTests(ITestOutputHelper output) : IDisposable
     [InlineData("local")]
     [InlineData("cascade-remote")]
     [InlineData("cascade(stt=deepgram,llm=claude,tts=openai)")]
+    [InlineData("cascade(stt=openai,llm=scripted,tts=espeak)")]
     [InlineData("openai-realtime,local")]
     public async Task Each_chain_answers_a_call_over_real_sockets(string chain)
     {

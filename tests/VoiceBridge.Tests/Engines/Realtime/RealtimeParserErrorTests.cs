@@ -52,8 +52,8 @@ public sealed class RealtimeParserErrorTests
     [InlineData("""{"type":"input_audio_buffer.append"}""", "input_audio_buffer.append: missing required field 'audio'")]
     [InlineData("""{"type":"session.update"}""", "session.update: missing required field 'session'")]
     [InlineData("""{"type":"session.update","session":{"instructions":"x"}}""", "session.update: missing required field 'session.type'")]
-    [InlineData("""{"type":"session.update","session":{"type":"transcription"}}""",
-        "session.update: field 'session.type' must be 'realtime', found 'transcription'")]
+    [InlineData("""{"type":"session.update","session":{"type":"translation"}}""",
+        "session.update: field 'session.type' must be 'realtime' or 'transcription', found 'translation'")]
     [InlineData("""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcm","rate":16000}}}}}""",
         "session.update: field 'session.audio.input.format.rate' must be 24000, found 16000")]
     [InlineData("""{"type":"session.update","session":{"type":"realtime","audio":{"output":{"format":{"rate":24000}}}}}""",

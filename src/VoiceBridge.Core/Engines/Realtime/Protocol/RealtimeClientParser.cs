@@ -71,7 +71,7 @@ public static class RealtimeClientParser
             }
             else if (reader.ValueTextEquals("session"u8))
             {
-                into.Session = SessionJson.Read(ref reader, utf8, requireRealtimeType: true);
+                into.Session = SessionJson.Read(ref reader, utf8, requireType: true);
             }
             else if (reader.ValueTextEquals("item"u8))
             {

@@ -17,6 +17,9 @@ public enum RealtimeServerEventType
     ConversationItemAdded,
     ConversationItemDone,
     ConversationItemTruncated,
+
+    /// <summary><c>conversation.item.input_audio_transcription.delta</c>: part of a transcript still being made.</summary>
+    InputAudioTranscriptionDelta,
     InputAudioTranscriptionCompleted,
     InputAudioTranscriptionFailed,
     ResponseCreated,

@@ -46,6 +46,9 @@ public sealed class RealtimeServerEvent(int initialAudioCapacity = 8192)
 
     public string? Arguments { get; internal set; }
 
+    /// <summary>Mean token logprob of an input transcription's <c>logprobs</c>, when the session asked for them.</summary>
+    public double? MeanLogprob { get; internal set; }
+
     /// <summary>The <c>error</c> object of <c>error</c> and of a failed input transcription.</summary>
     public RealtimeError? Error { get; internal set; }
 
@@ -73,6 +76,7 @@ public sealed class RealtimeServerEvent(int initialAudioCapacity = 8192)
         AudioStartMs = AudioEndMs = OutputIndex = ContentIndex = 0;
         audio.Clear();
         Delta = Transcript = Arguments = null;
+        MeanLogprob = null;
         Error = null;
         Item = null;
         Response = null;

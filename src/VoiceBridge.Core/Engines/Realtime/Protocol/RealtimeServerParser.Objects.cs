@@ -152,6 +152,36 @@ public static partial class RealtimeServerParser
         return (type, code, message);
     }
 
+    /// <summary>The mean <c>logprob</c> of a <c>logprobs</c> array (<c>[{token, logprob, bytes}]</c>); null when empty or null.</summary>
+    private static double? ReadMeanLogprob(ref Utf8JsonReader reader)
+    {
+        const string path = "logprobs[]";
+        if (!JsonRead.ArrayOrNull(ref reader, "logprobs"))
+        {
+            return null;
+        }
+
+        var (sum, count) = (0.0, 0);
+        while (JsonRead.NextElement(ref reader))
+        {
+            JsonRead.ExpectObject(ref reader, path);
+            while (JsonRead.NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("logprob"u8))
+                {
+                    sum += JsonRead.Double(ref reader, "logprob", path);
+                    count++;
+                }
+                else
+                {
+                    JsonRead.Skip(ref reader);
+                }
+            }
+        }
+
+        return count == 0 ? null : sum / count;
+    }
+
     private static List<RealtimeRateLimit> ReadRateLimits(ref Utf8JsonReader reader)
     {
         const string path = "rate_limits[]";

@@ -153,7 +153,11 @@ public static partial class RealtimeServerParser
         }
         else if (reader.ValueTextEquals("session"u8))
         {
-            into.Session = SessionJson.Read(ref reader, utf8, requireRealtimeType: false).Values;
+            into.Session = SessionJson.Read(ref reader, utf8, requireType: false).Values;
+        }
+        else if (reader.ValueTextEquals("logprobs"u8))
+        {
+            into.MeanLogprob = ReadMeanLogprob(ref reader);
         }
         else if (reader.ValueTextEquals("rate_limits"u8))
         {
@@ -173,7 +177,7 @@ public static partial class RealtimeServerParser
             or RealtimeServerEventType.ResponseOutputItemAdded or RealtimeServerEventType.ResponseOutputItemDone when e.Item is null => "item",
         RealtimeServerEventType.ResponseCreated or RealtimeServerEventType.ResponseDone when e.Response is null => "response",
         RealtimeServerEventType.ResponseOutputAudioDelta when !sawAudio => "delta",
-        RealtimeServerEventType.ResponseOutputAudioTranscriptDelta
+        RealtimeServerEventType.ResponseOutputAudioTranscriptDelta or RealtimeServerEventType.InputAudioTranscriptionDelta
             or RealtimeServerEventType.ResponseFunctionCallArgumentsDelta when e.Delta is null => "delta",
         RealtimeServerEventType.ResponseOutputAudioTranscriptDone
             or RealtimeServerEventType.InputAudioTranscriptionCompleted when e.Transcript is null => "transcript",

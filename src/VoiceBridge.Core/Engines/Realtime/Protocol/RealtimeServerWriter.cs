@@ -85,13 +85,51 @@ public static partial class RealtimeServerWriter
         json.Complete();
     }
 
-    public static void WriteInputTranscriptionCompleted(IBufferWriter<byte> output, string eventId, string itemId, int contentIndex, string transcript)
+    public static void WriteInputTranscriptionDelta(IBufferWriter<byte> output, string eventId, string itemId, int contentIndex, string delta)
+    {
+        var json = new EventJsonWriter(output, "conversation.item.input_audio_transcription.delta"u8, eventId);
+        var writer = json.Json;
+        writer.WriteString("item_id"u8, itemId);
+        writer.WriteNumber("content_index"u8, contentIndex);
+        writer.WriteString("delta"u8, delta);
+        json.Complete();
+    }
+
+    /// <summary>The transcript of a committed item; <paramref name="logprobs"/> (token, logprob) when the session asked for them.</summary>
+    public static void WriteInputTranscriptionCompleted(
+        IBufferWriter<byte> output,
+        string eventId,
+        string itemId,
+        int contentIndex,
+        string transcript,
+        IReadOnlyList<(string Token, double Logprob)>? logprobs = null)
     {
         var json = new EventJsonWriter(output, "conversation.item.input_audio_transcription.completed"u8, eventId);
         var writer = json.Json;
         writer.WriteString("item_id"u8, itemId);
         writer.WriteNumber("content_index"u8, contentIndex);
         writer.WriteString("transcript"u8, transcript);
+        if (logprobs is not null)
+        {
+            writer.WriteStartArray("logprobs"u8);
+            foreach (var (token, logprob) in logprobs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("token"u8, token);
+                writer.WriteNumber("logprob"u8, logprob);
+                writer.WriteStartArray("bytes"u8);
+                foreach (var b in System.Text.Encoding.UTF8.GetBytes(token))
+                {
+                    writer.WriteNumberValue(b);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         json.Complete();
     }
 

@@ -13,6 +13,16 @@ public enum RealtimeAudioFormat
     Pcm24k,
 }
 
+/// <summary>The kind of session (<c>session.type</c>), fixed when the session is created.</summary>
+public enum RealtimeSessionType
+{
+    /// <summary><c>realtime</c>: a speech-to-speech conversation.</summary>
+    Realtime,
+
+    /// <summary><c>transcription</c>: input audio is only transcribed; no responses, no output audio.</summary>
+    Transcription,
+}
+
 /// <summary>Voice activity detector the server runs on the input buffer.</summary>
 public enum RealtimeVadType
 {
@@ -45,6 +55,9 @@ public sealed record RealtimeToolDefinition(string Name, string Description, str
 /// <summary>The full session configuration we send in <c>session.update</c> and the simulator echoes back.</summary>
 public sealed record RealtimeSessionConfig
 {
+    /// <summary>A transcription session writes only its input audio settings (and asks for logprobs).</summary>
+    public RealtimeSessionType Type { get; init; } = RealtimeSessionType.Realtime;
+
     /// <summary>System instructions; null leaves them out of the event.</summary>
     public string? Instructions { get; init; }
 

@@ -21,7 +21,7 @@ public enum RealtimeSessionFields
 /// </summary>
 public sealed record RealtimeSessionUpdate(RealtimeSessionConfig Values, RealtimeSessionFields Present)
 {
-    /// <summary>Returns <paramref name="current"/> with every present field replaced by this update's value.</summary>
+    /// <summary>Returns <paramref name="current"/> with every present field replaced by this update's value; the type stays (it is fixed at creation).</summary>
     public RealtimeSessionConfig ApplyTo(RealtimeSessionConfig current) => current with
     {
         Instructions = Has(RealtimeSessionFields.Instructions) ? Values.Instructions : current.Instructions,

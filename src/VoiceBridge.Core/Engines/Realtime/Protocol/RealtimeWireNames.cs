@@ -20,6 +20,7 @@ internal static class RealtimeWireNames
             ["conversation.item.created"] = RealtimeServerEventType.ConversationItemAdded,
             ["conversation.item.done"] = RealtimeServerEventType.ConversationItemDone,
             ["conversation.item.truncated"] = RealtimeServerEventType.ConversationItemTruncated,
+            ["conversation.item.input_audio_transcription.delta"] = RealtimeServerEventType.InputAudioTranscriptionDelta,
             ["conversation.item.input_audio_transcription.completed"] = RealtimeServerEventType.InputAudioTranscriptionCompleted,
             ["conversation.item.input_audio_transcription.failed"] = RealtimeServerEventType.InputAudioTranscriptionFailed,
             ["response.created"] = RealtimeServerEventType.ResponseCreated,

@@ -10,10 +10,10 @@ internal static partial class SessionJson
 
     /// <summary>
     /// Reads the value of the <c>session</c> property the reader stands on. <paramref name="utf8"/> is the whole
-    /// event, needed to copy tool parameter schemas verbatim. With <paramref name="requireRealtimeType"/>,
-    /// <c>session.type</c> must be present and be <c>realtime</c>, as the real service insists.
+    /// event, needed to copy tool parameter schemas verbatim. With <paramref name="requireType"/>,
+    /// <c>session.type</c> must be present and be <c>realtime</c> or <c>transcription</c>, as the real service insists.
     /// </summary>
-    public static RealtimeSessionUpdate Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, bool requireRealtimeType)
+    public static RealtimeSessionUpdate Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, bool requireType)
     {
         var values = new RealtimeSessionConfig();
         var present = RealtimeSessionFields.None;
@@ -24,9 +24,9 @@ internal static partial class SessionJson
             if (reader.ValueTextEquals("type"u8))
             {
                 sawType = true;
-                if (JsonRead.StringToken(ref reader, "type", "session") && !reader.ValueTextEquals("realtime"u8) && requireRealtimeType)
+                if (JsonRead.StringToken(ref reader, "type", "session"))
                 {
-                    throw JsonRead.BadValue(ref reader, "type", "session", "'realtime'");
+                    values = values with { Type = ReadType(ref reader, requireType) };
                 }
             }
             else if (reader.ValueTextEquals("instructions"u8))
@@ -55,13 +55,19 @@ internal static partial class SessionJson
             }
         }
 
-        if (requireRealtimeType && !sawType)
+        if (requireType && !sawType)
         {
             throw JsonRead.Missing("type", "session");
         }
 
         return new RealtimeSessionUpdate(values, present);
     }
+
+    /// <summary>The session type the reader stands on; an unknown one is an error when <paramref name="strict"/>, else realtime.</summary>
+    private static RealtimeSessionType ReadType(ref Utf8JsonReader reader, bool strict) =>
+        reader.ValueTextEquals("transcription"u8) ? RealtimeSessionType.Transcription
+        : reader.ValueTextEquals("realtime"u8) || !strict ? RealtimeSessionType.Realtime
+        : throw JsonRead.BadValue(ref reader, "type", "session", "'realtime' or 'transcription'");
 
     private static RealtimeSessionConfig ReadAudio(ref Utf8JsonReader reader, RealtimeSessionConfig values, ref RealtimeSessionFields present)
     {

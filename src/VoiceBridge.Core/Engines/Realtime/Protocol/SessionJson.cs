@@ -29,6 +29,12 @@ internal static partial class SessionJson
     /// <summary>Writes a validated <c>"session":{...}</c>; <paramref name="sessionId"/> and <paramref name="model"/> only in server echoes.</summary>
     public static void Write(Utf8JsonWriter writer, RealtimeSessionConfig session, string? sessionId = null, string? model = null)
     {
+        if (session.Type == RealtimeSessionType.Transcription)
+        {
+            WriteTranscription(writer, session, sessionId);
+            return;
+        }
+
         writer.WriteStartObject("session"u8);
         writer.WriteString("type"u8, "realtime"u8);
         if (sessionId is not null)
@@ -56,12 +62,45 @@ internal static partial class SessionJson
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// The GA transcription session: input audio settings only, and the transcript's token logprobs
+    /// (<c>include</c>), from which a client derives a confidence.
+    /// </summary>
+    private static void WriteTranscription(Utf8JsonWriter writer, RealtimeSessionConfig session, string? sessionId)
+    {
+        writer.WriteStartObject("session"u8);
+        writer.WriteString("type"u8, "transcription"u8);
+        if (sessionId is not null)
+        {
+            writer.WriteString("object"u8, "realtime.transcription_session"u8);
+            writer.WriteString("id"u8, sessionId);
+        }
+
+        writer.WriteStartObject("audio"u8);
+        WriteInput(writer, session);
+        writer.WriteEndObject();
+        writer.WriteStartArray("include"u8);
+        writer.WriteStringValue("item.input_audio_transcription.logprobs"u8);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
     private static void WriteAudio(Utf8JsonWriter writer, RealtimeSessionConfig session)
     {
         writer.WriteStartObject("audio"u8);
+        WriteInput(writer, session);
+        writer.WriteStartObject("output"u8);
+        WriteFormat(writer, session.OutputFormat);
+        writer.WriteString("voice"u8, session.Voice);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteInput(Utf8JsonWriter writer, RealtimeSessionConfig session)
+    {
         writer.WriteStartObject("input"u8);
         WriteFormat(writer, session.InputFormat);
-        WriteTurnDetection(writer, session.TurnDetection);
+        WriteTurnDetection(writer, session.TurnDetection, session.Type);
         if (session.TranscriptionModel is null)
         {
             writer.WriteNull("transcription"u8);
@@ -73,11 +112,6 @@ internal static partial class SessionJson
             writer.WriteEndObject();
         }
 
-        writer.WriteEndObject();
-        writer.WriteStartObject("output"u8);
-        WriteFormat(writer, session.OutputFormat);
-        writer.WriteString("voice"u8, session.Voice);
-        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
@@ -103,7 +137,8 @@ internal static partial class SessionJson
         writer.WriteEndObject();
     }
 
-    private static void WriteTurnDetection(Utf8JsonWriter writer, RealtimeTurnDetection? turn)
+    /// <summary>A transcription session creates no responses, so its turn detection has no response switches.</summary>
+    private static void WriteTurnDetection(Utf8JsonWriter writer, RealtimeTurnDetection? turn, RealtimeSessionType type)
     {
         if (turn is null)
         {
@@ -120,8 +155,12 @@ internal static partial class SessionJson
             writer.WriteNumber("silence_duration_ms"u8, turn.SilenceDurationMs);
         }
 
-        writer.WriteBoolean("create_response"u8, turn.CreateResponse);
-        writer.WriteBoolean("interrupt_response"u8, turn.InterruptResponse);
+        if (type == RealtimeSessionType.Realtime)
+        {
+            writer.WriteBoolean("create_response"u8, turn.CreateResponse);
+            writer.WriteBoolean("interrupt_response"u8, turn.InterruptResponse);
+        }
+
         writer.WriteEndObject();
     }
 
