@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Legs.Twilio;
 
@@ -67,17 +68,12 @@ public sealed class TwilioSignatureInteropTests
         return (await stdout).Trim();
     }
 
+    /// <summary>The node helper beside the sources (found from the repository root, so any artifacts path works).</summary>
     private static string NodeDirectory()
     {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "VoiceBridge.Tests", "node");
-            if (File.Exists(Path.Combine(candidate, "sign.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"tests/VoiceBridge.Tests/node/sign.js not found above {AppContext.BaseDirectory}");
+        string candidate = Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "node");
+        return File.Exists(Path.Combine(candidate, "sign.js"))
+            ? candidate
+            : throw new InvalidOperationException($"{candidate}/sign.js not found");
     }
 }
