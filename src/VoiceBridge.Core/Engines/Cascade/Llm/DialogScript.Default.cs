@@ -82,7 +82,7 @@ public sealed partial class DialogScript
             },
             {
               "name": "goodbye",
-              "patterns": [ "\\b(goodbye|bye|that's all|that is all|nothing else)\\b" ],
+              "patterns": [ "\\b(goodbye|bye|that's all|that is all|nothing else|thank you|thanks)\\b" ],
               "reply": "Thank you for calling Bright Smile Dental. Goodbye!"
             },
             {
