@@ -21,7 +21,9 @@ public sealed partial class CallSession
     private string? _audioItem;
     private long _lastAgentAudioMs;
     private SwitchRecord? _pendingSwitch;
+    private const string LastResortItem = "last-resort-apology";
     private bool _answerWhenReady;
+    private bool _hangUpAfterApology;
 
     /// <summary>Switches so far, in order.</summary>
     public IReadOnlyList<SwitchRecord> Switches => _switches;
@@ -81,9 +83,11 @@ public sealed partial class CallSession
         {
             AddError($"every engine of the chain is down (last: {from.Name}, {reason}: {evidence})");
             Log.ChainExhausted(_logger, CallId, from.Name, reason);
+            Audit("chain-exhausted", from.Name, null, reason, new { evidence });
             _engine = null;
             _engineReady = false;
             _ = DisposeQuietlyAsync(from);
+            PlayLastResort();
             return;
         }
 
@@ -105,6 +109,8 @@ public sealed partial class CallSession
             DiscontinuitiesBefore = _playout.Discontinuities,
             Generation = _generation + 1,
         };
+        // Audit first (queued, never blocking the switch), then act.
+        Audit("switch", record.From, record.To, reason, new { evidence, record.DetectedAtMs, record.CallerSpeechEndMs, record.SeededTurns, record.HistoryTurnsCarried });
         _switches.Add(record);
         _pendingSwitch = record;
         Log.Switch(_logger, CallId, record.From, record.To, reason, evidence);
@@ -229,4 +235,30 @@ public sealed partial class CallSession
 
         return 0;
     }
+
+    /// <summary>
+    /// Every engine is down: the caller hears the apology (when one is configured), then the call
+    /// is ended cleanly rather than left in silence.
+    /// </summary>
+    private void PlayLastResort()
+    {
+        _playout.EndGeneration(_generation);
+        if (_options.Apology is { Length: > 0 } apology)
+        {
+            Conversation.Add(new ConversationTurn
+            {
+                Role = TurnRole.Assistant, Engine = "last-resort", ItemId = LastResortItem, Text = LastResort.DefaultApology,
+                AudioMs = CallClock.SamplesToMs(apology.Length),
+            });
+            _playout.Enqueue(0, LastResortItem, apology);
+            _playout.EndItem(LastResortItem);
+            _hangUpAfterApology = true;
+            return;
+        }
+
+        _leg.HangUp();
+    }
+
+    private void Audit(string kind, string? from, string? to, string? reason, object details) =>
+        _options.AuditLog.Record(new Audit.AuditEvent(kind, CallId, _time.GetUtcNow(), NowMs, from, to, reason, System.Text.Json.JsonSerializer.Serialize(details)));
 }

@@ -88,6 +88,7 @@ public sealed partial class CallSession
 
     private void OnItemSent(ItemPlayout item)
     {
+
         if (Conversation.FindByItem(item.ItemId) is { } turn)
         {
             turn.EndMs = NowMs;
@@ -107,6 +108,12 @@ public sealed partial class CallSession
         {
             turn.HeardAudioMs = CallClock.SamplesToMs(item.SamplesHeard);
             UpdateHeardText(turn);
+        }
+
+        if (_hangUpAfterApology && item.ItemId == LastResortItem)
+        {
+            // The caller has heard the apology to its end (the carrier echoed its last mark).
+            _leg.HangUp();
         }
     }
 
@@ -128,6 +135,11 @@ public sealed partial class CallSession
     private CallSummary Summarize()
     {
         FinishSwitchFigures();
+        Audit("call-ended", null, null, null, new { durationMs = NowMs, switches = _switches.Select(r => new
+        {
+            r.From, r.To, r.Reason, r.DetectedAtMs, r.FirstFallbackAudioAtMs, r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs,
+            r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords, r.OutboundDiscontinuities, r.HistoryTurnsCarried,
+        }) });
         string[] errors;
         lock (_errors)
         {

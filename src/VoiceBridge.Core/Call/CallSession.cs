@@ -19,6 +19,7 @@ public sealed partial class CallSession : IEngineEvents
         new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly string _legName;
+    private readonly ICallerLegOutput _leg;
     private readonly IEngineChain _chain;
     private readonly ToolRegistry _tools;
     private readonly CallSessionOptions _options;
@@ -45,6 +46,7 @@ public sealed partial class CallSession : IEngineEvents
     {
         CallId = callId;
         _legName = legName;
+        _leg = leg;
         _chain = chain;
         _tools = tools;
         _options = options;

@@ -1,3 +1,4 @@
+using VoiceBridge.Audit;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Call;
@@ -19,6 +20,15 @@ public sealed class CallSessionOptions
 
     /// <summary>When to give up on the active engine (FAILOVER.md's triggers).</summary>
     public FailoverOptions Failover { get; set; } = new();
+
+    /// <summary>Where switches and call outcomes are recorded [none].</summary>
+    public IAuditLog AuditLog { get; set; } = NullAuditLog.Instance;
+
+    /// <summary>
+    /// The last resort's words (mu-law, 8 kHz), played when every engine of the chain is down;
+    /// then the call is ended [none: the call is ended at once].
+    /// </summary>
+    public byte[]? Apology { get; set; }
 
     /// <summary>Tools run without side effects (replay, drills).</summary>
     public bool DryRunTools { get; set; }

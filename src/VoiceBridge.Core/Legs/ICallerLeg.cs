@@ -15,4 +15,7 @@ public interface ICallerLegOutput
 
     /// <summary>Drops audio the carrier buffered and not yet played (barge-in).</summary>
     void Clear();
+
+    /// <summary>Ends the call from our side (the last resort); the leg closes once what was sent is flushed.</summary>
+    void HangUp();
 }

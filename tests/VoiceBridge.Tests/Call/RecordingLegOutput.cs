@@ -44,6 +44,11 @@ internal sealed class RecordingLegOutput : ICallerLegOutput
         Clears++;
     }
 
+    /// <summary>Frames sent when the session hung up, or null while it has not.</summary>
+    public int? HungUpAfterFrames { get; private set; }
+
+    public void HangUp() => HungUpAfterFrames ??= Frames.Count;
+
     /// <summary>Names of the marks a carrier would echo once it has played <paramref name="framesPlayed"/> frames.</summary>
     public List<string> MarksPlayedBy(int framesPlayed) => [.. Marks.Where(m => m.FramesBefore <= framesPlayed).Select(m => m.Name)];
 

@@ -5,6 +5,7 @@ using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
+using VoiceBridge.Speech;
 using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
@@ -71,6 +72,23 @@ public sealed class FailoverReplayTests(ITestOutputHelper output)
         Assert.Contains(report.ToolCalls, c => c.Engine == "local" && c.Name == "check_availability");
     }
 
+    [Fact]
+    public void When_every_engine_is_down_the_caller_hears_the_apology_and_the_call_is_ended()
+    {
+        var report = Replay("booking-ulaw8k.wav", [FaultSpec.Parse("primary:close@turn2")], "openai-realtime");
+
+        Assert.Empty(report.Switches);
+        Assert.Contains(report.Errors, e => e.Contains("every engine of the chain is down", StringComparison.Ordinal));
+
+        // The apology is the last thing the caller hears, then the bridge ends the call long
+        // before the recording would have (it still had two utterances to say).
+        var apology = report.Turns.Last(t => t.Role == "assistant");
+        Assert.Equal(("last-resort", LastResort.DefaultApology), (apology.Engine, apology.Text));
+        Assert.Equal(apology.Text, apology.HeardText);
+        Assert.True(report.DurationMs < 25_000, $"the call lasted {report.DurationMs} ms");
+        Assert.Equal(report.Outbound.Frames, report.Outbound.FramesReceived);
+    }
+
     private ReplayCallReport Replay(string fixture, IReadOnlyList<FaultSpec> faults, string chainText = Chain)
     {
         var path = RepoPaths.Fixture(fixture);
@@ -82,7 +100,8 @@ public sealed class FailoverReplayTests(ITestOutputHelper output)
         ReplayEnvironment.ValidateFaults(chain, faults);
         var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
         {
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), new CallSessionOptions { DryRunTools = true }, time, loggers, faults);
+            var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()) };
+            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults);
             return await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
         });
         var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);

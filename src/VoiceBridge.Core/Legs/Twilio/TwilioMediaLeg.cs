@@ -80,6 +80,9 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _socket.TrySend(_out.WrittenSpan);
     }
 
+    /// <summary>Closes the stream once what was queued is sent: Twilio then ends the call (no verb follows &lt;Connect&gt;).</summary>
+    public void HangUp() => _ = _socket.CloseAsync("call ended by VoiceBridge", CancellationToken.None);
+
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
         var status = TwilioMessageParser.TryParse(utf8.Span, _message, out var error);
