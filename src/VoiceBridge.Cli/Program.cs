@@ -6,5 +6,6 @@ var root = new RootCommand("VoiceBridge: a real-time voice agent bridge (Twilio 
     ServeCommand.Create(),
     ReplayCommand.Create(),
     SimCommand.Create(),
+    AuditCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

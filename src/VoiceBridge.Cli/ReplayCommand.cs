@@ -26,10 +26,11 @@ internal static class ReplayCommand
         var chain = new Option<string>("--chain") { Description = "Engines in order: openai-realtime, local, cascade-remote, cascade(stt=..,llm=..,tts=..)", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
+        var dataDir = DataDirectory.CreateOption();
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
-            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose,
+            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -61,6 +62,7 @@ internal static class ReplayCommand
                 Chain = chainSpec,
                 Faults = faults,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript },
+                DataDir = parse.GetValue(dataDir),
             };
             Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
             return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);

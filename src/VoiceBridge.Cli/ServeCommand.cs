@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
+using VoiceBridge.Audit;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Realtime;
@@ -28,9 +29,10 @@ internal static class ServeCommand
         var model = new Option<string>("--model") { Description = "Realtime model", DefaultValueFactory = _ => "gpt-realtime" };
         var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
         var chain = new Option<string>("--chain") { Description = "Engines in failover order", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
+        var dataDir = DataDirectory.CreateOption();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
         {
-            urls, publicBaseUrl, realtimeUrl, model, voice, chain,
+            urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -99,7 +101,9 @@ internal static class ServeCommand
                 new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
                 TimeProvider.System,
                 loggers);
-            var bridge = new BridgeComposition(engines, new CallSessionOptions(), TimeProvider.System, loggers);
+            await using var audit = new SqliteAuditLog(SqliteAuditLog.PathIn(parse.GetValue(dataDir)!), loggers.CreateLogger<SqliteAuditLog>());
+            var callOptions = new CallSessionOptions { Apology = LastResort.Render(providers!.LocalVoice), AuditLog = audit };
+            var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers);
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
             builder.Host.UseSerilog(logger);
@@ -113,10 +117,11 @@ internal static class ServeCommand
             app.MapBridge(bridge);
             await app.StartAsync(ct);
             logger.Information(
-                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}",
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
                 string.Join(", ", app.Urls), string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
-                string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required");
+                string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Path);
             await app.WaitForShutdownAsync(ct);
+            await app.DisposeAsync();
             return 0;
         });
         return command;

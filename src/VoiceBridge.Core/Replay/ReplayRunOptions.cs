@@ -1,3 +1,4 @@
+using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Media;
@@ -33,6 +34,16 @@ public sealed class ReplayRunOptions
 
     /// <summary>Builds the simulated provider's options for each call.</summary>
     public Func<SimulatorOptions> Simulator { get; set; } = () => new SimulatorOptions();
+
+    /// <summary>Each replayed call's options: tools in dry-run mode, the last resort's apology in the local voice.</summary>
+    public Func<CallSessionOptions> CallOptions { get; set; } = () => new CallSessionOptions
+    {
+        DryRunTools = true,
+        Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
+    };
+
+    /// <summary>The data directory whose <c>audit.db</c> records every call's switches [none: no audit].</summary>
+    public string? DataDir { get; set; }
 
     public string EffectiveReportPath => ReportPath ?? Path.Combine(OutDir, "report.json");
 }

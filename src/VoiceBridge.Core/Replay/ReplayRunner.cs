@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using VoiceBridge.Call;
+using VoiceBridge.Audit;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Replay;
@@ -23,13 +23,16 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         }
 
         Directory.CreateDirectory(options.OutDir);
+        await using var audit = options.DataDir is { } dataDir
+            ? new SqliteAuditLog(SqliteAuditLog.PathIn(dataDir), loggers.CreateLogger<SqliteAuditLog>())
+            : null;
         var calls = new ReplayCallReport[files.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, files.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                calls[i] = await RunOneAsync(files[i], ct);
+                calls[i] = await RunOneAsync(files[i], audit, ct);
                 lock (output)
                 {
                     output.WriteLine(Describe(calls[i]));
@@ -44,10 +47,15 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         output.WriteLine($"{s.Calls} calls: {s.Passed} passed, {s.Failed} failed, {s.BadInput} bad input, {s.InternalErrors} internal errors; first-audio latency p50 {s.FirstAudioLatencyP50Ms?.ToString() ?? "-"} ms, max {s.FirstAudioLatencyMaxMs?.ToString() ?? "-"} ms");
         output.WriteLine($"report: {Path.GetFullPath(reportPath)}");
         output.WriteLine($"audio:  {Path.GetFullPath(options.OutDir)} (caller left, agent right)");
+        if (audit is not null)
+        {
+            output.WriteLine($"audit:  {audit.Path}");
+        }
+
         return s.ExitCode;
     }
 
-    private async Task<ReplayCallReport> RunOneAsync(string file, CancellationToken cancellationToken)
+    private async Task<ReplayCallReport> RunOneAsync(string file, IAuditLog? audit, CancellationToken cancellationToken)
     {
         CallerRecording recording;
         try
@@ -62,7 +70,9 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         var expected = ReplayInputs.Sidecar(file);
         try
         {
-            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), new CallSessionOptions { DryRunTools = true }, loggers, options.Faults);
+            var callOptions = options.CallOptions();
+            callOptions.AuditLog = audit ?? callOptions.AuditLog;
+            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, options.Faults);
             var callerOptions = new FakeCallerOptions { Pacing = options.Pacing };
             var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
             var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");

@@ -100,7 +100,7 @@ public sealed class ReplayRunnerTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>0.5 s of silence, one spoken utterance, 2 s of silence, as a 16 kHz PCM WAV.</summary>
-    private static void WriteShortCall(string path, string utterance)
+    internal static void WriteShortCall(string path, string utterance)
     {
         var speech = new EspeakSynthesizer().SynthesizeMuLaw(utterance);
         var pcm = new short[speech.Length];
