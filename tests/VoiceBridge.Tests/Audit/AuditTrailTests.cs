@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace VoiceBridge.Tests.Audit;
 
 /// <summary>A replayed failover leaves its trail in the data directory, and <c>voicebridge audit</c> prints it.</summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class AuditTrailTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 15, 0, 0, TimeSpan.Zero);

@@ -19,6 +19,9 @@ internal sealed class CallHarness
     {
         Engine = engine ?? new ScriptedEngine();
         Options = options ?? new CallSessionOptions();
+
+        // The frame counts these tests expect assume a 60 ms lead in the carrier's buffer.
+        Options.Playout.LeadFrames = 3;
         Logger = new RecordingLogger(output);
         Session = new CallSession(
             "CA-test",

@@ -11,6 +11,7 @@ namespace VoiceBridge.Tests.Replay;
 /// <c>voicebridge replay</c> as users meet it: real loopback sockets, a report on disk, exit codes.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimeCollection.Name)]
 public sealed class ReplayRunnerTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("vb-replay-").FullName;

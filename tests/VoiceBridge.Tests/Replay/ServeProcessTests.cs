@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -14,6 +15,7 @@ namespace VoiceBridge.Tests.Replay;
 /// called by the fake Twilio carrier over loopback.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimeCollection.Name)]
 public sealed class ServeProcessTests(ITestOutputHelper output)
 {
     [Fact]

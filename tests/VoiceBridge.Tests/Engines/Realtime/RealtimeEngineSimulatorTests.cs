@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Text.Json;
 using VoiceBridge.Call.Tools;
 using VoiceBridge.Engines;
@@ -14,6 +15,7 @@ namespace VoiceBridge.Tests.Engines.Realtime;
 /// event, bounded, and no assertion is about wall-clock time (timings are only reported).
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimeCollection.Name)]
 public sealed partial class RealtimeEngineSimulatorTests(ITestOutputHelper output)
 {
     /// <summary>How far a provider speech position may be from the utterance's true edge: 100 ms.</summary>

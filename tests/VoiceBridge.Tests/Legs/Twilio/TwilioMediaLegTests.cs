@@ -275,7 +275,7 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
                     var leg = new TwilioMediaLeg(
                         new MessageSocket(ws, 1024, TwilioMediaLeg.MaxMessageBytes),
                         (callId, legOutput) => Session = new CallSession(
-                            callId, "twilio", legOutput, () => Engine, new ToolRegistry([new CheckAvailabilityTool()]), new CallSessionOptions(), Time, Logger),
+                            callId, "twilio", legOutput, () => Engine, new ToolRegistry([new CheckAvailabilityTool()]), new CallSessionOptions { Playout = new PlayoutOptions { LeadFrames = 3 } }, Time, Logger),
                         Registry,
                         Counters,
                         Logger);
