@@ -77,7 +77,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
             var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
             var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");
             CallRecordingWriter.WriteStereo(wav, result.Observed.CallerTrack, result.Observed.AgentTrack);
-            return ReplayCall.Evaluate(file, result, expected, env.Bridge.Engines.Describe(), Path.GetFullPath(wav));
+            return ReplayCall.Evaluate(file, result, expected, env.Bridge.Engines.Describe(), Path.GetFullPath(wav), oneClock: false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -135,7 +135,9 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     public async ValueTask OnErrorAsync(string message, bool fatal)
     {
         Log.SttError(_logger, Name, message, fatal);
-        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}", status: fatal ? "provider-error" : "provider-warning");
+        // Bad provider output (malformed or unknown messages, a failed transcription) counts as the
+        // provider failing, like a lost socket: the call session hands the call on.
+        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}", status: "provider-error");
         if (fatal)
         {
             await Post(EngineEventKind.Closed, text: $"{_stt?.Name} speech-to-text failed: {message}");
