@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,7 @@ public sealed class DeepgramInteropTests
     {
         var simulator = new CascadeSimulator(new CascadeSimulatorOptions { RequiredApiKey = Key }, TimeProvider.System, NullLoggerFactory.Instance);
         simulator.Control.AddTranscriptHints([FixtureSpeech.BookingFirstUtterance]);
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
         var stt = NewClient(server.WebSocketBase, Key);
         var events = new SttRecorder();
         await stt.StartAsync(events, CancellationToken.None);
@@ -49,7 +50,7 @@ public sealed class DeepgramInteropTests
     {
         var simulator = new CascadeSimulator(new CascadeSimulatorOptions { RequiredApiKey = Key }, TimeProvider.System, NullLoggerFactory.Instance);
         simulator.Faults.RejectStatus = injected;
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
         await using var stt = NewClient(server.WebSocketBase, key);
 
         var e = await Assert.ThrowsAsync<ConnectFailedException>(() => stt.StartAsync(new SttRecorder(), CancellationToken.None).WaitAsync(EventLog<SttEntry>.Bound));
@@ -62,7 +63,7 @@ public sealed class DeepgramInteropTests
         var seen = new EventLog<string>(s => s);
         string? query = null;
         string? authorization = null;
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(CascadeWebHosts.DeepgramListenPath, async ctx =>
@@ -90,7 +91,7 @@ public sealed class DeepgramInteropTests
     [Fact]
     public async Task Bad_provider_output_is_reported_and_a_lost_socket_is_fatal()
     {
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(CascadeWebHosts.DeepgramListenPath, async ctx =>

@@ -1,3 +1,4 @@
+using VoiceBridge.Tests.Support;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -23,7 +24,7 @@ public sealed class ElevenLabsInteropTests
     public async Task Two_text_chunks_give_audio_as_long_as_espeak_says_the_text()
     {
         var simulator = NewSimulator();
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
 
         var audio = await Speech.CollectAsync(NewClient(server.WebSocketBase, Key).SpeakAsync(Speech.Chunks(Sentences), CancellationToken.None));
 
@@ -38,7 +39,7 @@ public sealed class ElevenLabsInteropTests
         var seen = new List<string>();
         string? query = null;
         string? key = null;
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(CascadeWebHosts.ElevenLabsStreamInputPath, async ctx =>
@@ -83,7 +84,7 @@ public sealed class ElevenLabsInteropTests
     [InlineData("silent", "no message for 300 ms after the text ended (4 bytes of audio received)")]
     public async Task Bad_provider_output_throws_a_clear_exception(string behaviour, string expected)
     {
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(CascadeWebHosts.ElevenLabsStreamInputPath, ctx => MisbehaveAsync(ctx, behaviour));
@@ -105,7 +106,7 @@ public sealed class ElevenLabsInteropTests
         var simulator = NewSimulator();
         simulator.Faults.RejectStatus = rejectStatus;
         simulator.Faults.DropAfterMessages = dropAfter;
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
 
         var e = await Assert.ThrowsAsync<TextToSpeechException>(() => Speech.CollectAsync(NewClient(server.WebSocketBase, key).SpeakAsync(Speech.Chunks(Sentences), CancellationToken.None)));
 

@@ -22,7 +22,7 @@ public sealed class OpenAiSpeechInteropTests
     public async Task Sentences_come_back_as_8khz_mulaw_of_the_spoken_length()
     {
         var simulator = NewSimulator();
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
         using var http = new HttpClient();
 
         var audio = await Speech.CollectAsync(NewClient(server.HttpBase, http, Key).SpeakAsync(Speech.Chunks(Sentences), CancellationToken.None));
@@ -38,7 +38,7 @@ public sealed class OpenAiSpeechInteropTests
     {
         string? body = null;
         string? authorization = null;
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapPost(CascadeWebHosts.OpenAiSpeechPath, async ctx =>
+        await using var server = await LoopbackServer.StartAsync(app => app.MapPost(CascadeWebHosts.OpenAiSpeechPath, async ctx =>
         {
             authorization = ctx.Request.Headers.Authorization;
             body = await new StreamReader(ctx.Request.Body).ReadToEndAsync();
@@ -68,7 +68,7 @@ public sealed class OpenAiSpeechInteropTests
     public async Task Bad_server_answers_throw_a_clear_exception(string behaviour, string expected)
     {
         var audioArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapPost(CascadeWebHosts.OpenAiSpeechPath, ctx => MisbehaveAsync(ctx, behaviour, audioArrived.Task)));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapPost(CascadeWebHosts.OpenAiSpeechPath, ctx => MisbehaveAsync(ctx, behaviour, audioArrived.Task)));
         using var http = new HttpClient();
         // Only the stall case needs the short read timeout; the others must not trip it on a loaded machine.
         var tts = NewClient(server.HttpBase, http, Key, TimeSpan.FromMilliseconds(behaviour == "stall" ? 300 : 10_000));
@@ -87,7 +87,7 @@ public sealed class OpenAiSpeechInteropTests
         var simulator = NewSimulator();
         simulator.Faults.RejectStatus = rejectStatus;
         simulator.Faults.DropAfterMessages = dropAfter;
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(simulator));
         using var http = new HttpClient();
 
         var e = await Assert.ThrowsAsync<TextToSpeechException>(() => Speech.CollectAsync(NewClient(server.HttpBase, http, key).SpeakAsync(Speech.Chunks(Sentences), CancellationToken.None)));
@@ -102,7 +102,7 @@ public sealed class OpenAiSpeechInteropTests
     [InlineData("not json", null)]
     public async Task Simulator_answers_bad_requests_with_openai_error_json(string request, string? param)
     {
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapCascadeSimulators(NewSimulator()));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapCascadeSimulators(NewSimulator()));
         using var http = new HttpClient();
         using var content = new StringContent(request, Encoding.UTF8, "application/json");
         http.DefaultRequestHeaders.Authorization = new("Bearer", Key);

@@ -76,7 +76,7 @@ public sealed class OpenAiTranscriptionInteropTests
     {
         var simulator = new RealtimeSimulator(new SimulatorOptions(), TimeProvider.System, NullLogger<RealtimeSimulator>.Instance);
         simulator.Control.AddTranscriptHints([FixtureSpeech.BookingFirstUtterance]);
-        await using var server = await CascadeLoopback.StartAsync(app => app.MapSimulator(simulator));
+        await using var server = await LoopbackServer.StartAsync(app => app.MapSimulator(simulator));
         await using var stt = NewClient(server.WebSocketBase, simulated: true);
         var events = new SttRecorder();
         await stt.StartAsync(events, CancellationToken.None);
@@ -107,7 +107,7 @@ public sealed class OpenAiTranscriptionInteropTests
         var seen = new EventLog<string>(s => s);
         string? query = null;
         string? authorization = null;
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(WebHosts.RealtimePath, async ctx =>
@@ -177,7 +177,7 @@ public sealed class OpenAiTranscriptionInteropTests
     /// </summary>
     private static async Task<SttRecorder> AgainstAsync(string[] messages, bool abort)
     {
-        await using var server = await CascadeLoopback.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.UseWebSockets();
             app.Map(WebHosts.RealtimePath, async ctx =>

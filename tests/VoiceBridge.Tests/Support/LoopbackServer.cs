@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Hosting;
 
-namespace VoiceBridge.Tests.Engines.Realtime;
+namespace VoiceBridge.Tests.Support;
 
 /// <summary>
-/// Kestrel on 127.0.0.1 with an ephemeral port (as <c>ReplayEnvironment.StartLoopbackAsync</c> hosts
-/// the simulator), mapped by the test: the simulator, or a hand-written misbehaving provider.
+/// Kestrel on 127.0.0.1 with an ephemeral port, mapped by the test: a simulator, or a hand-written
+/// misbehaving provider.
 /// </summary>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
@@ -15,8 +15,14 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     private LoopbackServer(WebApplication app) => _app = app;
 
+    /// <summary>ws://127.0.0.1:PORT</summary>
+    public Uri WebSocketBase => _app.WebSocketBase();
+
+    /// <summary>http://127.0.0.1:PORT</summary>
+    public Uri HttpBase => new("http://" + WebSocketBase.Authority);
+
     /// <summary>ws://127.0.0.1:PORT/v1/realtime.</summary>
-    public Uri RealtimeEndpoint => new(_app.WebSocketBase(), WebHosts.RealtimePath);
+    public Uri RealtimeEndpoint => new(WebSocketBase, WebHosts.RealtimePath);
 
     public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map)
     {
