@@ -5,8 +5,10 @@ namespace VoiceBridge.Simulator;
 /// <summary>
 /// The faults a simulated provider is to inject, and when each actually struck (for the report's
 /// <c>faultAtMs</c>). Counting is per simulator (one per replayed call): the Nth caller utterance
-/// and the Nth spoken response it has seen. A connection fault strikes every connection; the others
-/// strike once.
+/// and the Nth spoken response it has seen. A connection fault strikes every connection; a
+/// degradation (<see cref="FaultKind.Slow"/>, <see cref="FaultKind.EmptyTranscript"/>) strikes its
+/// turn and every later one (a provider that got slow or deaf stays so: the soft triggers need N
+/// bad turns in a row); the others strike once.
 /// </summary>
 public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
 {
@@ -67,6 +69,12 @@ public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
     {
         lock (_gate)
         {
+            // A degradation began when it first struck: that is its faultAtMs.
+            if (IsDegradation(fault) && _fired.Exists(f => f.Fault == fault))
+            {
+                return;
+            }
+
             _fired.Add((fault, time.GetTimestamp()));
         }
     }
@@ -75,8 +83,8 @@ public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
     {
         lock (_gate)
         {
-            var fault = _armed.FirstOrDefault(f => f.When.Moment == moment && f.When.N == n);
-            if (fault is not null)
+            var fault = _armed.FirstOrDefault(f => f.When.Moment == moment && (f.When.N == n || (IsDegradation(f) && f.When.N < n)));
+            if (fault is not null && !IsDegradation(fault))
             {
                 _armed.Remove(fault);
             }
@@ -84,4 +92,6 @@ public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
             return fault;
         }
     }
+
+    private static bool IsDegradation(FaultSpec fault) => fault.Kind is FaultKind.Slow or FaultKind.EmptyTranscript;
 }
