@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Audit;
+using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using Microsoft.Extensions.AI;
 using VoiceBridge.Engines.Cascade;
 using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Engines.Cascade.Local;
 using VoiceBridge.Engines.Cascade.Remote;
+using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Transport;
 
@@ -12,7 +15,9 @@ namespace VoiceBridge.Hosting;
 
 /// <summary>
 /// Builds the engines of a chain from their specs: where each provider is (real or simulated),
-/// how to reach it (real or in-memory sockets) and the call clock.
+/// how to reach it (real or in-memory sockets) and the call clock. With a <see cref="Health"/>
+/// (one per process, shared by every call) it also routes: tiers, costs and breakers decide where
+/// a call starts, where it goes on a switch and when it fails back (docs/failover.md).
 /// </summary>
 public sealed class EngineFactory(
     ChainSpec chain,
@@ -34,6 +39,83 @@ public sealed class EngineFactory(
     public string NameAt(int index) => chain.Engines[index].Name;
 
     public IAgentEngine Create(int index) => Create(chain.Engines[index]);
+
+    /// <summary>The process's shared provider health; null: every engine is always available (no breakers, no failback).</summary>
+    public ProviderHealth? Health { get; private set; }
+
+    /// <summary>
+    /// Gives the chain the process's shared provider health (once, at composition): its probe
+    /// connects an engine of this chain and waits until it is ready (<see cref="ProbeAsync"/>), and
+    /// each breaker change is recorded in <paramref name="audit"/> (kind <c>breaker</c>, no call).
+    /// The caller disposes the health when the process stops (it stops the probes).
+    /// </summary>
+    public ProviderHealth AttachHealth(ProviderHealthOptions options, IAuditLog audit)
+    {
+        var health = new ProviderHealth(options, time, ProbeAsync, loggers.CreateLogger<ProviderHealth>());
+        UseHealth(health, audit);
+        return health;
+    }
+
+    /// <summary>Gives the chain a provider health built elsewhere (its own probe); breaker changes go to <paramref name="audit"/> when given.</summary>
+    public void UseHealth(ProviderHealth health, IAuditLog? audit = null)
+    {
+        if (Health is not null)
+        {
+            throw new InvalidOperationException("the chain already has its provider health");
+        }
+
+        if (audit is not null)
+        {
+            health.BreakerChanged += change => audit.Record(change.ToAuditEvent());
+        }
+
+        Health = health;
+    }
+
+    public int TierOf(int index) => chain.Engines[index].Tier;
+
+    public decimal CostOf(int index) => chain.Engines[index].CostPerMinute;
+
+    public BreakerState StateOf(int index) => Health?.State(NameAt(index)) ?? BreakerState.Closed;
+
+    public bool IsAvailable(int index) => Health?.IsAvailable(NameAt(index)) ?? true;
+
+    public bool TryAdmit(int index) => Health?.TryAdmit(NameAt(index)) ?? true;
+
+    public int? FirstAvailable() => ChainRouting.Select(this, _ => true);
+
+    public int? NextAvailable(int current, IReadOnlySet<int> failedInThisCall) =>
+        ChainRouting.Select(this, i => i != current && !failedInThisCall.Contains(i));
+
+    public int? FailbackTarget(int current, TimeSpan dwell) => Health is { } health
+        ? ChainRouting.Failback(this, current, dwell, health.Options, i => health.ReadyForFailback(NameAt(i)))
+        : null;
+
+    public void ReportFailure(int index, string reason, TimeSpan? retryAfter = null) => Health?.ReportFailure(NameAt(index), reason, retryAfter);
+
+    public void ReportSuccess(int index) => Health?.ReportSuccess(NameAt(index));
+
+    /// <summary>
+    /// The synthetic probe: creates the engine, starts it with an empty conversation and waits
+    /// for it to be ready (true) or to fail (false: it closed, reported an error, or its start
+    /// threw), then disposes it. The caller bounds it with <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task<bool> ProbeAsync(string engine, CancellationToken cancellationToken)
+    {
+        var spec = chain.Engines.FirstOrDefault(e => e.Name == engine)
+            ?? throw new ArgumentException($"'{engine}' is not an engine of the chain {chain}", nameof(engine));
+        var events = new ProbeEvents();
+        var instance = Create(spec);
+        try
+        {
+            await instance.StartAsync(new EngineStart(0, new Conversation(""), [], events), cancellationToken);
+            return await events.Ready.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            await instance.DisposeAsync();
+        }
+    }
 
     public IAgentEngine Create(EngineSpec spec) => spec.Kind switch
     {
@@ -76,4 +158,26 @@ public sealed class EngineFactory(
 
     private static InvalidOperationException Missing(EngineSpec spec, string what) =>
         new($"engine '{spec.Name}' needs {what}, which this deployment does not configure");
+
+    /// <summary>What a probe listens for: ready, or the end of the session.</summary>
+    private sealed class ProbeEvents : IEngineEvents
+    {
+        public TaskCompletionSource<bool> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask PostAsync(EngineEvent engineEvent)
+        {
+            switch (engineEvent.Kind)
+            {
+                case EngineEventKind.Ready:
+                    Ready.TrySetResult(true);
+                    break;
+                case EngineEventKind.Closed:
+                case EngineEventKind.Error when engineEvent.Status != "client-error":
+                    Ready.TrySetResult(false);
+                    break;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }
