@@ -232,7 +232,8 @@ public sealed class ProviderHealth : IAsyncDisposable
         var now = _time.GetUtcNow();
         if (e.State == BreakerState.Open && now >= e.OpenUntil)
         {
-            Move(e, BreakerState.HalfOpen, "break over", now, changes);
+            // Dated when the break ended, even when nobody looked at the engine until later.
+            Move(e, BreakerState.HalfOpen, "break over", e.OpenUntil, changes);
             e.NextProbeAt = e.OpenUntil;
         }
 
@@ -369,10 +370,12 @@ public sealed class ProviderHealth : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposed.Token);
         try
         {
-            good = await _probe!(e.Engine, linked.Token).WaitAsync(_options.ProbeTimeout, _time, _disposed.Token);
+            // The linked token, not the disposal's own: callbacks run last-registered first, and
+            // this wait must not finish (and dispose the linked source) before the probe is told.
+            good = await _probe!(e.Engine, linked.Token).WaitAsync(linked.Token);
             detail = good ? null : "not ready";
         }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
         {
             good = false;
             detail = $"no answer within {_options.ProbeTimeout.TotalSeconds:0.###} s";
