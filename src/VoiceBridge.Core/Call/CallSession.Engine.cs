@@ -21,6 +21,7 @@ public sealed partial class CallSession
         _generation++;
         _engine = _chain.Create(_engineIndex);
         _engineReady = false;
+        _engineStartedMs = NowMs;
         _engineFedUntil = feedFrom;
         _ = StartEngineCoreAsync(_engine, _generation);
     }
@@ -33,9 +34,12 @@ public sealed partial class CallSession
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            var rateLimited = e is Transport.ConnectFailedException { HttpStatus: 429 };
             await ((IEngineEvents)this).PostAsync(new EngineEvent
             {
                 Kind = EngineEventKind.Closed, Generation = generation, Text = $"start failed: {e.Message}",
+                Status = rateLimited ? "rate-limited" : null,
+                RetryAfterSeconds = (e as Transport.ConnectFailedException)?.RetryAfterSeconds,
             });
         }
     }
@@ -77,9 +81,15 @@ public sealed partial class CallSession
                 break;
             case EngineEventKind.UserTranscript:
                 OnUserTranscript(e.ItemId, e.Text ?? "");
+                OnTranscriptQuality(e.ItemId, e.Text);
                 break;
             case EngineEventKind.UserTranscriptFailed:
                 AddError($"{_engine.Name}: transcription of {e.ItemId} failed: {e.Text}");
+                OnUserTranscript(e.ItemId, "");
+                OnTranscriptQuality(e.ItemId, null);
+                break;
+            case EngineEventKind.ResponseStarted:
+                OnResponseStarted();
                 break;
             case EngineEventKind.AgentAudio:
                 AssistantTurn(e.ItemId!).AudioMs += CallClock.SamplesToMs(e.Audio!.Length);
@@ -99,6 +109,7 @@ public sealed partial class CallSession
                 UpdateHeardText(turn);
                 break;
             case EngineEventKind.ToolCall:
+                _responseHadCall = true;
                 _toolsRunning++;
                 _ = RunToolAsync(e);
                 break;
@@ -108,16 +119,25 @@ public sealed partial class CallSession
             case EngineEventKind.Error:
                 AddError($"{_engine.Name}: provider error: {e.Text}");
                 Log.EngineError(_logger, CallId, _engine.Name, e.Text ?? "");
-                if (e.Status == "provider-error")
+                if (e.Status == "client-error")
                 {
-                    Switch("provider-error", $"error event: {e.Text}");
+                    Log.ClientError(_logger, CallId, _engine.Name, e.Text ?? "");
+                    OnClientError(e.Text ?? "");
+                }
+                else if (e.Status == "provider-error")
+                {
+                    var rateLimited = e.Text?.Contains("rate_limit", StringComparison.OrdinalIgnoreCase) == true;
+                    Switch(rateLimited ? "rate-limited" : "provider-error", $"error event: {e.Text}");
                 }
 
                 break;
             case EngineEventKind.Closed:
                 AddError($"{_engine.Name}: connection ended: {e.Text}");
                 Log.EngineClosed(_logger, CallId, _engine.Name, e.Text ?? "");
-                Switch(_engineReady ? "socket-lost" : "cannot-connect", e.Text ?? "closed");
+                Switch(
+                    e.Status == "rate-limited" ? "rate-limited" : _engineReady ? "socket-lost" : "cannot-connect",
+                    e.Text ?? "closed",
+                    retryAfter: e.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
                 break;
         }
     }

@@ -15,71 +15,36 @@ namespace VoiceBridge.Call;
 public sealed partial class CallSession
 {
     private readonly List<SwitchRecord> _switches = [];
+    private readonly HashSet<int> _failedEngines = [];
+    private readonly HashSet<ConversationTurn> _cutByHandoff = [];
     private int _engineIndex;
-    private int _toolsRunning;
-    private long? _responseDeadlineMs;
-    private string? _audioItem;
-    private long _lastAgentAudioMs;
     private SwitchRecord? _pendingSwitch;
     private const string LastResortItem = "last-resort-apology";
     private bool _answerWhenReady;
+    private string? _continueAfter;
     private bool _hangUpAfterApology;
+    private long _lastItemEndsAtMs;
 
     /// <summary>Switches so far, in order.</summary>
     public IReadOnlyList<SwitchRecord> Switches => _switches;
 
-    /// <summary>A caller turn ended: the active engine now owes a response.</summary>
-    private void ArmResponseStall(ConversationTurn userTurn) =>
-        _responseDeadlineMs = userTurn.EndMs + _options.Failover.ProviderSilenceWindowMs + _options.Failover.ResponseStallMs;
-
-    private void OnAgentAudio(string itemId)
-    {
-        _responseDeadlineMs = null;
-        _audioItem = itemId;
-        _lastAgentAudioMs = NowMs;
-    }
-
-    private void OnAgentAudioDone(string itemId)
-    {
-        if (_audioItem == itemId)
-        {
-            _audioItem = null;
-        }
-    }
-
-    private void OnResponseDone(EngineEvent e)
-    {
-        _audioItem = null;
-        if (e.Status is "failed" or "incomplete")
-        {
-            AddError($"{_engine!.Name}: response {e.ResponseId} ended {e.Status}: {e.Text}");
-        }
-    }
-
-    /// <summary>Stall triggers, checked on every tick of the call clock (one timer per call, none per event).</summary>
-    private void CheckStalls()
-    {
-        if (_engine is null)
-        {
-            return;
-        }
-
-        var failover = _options.Failover;
-        if (_toolsRunning == 0 && _responseDeadlineMs is { } deadline && NowMs >= deadline)
-        {
-            Switch("response-stall", $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window");
-        }
-        else if (_audioItem is not null && NowMs - _lastAgentAudioMs >= failover.AudioStallMs)
-        {
-            Switch("audio-stall", $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}");
-        }
-    }
-
-    /// <summary>Hands the call to the next engine of the chain, now.</summary>
-    private void Switch(string reason, string evidence)
+    /// <summary>
+    /// Hands the call over now: to <paramref name="target"/> (a fresh session of the same engine,
+    /// a failback), else to the next engine of the chain. <paramref name="failed"/>: the engine
+    /// failed (it is not tried again in this call); a planned switch passes false.
+    /// </summary>
+    private void Switch(string reason, string evidence, int? target = null, bool failed = true, TimeSpan? retryAfter = null)
     {
         var from = _engine!;
-        if (_engineIndex + 1 >= _chain.Count)
+        if (failed)
+        {
+            // Every call's outcomes feed the provider's shared health (breakers across calls).
+            _failedEngines.Add(_engineIndex);
+            _chain.ReportFailure(_engineIndex, reason, retryAfter);
+        }
+
+        var to = target ?? NextEngine();
+        if (to is null)
         {
             AddError($"every engine of the chain is down (last: {from.Name}, {reason}: {evidence})");
             Log.ChainExhausted(_logger, CallId, from.Name, reason);
@@ -91,16 +56,23 @@ public sealed partial class CallSession
             return;
         }
 
-        var unanswered = Conversation.Last(TurnRole.User) is { } user && user != _lastAnsweredUserTurn ? user : null;
+        // The last caller turn is answered once a reply to it has audio queued: the playout plays
+        // what it holds. A reply the old engine was still producing is cut: the caller hears what
+        // is queued, and the new engine continues it.
+        var lastUser = Conversation.Last(TurnRole.User);
+        var reply = lastUser is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastUser);
+        var cut = reply is not null && _playout.Item(reply.ItemId!) is { Ended: false, SamplesQueued: > 0 } cutItem && cutItem.Generation == _generation ? reply : null;
+        var unanswered = lastUser is not null && reply is null ? lastUser : null;
         var (replayFrom, seeded) = ReplayPoint();
         var record = new SwitchRecord
         {
             From = from.Name,
-            To = _chain.NameAt(_engineIndex + 1),
+            To = _chain.NameAt(to.Value),
             Reason = reason,
             Evidence = evidence,
             DetectedAtMs = NowMs,
             CallerSpeechEndMs = unanswered?.EndMs,
+            AwaitsCallerTurn = _speechStartPosition >= 0 || lastUser is null,
             SeededTurns = seeded,
             // Every turn so far reaches the new engine: as history when its text is known, else
             // (a caller turn nobody transcribed) as its audio, replayed.
@@ -121,21 +93,68 @@ public sealed partial class CallSession
         _engineReady = false;
         _ = DisposeQuietlyAsync(from);
 
-        // The playout keeps playing what it holds; a reply cut off is kept as what the caller hears of it.
-        foreach (var turn in Conversation.Turns.Where(t => t.Role == TurnRole.Assistant && t.ItemId is not null))
+        // The playout keeps playing what it holds; a reply cut off is kept as what the caller will
+        // have heard of it (all its queued audio), which seeds the new engine.
+        _continueAfter = null;
+        if (cut is not null)
         {
-            if (_playout.Item(turn.ItemId!) is { Ended: false, Generation: var g } && g == oldGeneration)
-            {
-                turn.Interrupted = true;
-            }
+            cut.Interrupted = true;
+            _cutByHandoff.Add(cut);
+            cut.HeardAudioMs = CallClock.SamplesToMs(_playout.Item(cut.ItemId!)!.SamplesQueued);
+            cut.HeardText = HeardText.Estimate(cut.Text, cut.HeardAudioMs, Math.Max(cut.AudioMs, cut.HeardAudioMs), begun: true);
+            _continueAfter = cut.HeardText;
         }
 
         _playout.EndGeneration(oldGeneration);
-        _audioItem = null;
-        _responseDeadlineMs = null;
+        ResetTriggers();
         _answerWhenReady = unanswered is not null && unanswered.EndPosition <= replayFrom;
-        _engineIndex++;
+        if (_engineIndex != to.Value)
+        {
+            _onEngineSinceMs = NowMs;
+        }
+
+        _engineIndex = to.Value;
         StartEngine(Math.Max(replayFrom, _audioLog.Start));
+    }
+
+    /// <summary>
+    /// A new call starts on the chain's first available engine (best tier, cheapest, breaker
+    /// closed); with every breaker open it goes straight to the last resort.
+    /// </summary>
+    private void StartFirstEngine()
+    {
+        if (_chain.FirstAvailable() is { } first)
+        {
+            _engineIndex = first;
+            StartEngine(0);
+            return;
+        }
+
+        AddError("no engine available at call start: every engine's breaker is open");
+        Log.ChainExhausted(_logger, CallId, "(none)", "breaker-open");
+        Audit("chain-exhausted", null, null, "breaker-open", new { evidence = "every engine's breaker was open at call start" });
+        PlayLastResort();
+    }
+
+    /// <summary>
+    /// Where the call goes: the chain's choice among engines not failed in this call (same tier
+    /// first, cheapest first, breakers closed), or null when none is left.
+    /// </summary>
+    private int? NextEngine() => _chain.NextAvailable(_engineIndex, _failedEngines);
+
+    /// <summary>The latest assistant turn after <paramref name="user"/> with audio queued for the caller, if any.</summary>
+    private ConversationTurn? ReplyTo(ConversationTurn user)
+    {
+        var turns = Conversation.Turns;
+        for (var i = turns.Count - 1; i >= 0 && turns[i] != user; i--)
+        {
+            if (turns[i] is { Role: TurnRole.Assistant, ItemId: { } itemId } turn && _playout.Item(itemId) is { SamplesQueued: > 0 })
+            {
+                return turn;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -177,6 +196,16 @@ public sealed partial class CallSession
             _engine!.RequestResponse();
             _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
         }
+        else if (_continueAfter is { } heard)
+        {
+            // A reply was cut: the new engine says the rest, unless the caller has taken the floor.
+            _continueAfter = null;
+            if (_speechStartPosition < 0 && heard.Length > 0)
+            {
+                _engine!.RequestResponse(heard);
+                _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
+            }
+        }
     }
 
     /// <summary>The new engine's first audio reached the caller leg: the handoff is complete.</summary>
@@ -190,8 +219,42 @@ public sealed partial class CallSession
         _pendingSwitch = null;
         record.FirstFallbackAudioAtMs = NowMs;
         record.OutboundDiscontinuities = _playout.Discontinuities - record.DiscontinuitiesBefore;
+        if (record.AwaitsCallerTurn && Conversation.Last(TurnRole.User) is { } answered && answered.EndMs > record.DetectedAtMs)
+        {
+            // The caller was mid-turn at the switch (or had not spoken yet): the turn the new
+            // engine had to answer is the one that ended since.
+            record.CallerSpeechEndMs = answered.EndMs;
+        }
+
+        record.DeadAirMs = DeadAir(record);
+    }
+
+    /// <summary>
+    /// Silence the caller heard because of the switch: from the later of the detection and the
+    /// end of the old engine's audio to the new engine's first audio, leaving out time the caller
+    /// was speaking and silence before the caller first spoke, minus a normal turn gap (the
+    /// call's shortest first-audio latency).
+    /// </summary>
+    private long DeadAir(SwitchRecord record)
+    {
+        var from = Math.Max(record.DetectedAtMs, _lastItemEndsAtMs);
+        var to = record.FirstFallbackAudioAtMs!.Value;
+        var userTurns = Conversation.Turns.Where(t => t.Role == TurnRole.User).ToList();
+        if (userTurns.Count == 0 || userTurns[0].StartMs >= to)
+        {
+            return 0;
+        }
+
+        from = Math.Max(from, userTurns[0].StartMs);
+        var speaking = userTurns.Sum(t => Math.Max(0, Math.Min(t.EndMs, to) - Math.Max(t.StartMs, from)));
+        if (_speechStartPosition >= 0)
+        {
+            speaking += Math.Max(0, to - Math.Max(_speechStartMs, from));
+        }
+
+        var silence = Math.Max(0, to - from - speaking);
         var normalGap = Conversation.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs!.Value).DefaultIfEmpty(0).Min();
-        record.DeadAirMs = Math.Max(0, record.HandoffMs!.Value - normalGap);
+        return Math.Max(0, silence - normalGap);
     }
 
     private async Task DisposeQuietlyAsync(IAgentEngine engine)

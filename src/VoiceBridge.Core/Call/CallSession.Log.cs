@@ -36,6 +36,12 @@ public sealed partial class CallSession
         [LoggerMessage(11, LogLevel.Warning, "call {CallId}: disposing engine {Engine} failed")]
         public static partial void DisposeFailed(ILogger logger, string callId, string engine, Exception exception);
 
+        [LoggerMessage(12, LogLevel.Warning, "call {CallId}: engine {Engine} to be replaced at the next turn boundary ({Reason}: {Evidence})")]
+        public static partial void SoftSwitchPending(ILogger logger, string callId, string engine, string reason, string evidence);
+
+        [LoggerMessage(13, LogLevel.Error, "call {CallId}: engine {Engine} refused our request (a bug on our side): {Error}")]
+        public static partial void ClientError(ILogger logger, string callId, string engine, string error);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

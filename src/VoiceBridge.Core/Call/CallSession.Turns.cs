@@ -5,6 +5,7 @@ namespace VoiceBridge.Call;
 public sealed partial class CallSession
 {
     private ConversationTurn? _lastAnsweredUserTurn;
+    private ConversationTurn? _replySentTo;
 
     private void OnUserTranscript(string? itemId, string text)
     {
@@ -19,7 +20,9 @@ public sealed partial class CallSession
 
         turn.ItemId = itemId;
         turn.Text = text;
+        turn.Transcribed = true;
         item.Attached = true;
+        TryAcknowledge(turn);
     }
 
     /// <summary>Transcripts that arrived before our VAD closed the turn they belong to.</summary>
@@ -31,6 +34,7 @@ public sealed partial class CallSession
             {
                 turn.ItemId = itemId;
                 turn.Text = item.Transcript;
+                turn.Transcribed = true;
                 item.Attached = true;
             }
         }
@@ -83,20 +87,35 @@ public sealed partial class CallSession
         {
             turn.FirstAudioLatencyMs = turn.StartMs - user.EndMs;
             _lastAnsweredUserTurn = user;
+            OnTurnLatency(turn, item);
         }
     }
 
     private void OnItemSent(ItemPlayout item)
     {
+        _lastItemEndsAtMs = item.EndsAtMs;
 
         if (Conversation.FindByItem(item.ItemId) is { } turn)
         {
             turn.EndMs = NowMs;
         }
 
-        // The response is complete and being played: the caller turn it answered is acknowledged
-        // once its words are known (FAILOVER.md, "acknowledged caller audio").
-        if (_lastAnsweredUserTurn is { Text.Length: > 0 } user)
+        _replySentTo = _lastAnsweredUserTurn;
+        if (_lastAnsweredUserTurn is { } user)
+        {
+            TryAcknowledge(user);
+        }
+    }
+
+    /// <summary>
+    /// A caller turn is acknowledged (its audio need not reach another engine) once a reply to it
+    /// is complete and being played and its transcript has arrived (FAILOVER.md, "acknowledged
+    /// caller audio"). A transcript that came back empty counts: the turn was answered, and
+    /// replaying its audio would have the next engine answer it a second time.
+    /// </summary>
+    private void TryAcknowledge(ConversationTurn user)
+    {
+        if (user == _replySentTo && user.Transcribed)
         {
             _audioLog.Acknowledge(user.EndPosition);
         }
@@ -121,7 +140,7 @@ public sealed partial class CallSession
     /// What the caller heard of an assistant turn: all of it once heard to the end; after a
     /// barge-in, <see cref="HeardText.Estimate"/>.
     /// </summary>
-    private static void UpdateHeardText(ConversationTurn turn)
+    private void UpdateHeardText(ConversationTurn turn)
     {
         if (!turn.Interrupted)
         {
@@ -129,7 +148,7 @@ public sealed partial class CallSession
             return;
         }
 
-        turn.HeardText = HeardText.Estimate(turn.Text, turn.HeardAudioMs, turn.AudioMs);
+        turn.HeardText = HeardText.Estimate(turn.Text, turn.HeardAudioMs, turn.AudioMs, begun: _cutByHandoff.Contains(turn));
     }
 
     private CallSummary Summarize()

@@ -96,7 +96,7 @@ public sealed partial class CallSession : IEngineEvents
         _startTimestamp = _time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var ticks = TickLoopAsync(linked.Token);
-        StartEngine(0);
+        StartFirstEngine();
         try
         {
             while (!_ended && await _inputs.Reader.WaitToReadAsync(linked.Token))
@@ -184,7 +184,7 @@ public sealed partial class CallSession : IEngineEvents
                 break;
             case CallInputKind.Tick:
                 _playout.Tick(NowMs);
-                CheckStalls();
+                CheckTriggers();
                 break;
             case CallInputKind.Mark:
                 _playout.OnMark(input.Text!);

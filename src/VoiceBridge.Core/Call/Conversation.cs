@@ -31,6 +31,9 @@ public sealed class ConversationTurn
 
     public bool Interrupted { get; set; }
 
+    /// <summary>User turns: the engine's final transcript arrived (it may be empty: words that could not be made out).</summary>
+    public bool Transcribed { get; set; }
+
     /// <summary>User turns: the span on the call clock, in samples.</summary>
     public long StartPosition { get; set; }
 
@@ -84,6 +87,32 @@ public sealed class Conversation(string instructions)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Turns and tool calls interleaved in the order they happened: each tool call (with its
+    /// result) comes before the first turn that started at or after it; a turn not yet played
+    /// (no start) keeps its place after the turn before it. Exactly one of each pair is set.
+    /// </summary>
+    public IEnumerable<(ConversationTurn? Turn, ToolCallRecord? Call)> InOrder()
+    {
+        var nextCall = 0;
+        var orderMs = 0L;
+        foreach (var turn in _turns)
+        {
+            orderMs = Math.Max(orderMs, turn.StartMs);
+            while (nextCall < _toolCalls.Count && _toolCalls[nextCall].AtMs <= orderMs)
+            {
+                yield return (null, _toolCalls[nextCall++]);
+            }
+
+            yield return (turn, null);
+        }
+
+        while (nextCall < _toolCalls.Count)
+        {
+            yield return (null, _toolCalls[nextCall++]);
+        }
     }
 
     public ConversationTurn? FindByItem(string itemId)

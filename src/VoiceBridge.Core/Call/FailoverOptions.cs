@@ -12,6 +12,37 @@ public sealed class FailoverOptions
     /// <summary>An audio response in progress with no delta this long: an audio stall [1000 ms].</summary>
     public int AudioStallMs { get; set; } = 1000;
 
+    /// <summary>First-audio latency over this is a slow turn [1500 ms].</summary>
+    public int SlowTurnMs { get; set; } = 1500;
+
+    /// <summary>Slow turns in a row that move the call at the next turn boundary [3].</summary>
+    public int SlowTurnsInRow { get; set; } = 3;
+
+    /// <summary>Bad turns in a row (heard but transcribed as nothing; a response failed, incomplete or silent) that move the call [2].</summary>
+    public int BadTurnsInRow { get; set; } = 2;
+
+    /// <summary>A caller turn shorter than this transcribed as nothing is not a bad turn (a cough) [1000 ms].</summary>
+    public int MinSpeechForTranscriptMs { get; set; } = 1000;
+
+    /// <summary>Our own requests refused as invalid, in a row, before the engine is given up [3].</summary>
+    public int ClientErrorsToSwitch { get; set; } = 3;
+
+    /// <summary>
+    /// Provider session limits by engine name: a call is moved to a fresh session of the same
+    /// engine before it runs out [openai-realtime 60 min, azure-realtime 30 min].
+    /// </summary>
+    public Dictionary<string, TimeSpan> SessionLimits { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["openai-realtime"] = TimeSpan.FromMinutes(60),
+        ["azure-realtime"] = TimeSpan.FromMinutes(30),
+    };
+
+    /// <summary>How long before the limit the rotation is asked for (done at the next turn boundary) [2 min].</summary>
+    public TimeSpan SessionRotateBefore { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The session limit of <paramref name="engine"/>, if it has one.</summary>
+    public TimeSpan? SessionLimit(string engine) => SessionLimits.TryGetValue(engine, out var limit) ? limit : null;
+
     /// <summary>Problems with the options, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -29,6 +60,37 @@ public sealed class FailoverOptions
         if (AudioStallMs is < 100 or > 60000)
         {
             errors.Add($"Failover:AudioStallMs must be 100-60000, got {AudioStallMs}");
+        }
+
+        if (SlowTurnMs is < 100 or > 60000)
+        {
+            errors.Add($"Failover:SlowTurnMs must be 100-60000, got {SlowTurnMs}");
+        }
+
+        foreach (var (name, value) in new[] { ("SlowTurnsInRow", SlowTurnsInRow), ("BadTurnsInRow", BadTurnsInRow), ("ClientErrorsToSwitch", ClientErrorsToSwitch) })
+        {
+            if (value is < 1 or > 100)
+            {
+                errors.Add($"Failover:{name} must be 1-100, got {value}");
+            }
+        }
+
+        if (MinSpeechForTranscriptMs is < 0 or > 60000)
+        {
+            errors.Add($"Failover:MinSpeechForTranscriptMs must be 0-60000, got {MinSpeechForTranscriptMs}");
+        }
+
+        foreach (var (engine, limit) in SessionLimits)
+        {
+            if (limit <= SessionRotateBefore)
+            {
+                errors.Add($"Failover:SessionLimits:{engine} ({limit}) must be longer than Failover:SessionRotateBefore ({SessionRotateBefore})");
+            }
+        }
+
+        if (SessionRotateBefore < TimeSpan.Zero)
+        {
+            errors.Add($"Failover:SessionRotateBefore must not be negative, got {SessionRotateBefore}");
         }
 
         return errors;

@@ -98,6 +98,7 @@ public sealed partial class PlayoutBuffer
 
     private void MarkItemEnd(ItemPlayout item)
     {
+        item.EndsAtMs = (_spurtStartTick + _spurtSent) * CallClock.FrameMs;
         SendMark(item, endsItem: true);
         ItemSent?.Invoke(item);
     }
@@ -130,4 +131,7 @@ public sealed class ItemPlayout(string itemId, int generation)
     public bool Started { get; internal set; }
 
     public bool HeardToEnd { get; internal set; }
+
+    /// <summary>When its last frame plays at the caller's end (call ms), once it has been sent.</summary>
+    public long EndsAtMs { get; internal set; }
 }

@@ -11,7 +11,7 @@ public sealed class SwitchRecord
 
     public required string To { get; init; }
 
-    /// <summary>cannot-connect, socket-lost, provider-error, response-stall, audio-stall, drill.</summary>
+    /// <summary>The trigger (docs/failover.md lists them): cannot-connect, rate-limited, socket-lost, provider-error, response-stall, audio-stall, slow-turns, quality-regression, session-expiry, breaker-open, failback, drill...</summary>
     public required string Reason { get; init; }
 
     /// <summary>The evidence: the last event seen, the timer that fired.</summary>
@@ -21,8 +21,11 @@ public sealed class SwitchRecord
 
     public required long DetectedAtMs { get; init; }
 
-    /// <summary>End of the caller turn the new engine must answer (our VAD), if one was unanswered.</summary>
-    public long? CallerSpeechEndMs { get; init; }
+    /// <summary>
+    /// End of the caller turn the new engine must answer (our VAD): one left unanswered at the
+    /// switch, or, when the caller was mid-turn (or had not spoken yet), the turn that ended next.
+    /// </summary>
+    public long? CallerSpeechEndMs { get; set; }
 
     public long? FirstFallbackAudioAtMs { get; set; }
 
@@ -48,4 +51,7 @@ public sealed class SwitchRecord
     internal long DiscontinuitiesBefore { get; init; }
 
     internal int Generation { get; init; }
+
+    /// <summary>The caller was mid-turn (or had not spoken) at the switch: the next turn's end is <see cref="CallerSpeechEndMs"/>.</summary>
+    internal bool AwaitsCallerTurn { get; init; }
 }

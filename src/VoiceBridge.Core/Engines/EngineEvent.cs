@@ -76,6 +76,9 @@ public sealed class EngineEvent
 
     public string? Arguments { get; init; }
 
+    /// <summary>A connection refused with HTTP 429 or 503: the server's Retry-After, in seconds.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>Agent audio: mu-law bytes.</summary>
     public byte[]? Audio { get; init; }
 }

@@ -26,10 +26,12 @@ public interface IAgentEngine : IAsyncDisposable
     void TruncateAssistant(string itemId, long heardMs);
 
     /// <summary>
-    /// Answers the conversation as it stands (after a handoff seeded a caller turn nobody answered).
-    /// Engines that always answer on their own need not implement it.
+    /// Answers the conversation as it stands (after a handoff seeded a caller turn nobody answered),
+    /// or, with <paramref name="continueAfter"/>, continues a reply cut off by a handoff of which
+    /// the caller heard those words (see <see cref="Continuation"/>). Engines that always answer on
+    /// their own need not implement it.
     /// </summary>
-    void RequestResponse()
+    void RequestResponse(string? continueAfter = null)
     {
     }
 }

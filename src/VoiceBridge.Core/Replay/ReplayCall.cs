@@ -131,7 +131,10 @@ public static class ReplayCall
         var switches = (summary.Switches ?? []).Select(r => SwitchReport.Of(r, observed)).ToList();
         foreach (var (sw, n) in switches.Select((sw, n) => (sw, n + 1)))
         {
-            if (sw.FirstFallbackAudioAtMs is null)
+            // A switch owes the caller audio when a caller turn was left unanswered or ended after it
+            // (a switch after the last word of the call has nothing to say).
+            var owed = sw.CallerSpeechEndMs is not null || turns.Any(t => t.Role == TurnRole.User && t.EndMs > sw.DetectedAtMs);
+            if (sw.FirstFallbackAudioAtMs is null && owed)
             {
                 failures.Add($"switch {n} ({sw.From} -> {sw.To}, {sw.Reason}): the new engine never spoke");
             }

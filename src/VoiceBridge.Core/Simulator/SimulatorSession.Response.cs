@@ -16,8 +16,12 @@ internal sealed partial class SimulatorSession
 
     private ActiveResponse? _response;
 
-    /// <summary>Starts a response to the conversation so far: a scripted function call, or a spoken reply.</summary>
-    private void StartResponse()
+    /// <summary>
+    /// Starts a response to the conversation so far: a scripted function call, or a spoken reply.
+    /// <paramref name="instructions"/> (<c>response.instructions</c>) asking to continue a cut reply
+    /// make it say the rest of its reply (see <see cref="Engines.Continuation"/>).
+    /// </summary>
+    private void StartResponse(string? instructions = null)
     {
         if (_response is not null)
         {
@@ -28,7 +32,13 @@ internal sealed partial class SimulatorSession
 
         _response = new ActiveResponse(NewId("resp"));
         _record.CountResponse();
-        _ = RunResponseAsync(_response, Plan());
+        var plan = Plan();
+        if (Engines.Continuation.HeardOf(instructions) is { } heard && plan.Tool is null)
+        {
+            plan = plan with { Reply = Engines.Continuation.Remainder(heard, plan.Reply) };
+        }
+
+        _ = RunResponseAsync(_response, plan);
     }
 
     private (string Reply, string? Tool, string? Arguments) Plan()
@@ -125,8 +135,10 @@ internal sealed partial class SimulatorSession
         for (var offset = 0; offset < audio.Length; offset += chunk)
         {
             var n = Math.Min(chunk, audio.Length - offset);
-            var wordsBefore = words.Length * offset / audio.Length;
-            var wordsAfter = words.Length * (offset + n) / audio.Length;
+            // As a real provider's transcript runs ahead of its audio, a word's text goes with the
+            // chunk its audio begins in.
+            var wordsBefore = (int)Math.Ceiling((double)words.Length * offset / audio.Length);
+            var wordsAfter = (int)Math.Ceiling((double)words.Length * (offset + n) / audio.Length);
             lock (_gate)
             {
                 if (response.Cancelled)

@@ -105,7 +105,7 @@ internal sealed partial class SimulatorSession
                     SendError("invalid_request_error", "invalid_event", "response.create is not supported in a transcription session");
                     break;
                 case RealtimeClientEventType.ResponseCreate:
-                    StartResponse();
+                    StartResponse(_event.ResponseInstructions);
                     break;
                 case RealtimeClientEventType.ResponseCancel:
                     CancelResponse("client_cancelled");

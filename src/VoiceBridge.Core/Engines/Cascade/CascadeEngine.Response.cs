@@ -15,7 +15,8 @@ public sealed partial class CascadeEngine
     private ActiveResponse? _response;
 
     /// <summary>Starts a reply to the history as it stands; a reply still running is cancelled first.</summary>
-    private void StartResponse()
+    /// <summary>Answers the history; <paramref name="instruction"/>, if any, is a system message for this response only.</summary>
+    private void StartResponse(string? instruction = null)
     {
         ActiveResponse response;
         List<ChatMessage> history;
@@ -25,6 +26,10 @@ public sealed partial class CascadeEngine
             response = new ActiveResponse(NewId("resp"), NewId("agent"), CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token));
             _response = response;
             history = [.. _history];
+            if (instruction is not null)
+            {
+                history.Add(new ChatMessage(ChatRole.System, instruction));
+            }
         }
 
         _ = RunResponseAsync(response, history);

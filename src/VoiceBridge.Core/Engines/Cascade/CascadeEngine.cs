@@ -80,7 +80,8 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         StartResponse();
     }
 
-    public void RequestResponse() => StartResponse();
+    public void RequestResponse(string? continueAfter = null) =>
+        StartResponse(continueAfter is null ? null : Continuation.Instruction(continueAfter));
 
     public void TruncateAssistant(string itemId, long heardMs)
     {

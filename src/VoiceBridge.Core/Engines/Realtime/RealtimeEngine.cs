@@ -30,6 +30,7 @@ public sealed partial class RealtimeEngine(
     private Task? _receiveLoop;
     private EngineStart? _start;
     private long _sessionBase = -1;
+    private string _instructions = "";
 
     public string Name => options.Name;
 
@@ -62,6 +63,7 @@ public sealed partial class RealtimeEngine(
         _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
         _socket.StartSending();
         Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);
+        _instructions = start.Conversation.Instructions;
         Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(start)));
         SeedHistory(start.Conversation);
         _receiveLoop = ReceiveLoopAsync(_socket, start);
@@ -95,7 +97,9 @@ public sealed partial class RealtimeEngine(
         Send(w => RealtimeClientWriter.WriteResponseCreate(w));
     }
 
-    public void RequestResponse() => Send(w => RealtimeClientWriter.WriteResponseCreate(w));
+    public void RequestResponse(string? continueAfter = null) =>
+        Send(w => RealtimeClientWriter.WriteResponseCreate(
+            w, continueAfter is null ? null : $"{_instructions}\n\n{Continuation.Instruction(continueAfter)}"));
 
     public void TruncateAssistant(string itemId, long heardMs) =>
         Send(w => RealtimeClientWriter.WriteConversationItemTruncate(w, itemId, 0, (int)Math.Min(int.MaxValue, heardMs)));
@@ -132,12 +136,19 @@ public sealed partial class RealtimeEngine(
         Tools = [.. start.Tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description, t.ParametersJsonSchema))],
     };
 
-    /// <summary>Earlier turns of the call as conversation items, tool calls as call+output pairs.</summary>
+    /// <summary>Earlier turns of the call as conversation items, tool calls as call+output pairs, in the order they happened.</summary>
     private void SeedHistory(Conversation conversation)
     {
-        foreach (var turn in conversation.Turns)
+        foreach (var (turn, call) in conversation.InOrder())
         {
-            var text = turn.Role == TurnRole.Assistant ? turn.HeardText ?? turn.Text : turn.Text;
+            if (call is not null)
+            {
+                Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCall(call.CallId, call.Name, call.Arguments)));
+                Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCallOutput(call.CallId, call.Output)));
+                continue;
+            }
+
+            var text = turn!.Role == TurnRole.Assistant ? turn.HeardText ?? turn.Text : turn.Text;
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
@@ -145,12 +156,6 @@ public sealed partial class RealtimeEngine(
 
             var role = turn.Role == TurnRole.Assistant ? RealtimeRole.Assistant : RealtimeRole.User;
             Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.Message(role, text)));
-        }
-
-        foreach (var call in conversation.ToolCalls)
-        {
-            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCall(call.CallId, call.Name, call.Arguments)));
-            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCallOutput(call.CallId, call.Output)));
         }
     }
 

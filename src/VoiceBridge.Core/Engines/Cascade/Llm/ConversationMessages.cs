@@ -37,27 +37,16 @@ public static class ConversationMessages
             messages.Add(new ChatMessage(ChatRole.System, conversation.Instructions));
         }
 
-        var calls = conversation.ToolCalls;
-        var nextCall = 0;
-        var orderMs = 0L;
-        foreach (var turn in conversation.Turns)
+        foreach (var (turn, call) in conversation.InOrder())
         {
-            // A turn not yet played has no start: keep it after the turn before it.
-            orderMs = Math.Max(orderMs, turn.StartMs);
-            while (nextCall < calls.Count && calls[nextCall].AtMs <= orderMs)
+            if (call is not null)
             {
-                AddToolCall(messages, calls[nextCall++]);
+                AddToolCall(messages, call);
             }
-
-            if (ToMessage(turn) is { } message)
+            else if (ToMessage(turn!) is { } message)
             {
                 messages.Add(message);
             }
-        }
-
-        while (nextCall < calls.Count)
-        {
-            AddToolCall(messages, calls[nextCall++]);
         }
 
         return messages;

@@ -59,7 +59,20 @@ public sealed class ScriptedDialogChatClient(DialogScript? script = null, TimePr
     private List<ChatResponseUpdate> Reply(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         var history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var heard = history.Count > 0 && history[^1].Role == ChatRole.System ? Continuation.HeardOf(history[^1].Text) : null;
+        if (heard is not null)
+        {
+            // Continue a reply cut off by a handoff: the reply this dialog gives the turn, less the
+            // words the caller already heard when they begin it (Continuation.Remainder).
+            history = [.. history.Take(history.Count - 1).Reverse().SkipWhile(m => m.Role == ChatRole.Assistant && m.Text.Length > 0).Reverse()];
+        }
+
         var decision = DialogState.Decide(Script, history, name => options?.Tools?.Any(t => t.Name == name) == true);
+        if (heard is not null)
+        {
+            decision = decision with { Text = Continuation.Remainder(heard, decision.Text) };
+        }
+
         var responseId = $"scripted-{history.Count:D4}";
         var now = _time.GetUtcNow();
         var updates = new List<ChatResponseUpdate>();

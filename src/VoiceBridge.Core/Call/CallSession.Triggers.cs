@@ -1,0 +1,230 @@
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Engines;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// The failover triggers the session itself watches (FAILOVER.md, "Triggers"): the stall timers
+/// (hard: switch now), the soft ones (slow turns, quality regression, session expiry) that wait
+/// for the next turn boundary, and the repeated client error. Connection-level triggers (cannot
+/// connect, socket lost, provider error) arrive as engine events (CallSession.Engine.cs).
+/// </summary>
+public sealed partial class CallSession
+{
+    private int _toolsRunning;
+    private long? _responseDeadlineMs;
+    private string? _audioItem;
+    private long _lastAgentAudioMs;
+    private long _engineStartedMs;
+    private int _slowTurns;
+    private int _badTranscripts;
+    private int _badResponses;
+    private int _clientErrors;
+    private bool _responseHadAudio;
+    private bool _responseHadCall;
+    private SoftSwitch? _softSwitch;
+    private long _onEngineSinceMs;
+    private long _lastHealthCheckMs;
+    private const int HealthCheckIntervalMs = 1000;
+
+    /// <summary>A switch waiting for the next turn boundary.</summary>
+    private sealed record SoftSwitch(string Reason, string Evidence, int? Target, bool Failed);
+
+    /// <summary>A caller turn ended: the active engine now owes a response.</summary>
+    private void ArmResponseStall(ConversationTurn userTurn) =>
+        _responseDeadlineMs = userTurn.EndMs + _options.Failover.ProviderSilenceWindowMs + _options.Failover.ResponseStallMs;
+
+    private void OnResponseStarted()
+    {
+        _responseHadAudio = false;
+        _responseHadCall = false;
+    }
+
+    private void OnAgentAudio(string itemId)
+    {
+        _responseDeadlineMs = null;
+        _audioItem = itemId;
+        _lastAgentAudioMs = NowMs;
+        _responseHadAudio = true;
+    }
+
+    private void OnAgentAudioDone(string itemId)
+    {
+        if (_audioItem == itemId)
+        {
+            _audioItem = null;
+        }
+    }
+
+    /// <summary>A response ended: failed, incomplete or silent (not a function call) is a bad turn.</summary>
+    private void OnResponseDone(EngineEvent e)
+    {
+        _audioItem = null;
+        if (e.Status is "failed" or "incomplete")
+        {
+            AddError($"{_engine!.Name}: response {e.ResponseId} ended {e.Status}: {e.Text}");
+            CountBadResponse($"response {e.ResponseId} ended {e.Status}");
+        }
+        else if (e.Status is null or "completed" && !_responseHadAudio && !_responseHadCall)
+        {
+            CountBadResponse($"response {e.ResponseId} completed without audio");
+        }
+        else if (e.Status is null or "completed")
+        {
+            _badResponses = 0;
+            _clientErrors = 0;
+            _chain.ReportSuccess(_engineIndex);
+        }
+    }
+
+    private void CountBadResponse(string evidence)
+    {
+        if (++_badResponses >= _options.Failover.BadTurnsInRow)
+        {
+            RequestSoftSwitch("quality-regression", $"{_badResponses} bad responses in a row, the last: {evidence}");
+        }
+    }
+
+    /// <summary>
+    /// A caller turn's transcript: empty (or failed) on a turn our VAD heard for longer than
+    /// <see cref="FailoverOptions.MinSpeechForTranscriptMs"/> is a bad turn; words reset the count.
+    /// </summary>
+    private void OnTranscriptQuality(string? itemId, string? text)
+    {
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            _badTranscripts = 0;
+            return;
+        }
+
+        var item = ProviderItem(itemId);
+        var spanMs = item.Start >= 0 && item.End > item.Start
+            ? CallClock.SamplesToMs(item.End - item.Start)
+            : Conversation.Last(TurnRole.User) is { } user ? user.EndMs - user.StartMs : 0;
+        if (spanMs >= _options.Failover.MinSpeechForTranscriptMs && ++_badTranscripts >= _options.Failover.BadTurnsInRow)
+        {
+            RequestSoftSwitch("quality-regression", $"{_badTranscripts} caller turns in a row heard ({spanMs} ms the last) but transcribed as nothing");
+        }
+    }
+
+    /// <summary>An assistant turn of the active engine started playing: slow turns count.</summary>
+    private void OnTurnLatency(ConversationTurn turn, ItemPlayout item)
+    {
+        if (item.Generation != _generation || turn.FirstAudioLatencyMs is not { } latency)
+        {
+            return;
+        }
+
+        if (latency <= _options.Failover.SlowTurnMs)
+        {
+            _slowTurns = 0;
+        }
+        else if (++_slowTurns >= _options.Failover.SlowTurnsInRow)
+        {
+            RequestSoftSwitch("slow-turns", $"{_slowTurns} turns in a row with first audio over {_options.Failover.SlowTurnMs} ms, the last {latency} ms");
+        }
+    }
+
+    /// <summary>Our own request was refused: a bug, logged; only when it repeats does the engine go.</summary>
+    private void OnClientError(string text)
+    {
+        if (++_clientErrors >= _options.Failover.ClientErrorsToSwitch)
+        {
+            Switch("client-errors", $"{_clientErrors} requests in a row refused as invalid, the last: {text}");
+        }
+    }
+
+    /// <summary>Triggers checked on every tick of the call clock (one timer per call, none per event).</summary>
+    private void CheckTriggers()
+    {
+        if (_engine is null)
+        {
+            return;
+        }
+
+        var failover = _options.Failover;
+        if (_toolsRunning == 0 && _responseDeadlineMs is { } deadline && NowMs >= deadline)
+        {
+            Switch("response-stall", $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window");
+            return;
+        }
+
+        if (_audioItem is not null && NowMs - _lastAgentAudioMs >= failover.AudioStallMs)
+        {
+            Switch("audio-stall", $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}");
+            return;
+        }
+
+        if (_softSwitch is null && failover.SessionLimit(_engine.Name) is { } limit
+            && NowMs - _engineStartedMs >= (limit - failover.SessionRotateBefore).TotalMilliseconds)
+        {
+            RequestSoftSwitch("session-expiry", $"session of {_engine.Name} open {NowMs - _engineStartedMs} ms; its limit is {limit.TotalMinutes:0.#} min", _engineIndex, failed: false);
+        }
+
+        if (_softSwitch is null && NowMs - _lastHealthCheckMs >= HealthCheckIntervalMs)
+        {
+            CheckHealth();
+        }
+
+        if (_softSwitch is { } soft && AtTurnBoundary())
+        {
+            _softSwitch = null;
+            Switch(soft.Reason, soft.Evidence, soft.Target, soft.Failed);
+        }
+    }
+
+    /// <summary>
+    /// Shared health, once a second: the active engine's breaker opened because other calls saw it
+    /// fail (a soft switch for this live call), or a higher tier has recovered and the call has
+    /// dwelt long enough on this one (failback, at a turn boundary).
+    /// </summary>
+    private void CheckHealth()
+    {
+        _lastHealthCheckMs = NowMs;
+        if (_chain.StateOf(_engineIndex) == Engines.Health.BreakerState.Open)
+        {
+            RequestSoftSwitch("breaker-open", $"the shared breaker of {_engine!.Name} opened (other calls saw it fail)", failed: false);
+            return;
+        }
+
+        var dwell = TimeSpan.FromMilliseconds(NowMs - _onEngineSinceMs);
+        if (_chain.FailbackTarget(_engineIndex, dwell) is { } target)
+        {
+            RequestSoftSwitch("failback", $"{_chain.NameAt(target)} is healthy again; {dwell.TotalSeconds:0} s on {_engine!.Name}", target, failed: false);
+        }
+    }
+
+    /// <summary>Asks for a switch at the next turn boundary (the first request wins).</summary>
+    private void RequestSoftSwitch(string reason, string evidence, int? target = null, bool failed = true)
+    {
+        if (_softSwitch is not null || _engine is null)
+        {
+            return;
+        }
+
+        _softSwitch = new SoftSwitch(reason, evidence, target, failed);
+        Log.SoftSwitchPending(_logger, CallId, _engine.Name, reason, evidence);
+    }
+
+    /// <summary>
+    /// Agent done speaking, caller not speaking, nothing owed: no response pending or playing, no
+    /// tool running, the last caller turn answered, and any earlier handoff complete.
+    /// </summary>
+    private bool AtTurnBoundary() =>
+        _engineReady && _pendingSwitch is null && _speechStartPosition < 0 && !_playout.IsPlaying
+        && _responseDeadlineMs is null && _audioItem is null && _toolsRunning == 0
+        && (Conversation.Last(TurnRole.User) is not { } user || ReplyTo(user) is not null);
+
+    /// <summary>A new engine starts with clean counters and timers.</summary>
+    private void ResetTriggers()
+    {
+        _audioItem = null;
+        _responseDeadlineMs = null;
+        _slowTurns = 0;
+        _badTranscripts = 0;
+        _badResponses = 0;
+        _clientErrors = 0;
+        _softSwitch = null;
+    }
+}

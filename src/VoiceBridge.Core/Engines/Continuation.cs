@@ -1,0 +1,56 @@
+namespace VoiceBridge.Engines;
+
+/// <summary>
+/// A reply cut off by a handoff (FAILOVER.md, handoff step 5): the next engine is seeded with what
+/// the caller heard of it and asked to continue from there rather than start over. One wording for
+/// every engine (a Realtime <c>response.instructions</c>, a cascade's system message), and the
+/// rule the scripted stand-ins for a model (the simulator, the local dialog) follow: say the rest
+/// of the reply they would have given when what was heard begins it, else the whole reply.
+/// </summary>
+public static class Continuation
+{
+    /// <summary>Starts every continuation instruction, so stand-ins can recognise one.</summary>
+    public const string Marker = "[continue]";
+
+    /// <summary>The instruction for a reply of which the caller heard <paramref name="heard"/>.</summary>
+    public static string Instruction(string heard) =>
+        $"{Marker} Your previous reply was cut off by a technical problem. The caller heard only: \"{heard}\". " +
+        "Continue that reply from exactly where it stopped, in the same voice, without repeating those words and without starting over.";
+
+    /// <summary>What was heard, when <paramref name="instruction"/> is a continuation instruction.</summary>
+    public static string? HeardOf(string? instruction)
+    {
+        var at = instruction?.IndexOf(Marker, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        const string Lead = "The caller heard only: \"";
+        var start = instruction!.IndexOf(Lead, at, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : instruction.IndexOf("\". ", start + Lead.Length, StringComparison.Ordinal);
+        return end < 0 ? "" : instruction[(start + Lead.Length)..end];
+    }
+
+    /// <summary>
+    /// The words of <paramref name="reply"/> after <paramref name="heard"/> when the heard words
+    /// begin it (compared without case and punctuation); otherwise the whole reply.
+    /// </summary>
+    public static string Remainder(string heard, string reply)
+    {
+        var heardWords = Words(heard);
+        var replyWords = reply.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (heardWords.Length == 0 || heardWords.Length >= replyWords.Length)
+        {
+            return heardWords.Length > 0 && heardWords.SequenceEqual(replyWords.Select(Word)) ? "" : reply;
+        }
+
+        return heardWords.SequenceEqual(replyWords.Take(heardWords.Length).Select(Word))
+            ? string.Join(' ', replyWords.Skip(heardWords.Length))
+            : reply;
+    }
+
+    private static string[] Words(string text) => [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Word)];
+
+    private static string Word(string word) => word.Trim('.', ',', '!', '?', ';', ':', '"').ToLowerInvariant();
+}
