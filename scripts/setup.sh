@@ -13,7 +13,9 @@
 set -euo pipefail
 
 # Debian packages the project needs on every machine (dev, CI, demo). Add new ones here.
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us)
+# postgresql: the audit log's PostgreSQL tests start a private server of their own
+# (initdb + pg_ctl from /usr/lib/postgresql/VERSION/bin); the system service is not used.
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using VoiceBridge.Audit;
 
 namespace VoiceBridge.Cli;
@@ -15,19 +14,20 @@ internal static partial class AuditCommand
     public static Command Create()
     {
         var dataDir = DataDirectory.CreateOption();
+        var postgres = AuditStoreOption.Create();
         var call = new Option<string?>("--call") { Description = "Only this call" };
         var since = new Option<string?>("--since") { Description = "Only events from this time: ISO 8601 (2026-11-25T15:00Z) or ago (10m, 2h, 1d)" };
         var command = new Command("audit", "Print the audit log: switches, the chain running out and call outcomes, per call")
         {
-            dataDir, call, since,
+            dataDir, postgres, call, since,
         };
         command.SetAction(parse => Run(
-            parse.GetValue(dataDir)!, parse.GetValue(call), parse.GetValue(since), DateTimeOffset.UtcNow, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            parse, dataDir, postgres, parse.GetValue(call), parse.GetValue(since), DateTimeOffset.UtcNow, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    /// <summary>Prints the timelines; 0 when printed, 2 for a bad option or a missing database.</summary>
-    public static int Run(string dataDir, string? callId, string? since, DateTimeOffset now, TextWriter output, TextWriter error)
+    /// <summary>Prints the timelines; 0 when printed, 2 for a bad option or a store that cannot be read.</summary>
+    public static int Run(AuditStore store, string? callId, string? since, DateTimeOffset now, TextWriter output, TextWriter error)
     {
         DateTimeOffset? from = null;
         if (since is not null)
@@ -41,33 +41,34 @@ internal static partial class AuditCommand
             from = parsed;
         }
 
-        var path = Path.GetFullPath(SqliteAuditLog.PathIn(dataDir));
-        if (!File.Exists(path))
+        if (!store.IsPostgres && !File.Exists(store.SqlitePath))
         {
-            error.WriteLine($"audit: no audit log at {path} (set --data-dir or VOICEBRIDGE_DATA to the node's data directory)");
+            error.WriteLine($"audit: no audit log at {store.SqlitePath} (set --data-dir or VOICEBRIDGE_DATA to the node's data directory, or {AuditStoreOption.OptionName})");
             return 2;
         }
 
         IReadOnlyList<AuditEvent> events;
+        string location;
         try
         {
-            events = SqliteAuditLog.Query(path, callId, from);
+            location = store.Location;
+            events = store.Query(callId, from);
         }
-        catch (SqliteException e)
+        catch (AuditStoreException e)
         {
-            error.WriteLine($"audit: cannot read {path}: {e.Message}");
+            error.WriteLine($"audit: {e.Message}");
             return 2;
         }
 
         if (events.Count == 0)
         {
-            output.WriteLine($"audit: no events in {path}" + (callId is null ? "" : $" for call {callId}") + (from is null ? "" : $" since {from:O}"));
+            output.WriteLine($"audit: no events in {location}" + (callId is null ? "" : $" for call {callId}") + (from is null ? "" : $" since {from:O}"));
             return 0;
         }
 
         foreach (var call in events.GroupBy(e => e.CallId))
         {
-            output.WriteLine($"call {call.Key}");
+            output.WriteLine(call.Key == AuditEvent.NoCall ? "process-wide (no call)" : $"call {call.Key}");
             foreach (var e in call)
             {
                 output.WriteLine(Describe(e));
@@ -75,6 +76,22 @@ internal static partial class AuditCommand
         }
 
         return 0;
+    }
+
+    private static int Run(ParseResult parse, Option<string> dataDir, Option<string?> postgres, string? callId, string? since, DateTimeOffset now, TextWriter output, TextWriter error)
+    {
+        AuditStore store;
+        try
+        {
+            store = AuditStoreOption.Resolve(parse, dataDir, postgres);
+        }
+        catch (AuditStoreException e)
+        {
+            error.WriteLine($"audit: {e.Message}");
+            return 2;
+        }
+
+        return Run(store, callId, since, now, output, error);
     }
 
     /// <summary>An ISO 8601 time (UTC unless it says otherwise), or a time ago: <c>10m</c>, <c>2h</c>, <c>1d</c>.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Serilog.Events;
+using VoiceBridge.Audit;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Media;
@@ -27,10 +28,11 @@ internal static class ReplayCommand
         var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
         var dataDir = DataDirectory.CreateOption();
+        var auditPostgres = AuditStoreOption.Create();
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
-            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir,
+            inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir, auditPostgres,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,14 +40,16 @@ internal static class ReplayCommand
             SimulatorScript simulatorScript;
             ChainSpec chainSpec;
             List<FaultSpec> faults;
+            AuditStore audit;
             try
             {
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = ChainSpec.Parse(parse.GetValue(chain)!);
                 faults = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
                 ReplayEnvironment.ValidateFaults(chainSpec, faults);
+                audit = AuditStoreOption.Resolve(parse, dataDir, auditPostgres);
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+            catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or AuditStoreException)
             {
                 Console.Error.WriteLine($"replay: {e.Message}");
                 return 2;
@@ -62,10 +66,18 @@ internal static class ReplayCommand
                 Chain = chainSpec,
                 Faults = faults,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript },
-                DataDir = parse.GetValue(dataDir),
+                Audit = audit,
             };
             Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
-            return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
+            try
+            {
+                return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
+            }
+            catch (AuditStoreException e)
+            {
+                Console.Error.WriteLine($"replay: {e.Message}");
+                return 2;
+            }
         });
         return command;
     }

@@ -30,9 +30,10 @@ internal static class ServeCommand
         var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
         var chain = new Option<string>("--chain") { Description = "Engines in failover order", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var dataDir = DataDirectory.CreateOption();
+        var auditPostgres = AuditStoreOption.Create();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
         {
-            urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir,
+            urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -101,7 +102,18 @@ internal static class ServeCommand
                 new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
                 TimeProvider.System,
                 loggers);
-            await using var audit = new SqliteAuditLog(SqliteAuditLog.PathIn(parse.GetValue(dataDir)!), loggers.CreateLogger<SqliteAuditLog>());
+            QueuedAuditLog opened;
+            try
+            {
+                opened = await AuditStoreOption.Resolve(parse, dataDir, auditPostgres).OpenAsync(loggers, ct);
+            }
+            catch (AuditStoreException e)
+            {
+                Console.Error.WriteLine($"serve: configuration error: {e.Message}");
+                return 2;
+            }
+
+            await using var audit = opened;
             var callOptions = new CallSessionOptions { Apology = LastResort.Render(providers!.LocalVoice), AuditLog = audit };
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers);
             var builder = WebApplication.CreateSlimBuilder();
@@ -119,7 +131,7 @@ internal static class ServeCommand
             logger.Information(
                 "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
                 string.Join(", ", app.Urls), string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
-                string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Path);
+                string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();
             return 0;

@@ -12,6 +12,8 @@ public interface IAuditLog
 
 /// <summary>
 /// One audited event. <see cref="Kind"/>: <c>switch</c>, <c>chain-exhausted</c>, <c>call-ended</c>.
+/// <see cref="CallId"/> is the call's id, or <see cref="NoCall"/> for a process-wide event (a
+/// provider's breaker changing state), with <see cref="CallMs"/> 0.
 /// <see cref="DetailsJson"/> carries the evidence and figures as JSON.
 /// </summary>
 public sealed record AuditEvent(
@@ -22,7 +24,11 @@ public sealed record AuditEvent(
     string? From,
     string? To,
     string? Reason,
-    string DetailsJson);
+    string DetailsJson)
+{
+    /// <summary>The <see cref="CallId"/> of an event that belongs to no call (stored as is: <c>-</c>).</summary>
+    public const string NoCall = "-";
+}
 
 /// <summary>No audit (tests that do not look at it).</summary>
 public sealed class NullAuditLog : IAuditLog

@@ -1,3 +1,4 @@
+using VoiceBridge.Audit;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
@@ -42,8 +43,8 @@ public sealed class ReplayRunOptions
         Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
     };
 
-    /// <summary>The data directory whose <c>audit.db</c> records every call's switches [none: no audit].</summary>
-    public string? DataDir { get; set; }
+    /// <summary>Where every call's switches are recorded (a data directory's <c>audit.db</c>, or PostgreSQL) [none: no audit].</summary>
+    public AuditStore? Audit { get; set; }
 
     public string EffectiveReportPath => ReportPath ?? Path.Combine(OutDir, "report.json");
 }

@@ -9,7 +9,8 @@ namespace VoiceBridge.Replay;
 /// <c>voicebridge replay</c>: each recording through a fresh bridge and simulated provider on
 /// loopback sockets, a report, and a stereo recording per call. A bad file is reported with its
 /// name and problem and the others still run. Exit codes: 0 all passed; 1 a call failed a check;
-/// 2 bad input; 3 an internal error or an accounting disagreement (3 before 1 before 2).
+/// 2 bad input; 3 an internal error or an accounting disagreement (3 before 1 before 2). An audit
+/// store that cannot be opened is an <see cref="AuditStoreException"/> before any call runs.
 /// </summary>
 public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory loggers, TextWriter output)
 {
@@ -23,9 +24,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         }
 
         Directory.CreateDirectory(options.OutDir);
-        await using var audit = options.DataDir is { } dataDir
-            ? new SqliteAuditLog(SqliteAuditLog.PathIn(dataDir), loggers.CreateLogger<SqliteAuditLog>())
-            : null;
+        await using var audit = options.Audit is { } store ? await store.OpenAsync(loggers, cancellationToken) : null;
         var calls = new ReplayCallReport[files.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, files.Count),
@@ -49,7 +48,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         output.WriteLine($"audio:  {Path.GetFullPath(options.OutDir)} (caller left, agent right)");
         if (audit is not null)
         {
-            output.WriteLine($"audit:  {audit.Path}");
+            output.WriteLine($"audit:  {audit.Location}");
         }
 
         return s.ExitCode;

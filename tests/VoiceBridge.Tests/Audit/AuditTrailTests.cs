@@ -27,7 +27,7 @@ public sealed class AuditTrailTests(ITestOutputHelper output) : IDisposable
         var options = new ReplayRunOptions
         {
             OutDir = Path.Combine(_dir, "out"),
-            DataDir = dataDir,
+            Audit = new AuditStore(dataDir),
             Chain = ChainSpec.Parse("openai-realtime,azure-realtime"),
             Faults = [FaultSpec.Parse("primary:close@turn1")],
         };
@@ -88,7 +88,7 @@ public sealed class AuditTrailTests(ITestOutputHelper output) : IDisposable
     private static string AuditVerb(string dataDir, string? call, string? since, out int exit)
     {
         var console = new StringWriter();
-        exit = AuditCommand.Run(dataDir, call, since, Now, console, console);
+        exit = AuditCommand.Run(new AuditStore(dataDir), call, since, Now, console, console);
         return console.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using VoiceBridge.Audit;
 
 namespace VoiceBridge.Tests.Audit;
@@ -97,6 +98,15 @@ public sealed class SqliteAuditLogTests : IDisposable
         await log.DisposeAsync();
         Assert.True(log.Dropped > 0);
         Assert.Equal(10_000, SqliteAuditLog.Query(DbPath, null, null).Count + log.Dropped);
+    }
+
+    [Fact]
+    public async Task An_unusable_data_directory_is_a_clear_error()
+    {
+        var notADirectory = Path.Combine(_dir, "file");
+        File.WriteAllText(notADirectory, "");
+        var e = await Assert.ThrowsAsync<AuditStoreException>(() => new AuditStore(notADirectory).OpenAsync(NullLoggerFactory.Instance, CancellationToken.None));
+        Assert.StartsWith($"cannot open the audit log at {SqliteAuditLog.PathIn(notADirectory)} (--data-dir, VOICEBRIDGE_DATA): ", e.Message);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
