@@ -2,6 +2,7 @@ using VoiceBridge.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
+using VoiceBridge.Engines;
 using VoiceBridge.Media;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ namespace VoiceBridge.Tests.Call;
 /// </summary>
 internal sealed class CallHarness
 {
-    public CallHarness(ITestOutputHelper output, ScriptedEngine? engine = null, CallSessionOptions? options = null, IEnumerable<IAgentTool>? tools = null)
+    public CallHarness(ITestOutputHelper output, ScriptedEngine? engine = null, CallSessionOptions? options = null, IEnumerable<IAgentTool>? tools = null, IEngineChain? chain = null)
     {
         Engine = engine ?? new ScriptedEngine();
         Options = options ?? new CallSessionOptions();
@@ -23,19 +24,22 @@ internal sealed class CallHarness
         // The frame counts these tests expect assume a 60 ms lead in the carrier's buffer.
         Options.Playout.LeadFrames = 3;
         Logger = new RecordingLogger(output);
-        Session = new CallSession(
-            "CA-test",
-            "test",
-            Leg,
-            () =>
-            {
-                EnginesCreated++;
-                return Engine;
-            },
-            new ToolRegistry(tools ?? [new CheckAvailabilityTool()]),
-            Options,
-            Time,
-            Logger);
+        var registry = new ToolRegistry(tools ?? [new CheckAvailabilityTool()]);
+        Session = chain is null
+            ? new CallSession(
+                "CA-test",
+                "test",
+                Leg,
+                () =>
+                {
+                    EnginesCreated++;
+                    return Engine;
+                },
+                registry,
+                Options,
+                Time,
+                Logger)
+            : new CallSession("CA-test", "test", Leg, chain, registry, Options, Time, Logger);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));

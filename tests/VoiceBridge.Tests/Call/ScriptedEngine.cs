@@ -30,6 +30,9 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
 
     public bool Disposed { get; private set; }
 
+    /// <summary>Each <see cref="RequestResponse"/>: null to answer, else the heard words of a reply to continue.</summary>
+    public List<string?> ResponseRequests { get; } = [];
+
     public Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
         Start = start;
@@ -42,6 +45,8 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
     public void SubmitToolResult(string callId, string output) => ToolResults.Add((callId, output));
 
     public void TruncateAssistant(string itemId, long heardMs) => Truncations.Add((itemId, heardMs));
+
+    public void RequestResponse(string? continueAfter = null) => ResponseRequests.Add(continueAfter);
 
     public ValueTask DisposeAsync()
     {

@@ -1,0 +1,332 @@
+using VoiceBridge.Call;
+using VoiceBridge.Engines;
+using VoiceBridge.Engines.Health;
+using VoiceBridge.Media;
+using Xunit.Abstractions;
+
+namespace VoiceBridge.Tests.Call;
+
+/// <summary>
+/// The session's failover triggers and handoff rules on a fake clock: soft switches wait for a turn
+/// boundary; slow turns, quality regression, repeated client errors, session expiry, an opened
+/// breaker and failback; a reply cut by a handoff is continued.
+/// </summary>
+public sealed class CallSessionTriggerTests(ITestOutputHelper output)
+{
+    // Four 1 s caller bursts, each followed by 3 s of silence: our VAD's turns end at 1500, 5500,
+    // 9500 and 13500 ms (closed 500 ms later).
+    private static readonly byte[] FourBursts = TestAudio.Concat(
+        TestAudio.Silence(500), TestAudio.Tone(1000), TestAudio.Silence(3000), TestAudio.Tone(1000), TestAudio.Silence(3000),
+        TestAudio.Tone(1000), TestAudio.Silence(3000), TestAudio.Tone(1000), TestAudio.Silence(2500));
+
+    private static readonly long[] TurnEnds = [1500, 5500, 9500, 13500];
+
+    [Fact]
+    public void Three_slow_turns_in_a_row_move_the_call_once_the_third_reply_has_played()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            for (var turn = 0; turn < 3; turn++)
+            {
+                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 2000);
+            }
+
+            var b = await chain.Engine(1);
+            await b.Ready();
+            await Reply(h, b, "b0", TurnEnds[3] + 700);
+            await feed;
+            await h.At(16500);
+        });
+
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal(("a", "b", "slow-turns"), (sw.From, sw.To, sw.Reason));
+        var third = summary.Turns.Single(t => t.ItemId == "a2");
+        Assert.True(sw.DetectedAtMs >= third.EndMs && sw.DetectedAtMs < 12500, $"switched at {sw.DetectedAtMs} ms; the third reply ended at {third.EndMs} ms");
+        Assert.Equal([(0, "slow-turns")], chain.Failures);
+    }
+
+    [Fact]
+    public void Two_slow_turns_and_a_quick_one_do_not_switch()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await Reply(h, a, "a0", TurnEnds[0] + 2000);
+            await Reply(h, a, "a1", TurnEnds[1] + 2000);
+            await Reply(h, a, "a2", TurnEnds[2] + 800);
+            await Reply(h, a, "a3", TurnEnds[3] + 2000);
+            await feed;
+            await h.At(16500);
+        });
+
+        Assert.Empty(summary.Switches!);
+        Assert.Single(chain.Created);
+    }
+
+    [Fact]
+    public void Two_turns_heard_but_transcribed_as_nothing_move_the_call_at_the_next_boundary()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await h.At(TurnEnds[0] + 600);
+            await a.UserTranscript("u0", "");
+            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            await h.At(TurnEnds[1] + 600);
+            await a.UserTranscript("u1", "");
+            await h.At(TurnEnds[1] + 700);
+            Assert.Single(chain.Created);
+            await Reply(h, a, "a1", TurnEnds[1] + 800);
+            var b = await chain.Engine(1);
+            await b.Ready();
+            await feed;
+            await h.At(14500);
+        });
+
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal(("a", "b", "quality-regression"), (sw.From, sw.To, sw.Reason));
+        var second = summary.Turns.Single(t => t.ItemId == "a1");
+        Assert.True(sw.DetectedAtMs >= second.EndMs && sw.DetectedAtMs < 8500, $"switched at {sw.DetectedAtMs} ms");
+    }
+
+    [Fact]
+    public void A_response_without_audio_twice_in_a_row_is_a_quality_regression()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            await a.Post(new EngineEvent { Kind = EngineEventKind.ResponseStarted, Generation = a.Generation, ResponseId = "r1" });
+            await a.ResponseDone("r1");
+            await a.Post(new EngineEvent { Kind = EngineEventKind.ResponseStarted, Generation = a.Generation, ResponseId = "r2" });
+            await a.ResponseDone("r2", "incomplete");
+            var b = await chain.Engine(1);
+            await b.Ready();
+            await h.At(500);
+        });
+
+        Assert.Equal("quality-regression", Assert.Single(summary.Switches!).Reason);
+    }
+
+    [Fact]
+    public void Our_own_bad_request_is_logged_and_only_a_repeated_one_gives_up_the_engine()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            await ClientError(a);
+            await ClientError(a);
+            await h.At(100);
+            Assert.Single(chain.Created);
+            await ClientError(a);
+            var b = await chain.Engine(1);
+            await b.Ready();
+            await h.At(200);
+        });
+
+        Assert.Equal(("a", "b", "client-errors"), (summary.Switches![0].From, summary.Switches[0].To, summary.Switches[0].Reason));
+        Assert.Contains(h.Logger.Entries, e => e.Message.Contains("refused our request", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_session_near_its_limit_is_rotated_to_a_fresh_session_of_the_same_engine_at_a_turn_boundary()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var options = new CallSessionOptions();
+        options.Failover.SessionLimits["a"] = TimeSpan.FromSeconds(7);
+        options.Failover.SessionRotateBefore = TimeSpan.FromSeconds(2);
+        var h = new CallHarness(output, options: options, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts[..(int)CallClock.MsToSamples(8500)]);
+            await h.At(TurnEnds[0] + 600);
+            await a.SpeechStarted("u0", 4000);
+            await a.SpeechStopped("u0", 12000);
+            await a.UserTranscript("u0", "hello");
+            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            await h.At(TurnEnds[1] + 600);
+            await a.SpeechStarted("u1", 36000);
+            await a.SpeechStopped("u1", 44000);
+            await a.UserTranscript("u1", "tomorrow");
+
+            // 5 s into the session the rotation is due, but the caller is speaking, then owed a reply.
+            await Reply(h, a, "a1", TurnEnds[1] + 800);
+            var fresh = await chain.Engine(1);
+            await fresh.Ready();
+            await feed;
+        });
+
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal(("a", "a", "session-expiry"), (sw.From, sw.To, sw.Reason));
+        Assert.Equal([0, 0], chain.Created.Select(c => c.Index));
+        var reply = summary.Turns.Single(t => t.ItemId == "a1");
+        Assert.True(sw.DetectedAtMs >= reply.EndMs, $"rotated at {sw.DetectedAtMs} ms, during the reply that ended at {reply.EndMs} ms");
+        Assert.Empty(chain.Failures);
+
+        // The fresh session starts with the whole conversation and the caller audio since the last acknowledged turn.
+        var fresh = chain.Created[1].Engine;
+        Assert.Equal(4, fresh.Start!.Conversation.Turns.Count(t => t.StartMs <= sw.DetectedAtMs));
+        Assert.Equal(CallClock.MsToSamples(5500), fresh.CallerAudio[0].Position);
+    }
+
+    [Fact]
+    public void An_opened_breaker_moves_a_live_call_at_its_next_turn_boundary_without_counting_a_failure()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+        var open = false;
+        chain.State = i => i == 0 && open ? BreakerState.Open : BreakerState.Closed;
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await h.At(2000);
+            open = true;
+            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            var b = await chain.Engine(1);
+            await b.Ready();
+            for (var turn = 1; turn < 4; turn++)
+            {
+                await Reply(h, b, $"b{turn}", TurnEnds[turn] + 800);
+            }
+
+            await feed;
+        });
+
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal(("a", "b", "breaker-open"), (sw.From, sw.To, sw.Reason));
+        Assert.True(sw.DetectedAtMs >= summary.Turns.Single(t => t.ItemId == "a0").EndMs);
+        Assert.Empty(chain.Failures);
+    }
+
+    [Fact]
+    public void A_call_started_on_a_fallback_fails_back_at_a_turn_boundary_once_the_chain_says_so()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+        var recovered = false;
+        chain.State = i => i == 0 && !recovered ? BreakerState.Open : BreakerState.Closed;
+        chain.Failback = (current, dwell) => current == 1 && recovered && dwell >= TimeSpan.FromSeconds(3) ? 0 : null;
+
+        var summary = h.Run(async () =>
+        {
+            var b = await chain.Engine(0);
+            await b.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await h.At(TurnEnds[0] + 600);
+            await b.UserTranscript("u0", "hello");
+            recovered = true;
+            await Reply(h, b, "b0", TurnEnds[0] + 800);
+            var a = await chain.Engine(1);
+            await a.Ready();
+            for (var turn = 1; turn < 4; turn++)
+            {
+                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 800);
+            }
+
+            await feed;
+        });
+
+        // Not before the minimum dwell (3 s), nor while b's reply was playing; then the recovered engine answers on.
+        Assert.Equal([1, 0], chain.Created.Select(c => c.Index));
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal(("b", "a", "failback"), (sw.From, sw.To, sw.Reason));
+        Assert.True(sw.DetectedAtMs >= 3000 && sw.DetectedAtMs >= summary.Turns.Single(t => t.ItemId == "b0").EndMs, $"failed back at {sw.DetectedAtMs} ms");
+        Assert.Empty(chain.Failures);
+        Assert.All(summary.Turns.Where(t => t.Role == TurnRole.Assistant).Skip(1), t => Assert.Equal("a", t.Engine));
+    }
+
+    [Fact]
+    public void With_every_breaker_open_a_new_call_goes_to_the_last_resort_at_once()
+    {
+        var chain = new ScriptedChain("a", "b") { State = _ => BreakerState.Open };
+        var options = new CallSessionOptions { Apology = TestAudio.Pattern(1600) };
+        var h = new CallHarness(output, options: options, chain: chain);
+
+        var summary = h.Run(async () => await h.At(400));
+
+        Assert.Empty(chain.Created);
+        Assert.Contains(summary.Errors, e => e.Contains("every engine's breaker is open", StringComparison.Ordinal));
+        Assert.Equal("last-resort", Assert.Single(summary.Turns).Engine);
+    }
+
+    [Fact]
+    public void A_reply_cut_by_a_lost_socket_is_continued_by_the_next_engine_after_the_words_queued()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await h.At(TurnEnds[0] + 600);
+            await a.UserTranscript("u0", "hello");
+            await h.At(TurnEnds[0] + 800);
+
+            // Two of the reply's four words and 1 s of its 2 s of audio arrive; then the socket goes.
+            await a.Post(new EngineEvent { Kind = EngineEventKind.AgentTranscriptDelta, Generation = a.Generation, ItemId = "a0", Text = "Happy to " });
+            await a.AgentAudio("a0", TestAudio.Pattern(8000));
+            await h.At(TurnEnds[0] + 900);
+            await a.Post(new EngineEvent { Kind = EngineEventKind.Closed, Generation = a.Generation, Text = "socket lost" });
+            var b = await chain.Engine(1);
+            await b.Ready();
+            await h.At(TurnEnds[0] + 1000);
+            Assert.Equal(["Happy to"], b.ResponseRequests);
+            await feed;
+        });
+
+        var sw = Assert.Single(summary.Switches!);
+        Assert.Equal("socket-lost", sw.Reason);
+        var cut = summary.Turns.Single(t => t.ItemId == "a0");
+        Assert.True(cut.Interrupted);
+        Assert.Equal(("Happy to", 1000L), (cut.HeardText, cut.HeardAudioMs));
+
+        // The next engine was seeded with the cut reply as heard.
+        var seeded = chain.Created[1].Engine.Start!.Conversation.Turns.Single(t => t.ItemId == "a0");
+        Assert.Equal("Happy to", seeded.HeardText);
+    }
+
+    private static ValueTask ClientError(ScriptedEngine engine) =>
+        engine.Post(new EngineEvent { Kind = EngineEventKind.Error, Generation = engine.Generation, Text = "invalid_request_error: bad item", Status = "client-error" });
+
+    /// <summary>At <paramref name="atMs"/> the engine answers with 600 ms of audio and completes the response.</summary>
+    private static async Task Reply(CallHarness h, ScriptedEngine engine, string itemId, long atMs)
+    {
+        await h.At(atMs);
+        await engine.Post(new EngineEvent { Kind = EngineEventKind.ResponseStarted, Generation = engine.Generation, ResponseId = "r-" + itemId });
+        await engine.AgentTranscript(itemId, "Sure thing.");
+        await engine.AgentAudio(itemId, TestAudio.Pattern(4800));
+        await engine.AgentAudioDone(itemId);
+        await engine.ResponseDone("r-" + itemId);
+    }
+}
