@@ -28,12 +28,14 @@ internal static class ReplayCommand
         var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
         var dataDir = DataDirectory.CreateOption();
+        var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
             inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir, auditPostgres,
         };
+        command.Options.Add(cost);
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
@@ -44,7 +46,7 @@ internal static class ReplayCommand
             try
             {
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
-                chainSpec = ChainSpec.Parse(parse.GetValue(chain)!);
+                chainSpec = CostOption.Apply(ChainSpec.Parse(parse.GetValue(chain)!), parse, cost);
                 faults = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
                 ReplayEnvironment.ValidateFaults(chainSpec, faults);
                 audit = AuditStoreOption.Resolve(parse, dataDir, auditPostgres);

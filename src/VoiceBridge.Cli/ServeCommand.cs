@@ -7,6 +7,7 @@ using Serilog.Events;
 using VoiceBridge.Audit;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
+using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
@@ -30,11 +31,13 @@ internal static class ServeCommand
         var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
         var chain = new Option<string>("--chain") { Description = "Engines in failover order", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var dataDir = DataDirectory.CreateOption();
+        var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
         };
+        command.Options.Add(cost);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -84,6 +87,8 @@ internal static class ServeCommand
                 errors.Add($"--chain: {e.Message}");
             }
 
+            chainSpec = CostOption.Apply(chainSpec, parse, cost, errors);
+
             using var http = new HttpClient();
             var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(chainSpec, realtime, http, errors);
             if (errors.Count > 0)
@@ -114,6 +119,8 @@ internal static class ServeCommand
             }
 
             await using var audit = opened;
+            // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
+            await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
             var callOptions = new CallSessionOptions { Apology = LastResort.Render(providers!.LocalVoice), AuditLog = audit };
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers);
             var builder = WebApplication.CreateSlimBuilder();

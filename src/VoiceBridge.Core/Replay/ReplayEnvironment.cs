@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
+using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Faults;
 using VoiceBridge.Hosting;
@@ -71,6 +72,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         apps.AddRange(cascade.Apps);
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
+        engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
         var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
         var bridgeApp = await WebHosts.StartLoopbackAsync(
             loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }), a => a.MapBridge(bridge));
@@ -101,6 +103,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
         var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers);
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
+        engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
         var bridge = new BridgeComposition(engines, sessionOptions, time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
         return new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
@@ -134,6 +137,12 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The bridge's provider health (one per environment: its calls share it): stop its probes first.
+        if (Bridge.Engines.Health is { } health)
+        {
+            await health.DisposeAsync();
+        }
+
         _http?.Dispose();
         foreach (var app in _apps)
         {
