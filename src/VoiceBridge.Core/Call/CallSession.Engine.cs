@@ -19,7 +19,7 @@ public sealed partial class CallSession
     private void StartEngine(long feedFrom)
     {
         _generation++;
-        _engine = _chain.Create(_engineIndex);
+        _engine = TakeStandby(_engineIndex) ?? _chain.Create(_engineIndex);
         _engineReady = false;
         _engineStartedMs = NowMs;
         _engineFedUntil = feedFrom;
@@ -46,6 +46,12 @@ public sealed partial class CallSession
 
     private async Task StopEngineAsync()
     {
+        if (_standby is { } standby)
+        {
+            _standby = null;
+            await standby.DisposeAsync();
+        }
+
         if (_engine is { } engine)
         {
             _engine = null;

@@ -24,6 +24,8 @@ public sealed partial class CallSession
     private string? _continueAfter;
     private bool _hangUpAfterApology;
     private long _lastItemEndsAtMs;
+    private IAgentEngine? _standby;
+    private int _standbyIndex;
 
     /// <summary>Switches so far, in order.</summary>
     public IReadOnlyList<SwitchRecord> Switches => _switches;
@@ -142,6 +144,62 @@ public sealed partial class CallSession
     /// </summary>
     private int? NextEngine() => _chain.NextAvailable(_engineIndex, _failedEngines);
 
+    /// <summary>
+    /// Warm standby (<see cref="FailoverOptions.WarmStandby"/>): the engine the call would go to
+    /// next is created and warmed up (socket open, speech-to-text started) while the active one
+    /// works, so a handoff to it costs no connection set-up. Seeding waits for the switch, when
+    /// the conversation is known.
+    /// </summary>
+    private void PrepareStandby()
+    {
+        if (!_options.Failover.WarmStandby || _standby is not null)
+        {
+            return;
+        }
+
+        foreach (var i in Engines.Health.ChainRouting.Preference(_chain))
+        {
+            if (i != _engineIndex && !_failedEngines.Contains(i) && _chain.IsAvailable(i))
+            {
+                _standbyIndex = i;
+                _standby = _chain.Create(i);
+                _ = WarmUpQuietlyAsync(_standby);
+                return;
+            }
+        }
+    }
+
+    private async Task WarmUpQuietlyAsync(IAgentEngine engine)
+    {
+        try
+        {
+            await engine.WarmUpAsync(_stop.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Its start will try again, and fail over if it cannot.
+            Log.StandbyFailed(_logger, CallId, engine.Name, e.Message);
+        }
+    }
+
+    /// <summary>The standby when it is the engine wanted; a standby for another engine is let go.</summary>
+    private IAgentEngine? TakeStandby(int index)
+    {
+        if (_standby is not { } standby)
+        {
+            return null;
+        }
+
+        _standby = null;
+        if (_standbyIndex == index)
+        {
+            return standby;
+        }
+
+        _ = DisposeQuietlyAsync(standby);
+        return null;
+    }
+
     /// <summary>The latest assistant turn after <paramref name="user"/> with audio queued for the caller, if any.</summary>
     private ConversationTurn? ReplyTo(ConversationTurn user)
     {
@@ -184,6 +242,7 @@ public sealed partial class CallSession
     {
         var from = _engineFedUntil;
         FeedEngineFromLog();
+        PrepareStandby();
         if (_pendingSwitch is not { } record)
         {
             return;

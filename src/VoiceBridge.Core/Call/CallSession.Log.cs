@@ -42,6 +42,9 @@ public sealed partial class CallSession
         [LoggerMessage(13, LogLevel.Error, "call {CallId}: engine {Engine} refused our request (a bug on our side): {Error}")]
         public static partial void ClientError(ILogger logger, string callId, string engine, string error);
 
+        [LoggerMessage(14, LogLevel.Warning, "call {CallId}: warming up the standby {Engine} failed: {Error}")]
+        public static partial void StandbyFailed(ILogger logger, string callId, string engine, string error);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -16,6 +16,13 @@ public interface IAgentEngine : IAsyncDisposable
     /// <summary>Connects and configures the provider session, seeded from the conversation.</summary>
     Task StartAsync(EngineStart start, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Warm standby: does ahead of time what <see cref="StartAsync"/> would spend on set-up
+    /// (open the provider's socket, start the speech-to-text stage), so that a later start only
+    /// configures and seeds. Engines with nothing to prepare need not implement it.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Queues one caller frame (mu-law 8 kHz) at its call position; never blocks.</summary>
     void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw);
 

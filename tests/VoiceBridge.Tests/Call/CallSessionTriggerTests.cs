@@ -316,6 +316,39 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
         Assert.Equal("Happy to", seeded.HeardText);
     }
 
+    [Fact]
+    public void With_warm_standby_the_next_engine_is_warmed_up_once_the_first_is_ready_and_takes_over_without_a_new_session()
+    {
+        var chain = new ScriptedChain("a", "b", "c");
+        var options = new CallSessionOptions();
+        options.Failover.WarmStandby = true;
+        var h = new CallHarness(output, options: options, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await h.At(100);
+            Assert.Single(chain.Created);
+            await a.Ready();
+            var standby = await chain.Engine(1);
+            await h.At(200);
+            Assert.Equal((1, 1, false), (chain.Created[1].Index, standby.WarmUps, standby.Start is not null));
+            await a.Post(new EngineEvent { Kind = EngineEventKind.Closed, Generation = a.Generation, Text = "socket lost" });
+            await h.At(300);
+            Assert.NotNull(standby.Start);
+            await standby.Ready();
+
+            // The new active engine gets a standby of its own: the one after it.
+            var next = await chain.Engine(2);
+            await h.At(400);
+            Assert.Equal((2, 1), (chain.Created[2].Index, next.WarmUps));
+        });
+
+        Assert.Equal("b", Assert.Single(summary.Switches!).To);
+        Assert.Equal([0, 1, 2], chain.Created.Select(c => c.Index));
+        Assert.True(chain.Created[2].Engine.Disposed, "the unused standby is disposed when the call ends");
+    }
+
     private static ValueTask ClientError(ScriptedEngine engine) =>
         engine.Post(new EngineEvent { Kind = EngineEventKind.Error, Generation = engine.Generation, Text = "invalid_request_error: bad item", Status = "client-error" });
 

@@ -48,6 +48,15 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
 
     public void RequestResponse(string? continueAfter = null) => ResponseRequests.Add(continueAfter);
 
+    /// <summary>Times the session warmed this engine up as its standby.</summary>
+    public int WarmUps { get; private set; }
+
+    public Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        WarmUps++;
+        return Task.CompletedTask;
+    }
+
     public ValueTask DisposeAsync()
     {
         Disposed = true;

@@ -28,6 +28,8 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private readonly CancellationTokenSource _lifetime = new();
     private EngineStart? _start;
     private ISpeechToText? _stt;
+    private Task? _sttStarted;
+    private string? _standbyLost;
     private ChatOptions? _chatOptions;
     private PendingUtterance? _pending;
     private string? _speechItem;
@@ -58,10 +60,27 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         _start = start;
         _chatOptions = new ChatOptions { Tools = ToolTranslation.ToAITools(start.Tools) };
         _history.AddRange(ConversationMessages.From(start.Conversation));
+        await WarmUpAsync(cancellationToken);
+        if (_standbyLost is { } lost)
+        {
+            throw new InvalidOperationException($"the standby's speech-to-text failed while it waited: {lost}");
+        }
+
+        Log.Started(_logger, Name, _stt!.Name, _tts.Name, _history.Count);
+        await Post(EngineEventKind.Ready);
+    }
+
+    /// <summary>Starts the speech-to-text stage ahead of the start (warm standby): its socket or recogniser is ready when the call arrives.</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        _sttStarted ??= StartSpeechToTextAsync(cancellationToken);
+        return _sttStarted;
+    }
+
+    private async Task StartSpeechToTextAsync(CancellationToken cancellationToken)
+    {
         _stt = _sttFactory();
         await _stt.StartAsync(this, cancellationToken);
-        Log.Started(_logger, Name, _stt.Name, _tts.Name, _history.Count);
-        await Post(EngineEventKind.Ready);
     }
 
     public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)
@@ -202,12 +221,21 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
 
     private ValueTask Post(EngineEventKind kind, string? itemId = null, string? responseId = null,
         string? text = null, string? status = null, long position = 0, byte[]? audio = null,
-        string? callId = null, string? name = null, string? arguments = null) =>
-        _start!.Events.PostAsync(new EngineEvent
+        string? callId = null, string? name = null, string? arguments = null)
+    {
+        if (_start is null)
+        {
+            // A warm standby's stage failed before any call used it: the start will say so.
+            _standbyLost ??= text ?? kind.ToString();
+            return ValueTask.CompletedTask;
+        }
+
+        return _start.Events.PostAsync(new EngineEvent
         {
             Kind = kind, Generation = _start.Generation, ItemId = itemId, ResponseId = responseId, Text = text,
             Status = status, Position = position, Audio = audio, CallId = callId, Name = name, Arguments = arguments,
         });
+    }
 
     private sealed record PendingUtterance(string ItemId, ITimer Timer);
 }

@@ -31,15 +31,50 @@ public sealed partial class RealtimeEngine(
     private EngineStart? _start;
     private long _sessionBase = -1;
     private string _instructions = "";
+    private Task<WebSocket>? _warm;
 
     public string Name => options.Name;
 
     /// <summary>Caller audio appended to this provider session, in samples.</summary>
     public long AppendedSamples { get; private set; }
 
+    /// <summary>Opens the provider's socket ahead of the start (warm standby).</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        _warm ??= ConnectAsync(cancellationToken);
+        return _warm;
+    }
+
     public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
         _start = start;
+        var socket = _warm is { } warm ? await WarmSocketOrNull(warm) : null;
+        socket ??= await ConnectAsync(cancellationToken);
+        _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
+        _socket.StartSending();
+        Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);
+        _instructions = start.Conversation.Instructions;
+        Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(start)));
+        SeedHistory(start.Conversation);
+        _receiveLoop = ReceiveLoopAsync(_socket, start);
+    }
+
+    /// <summary>The warmed socket if it connected and is still open (a provider may drop an idle one); else null, to connect afresh.</summary>
+    private static async Task<WebSocket?> WarmSocketOrNull(Task<WebSocket> warm)
+    {
+        try
+        {
+            var socket = await warm;
+            return socket.State == WebSocketState.Open ? socket : null;
+        }
+        catch (Exception e) when (e is ConnectFailedException or OperationCanceledException or WebSocketException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)
+    {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
@@ -60,13 +95,7 @@ public sealed partial class RealtimeEngine(
             throw new ConnectFailedException(options.ConnectUri, null, $"timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms waiting for the WebSocket upgrade", e);
         }
 
-        _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
-        _socket.StartSending();
-        Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);
-        _instructions = start.Conversation.Instructions;
-        Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(start)));
-        SeedHistory(start.Conversation);
-        _receiveLoop = ReceiveLoopAsync(_socket, start);
+        return socket;
     }
 
     public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)
@@ -112,6 +141,12 @@ public sealed partial class RealtimeEngine(
             using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
             await socket.CloseAsync("call ended", closeTimeout.Token);
             await socket.DisposeAsync();
+        }
+        else if (_warm is { IsCompletedSuccessfully: true } warm)
+        {
+            // A standby that was never used: its idle socket goes.
+            warm.Result.Abort();
+            warm.Result.Dispose();
         }
 
         if (_receiveLoop is not null)
