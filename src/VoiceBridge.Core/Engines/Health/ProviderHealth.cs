@@ -34,6 +34,7 @@ public sealed class ProviderHealth : IAsyncDisposable
     private readonly object _gate = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly List<Task> _probesInFlight = [];
+    private bool _stopped;
 
     /// <param name="options">Thresholds; validated here.</param>
     /// <param name="time">The clock (and the timers) of the process.</param>
@@ -177,22 +178,35 @@ public sealed class ProviderHealth : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Task[] probes;
+        List<ITimer> timers = [];
         lock (_gate)
         {
-            if (_disposed.IsCancellationRequested)
+            if (_stopped)
             {
                 return;
             }
 
-            _disposed.Cancel();
+            _stopped = true;
             foreach (var e in _entries.Values)
             {
-                e.Timer?.Dispose();
+                if (e.Timer is { } timer)
+                {
+                    timers.Add(timer);
+                }
+
                 e.Timer = null;
             }
 
             probes = [.. _probesInFlight];
         }
+
+        // Outside the lock: cancelling runs the probes' continuations inline.
+        foreach (var timer in timers)
+        {
+            timer.Dispose();
+        }
+
+        _disposed.Cancel();
 
         foreach (var probe in probes)
         {
@@ -310,7 +324,7 @@ public sealed class ProviderHealth : IAsyncDisposable
         int? probeEpoch = null;
         lock (_gate)
         {
-            if (_disposed.IsCancellationRequested)
+            if (_stopped)
             {
                 return;
             }
@@ -342,10 +356,17 @@ public sealed class ProviderHealth : IAsyncDisposable
         Raise(changes);
         lock (e.TimerGate)
         {
-            // A later Pump (a probe that completed inline, another thread) has set the timer already.
+            // A later Pump (a probe that completed inline, another thread) has set the timer already;
+            // a timer disposed meanwhile (DisposeAsync) is left alone.
             if (seq == e.TimerSeq && e.Timer is { } timer)
             {
-                timer.Change(due ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                try
+                {
+                    timer.Change(due ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
             }
         }
 
@@ -397,7 +418,7 @@ public sealed class ProviderHealth : IAsyncDisposable
             e.ProbeRunning = false;
             e.NextProbeAt = _time.GetUtcNow() + _options.ProbeInterval;
             _probesInFlight.RemoveAll(t => t.IsCompleted);
-            current = e.Epoch == epoch && !_disposed.IsCancellationRequested;
+            current = e.Epoch == epoch && !_stopped;
         }
 
         if (current)
