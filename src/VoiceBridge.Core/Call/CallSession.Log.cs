@@ -45,6 +45,9 @@ public sealed partial class CallSession
         [LoggerMessage(14, LogLevel.Warning, "call {CallId}: warming up the standby {Engine} failed: {Error}")]
         public static partial void StandbyFailed(ILogger logger, string callId, string engine, string error);
 
+        [LoggerMessage(15, LogLevel.Warning, "call {CallId}: engine {Engine} would be replaced ({Reason}: {Evidence}) but no other engine is available; staying")]
+        public static partial void NoSoftSwitchTarget(ILogger logger, string callId, string engine, string reason, string evidence);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -25,6 +25,7 @@ public sealed partial class CallSession
     private bool _responseHadCall;
     private SoftSwitch? _softSwitch;
     private long _onEngineSinceMs;
+    private int _noSoftTargetLogged;
     private long _lastHealthCheckMs;
     private const int HealthCheckIntervalMs = 1000;
 
@@ -203,9 +204,24 @@ public sealed partial class CallSession
             return;
         }
 
+        if (target is null && !HasNextEngine())
+        {
+            // A degraded engine beats the last resort: with nowhere to go, the call stays.
+            if (_noSoftTargetLogged++ == 0)
+            {
+                Log.NoSoftSwitchTarget(_logger, CallId, _engine.Name, reason, evidence);
+            }
+
+            return;
+        }
+
         _softSwitch = new SoftSwitch(reason, evidence, target, failed);
         Log.SoftSwitchPending(_logger, CallId, _engine.Name, reason, evidence);
     }
+
+    /// <summary>Whether some engine other than the active one could take the call (a peek: nothing is admitted).</summary>
+    private bool HasNextEngine() =>
+        Engines.Health.ChainRouting.Preference(_chain).Any(i => i != _engineIndex && !_failedEngines.Contains(i) && _chain.IsAvailable(i));
 
     /// <summary>
     /// Agent done speaking, caller not speaking, nothing owed: no response pending or playing, no

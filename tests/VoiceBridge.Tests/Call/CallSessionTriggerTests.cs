@@ -52,6 +52,31 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Slow_turns_with_no_other_engine_available_keep_the_call_where_it_is()
+    {
+        var chain = new ScriptedChain("a", "b") { State = i => i == 1 ? BreakerState.Open : BreakerState.Closed };
+        var h = new CallHarness(output, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            for (var turn = 0; turn < 4; turn++)
+            {
+                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 2000);
+            }
+
+            await feed;
+            await h.At(16500);
+        });
+
+        Assert.Empty(summary.Switches!);
+        Assert.Equal(4, summary.Turns.Count(t => t.Role == TurnRole.Assistant && t.Engine == "a"));
+        Assert.Single(h.Logger.Entries, e => e.Message.Contains("no other engine is available", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Two_slow_turns_and_a_quick_one_do_not_switch()
     {
         var chain = new ScriptedChain("a", "b");
