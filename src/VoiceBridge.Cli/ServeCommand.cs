@@ -6,6 +6,7 @@ using Serilog;
 using Serilog.Events;
 using VoiceBridge.Audit;
 using VoiceBridge.Call;
+using VoiceBridge.Call.Tools;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
@@ -54,6 +55,15 @@ internal static class ServeCommand
                 Voice = parse.GetValue(voice)!,
             };
             var errors = new List<string>(twilio.Validate());
+            var twilioRest = TwilioRestOptions.FromEnvironment();
+            errors.AddRange(twilioRest.Validate());
+            var callControl = CallControlOptions.FromEnvironment();
+            errors.AddRange(callControl.Validate());
+            var lastResortTransferTo = Environment.GetEnvironmentVariable("VOICEBRIDGE_LAST_RESORT_TRANSFER_TO");
+            if (!string.IsNullOrWhiteSpace(lastResortTransferTo) && !TransferTarget.TryNormalize(lastResortTransferTo, out _, out var lastResortError))
+            {
+                errors.Add($"VOICEBRIDGE_LAST_RESORT_TRANSFER_TO: {lastResortError}");
+            }
             if (parse.GetValue(realtimeUrl) is { } url)
             {
                 if (Uri.TryCreate(url, UriKind.Absolute, out var endpoint))
@@ -121,8 +131,10 @@ internal static class ServeCommand
             await using var audit = opened;
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
-            var callOptions = new CallSessionOptions { Apology = LastResort.Render(providers!.LocalVoice), AuditLog = audit };
-            var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers);
+            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo };
+            callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
+            using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
+            var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls };
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
             builder.Host.UseSerilog(logger);

@@ -12,6 +12,7 @@ internal enum CallInputKind
     Tick,
     Engine,
     ToolResult,
+    CallControl,
 }
 
 /// <summary>One input of the call session loop. Caller audio arrives in a pooled buffer.</summary>
@@ -28,4 +29,7 @@ internal sealed class CallInput
     public string? Text { get; init; }
 
     public EngineEvent? Event { get; init; }
+
+    /// <summary>A hang-up or transfer to carry out, or its progress (CallSession.Tools.cs).</summary>
+    public CallControlInput? Control { get; init; }
 }

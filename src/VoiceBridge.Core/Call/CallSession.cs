@@ -198,6 +198,9 @@ public sealed partial class CallSession : IEngineEvents
             case CallInputKind.ToolResult:
                 OnToolResult(input.Event!, input.Text!);
                 break;
+            case CallInputKind.CallControl:
+                OnCallControl(input.Control!);
+                break;
             case CallInputKind.Hangup:
                 _ended = true;
                 break;

@@ -1,4 +1,5 @@
 using VoiceBridge.Audit;
+using VoiceBridge.Call.Tools;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Call;
@@ -30,6 +31,19 @@ public sealed class CallSessionOptions
     /// </summary>
     public byte[]? Apology { get; set; }
 
-    /// <summary>Tools run without side effects (replay, drills).</summary>
+    /// <summary>
+    /// Where the last resort sends the caller after the apology: an E.164 number or a <c>sip:</c>
+    /// URI [none: the call is ended after the apology].
+    /// </summary>
+    public string? LastResortTransferTo { get; set; }
+
+    /// <summary>Where the built-in <c>transfer</c> tool may send a call, and how long call control waits for the agent's words to be heard.</summary>
+    public CallControlOptions CallControl { get; set; } = new();
+
+    /// <summary>
+    /// Tools run without side effects outside the call (replay and drills always set it): each
+    /// tool gets it in its <see cref="ToolContext"/>. The built-in <c>hangup</c> and <c>transfer</c>
+    /// still act on the call itself, through its leg (in replay, the fake carrier's).
+    /// </summary>
     public bool DryRunTools { get; set; }
 }

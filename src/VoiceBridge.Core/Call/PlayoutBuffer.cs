@@ -51,6 +51,9 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// <summary>True while agent audio is queued or in flight to the caller.</summary>
     public bool IsPlaying => _active || _segments.Count > 0;
 
+    /// <summary>Marks sent and not yet echoed: the caller has heard everything sent when this is 0 (a clear's flushed marks come back too).</summary>
+    public int PendingMarks => _pendingMarks.Count;
+
     public ItemPlayout? Item(string itemId) => _items.GetValueOrDefault(itemId);
 
     /// <summary>Queues agent audio of an item; the engine generation is kept for mark names.</summary>

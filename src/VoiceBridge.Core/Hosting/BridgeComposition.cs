@@ -24,7 +24,11 @@ public sealed class BridgeComposition(
 
     public TwilioCounters TwilioCounters { get; } = new();
 
-    public ToolRegistry Tools { get; } = new([new CheckAvailabilityTool()]);
+    /// <summary>The deployment's tools and the built-in <c>hangup</c> and <c>transfer</c>.</summary>
+    public ToolRegistry Tools { get; } = ToolRegistry.WithBuiltIns(new CheckAvailabilityTool());
+
+    /// <summary>How Twilio legs move a live call (a transfer) [none: a transfer fails and the call is hung up].</summary>
+    public ITwilioCallUpdater? TwilioCalls { get; set; }
 
     public TimeProvider Time => time;
 
@@ -48,7 +52,8 @@ public sealed class BridgeComposition(
             (callId, output) => CreateSession(callId, "twilio", output),
             Registry,
             TwilioCounters,
-            loggers.CreateLogger<TwilioMediaLeg>());
+            loggers.CreateLogger<TwilioMediaLeg>(),
+            TwilioCalls);
         await leg.RunAsync(CancellationToken.None);
     }
 }

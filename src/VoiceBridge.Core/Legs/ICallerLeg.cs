@@ -16,6 +16,14 @@ public interface ICallerLegOutput
     /// <summary>Drops audio the carrier buffered and not yet played (barge-in).</summary>
     void Clear();
 
-    /// <summary>Ends the call from our side (the last resort); the leg closes once what was sent is flushed.</summary>
+    /// <summary>Ends the call from our side (the last resort, the <c>hangup</c> tool); the leg closes once what was sent is flushed.</summary>
     void HangUp();
+
+    /// <summary>
+    /// Moves the call to <paramref name="target"/> (an E.164 number or a <c>sip:</c> URI, already
+    /// validated). Completes once the carrier has accepted the transfer; the leg then ends as the
+    /// carrier takes the call away (Twilio stops the media stream). Throws when the carrier refused
+    /// or could not be reached: the call is still here, and the session hangs up instead.
+    /// </summary>
+    Task TransferAsync(string target, CancellationToken cancellationToken);
 }

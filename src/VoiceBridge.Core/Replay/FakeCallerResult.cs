@@ -33,4 +33,10 @@ public sealed class FakeCallerResult
     public bool EndedIdle { get; init; }
 
     public required IReadOnlyList<string> Errors { get; init; }
+
+    /// <summary>Where the bridge transferred the call (the &lt;Dial&gt; target of a Calls API update), if it did.</summary>
+    public string? TransferredTo { get; init; }
+
+    /// <summary>TwiML the bridge moved the call to through the Calls API, in order.</summary>
+    public IReadOnlyList<string> CallUpdates { get; init; } = [];
 }

@@ -58,8 +58,14 @@ public sealed partial class FakeTwilioCaller
         var endedIdle = false;
         using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), _time))
         {
-            while (!receive.IsCompleted && await timer.WaitForNextTickAsync(cancellationToken))
+            while (!receive.IsCompleted && !_streamEndRequested && await timer.WaitForNextTickAsync(cancellationToken))
             {
+                if (_streamEndRequested)
+                {
+                    // The call was moved (a transfer): Twilio ends the stream.
+                    break;
+                }
+
                 var finished = Tick();
                 if (finished is not null)
                 {
@@ -185,6 +191,8 @@ public sealed partial class FakeTwilioCaller
                 UtteranceEndsMs = [.. _utteranceEndsMs],
                 EndedIdle = endedIdle,
                 Errors = errors,
+                TransferredTo = _transferredTo,
+                CallUpdates = [.. _callUpdates],
             };
         }
     }

@@ -28,6 +28,7 @@ public static class ReplayCall
         }
 
         var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);
+        using var rest = env.TwilioRest.Attach(callerOptions.CallSid, caller);
         var observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
         using var timeout = new CancellationTokenSource(EndTimeout, time);
         var summary = await env.Bridge.Registry.WhenEnded(callerOptions.CallSid).WaitAsync(timeout.Token);
@@ -162,6 +163,7 @@ public static class ReplayCall
             Switches = switches,
             Outbound = new OutboundReport(summary.OutboundFrames, summary.OutboundDiscontinuities, observed.FramesReceived, observed.Dropouts),
             LostCallerAudioMs = summary.LostCallerAudioMs,
+            TransferredTo = observed.TransferredTo,
             Recording = recordingPath,
             Failures = failures,
             Errors = errors,

@@ -27,6 +27,9 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     private ReplayEnvironment(BridgeComposition bridge, IReadOnlyDictionary<string, RealtimeSimulator> simulators, SimulatorControl control, IWebSocketConnector callerConnector, Uri mediaUri)
     {
+        // The replay's carrier answers the bridge's REST requests too (a transfer moves the fake call).
+        TwilioRest = new FakeTwilioRest();
+        bridge.TwilioCalls = new TwilioCallUpdater(TwilioRest.Options, TwilioRest);
         Bridge = bridge;
         Simulators = simulators;
         Control = control;
@@ -49,6 +52,9 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     public IWebSocketConnector CallerConnector { get; }
 
     public Uri MediaUri { get; }
+
+    /// <summary>Twilio's REST API as the replay's carrier serves it (in process): calls moved by a transfer.</summary>
+    public FakeTwilioRest TwilioRest { get; }
 
     /// <summary>Kestrel on 127.0.0.1 ephemeral ports, real sockets, system time.</summary>
     public static async Task<ReplayEnvironment> StartLoopbackAsync(
@@ -73,7 +79,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
         engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
-        var bridge = new BridgeComposition(engines, sessionOptions, TimeProvider.System, loggers);
+        var bridge = new BridgeComposition(engines, DryRun(sessionOptions), TimeProvider.System, loggers);
         var bridgeApp = await WebHosts.StartLoopbackAsync(
             loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }), a => a.MapBridge(bridge));
         apps.Insert(0, bridgeApp);
@@ -104,7 +110,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers);
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
         engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
-        var bridge = new BridgeComposition(engines, sessionOptions, time, loggers);
+        var bridge = new BridgeComposition(engines, DryRun(sessionOptions), time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
         return new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
     }
@@ -144,11 +150,19 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         }
 
         _http?.Dispose();
+        (Bridge.TwilioCalls as IDisposable)?.Dispose();
         foreach (var app in _apps)
         {
             await app.StopAsync();
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>A replay never runs tools for real (FAILOVER.md: replay, drills and shadow runs use dry-run).</summary>
+    private static CallSessionOptions DryRun(CallSessionOptions options)
+    {
+        options.DryRunTools = true;
+        return options;
     }
 
     private static RealtimeSimulator NewSimulator(ChainSpec chain, EngineSpec engine, SimulatorOptions options, SimulatorControl control,

@@ -53,6 +53,9 @@ public sealed record ReplayCallReport
 
     public long LostCallerAudioMs { get; init; }
 
+    /// <summary>Where the call was transferred, as the fake carrier saw it (a Calls API update with &lt;Dial&gt;); null when it was not.</summary>
+    public string? TransferredTo { get; init; }
+
     /// <summary>The stereo recording (caller left, agent right, as the caller heard it).</summary>
     public string? Recording { get; init; }
 

@@ -49,6 +49,18 @@ internal sealed class RecordingLegOutput : ICallerLegOutput
 
     public void HangUp() => HungUpAfterFrames ??= Frames.Count;
 
+    /// <summary>Transfers asked for, with the frames sent before each.</summary>
+    public List<(string Target, int FramesBefore)> Transfers { get; } = [];
+
+    /// <summary>What a transfer does: null accepts it, an exception is the carrier refusing.</summary>
+    public Func<string, Exception?> TransferOutcome { get; set; } = _ => null;
+
+    public Task TransferAsync(string target, CancellationToken cancellationToken)
+    {
+        Transfers.Add((target, Frames.Count));
+        return TransferOutcome(target) is { } failure ? Task.FromException(failure) : Task.CompletedTask;
+    }
+
     /// <summary>Names of the marks a carrier would echo once it has played <paramref name="framesPlayed"/> frames.</summary>
     public List<string> MarksPlayedBy(int framesPlayed) => [.. Marks.Where(m => m.FramesBefore <= framesPlayed).Select(m => m.Name)];
 

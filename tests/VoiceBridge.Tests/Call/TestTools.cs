@@ -11,9 +11,13 @@ internal sealed class RecordingTool(string name, string output) : IAgentTool
 
     public List<(string Arguments, bool DryRun)> Calls { get; } = [];
 
-    public Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken)
+    /// <summary>The context of each call, in order.</summary>
+    public List<ToolContext> Contexts { get; } = [];
+
+    public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
-        Calls.Add((arguments.GetRawText(), dryRun));
+        Calls.Add((arguments.GetRawText(), context.DryRun));
+        Contexts.Add(context);
         return Task.FromResult(output);
     }
 }
@@ -23,6 +27,6 @@ internal sealed class FailingTool(string name, string message) : IAgentTool
 {
     public ToolDefinition Definition { get; } = new(name, "always fails", """{"type":"object","properties":{}}""");
 
-    public Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken) =>
+    public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken) =>
         throw new InvalidOperationException(message);
 }

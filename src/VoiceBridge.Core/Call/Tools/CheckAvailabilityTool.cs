@@ -14,7 +14,7 @@ public sealed class CheckAvailabilityTool : IAgentTool
         "Look up free appointment slots at the clinic for a day.",
         """{"type":"object","properties":{"day":{"type":"string","description":"The day asked for, e.g. tomorrow or Friday"}},"required":["day"]}""");
 
-    public Task<string> InvokeAsync(JsonElement arguments, bool dryRun, CancellationToken cancellationToken)
+    public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         var day = arguments.TryGetProperty("day", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "today";
         var slots = day.Length % 2 == 0 ? new[] { "10:00", "14:30" } : ["09:30", "15:00"];

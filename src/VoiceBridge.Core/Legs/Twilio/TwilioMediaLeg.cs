@@ -19,11 +19,14 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private readonly CallRegistry _registry;
     private readonly TwilioCounters _counters;
     private readonly ILogger _logger;
+    private readonly ITwilioCallUpdater? _calls;
     private readonly TwilioInboundMessage _message = new();
     private readonly ArrayBufferWriter<byte> _out = new(1024);
     private CallSession? _session;
     private Task<CallSummary>? _sessionRun;
     private string _streamSid = "";
+    private string? _callSid;
+    private string? _accountSid;
     private List<string>? _errorsBeforeStart;
 
     public TwilioMediaLeg(
@@ -31,13 +34,15 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         Func<string, ICallerLegOutput, CallSession> sessionFactory,
         CallRegistry registry,
         TwilioCounters counters,
-        ILogger logger)
+        ILogger logger,
+        ITwilioCallUpdater? calls = null)
     {
         _socket = socket;
         _sessionFactory = sessionFactory;
         _registry = registry;
         _counters = counters;
         _logger = logger;
+        _calls = calls;
     }
 
     /// <summary>Serves the stream until Twilio closes it; returns the call's summary if a call started.</summary>
@@ -83,6 +88,35 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     /// <summary>Closes the stream once what was queued is sent: Twilio then ends the call (no verb follows &lt;Connect&gt;).</summary>
     public void HangUp() => _ = _socket.CloseAsync("call ended by VoiceBridge", CancellationToken.None);
 
+    /// <summary>
+    /// A media stream cannot move its call: the Calls API updates the live call with
+    /// <c>&lt;Dial&gt;</c> TwiML (<see cref="TwilioTwiml.Dial"/>). Once Twilio accepted it, Twilio
+    /// stops the stream (a <c>stop</c>, then the socket closes) and the call ends here as usual.
+    /// </summary>
+    public async Task TransferAsync(string target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_calls is null)
+            {
+                throw new InvalidOperationException("Twilio REST credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)");
+            }
+
+            if (_callSid is null)
+            {
+                throw new InvalidOperationException("the stream's start message named no call SID");
+            }
+
+            await _calls.UpdateTwimlAsync(_accountSid, _callSid, TwilioTwiml.Dial(target), cancellationToken);
+            Log.Transferred(_logger, _streamSid, _callSid, target);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.TransferFailed(_logger, _streamSid, target, e.Message);
+            throw;
+        }
+    }
+
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
         var status = TwilioMessageParser.TryParse(utf8.Span, _message, out var error);
@@ -126,6 +160,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private void StartCall()
     {
         _streamSid = _message.StreamSid!;
+        _callSid = _message.CallSid;
+        _accountSid = _message.AccountSid;
         var callId = _message.CallSid ?? _streamSid;
         _session = _sessionFactory(callId, this);
         _registry.Started(_session);
@@ -163,5 +199,11 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
         [LoggerMessage(3, LogLevel.Warning, "twilio stream {StreamSid}: bad message: {Error}")]
         public static partial void BadMessage(ILogger logger, string streamSid, string error);
+
+        [LoggerMessage(4, LogLevel.Information, "twilio stream {StreamSid}: call {CallSid} updated to dial {Target}; Twilio ends the stream")]
+        public static partial void Transferred(ILogger logger, string streamSid, string callSid, string target);
+
+        [LoggerMessage(5, LogLevel.Error, "twilio stream {StreamSid}: transfer to {Target} failed: {Error}")]
+        public static partial void TransferFailed(ILogger logger, string streamSid, string target, string error);
     }
 }

@@ -28,4 +28,18 @@ public static class TwilioTwiml
 
         return new VoiceResponse().Append(new Connect().Append(stream)).ToString(SaveOptions.DisableFormatting);
     }
+
+    /// <summary>
+    /// The TwiML that transfers a call: <c>&lt;Response&gt;&lt;Dial&gt;+15551234567&lt;/Dial&gt;&lt;/Response&gt;</c>
+    /// for a phone number, <c>&lt;Dial&gt;&lt;Sip&gt;sip:..&lt;/Sip&gt;&lt;/Dial&gt;</c> for a SIP URI.
+    /// <paramref name="target"/> is a validated transfer target (<see cref="Call.Tools.TransferTarget"/>).
+    /// </summary>
+    public static string Dial(string target)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        var dial = Call.Tools.TransferTarget.IsSip(target)
+            ? new global::Twilio.TwiML.Voice.Dial().Sip(new Uri(target))
+            : new global::Twilio.TwiML.Voice.Dial(number: target);
+        return new VoiceResponse().Append(dial).ToString(SaveOptions.DisableFormatting);
+    }
 }
