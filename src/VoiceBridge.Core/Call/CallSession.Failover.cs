@@ -369,7 +369,7 @@ public sealed partial class CallSession
         {
             Conversation.Add(new ConversationTurn
             {
-                Role = TurnRole.Assistant, Engine = "last-resort", ItemId = LastResortItem, Text = LastResort.DefaultApology,
+                Role = TurnRole.Assistant, Engine = "last-resort", ItemId = LastResortItem, Text = LastResort.Text(_options),
                 AudioMs = CallClock.SamplesToMs(apology.Length),
             });
             _playout.Enqueue(0, LastResortItem, apology);
@@ -378,7 +378,7 @@ public sealed partial class CallSession
             return;
         }
 
-        _leg.HangUp();
+        FinishLastResort();
     }
 
     private void Audit(string kind, string? from, string? to, string? reason, object details) =>

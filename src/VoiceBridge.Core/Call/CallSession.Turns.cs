@@ -132,7 +132,7 @@ public sealed partial class CallSession
         if (_hangUpAfterApology && item.ItemId == LastResortItem)
         {
             // The caller has heard the apology to its end (the carrier echoed its last mark).
-            _leg.HangUp();
+            FinishLastResort();
         }
     }
 

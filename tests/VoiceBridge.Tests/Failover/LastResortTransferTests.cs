@@ -12,10 +12,7 @@ namespace VoiceBridge.Tests.Failover;
 /// </summary>
 public sealed class LastResortTransferTests(ITestOutputHelper output)
 {
-    /// <summary>Until CallSession.Failover.cs (PlayLastResort) and CallSession.Turns.cs (OnItemHeard) call FinishLastResort() instead of _leg.HangUp().</summary>
-    private const string NotWired = "waits for the last resort to call FinishLastResort() (CallSession.Failover.cs PlayLastResort, CallSession.Turns.cs OnItemHeard)";
-
-    [Fact(Skip = NotWired)]
+    [Fact]
     public void When_every_engine_is_down_the_caller_hears_the_apology_and_is_transferred()
     {
         var audit = new List<AuditEvent>();
@@ -39,7 +36,7 @@ public sealed class LastResortTransferTests(ITestOutputHelper output)
         Assert.True(audit.FindIndex(e => e.Kind == "chain-exhausted") < audit.IndexOf(transfer));
     }
 
-    [Fact(Skip = NotWired)]
+    [Fact]
     public void Without_a_transfer_target_the_last_resort_hangs_up_audited()
     {
         var audit = new List<AuditEvent>();
