@@ -1,12 +1,20 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using VoiceBridge.Transport;
 
 namespace VoiceBridge.Engines.Cascade.Llm;
 
-/// <summary>Under the Anthropic SDK (its <c>ClientOptions.Handlers</c>): HTTP errors become <see cref="ChatProviderException"/>s.</summary>
+/// <summary>
+/// Under the Anthropic SDK (its <c>ClientOptions.Handlers</c>): HTTP errors become <see cref="ChatProviderException"/>s.
+/// It runs inside the SDK's own async chain, so its outcome is handed back with no context current
+/// (<see cref="ContextFree"/>: on virtual time the SDK's continuations stay on the loop).
+/// </summary>
 internal sealed class AnthropicErrorHandler(TimeProvider time) : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        ContextFree.Handoff(SendCoreAsync(request, cancellationToken));
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
@@ -35,7 +43,11 @@ internal sealed class AnthropicErrorHandler(TimeProvider time) : DelegatingHandl
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }
 
-/// <summary>In the OpenAI SDK's pipeline, per try: HTTP errors become <see cref="ChatProviderException"/>s.</summary>
+/// <summary>
+/// In the OpenAI SDK's pipeline, per try: HTTP errors become <see cref="ChatProviderException"/>s.
+/// It runs inside the SDK's own async chain, so its outcome is handed back with no context current
+/// (<see cref="ContextFree"/>: on virtual time the SDK's continuations stay on the loop).
+/// </summary>
 internal sealed class OpenAiErrorPolicy(TimeProvider time) : PipelinePolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
@@ -55,7 +67,10 @@ internal sealed class OpenAiErrorPolicy(TimeProvider time) : PipelinePolicy
         }
     }
 
-    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        new(ContextFree.Handoff(ProcessCoreAsync(message, pipeline, currentIndex)));
+
+    private async Task ProcessCoreAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         try
         {
