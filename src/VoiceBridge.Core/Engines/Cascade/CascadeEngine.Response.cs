@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
+using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Engines.Cascade;
@@ -58,18 +60,21 @@ public sealed partial class CascadeEngine
             await speaking;
             status = "completed";
         }
-        catch (OperationCanceledException) when (response.Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (response.Cancellation.IsCancellationRequested && response.SpeechFailure is null)
         {
             sentences.Writer.TryComplete();
             await Settle(speaking);
             status = "cancelled";
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || response.SpeechFailure is not null)
         {
+            // Reported at once (the call session switches now); what the TTS still holds is fenced.
+            // A TTS that failed while the LLM was still streaming stopped the generation (see SpeakAsync).
+            var failure = response.SpeechFailure ?? e;
             sentences.Writer.TryComplete();
+            Log.ResponseFailed(_logger, Name, failure.Message);
+            await PostStageFailure(failure);
             await Settle(speaking);
-            Log.ResponseFailed(_logger, Name, e.Message);
-            await Post(EngineEventKind.Error, text: $"{_chat.GetType().Name}/{_tts.Name}: {e.Message}", status: "provider-error");
             status = "failed";
         }
 
@@ -138,12 +143,44 @@ public sealed partial class CascadeEngine
         sentences.TryComplete();
     }
 
+    /// <summary>
+    /// Speaks the sentences as they come. The words of the sentences given to the TTS are posted as
+    /// transcript deltas when audio comes for them, so a reply cut off (a handoff, a stage failing
+    /// mid-reply) still has the words said so far, as a Realtime provider's transcript deltas give.
+    /// A TTS failure stops the generation at once, so it is reported when it happens, not when
+    /// the LLM has finished.
+    /// </summary>
     private async Task SpeakAsync(ActiveResponse response, ChannelReader<string> sentences)
     {
-        await foreach (var audio in _tts.SpeakAsync(Read(sentences, response.Cancellation.Token), response.Cancellation.Token))
+        var given = new ConcurrentQueue<string>();
+        try
         {
-            response.AudioSamples += audio.Length;
-            await Post(EngineEventKind.AgentAudio, response.ItemId, response.Id, audio: audio);
+            await foreach (var audio in _tts.SpeakAsync(Given(Read(sentences, response.Cancellation.Token), given), response.Cancellation.Token))
+            {
+                while (given.TryDequeue(out var sentence))
+                {
+                    await Post(EngineEventKind.AgentTranscriptDelta, response.ItemId, response.Id, text: sentence + " ");
+                }
+
+                response.AudioSamples += audio.Length;
+                await Post(EngineEventKind.AgentAudio, response.ItemId, response.Id, audio: audio);
+            }
+        }
+        catch (TextToSpeechException e) when (!response.Cancellation.IsCancellationRequested)
+        {
+            response.SpeechFailure = e;
+            response.Cancellation.Cancel();
+            throw;
+        }
+    }
+
+    /// <summary>The sentences as the TTS takes them, each noted in <paramref name="given"/>.</summary>
+    private static async IAsyncEnumerable<string> Given(IAsyncEnumerable<string> sentences, ConcurrentQueue<string> given)
+    {
+        await foreach (var sentence in sentences)
+        {
+            given.Enqueue(sentence);
+            yield return sentence;
         }
     }
 
@@ -157,6 +194,28 @@ public sealed partial class CascadeEngine
                 yield return item;
             }
         }
+    }
+
+    /// <summary>
+    /// A stage failed mid-response: a connection that broke (the LLM's stream or the TTS socket)
+    /// is reported as <see cref="EngineEventKind.Closed"/>, as a lost Realtime socket is; anything
+    /// else the provider did (an HTTP error, a rate limit, an error event, a stall it timed out,
+    /// bad output) as a provider error. Either way the call session hands the call on.
+    /// </summary>
+    private ValueTask PostStageFailure(Exception e)
+    {
+        var (stage, lost) = e switch
+        {
+            // A rate limit is named as the providers name theirs, so the call session tells it apart.
+            ChatProviderException { Failure: ChatFailure.RateLimited } chat => ($"{chat.Provider} LLM rate_limit_exceeded", false),
+            ChatProviderException chat => ($"{chat.Provider} LLM", chat.Failure == ChatFailure.ConnectionLost),
+            TextToSpeechException { StatusCode: 429 } => ($"{_tts.Name} text-to-speech rate_limit_exceeded", false),
+            TextToSpeechException tts => ($"{_tts.Name} text-to-speech", tts.ConnectionLost),
+            _ => ($"{_chat.GetType().Name}/{_tts.Name}", false),
+        };
+        return lost
+            ? Post(EngineEventKind.Closed, text: $"{stage}: {e.Message}")
+            : Post(EngineEventKind.Error, text: $"{stage}: {e.Message}", status: "provider-error");
     }
 
     private static async Task Settle(Task task)
@@ -180,6 +239,9 @@ public sealed partial class CascadeEngine
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
         public long AudioSamples { get; set; }
+
+        /// <summary>The TTS failed (and stopped the response): the failure to report.</summary>
+        public TextToSpeechException? SpeechFailure { get; set; }
     }
 
     /// <summary>An assistant reply in the history, so a barge-in can cut it to what the caller heard.</summary>

@@ -155,13 +155,17 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     public async ValueTask OnErrorAsync(string message, bool fatal)
     {
         Log.SttError(_logger, Name, message, fatal);
-        // Bad provider output (malformed or unknown messages, a failed transcription) counts as the
-        // provider failing, like a lost socket: the call session hands the call on.
-        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}", status: "provider-error");
         if (fatal)
         {
+            // The stage's connection is gone (or the recogniser died): the engine can hear no more,
+            // as when a Realtime provider's socket is lost.
             await Post(EngineEventKind.Closed, text: $"{_stt?.Name} speech-to-text failed: {message}");
+            return;
         }
+
+        // Bad provider output (an error message, malformed or unknown messages, a failed
+        // transcription) counts as the provider failing: the call session hands the call on.
+        await Post(EngineEventKind.Error, text: $"{_stt?.Name} speech-to-text: {message}", status: "provider-error");
     }
 
     private void OnVadEvent(VadEvent vadEvent)
@@ -203,8 +207,10 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
             _pending = null;
         }
 
-        await Post(EngineEventKind.UserTranscriptFailed, itemId, text: $"no final transcript within {_options.TranscriptTimeout.TotalMilliseconds:0} ms");
-        AnswerUtterance(_options.UnrecognisedMarker);
+        // The speech-to-text stage gave nothing at all (not even an empty final): it has stalled.
+        // Asking the caller to repeat would only ask a deaf stage again; the turn stays unanswered
+        // and the call session's response-stall trigger hands the call on.
+        await Post(EngineEventKind.UserTranscriptFailed, itemId, text: $"{_stt?.Name} speech-to-text gave no final transcript within {_options.TranscriptTimeout.TotalMilliseconds:0} ms; the stage has stalled");
     }
 
     private void AnswerUtterance(string userText)

@@ -18,4 +18,11 @@ public interface ITextToSpeech
 }
 
 /// <summary>A text-to-speech provider failed; the message names the provider and the problem.</summary>
-public sealed class TextToSpeechException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class TextToSpeechException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The provider's connection broke in the middle of the speech (not refused, not an error it reported).</summary>
+    public bool ConnectionLost { get; init; }
+
+    /// <summary>The HTTP status the provider refused the request or connection with, when it gave one (429: rate limited).</summary>
+    public int? StatusCode { get; init; }
+}

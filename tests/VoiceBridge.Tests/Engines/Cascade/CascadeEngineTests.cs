@@ -23,7 +23,7 @@ public sealed class CascadeEngineTests
         var chat = new RecordingChatClient(_ => [new TextContent("We open at eight. We close at six.")]);
         var (events, stt) = Run(chat, [new SpeechTranscript("what are your opening hours", true, 0.9)], Signal.Silence(200), Signal.Tone(1000), Signal.Silence(1500));
 
-        var kinds = events.Events.Select(e => e.Kind).Where(k => k != EngineEventKind.AgentAudio).ToList();
+        var kinds = events.Events.Select(e => e.Kind).Where(k => k is not (EngineEventKind.AgentAudio or EngineEventKind.AgentTranscriptDelta)).ToList();
         Assert.Equal(
             [EngineEventKind.Ready, EngineEventKind.SpeechStarted, EngineEventKind.SpeechStopped, EngineEventKind.UserTurnCommitted,
              EngineEventKind.UserTranscript, EngineEventKind.ResponseStarted, EngineEventKind.AgentAudioDone,
@@ -33,6 +33,11 @@ public sealed class CascadeEngineTests
         Assert.InRange(stopped.Position, 1200 * 8 - 160, 1200 * 8 + 160);
         Assert.Equal(2, events.Of(EngineEventKind.AgentAudio).Count());
         Assert.Equal("We open at eight. We close at six.", events.Of(EngineEventKind.AgentTranscript).Single().Text);
+
+        // Each sentence's words are posted as the TTS makes audio for it, before that audio: a reply cut off keeps the words said.
+        Assert.Equal("We open at eight. We close at six. ", string.Concat(events.Of(EngineEventKind.AgentTranscriptDelta).Select(e => e.Text)));
+        var first = events.Events.FindIndex(e => e.Kind == EngineEventKind.AgentTranscriptDelta);
+        Assert.True(first < events.Events.FindIndex(e => e.Kind == EngineEventKind.AgentAudio), "the first words come before the first audio");
         Assert.Equal("completed", events.Of(EngineEventKind.ResponseDone).Single().Status);
         Assert.Equal("what are your opening hours", chat.Requests.Single()[^1].Text);
         Assert.Equal(2700 * 8, stt.AudioBytes);
@@ -50,14 +55,27 @@ public sealed class CascadeEngineTests
     }
 
     [Fact]
-    public void No_final_transcript_within_the_timeout_counts_as_not_understood()
+    public void No_final_transcript_within_the_timeout_is_a_stalled_stage_the_turn_is_left_to_the_call_s_response_stall()
     {
         var chat = new RecordingChatClient(_ => [new TextContent("Sorry?")]);
         var (events, _) = Run(chat, [null], Signal.Tone(1000), Signal.Silence(3000));
 
-        Assert.Single(events.Of(EngineEventKind.UserTranscriptFailed));
+        // Asking again would only ask a deaf stage: nothing is answered, and the call session's
+        // response-stall trigger hands the call on (an empty final, by contrast, is answered with a reprompt).
+        Assert.Contains("stalled", Assert.Single(events.Of(EngineEventKind.UserTranscriptFailed)).Text);
         Assert.Empty(events.Of(EngineEventKind.UserTranscript));
+        Assert.Empty(chat.Requests);
+        Assert.Empty(events.Of(EngineEventKind.ResponseStarted));
+    }
+
+    [Fact]
+    public void An_empty_final_transcript_is_answered_with_a_reprompt()
+    {
+        var chat = new RecordingChatClient(h => [new TextContent(h[^1].Text == "[unrecognised]" ? "Sorry?" : "Booked.")]);
+        var (events, _) = Run(chat, [new SpeechTranscript("", true, null)], Signal.Tone(1000), Signal.Silence(1500));
+
         Assert.Equal("[unrecognised]", chat.Requests.Single()[^1].Text);
+        Assert.Equal("Sorry?", events.Of(EngineEventKind.AgentTranscript).Single().Text);
     }
 
     [Fact]

@@ -59,6 +59,7 @@ public sealed partial class DeepgramSpeechToText
             }
             else
             {
+                _finalSeen |= results.IsFinal;
                 if (results.IsFinal && text.Length > 0)
                 {
                     _segments.Add((text, results.Confidence));
@@ -139,5 +140,8 @@ public sealed partial class DeepgramSpeechToText
 
         [LoggerMessage(6, LogLevel.Error, "deepgram: a transcript listener threw")]
         public static partial void ListenerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(7, LogLevel.Warning, "deepgram: no final result for the utterance, not even {TimeoutMs} ms after Finalize: the stream has stalled; no transcript")]
+        public static partial void Stalled(ILogger logger, double timeoutMs);
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class DeepgramSpeechToText(
     private Task? _keepAliveLoop;
     private int _audioSinceTick;
     private bool _finalizing;
+    private bool _finalSeen;
     private int _utterance;
     private volatile bool _disposing;
     private int _disposed;
@@ -166,7 +167,13 @@ public sealed partial class DeepgramSpeechToText(
         }
     }
 
-    /// <summary>Deepgram may not answer Finalize when little audio was buffered: finalise with what arrived.</summary>
+    /// <summary>
+    /// Deepgram may not answer Finalize when the audio was already finalised (endpointing sent its
+    /// final result): finalise with what arrived. When no final result at all came for the
+    /// utterance, the stream has stalled: no transcript is delivered (an empty one would make the
+    /// agent ask the caller to repeat to a deaf stage); the cascade's transcript timeout and the
+    /// call's response-stall trigger take it from there.
+    /// </summary>
     private async Task FinalizeWatchdogAsync(int utterance)
     {
         try
@@ -186,7 +193,12 @@ public sealed partial class DeepgramSpeechToText(
                 return;
             }
 
-            final = TakeFinalLocked();
+            final = TakeFinalLocked(out var anyFinal);
+            if (!anyFinal)
+            {
+                Log.Stalled(logger, options.FinalizeTimeout.TotalMilliseconds);
+                return;
+            }
         }
 
         Log.FinalizeTimedOut(logger, options.FinalizeTimeout.TotalMilliseconds);
@@ -194,8 +206,13 @@ public sealed partial class DeepgramSpeechToText(
     }
 
     /// <summary>The utterance so far as one final transcript; starts the next utterance.</summary>
-    private SpeechTranscript TakeFinalLocked()
+    private SpeechTranscript TakeFinalLocked() => TakeFinalLocked(out _);
+
+    /// <summary>As <see cref="TakeFinalLocked()"/>; <paramref name="anyFinal"/>: a final result came for the utterance.</summary>
+    private SpeechTranscript TakeFinalLocked(out bool anyFinal)
     {
+        anyFinal = _finalSeen;
+        _finalSeen = false;
         var text = JoinLocked(null);
         var confidences = _segments.Where(s => s.Confidence is not null).Select(s => s.Confidence!.Value).ToList();
         _segments.Clear();

@@ -116,9 +116,9 @@ internal sealed class ElevenLabsStream : IAsyncDisposable
             return;
         }
 
-        Fail(new TextToSpeechException(_silence.IsCancellationRequested
-            ? $"elevenlabs: no message for {_options.ReceiveTimeout.TotalMilliseconds:0} ms after the text ended ({AudioBytes} bytes of audio received)"
-            : $"elevenlabs: connection ended before isFinal, after {AudioBytes} bytes of audio: {end}"));
+        Fail(_silence.IsCancellationRequested
+            ? new TextToSpeechException($"elevenlabs: no message for {_options.ReceiveTimeout.TotalMilliseconds:0} ms after the text ended ({AudioBytes} bytes of audio received)")
+            : new TextToSpeechException($"elevenlabs: connection ended before isFinal, after {AudioBytes} bytes of audio: {end}") { ConnectionLost = true });
     }
 
     private async ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)

@@ -62,7 +62,7 @@ public sealed partial class ElevenLabsTextToSpeech(
         }
         catch (ConnectFailedException e)
         {
-            throw new TextToSpeechException($"elevenlabs: {e.Message}", e);
+            throw new TextToSpeechException($"elevenlabs: {e.Message}", e) { StatusCode = e.HttpStatus };
         }
         catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -103,7 +103,7 @@ public sealed partial class OpenAiTextToSpeech(
         using (response)
         {
             var body = await ReadExcerptAsync(response, linked);
-            throw new TextToSpeechException($"openai-tts: HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
+            throw new TextToSpeechException($"openai-tts: HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}") { StatusCode = (int)response.StatusCode };
         }
     }
 
@@ -119,7 +119,7 @@ public sealed partial class OpenAiTextToSpeech(
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new TextToSpeechException($"openai-tts: the response body ended early: {e.Message}", e);
+            throw new TextToSpeechException($"openai-tts: the response body ended early: {e.Message}", e) { ConnectionLost = true };
         }
     }
 
