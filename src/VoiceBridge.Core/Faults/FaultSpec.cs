@@ -73,13 +73,40 @@ public sealed record FaultWhen(FaultMoment Moment, int N, int OffsetMs, TurnPoin
     };
 }
 
+/// <summary>Which stage of a cascade a fault is aimed at; <see cref="None"/> for a whole engine.</summary>
+public enum FaultStage
+{
+    None,
+
+    /// <summary><c>NAME.stt</c>: speech-to-text.</summary>
+    Stt,
+
+    /// <summary><c>NAME.llm</c>: the chat LLM.</summary>
+    Llm,
+
+    /// <summary><c>NAME.tts</c>: text-to-speech.</summary>
+    Tts,
+}
+
 /// <summary>
 /// An injected fault, <c>TARGET:KIND[@WHEN]</c>: TARGET is an engine of the chain, a stage of one
-/// (<c>NAME.stt|.llm|.tts</c>) or <c>primary</c>; WHEN defaults to <c>turn2</c>. The same grammar
-/// serves <c>replay --fault</c>, fault matrices and drills.
+/// (<c>NAME.stt|.llm|.tts</c>) or <c>primary</c> (<c>primary.stt</c> when the primary is a
+/// cascade); WHEN defaults to <c>turn2</c> (<c>connect</c> for refuse and http5xx). The same
+/// grammar serves <c>replay --fault</c>, fault matrices and drills. Which kinds and moments a stage
+/// takes is checked here (<see cref="Parse"/>); whether the target is in the chain is checked
+/// where the chain is known (<c>ReplayEnvironment.ValidateFaults</c>).
 /// </summary>
 public sealed partial record FaultSpec(string Target, FaultKind Kind, int SlowMs, FaultWhen When)
 {
+    /// <summary>The engine the fault is aimed at: <see cref="Target"/> without its stage.</summary>
+    public string Engine => Stage == FaultStage.None ? Target : Target[..Target.LastIndexOf('.')];
+
+    /// <summary>The cascade stage aimed at, if any.</summary>
+    public FaultStage Stage => Target.EndsWith(".stt", StringComparison.Ordinal) ? FaultStage.Stt
+        : Target.EndsWith(".llm", StringComparison.Ordinal) ? FaultStage.Llm
+        : Target.EndsWith(".tts", StringComparison.Ordinal) ? FaultStage.Tts
+        : FaultStage.None;
+
     public static FaultSpec Parse(string text)
     {
         var m = Grammar().Match(text.Trim());
@@ -88,8 +115,16 @@ public sealed partial record FaultSpec(string Target, FaultKind Kind, int SlowMs
             throw new FormatException($"fault '{text}': expected TARGET:KIND[@WHEN], e.g. primary:close@turn2 or local.stt:empty-transcript@user1");
         }
 
+        var target = m.Groups["target"].Value;
+        if (target.Contains('.', StringComparison.Ordinal) && !StageSuffix().IsMatch(target))
+        {
+            throw new FormatException($"fault '{text}': '{target}' is neither an engine nor a stage of one (NAME, NAME.stt, NAME.llm or NAME.tts)");
+        }
+
         var (kind, slowMs) = ParseKind(text, m.Groups["kind"].Value);
-        var when = m.Groups["when"].Success ? ParseWhen(text, m.Groups["when"].Value) : new FaultWhen(FaultMoment.Turn, 2, 0, TurnPoint.First);
+        var when = m.Groups["when"].Success ? ParseWhen(text, m.Groups["when"].Value)
+            : kind is FaultKind.Refuse or FaultKind.Http5xx ? new FaultWhen(FaultMoment.Connect, 0, 0, TurnPoint.First)
+            : new FaultWhen(FaultMoment.Turn, 2, 0, TurnPoint.First);
         if (when.Moment == FaultMoment.Connect && kind is not (FaultKind.Refuse or FaultKind.Http5xx or FaultKind.RateLimit))
         {
             throw new FormatException($"fault '{text}': only refuse, http5xx and ratelimit happen at connect");
@@ -100,21 +135,72 @@ public sealed partial record FaultSpec(string Target, FaultKind Kind, int SlowMs
             throw new FormatException($"fault '{text}': {m.Groups["kind"].Value} is a connection fault; use @connect");
         }
 
-        return new FaultSpec(m.Groups["target"].Value, kind, slowMs, when);
+        var spec = new FaultSpec(target, kind, slowMs, when);
+        return StageProblem(spec) is { } problem ? throw new FormatException($"fault '{text}': {problem}") : spec;
     }
 
     public override string ToString() => $"{Target}:{KindName}@{When}";
 
-    private string KindName => Kind switch
+    private string KindName => Kind == FaultKind.Slow ? $"slow:{SlowMs}" : KindText(Kind);
+
+    private static string KindText(FaultKind kind) => kind switch
     {
-        FaultKind.Slow => $"slow:{SlowMs}",
+        FaultKind.Slow => "slow:MS",
         FaultKind.Http5xx => "http5xx",
         FaultKind.RateLimit => "ratelimit",
         FaultKind.StallResponse => "stall-response",
         FaultKind.StallAudio => "stall-audio",
         FaultKind.EmptyTranscript => "empty-transcript",
-        _ => Kind.ToString().ToLowerInvariant(),
+        _ => kind.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>
+    /// What a stage takes (docs/failover.md, "Faults on cascade stages"); null when the fault fits.
+    /// The connection kinds fit every stage. A speech-to-text stage hears the caller
+    /// (<c>userN[+MS]</c>) and serves final transcripts (<c>turnN</c> is its Nth: instead of it, or
+    /// <c>@done</c> just after it). An LLM or TTS stage serves the agent's spoken responses
+    /// (<c>turnN[@first|@done|+MS]</c>) over a request or connection of their own, so it never hears
+    /// the caller and holds nothing open to fail at <c>Ns</c>. <c>empty-transcript</c> is
+    /// speech-to-text's alone; <c>slow</c> and <c>stall-audio</c> are about a reply.
+    /// </summary>
+    private static string? StageProblem(FaultSpec spec)
+    {
+        var (stage, kind, when) = (spec.Stage, spec.Kind, spec.When);
+        if (stage == FaultStage.None || when.Moment == FaultMoment.Connect)
+        {
+            return null;
+        }
+
+        var whole = kind is FaultKind.Slow or FaultKind.StallResponse or FaultKind.EmptyTranscript;
+        if (stage == FaultStage.Stt)
+        {
+            return kind switch
+            {
+                FaultKind.Slow =>
+                    "slow:MS delays an LLM's first token (NAME.llm) or a TTS's first audio (NAME.tts); a speech-to-text stage has no reply to slow",
+                FaultKind.StallAudio =>
+                    "stall-audio stops a reply midway: aim it at NAME.llm or NAME.tts (a speech-to-text stage stalls with stall-response: its transcript never comes)",
+                _ when when.Moment == FaultMoment.Turn && when.Point == TurnPoint.Offset =>
+                    "on a speech-to-text stage turnN is its Nth final transcript: use turnN (instead of it) or turnN@done (just after it); userN+MS strikes into an utterance",
+                _ when whole && (when.Moment == FaultMoment.Seconds || when.OffsetMs > 0 || when.Point == TurnPoint.Done) =>
+                    $"{KindText(kind)} acts on a whole transcript: use userN or turnN",
+                _ => null,
+            };
+        }
+
+        var name = stage == FaultStage.Llm ? "LLM (.llm)" : "text-to-speech (.tts)";
+        return kind switch
+        {
+            FaultKind.EmptyTranscript => "empty-transcript is a speech-to-text fault: aim it at NAME.stt",
+            _ when when.Moment == FaultMoment.User =>
+                $"the {name} stage does not hear the caller: use turnN, turnN@done or turnN+MS (its Nth spoken response)",
+            _ when when.Moment == FaultMoment.Seconds =>
+                $"the {name} stage connects per response and holds nothing open to fail at a time: use turnN, turnN@done or turnN+MS",
+            _ when whole && when.Point != TurnPoint.First => $"{KindText(kind)} acts on a whole reply: use turnN",
+            FaultKind.StallAudio when when.Point == TurnPoint.Done => "stall-audio stops a reply midway: use turnN or turnN+MS",
+            _ => null,
+        };
+    }
 
     private static (FaultKind Kind, int SlowMs) ParseKind(string text, string kind)
     {
@@ -171,7 +257,10 @@ public sealed partial record FaultSpec(string Target, FaultKind Kind, int SlowMs
     private static int Positive(string text, int n) =>
         n > 0 ? n : throw new FormatException($"fault '{text}': turns and utterances count from 1");
 
-    [GeneratedRegex(@"^(?<target>[a-z0-9][a-z0-9\-()=,]*(?:\.(?:stt|llm|tts))?):(?<kind>[a-z0-9\-]+(?::\d+)?)(?:@(?<when>\S+))?$")]
+    [GeneratedRegex(@"\.(?:stt|llm|tts)$")]
+    private static partial Regex StageSuffix();
+
+    [GeneratedRegex(@"^(?<target>[a-z0-9][a-z0-9\-()=,.]*):(?<kind>[a-z0-9\-]+(?::\d+)?)(?:@(?<when>\S+))?$")]
     private static partial Regex Grammar();
 
     [GeneratedRegex(@"^(?:(?<connect>connect)|user(?<user>\d+)(?:\+(?<uoff>\d+))?|turn(?<turn>\d+)(?:@(?<point>first|done)|\+(?<toff>\d+))?|(?<sec>\d+)s)$")]

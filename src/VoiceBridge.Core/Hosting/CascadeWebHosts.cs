@@ -15,22 +15,40 @@ public static class CascadeWebHosts
 
     /// <summary>
     /// Maps the Deepgram-, ElevenLabs- and OpenAI-speech-style endpoints. A refused upgrade gets the
-    /// provider's HTTP status and JSON error body (Deepgram also names it in a <c>dg-error</c> header).
+    /// provider's HTTP status and JSON error body (Deepgram also names it in a <c>dg-error</c> header);
+    /// a planned connection fault refuses the connection (reset) or answers its status (429 with Retry-After).
     /// </summary>
     public static void MapCascadeSimulators(this WebApplication app, CascadeSimulator simulator)
     {
         app.UseWebSockets();
-        app.Map(DeepgramListenPath, ctx => AcceptAsync(ctx, simulator.Deepgram.CheckUpgrade, simulator.Deepgram.HandleAsync, "dg-error"));
-        app.Map(ElevenLabsStreamInputPath, ctx => AcceptAsync(ctx, simulator.ElevenLabs.CheckUpgrade, simulator.ElevenLabs.HandleAsync, null));
+        app.Map(DeepgramListenPath, ctx => AcceptAsync(ctx, simulator.Deepgram.Admit, simulator.Deepgram.CheckUpgrade, simulator.Deepgram.HandleAsync, "dg-error"));
+        app.Map(ElevenLabsStreamInputPath, ctx => AcceptAsync(ctx, simulator.ElevenLabs.Admit, simulator.ElevenLabs.CheckUpgrade, simulator.ElevenLabs.HandleAsync, null));
         app.MapPost(OpenAiSpeechPath, simulator.OpenAiSpeech.HandleAsync);
     }
 
     private static async Task AcceptAsync(
         HttpContext ctx,
+        Func<ConnectRejection?> admit,
         Func<WebSocketRequest, ProviderRejection?> check,
         Func<WebSocket, WebSocketRequest, Task> handler,
         string? errorHeader)
     {
+        switch (admit())
+        {
+            case { Status: null }:
+                ctx.Abort();
+                return;
+            case { Status: { } status, RetryAfterSeconds: var retryAfter }:
+                ctx.Response.StatusCode = status;
+                if (retryAfter is { } seconds)
+                {
+                    ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await ctx.Response.WriteAsync($$"""{"error":"simulated failure with HTTP {{status}}"}""");
+                return;
+        }
+
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             ctx.Response.StatusCode = StatusCodes.Status426UpgradeRequired;

@@ -1,4 +1,5 @@
 using VoiceBridge.Faults;
+using VoiceBridge.Transport;
 
 namespace VoiceBridge.Simulator;
 
@@ -8,7 +9,8 @@ namespace VoiceBridge.Simulator;
 /// and the Nth spoken response it has seen. A connection fault strikes every connection; a
 /// degradation (<see cref="FaultKind.Slow"/>, <see cref="FaultKind.EmptyTranscript"/>) strikes its
 /// turn and every later one (a provider that got slow or deaf stays so: the soft triggers need N
-/// bad turns in a row); the others strike once.
+/// bad turns in a row); the others strike once. Every simulator that injects faults (the Realtime
+/// one, the cascade stages' and the local stages' fault decorators) decides here when one is due.
 /// </summary>
 public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
 {
@@ -18,7 +20,31 @@ public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
     private int _utterances;
     private int _responses;
 
+    /// <summary>The Retry-After (seconds) a simulated rate limit asks for.</summary>
+    public const int RetryAfterSeconds = 20;
+
     public static FaultPlan None(TimeProvider time) => new([], time);
+
+    /// <summary>Whether a new connection or request is turned away by a planned connection fault, and how.</summary>
+    public ConnectRejection? Admit() => OnConnect() switch
+    {
+        null => null,
+        { Kind: FaultKind.Refuse } => new ConnectRejection(null),
+        { Kind: FaultKind.RateLimit } => new ConnectRejection(429, RetryAfterSeconds),
+        _ => new ConnectRejection(503),
+    };
+
+    /// <summary>
+    /// Whether a turn fault planned for a response strikes now: at its first chunk (<c>turnN</c>,
+    /// <c>turnN@first</c>) or once <paramref name="sentMs"/> of it went out (<c>turnN+MS</c>);
+    /// <c>turnN@done</c> strikes when the response ends, which its simulator knows.
+    /// </summary>
+    public static bool DueAt(FaultSpec fault, bool first, long sentMs) => fault.When.Point switch
+    {
+        TurnPoint.Offset => sentMs >= fault.When.OffsetMs,
+        TurnPoint.Done => false,
+        _ => first,
+    };
 
     /// <summary>Faults that struck, with the <see cref="TimeProvider"/> timestamp of each.</summary>
     public IReadOnlyList<(FaultSpec Fault, long Timestamp)> Fired

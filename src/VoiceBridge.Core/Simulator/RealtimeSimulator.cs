@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Engines.Realtime.Protocol;
-using VoiceBridge.Faults;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Simulator;
@@ -46,11 +45,5 @@ public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider tim
     internal string? NextTranscript() => Control.NextTranscript();
 
     /// <summary>Whether a new connection is turned away by a planned connection fault.</summary>
-    public ConnectRejection? Admit() => Faults.OnConnect() switch
-    {
-        null => null,
-        { Kind: FaultKind.Refuse } => new ConnectRejection(null),
-        { Kind: FaultKind.RateLimit } => new ConnectRejection(429, 20),
-        _ => new ConnectRejection(503),
-    };
+    public ConnectRejection? Admit() => Faults.Admit();
 }

@@ -6,6 +6,7 @@ internal sealed partial class SimulatorSession
 {
     private bool _blackholed;
     private FaultSpec? _emptyTranscriptFault;
+    private FaultSpec? _stalledTranscriptFault;
 
     /// <summary>Carries a fault out after <paramref name="delay"/> on the session's clock.</summary>
     private void ScheduleFault(FaultSpec fault, TimeSpan delay)

@@ -173,13 +173,7 @@ internal sealed partial class SimulatorSession
             return false;
         }
 
-        var due = fault.When.Point switch
-        {
-            TurnPoint.Offset => audioSentMs >= fault.When.OffsetMs,
-            TurnPoint.Done => false,
-            _ => firstDelta,
-        };
-        if (!due)
+        if (!FaultPlan.DueAt(fault, firstDelta, audioSentMs))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using VoiceBridge.Engines.Realtime.Protocol;
+using VoiceBridge.Faults;
 
 namespace VoiceBridge.Simulator;
 
@@ -9,13 +10,32 @@ internal sealed partial class SimulatorSession
 
     /// <summary>
     /// A transcription session's committed turn: the transcript word by word as deltas, then
-    /// completed with a logprob per word (transcription sessions always ask for them).
+    /// completed with a logprob per word (transcription sessions always ask for them). It is the
+    /// Nth transcript the simulator serves (<c>turnN</c> of a speech-to-text stage): a fault
+    /// planned for it strikes instead of it, or just after it (<c>@done</c>); empty-transcript
+    /// empties it; stall-response withholds it.
     /// </summary>
     private void Transcribe(string itemId, string transcript)
     {
         if (_config.TranscriptionModel is null)
         {
             return;
+        }
+
+        var fault = _simulator.Faults.OnResponse();
+        switch (fault)
+        {
+            case { Kind: FaultKind.EmptyTranscript }:
+                _simulator.Faults.Strike(fault);
+                transcript = "";
+                fault = null;
+                break;
+            case { Kind: FaultKind.StallResponse }:
+                _simulator.Faults.Strike(fault);
+                return;
+            case { When.Point: not TurnPoint.Done }:
+                Execute(fault);
+                return;
         }
 
         var words = transcript.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -27,6 +47,10 @@ internal sealed partial class SimulatorSession
 
         var logprobs = words.Select(w => (w, WordLogprob)).ToList();
         Send(w => RealtimeServerWriter.WriteInputTranscriptionCompleted(w, EventId(), itemId, 0, transcript, logprobs));
+        if (fault is not null)
+        {
+            Execute(fault);
+        }
     }
 
     /// <summary>A session's type is fixed at connect (<c>?intent=transcription</c>); an update that changes it is refused.</summary>

@@ -137,6 +137,13 @@ internal sealed partial class SimulatorSession
             _pendingLength = 0;
             if (_config.TurnDetection is null)
             {
+                // No server VAD: the client commits. A transcription session still notices each
+                // utterance it hears, which is what its userN faults count.
+                if (_config.Type == RealtimeSessionType.Transcription && _vad.Process(_pcm, frameStart).Kind == VadEventKind.SpeechStarted)
+                {
+                    OnUtteranceHeard();
+                }
+
                 continue;
             }
 
@@ -170,21 +177,34 @@ internal sealed partial class SimulatorSession
         var item = _speechItem;
         var startMs = (int)CallClock.SamplesToMs(position);
         Send(w => RealtimeServerWriter.WriteSpeechStarted(w, EventId(), startMs, item));
-        if (_simulator.Faults.OnUtterance() is { } fault)
-        {
-            if (fault.Kind == Faults.FaultKind.EmptyTranscript)
-            {
-                _emptyTranscriptFault = fault;
-            }
-            else
-            {
-                ScheduleFault(fault, TimeSpan.FromMilliseconds(fault.When.OffsetMs));
-            }
-        }
+        OnUtteranceHeard();
 
         if (_config.TurnDetection?.InterruptResponse == true)
         {
             CancelResponse("turn_detected");
+        }
+    }
+
+    /// <summary>The caller began an utterance: a fault planned for it (userN) takes effect.</summary>
+    private void OnUtteranceHeard()
+    {
+        if (_simulator.Faults.OnUtterance() is not { } fault)
+        {
+            return;
+        }
+
+        if (fault.Kind == Faults.FaultKind.EmptyTranscript)
+        {
+            _emptyTranscriptFault = fault;
+        }
+        else if (fault.Kind == Faults.FaultKind.StallResponse && _config.Type == RealtimeSessionType.Transcription)
+        {
+            // A transcription session's stall: this utterance's transcript never comes.
+            _stalledTranscriptFault = fault;
+        }
+        else
+        {
+            ScheduleFault(fault, TimeSpan.FromMilliseconds(fault.When.OffsetMs));
         }
     }
 
@@ -216,6 +236,13 @@ internal sealed partial class SimulatorSession
 
         if (_config.Type == RealtimeSessionType.Transcription)
         {
+            if (_stalledTranscriptFault is { } stalled)
+            {
+                _stalledTranscriptFault = null;
+                _simulator.Faults.Strike(stalled);
+                return;
+            }
+
             Transcribe(itemId, transcript);
             return;
         }

@@ -74,6 +74,17 @@ internal static class DeepgramServerWriter
         w.WriteEndObject();
     }
 
+    /// <summary>An in-stream <c>Error</c> message (before Deepgram closes the stream).</summary>
+    public static void WriteError(Utf8JsonWriter w, string description, string message, string variant)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "Error");
+        w.WriteString("description", description);
+        w.WriteString("message", message);
+        w.WriteString("variant", variant);
+        w.WriteEndObject();
+    }
+
     /// <summary>Deepgram's HTTP error body (a refused upgrade).</summary>
     public static void WriteHttpError(Utf8JsonWriter w, string code, string message, string requestId)
     {

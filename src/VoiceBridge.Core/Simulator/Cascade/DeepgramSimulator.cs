@@ -12,6 +12,9 @@ namespace VoiceBridge.Simulator.Cascade;
 /// A simulated Deepgram live transcription endpoint (<c>/v1/listen</c>): mu-law 8 kHz in, the
 /// same energy VAD as the bridge's, interim and final <c>Results</c> with the control's hints as
 /// transcripts; Finalize, KeepAlive and CloseStream honoured; an idle stream closed with NET-0001.
+/// Faults planned in <see cref="Faults"/> are carried out on the wire (docs/failover.md, "Faults on
+/// cascade stages"): <c>userN</c> counts the utterances its VAD hears, <c>turnN</c> the final
+/// transcripts it sends.
 /// </summary>
 public sealed class DeepgramSimulator
 {
@@ -22,7 +25,14 @@ public sealed class DeepgramSimulator
     {
         _owner = owner;
         _logger = logger;
+        Faults = FaultPlan.None(owner.Time);
     }
+
+    /// <summary>Faults to inject into this provider's streams (a speech-to-text stage's faults).</summary>
+    public FaultPlan Faults { get; set; }
+
+    /// <summary>Whether a new stream is turned away by a planned connection fault (refused, 503, 429).</summary>
+    public ConnectRejection? Admit() => Faults.Admit();
 
     /// <summary>Checks an upgrade request as Deepgram does before accepting: null when it is fine.</summary>
     public ProviderRejection? CheckUpgrade(WebSocketRequest request)

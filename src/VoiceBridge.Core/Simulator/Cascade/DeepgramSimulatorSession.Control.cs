@@ -9,6 +9,11 @@ internal sealed partial class DeepgramSimulatorSession
     /// <summary>Text messages are control messages: KeepAlive, Finalize, CloseStream.</summary>
     private ValueTask OnControlAsync(ReadOnlyMemory<byte> utf8)
     {
+        if (_blackholed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         _idle.Touch();
         string? type;
         try
@@ -57,7 +62,11 @@ internal sealed partial class DeepgramSimulatorSession
 
         lock (_gate)
         {
-            SendFinalLocked(speechFinal: false, fromFinalize: true);
+            // A stalled utterance gets no answer to Finalize either.
+            if (!_withheld)
+            {
+                SendFinalLocked(speechFinal: false, fromFinalize: true);
+            }
         }
     }
 
@@ -118,5 +127,8 @@ internal sealed partial class DeepgramSimulatorSession
 
         [LoggerMessage(4, LogLevel.Warning, "deepgram simulator {Session}: fault injected, connection dropped after {Messages} messages")]
         public static partial void Dropped(ILogger logger, string session, int messages);
+
+        [LoggerMessage(5, LogLevel.Warning, "deepgram simulator {Session}: fault {Fault} strikes")]
+        public static partial void Fault(ILogger logger, string session, string fault);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Transport;
 
@@ -13,6 +14,7 @@ namespace VoiceBridge.Simulator.Cascade;
 /// window is the stream's endpointing): a speech start takes the next hint as the utterance's
 /// words, interim results reveal them over time, the endpoint sends them as a final
 /// <c>speech_final</c> result, and Finalize flushes whatever is still open as <c>from_finalize</c>.
+/// Planned faults strike at the utterances it hears and the final transcripts it sends.
 /// </summary>
 internal sealed partial class DeepgramSimulatorSession
 {
@@ -39,6 +41,8 @@ internal sealed partial class DeepgramSimulatorSession
     private bool _utteranceEndDue;
     private int _sent;
     private bool _closing;
+    private bool _blackholed;
+    private bool _withheld;
 
     public DeepgramSimulatorSession(CascadeSimulator owner, SimulatedSession record, DeepgramStreamParams parameters, ILogger logger)
     {
@@ -57,6 +61,11 @@ internal sealed partial class DeepgramSimulatorSession
         _socket = socket;
         socket.StartSending();
         var idle = CloseWhenIdleAsync();
+        foreach (var fault in Plan.Timed())
+        {
+            ScheduleFault(fault, TimeSpan.FromSeconds(fault.When.N));
+        }
+
         var end = await socket.ReceiveAsync(OnControlAsync, OnAudioAsync, BadMessageAsync, CancellationToken.None);
         Log.Ended(_logger, _record.Id, end.ToString());
         _done.Cancel();
@@ -66,8 +75,15 @@ internal sealed partial class DeepgramSimulatorSession
         _done.Dispose();
     }
 
+    private FaultPlan Plan => _owner.Deepgram.Faults;
+
     private ValueTask OnAudioAsync(ReadOnlyMemory<byte> audio)
     {
+        if (_blackholed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         _idle.Touch();
         if (audio.IsEmpty)
         {
@@ -107,6 +123,20 @@ internal sealed partial class DeepgramSimulatorSession
         {
             _open = new Utterance(_owner.Control.NextTranscript() ?? "", vad.Position);
             _utteranceEndDue = false;
+            _withheld = false;
+            if (Plan.OnUtterance() is { } fault)
+            {
+                if (fault.Kind is FaultKind.EmptyTranscript or FaultKind.StallResponse)
+                {
+                    // Acts on this utterance's transcript, when it is due.
+                    _open.Fault = fault;
+                }
+                else
+                {
+                    ScheduleFault(fault, TimeSpan.FromMilliseconds(fault.When.OffsetMs));
+                }
+            }
+
             if (_params.VadEvents)
             {
                 Send(w => DeepgramServerWriter.WriteSpeechStarted(w, Seconds(vad.Position)));
@@ -141,18 +171,107 @@ internal sealed partial class DeepgramSimulatorSession
         }
     }
 
-    /// <summary>The open utterance's words (or nothing) as a final result for the audio since the last one.</summary>
+    /// <summary>
+    /// The open utterance's words (or nothing) as a final result for the audio since the last one.
+    /// An utterance's transcript is the stream's Nth (<c>turnN</c>): a fault planned for it strikes
+    /// instead of it, or just after it (<c>@done</c>); an empty-transcript fault sends it empty, a
+    /// stall withholds it and everything else about that utterance.
+    /// </summary>
     private void SendFinalLocked(bool speechFinal, bool fromFinalize)
     {
-        var segment = new DeepgramSegment(Seconds(_segmentStart), Seconds(_position - _segmentStart), _open?.Text ?? "", 0.98, true, speechFinal, fromFinalize);
-        Send(w => DeepgramServerWriter.WriteResults(w, segment, _requestId));
+        var text = _open?.Text ?? "";
+        var fault = _open is null ? null : _open.Fault ?? Plan.OnResponse();
         _open = null;
+        switch (fault)
+        {
+            case { Kind: FaultKind.EmptyTranscript }:
+                Plan.Strike(fault);
+                text = "";
+                break;
+            case { Kind: FaultKind.StallResponse }:
+                Plan.Strike(fault);
+                _withheld = true;
+                _segmentStart = _position;
+                return;
+            case { When.Point: not TurnPoint.Done }:
+                Execute(fault);
+                _segmentStart = _position;
+                return;
+        }
+
+        var segment = new DeepgramSegment(Seconds(_segmentStart), Seconds(_position - _segmentStart), text, 0.98, true, speechFinal, fromFinalize);
+        Send(w => DeepgramServerWriter.WriteResults(w, segment, _requestId));
         _segmentStart = _position;
+        if (fault is not null)
+        {
+            Execute(fault);
+        }
+    }
+
+    /// <summary>Carries a fault out after <paramref name="delay"/> on the simulator's clock.</summary>
+    private void ScheduleFault(FaultSpec fault, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            lock (_gate)
+            {
+                Execute(fault);
+            }
+
+            return;
+        }
+
+        _ = RunLaterAsync();
+
+        async Task RunLaterAsync()
+        {
+            try
+            {
+                await Task.Delay(delay, _owner.Time, _done.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                Execute(fault);
+            }
+        }
+    }
+
+    /// <summary>Does what a failing Deepgram does; the plan records when.</summary>
+    private void Execute(FaultSpec fault)
+    {
+        if (_closing || _blackholed)
+        {
+            return;
+        }
+
+        Plan.Strike(fault);
+        Log.Fault(_logger, _record.Id, fault.ToString());
+        switch (fault.Kind)
+        {
+            case FaultKind.Close:
+                _closing = true;
+                _raw!.Abort();
+                break;
+            case FaultKind.Blackhole:
+                _blackholed = true;
+                break;
+            case FaultKind.Error:
+                Send(w => DeepgramServerWriter.WriteError(w, "Internal server error (simulated fault)", "The server had an error processing the stream.", "NET-0000"));
+                break;
+            case FaultKind.RateLimit:
+                Send(w => DeepgramServerWriter.WriteError(w, "rate_limit_exceeded: too many requests, retry after 20 s (simulated fault)", "Rate limit exceeded.", "TOO_MANY_REQUESTS"));
+                break;
+        }
     }
 
     private void Send(Action<Utf8JsonWriter> write)
     {
-        if (_closing || _socket is null)
+        if (_closing || _blackholed || _socket is null)
         {
             return;
         }
@@ -186,5 +305,8 @@ internal sealed partial class DeepgramSimulatorSession
         public long Start { get; } = start;
 
         public long LastInterim { get; set; } = start;
+
+        /// <summary>A fault planned for this utterance's transcript (<c>userN</c>: empty or withheld).</summary>
+        public FaultSpec? Fault { get; set; }
     }
 }

@@ -11,6 +11,8 @@ namespace VoiceBridge.Simulator.Cascade;
 /// A simulated ElevenLabs stream-input endpoint (<c>/v1/text-to-speech/{voice}/stream-input</c>):
 /// text chunks in, speech by the configured synthesizer streamed as <c>{audio, isFinal:false,
 /// alignment}</c> chunks, then <c>{isFinal:true}</c> and a close. Only <c>output_format=ulaw_8000</c>.
+/// Faults planned in <see cref="Faults"/> are carried out on the wire; <c>turnN</c> counts the
+/// streams that speak (one per agent response).
 /// </summary>
 public sealed class ElevenLabsSimulator
 {
@@ -21,7 +23,14 @@ public sealed class ElevenLabsSimulator
     {
         _owner = owner;
         _logger = logger;
+        Faults = FaultPlan.None(owner.Time);
     }
+
+    /// <summary>Faults to inject into this provider's streams (a text-to-speech stage's faults).</summary>
+    public FaultPlan Faults { get; set; }
+
+    /// <summary>Whether a new stream is turned away by a planned connection fault (refused, 503, 429).</summary>
+    public ConnectRejection? Admit() => Faults.Admit();
 
     /// <summary>Checks an upgrade request: only an injected fault refuses it here (other problems are reported in-band, as ElevenLabs does).</summary>
     public ProviderRejection? CheckUpgrade(WebSocketRequest request)

@@ -10,7 +10,7 @@ internal sealed partial class ElevenLabsSimulatorSession
     {
         lock (_sendGate)
         {
-            if (Volatile.Read(ref _closing) != 0)
+            if (Volatile.Read(ref _closing) != 0 || _silenced)
             {
                 return;
             }
@@ -71,5 +71,8 @@ internal sealed partial class ElevenLabsSimulatorSession
 
         [LoggerMessage(4, LogLevel.Warning, "elevenlabs simulator {Session}: fault injected, connection dropped after {Chunks} audio chunks")]
         public static partial void Dropped(ILogger logger, string session, int chunks);
+
+        [LoggerMessage(5, LogLevel.Warning, "elevenlabs simulator {Session}: fault {Fault} strikes")]
+        public static partial void Fault(ILogger logger, string session, string fault);
     }
 }

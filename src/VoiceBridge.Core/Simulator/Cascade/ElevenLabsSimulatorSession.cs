@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Speech;
 using VoiceBridge.Transport;
@@ -14,7 +15,9 @@ namespace VoiceBridge.Simulator.Cascade;
 /// <summary>
 /// One simulated stream-input connection. Text is buffered and generated when a message asks for it
 /// (<c>flush</c> or <c>try_trigger_generation</c>), when 50 characters are waiting, and at the end
-/// (<c>{"text":""}</c>); generations are spoken in order by a single speaker loop.
+/// (<c>{"text":""}</c>); generations are spoken in order by a single speaker loop. A stream that
+/// speaks is the agent's Nth response (<c>turnN</c>): a fault planned for it strikes after its
+/// first chunk, an offset into its audio, or after its last (<c>@done</c>, before <c>isFinal</c>).
 /// </summary>
 internal sealed partial class ElevenLabsSimulatorSession
 {
@@ -36,6 +39,11 @@ internal sealed partial class ElevenLabsSimulatorSession
     private volatile bool _inputEnded;
     private int _closing;
     private int _chunks;
+    private bool _responding;
+    private FaultSpec? _fault;
+    private long _sentSamples;
+    private volatile bool _silenced;
+    private volatile bool _blackholed;
 
     public ElevenLabsSimulatorSession(CascadeSimulator owner, SimulatedSession record, WebSocketRequest request, ILogger logger)
     {
@@ -75,8 +83,15 @@ internal sealed partial class ElevenLabsSimulatorSession
         _done.Dispose();
     }
 
+    private FaultPlan Plan => _owner.ElevenLabs.Faults;
+
     private async ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
+        if (_blackholed)
+        {
+            return;
+        }
+
         _idle.Touch();
         if (_inputEnded || Volatile.Read(ref _closing) != 0)
         {
@@ -165,13 +180,30 @@ internal sealed partial class ElevenLabsSimulatorSession
                 {
                     if (text is null)
                     {
+                        // @done, or a +MS the response was too short to reach: after its last audio, before isFinal.
+                        if (_fault is { Kind: not FaultKind.Slow, When.Point: TurnPoint.Done or TurnPoint.Offset } done && await ExecuteAsync(done))
+                        {
+                            return;
+                        }
+
                         Send(ElevenLabsServerWriter.WriteFinal);
                         await CloseAsync(WebSocketCloseStatus.NormalClosure, "");
                         return;
                     }
 
                     _record.CountResponse();
+                    if (!_responding)
+                    {
+                        _responding = true;
+                        _fault = Plan.OnResponse();
+                    }
+
                     await SpeakAsync(text);
+                    if (_silenced || Volatile.Read(ref _closing) != 0)
+                    {
+                        // A stall or a dropped connection: nothing more is spoken, the socket stays as the fault left it.
+                        return;
+                    }
                 }
             }
         }
@@ -185,12 +217,58 @@ internal sealed partial class ElevenLabsSimulatorSession
         }
     }
 
+    /// <summary>Does what a failing ElevenLabs does; true when the stream speaks no more.</summary>
+    private async ValueTask<bool> ExecuteAsync(FaultSpec fault)
+    {
+        _fault = null;
+        Plan.Strike(fault);
+        Log.Fault(_logger, _record.Id, fault.ToString());
+        switch (fault.Kind)
+        {
+            case FaultKind.Close:
+                Interlocked.Exchange(ref _closing, 1);
+                _raw!.Abort();
+                return true;
+            case FaultKind.Blackhole:
+                _blackholed = true;
+                _silenced = true;
+                return true;
+            case FaultKind.StallAudio:
+                _silenced = true;
+                return true;
+            case FaultKind.Error:
+                await FailAsync("internal_server_error", "An internal server error occurred (simulated fault).");
+                return true;
+            case FaultKind.RateLimit:
+                await FailAsync("rate_limit_exceeded", "Too many requests; retry after 20 s (simulated fault).");
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private async Task SpeakAsync(string text)
     {
         var audio = _owner.Options.Synthesizer.SynthesizeMuLaw(text);
         var chunk = (int)CallClock.MsToSamples(_owner.Options.ChunkAudioMs);
         var msPerChar = CallClock.SamplesToMsExact(audio.Length) / Math.Max(1, text.Length);
-        await Task.Delay(_owner.Options.FirstAudioDelay, _owner.Time, _done.Token);
+        var first = _sentSamples == 0;
+        var delay = _owner.Options.FirstAudioDelay;
+        if (first && _fault is { Kind: FaultKind.Slow } slow)
+        {
+            Plan.Strike(slow);
+            delay += TimeSpan.FromMilliseconds(slow.SlowMs);
+        }
+
+        await Task.Delay(delay, _owner.Time, _done.Token);
+        if (first && _fault is { Kind: FaultKind.StallResponse } stall)
+        {
+            // The response never makes a sound; the connection stays open.
+            Plan.Strike(stall);
+            _silenced = true;
+            return;
+        }
+
         for (var offset = 0; offset < audio.Length; offset += chunk)
         {
             if (_chunks > 0 && _chunks == _owner.Faults.DropAfterMessages)
@@ -206,6 +284,14 @@ internal sealed partial class ElevenLabsSimulatorSession
             var lengthMs = CallClock.SamplesToMsExact(slice.Length);
             Send(w => ElevenLabsServerWriter.WriteAudio(w, slice.Span, text, 0, msPerChar, startMs, lengthMs));
             _chunks++;
+            var firstChunk = _sentSamples == 0;
+            _sentSamples += slice.Length;
+            if (_fault is { Kind: not (FaultKind.Slow or FaultKind.StallResponse) } fault
+                && FaultPlan.DueAt(fault, firstChunk, CallClock.SamplesToMs(_sentSamples)) && await ExecuteAsync(fault))
+            {
+                return;
+            }
+
             await Task.Delay(_owner.Options.ChunkInterval, _owner.Time, _done.Token);
         }
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Speech;
 
@@ -11,7 +12,9 @@ namespace VoiceBridge.Simulator.Cascade;
 /// A simulated OpenAI <c>POST /v1/audio/speech</c>: the input spoken by the configured synthesizer
 /// at 8 kHz, upsampled to 24 kHz 16-bit LE mono (<c>response_format: "pcm"</c>, the only format it
 /// makes) and streamed as a chunked body, paced on the injected clock. Bad requests get OpenAI's
-/// <c>{"error": {message, type, param, code}}</c> with 400 or 401.
+/// <c>{"error": {message, type, param, code}}</c> with 400 or 401. Faults planned in
+/// <see cref="Faults"/> are carried out on the wire; <c>turnN</c> counts requests (the cascade
+/// sends one per sentence).
 /// </summary>
 public sealed partial class OpenAiSpeechSimulator
 {
@@ -26,11 +29,25 @@ public sealed partial class OpenAiSpeechSimulator
     {
         _owner = owner;
         _logger = logger;
+        Faults = FaultPlan.None(owner.Time);
     }
+
+    /// <summary>Faults to inject into this provider's requests (a text-to-speech stage's faults).</summary>
+    public FaultPlan Faults { get; set; }
 
     public async Task HandleAsync(HttpContext context)
     {
         var record = _owner.NewSession("tts");
+        switch (Faults.Admit())
+        {
+            case { Status: null }:
+                context.Abort();
+                return;
+            case { Status: { } refused, RetryAfterSeconds: var retryAfter }:
+                await ErrorAsync(context, refused, "server_error", null, null, $"simulated failure with HTTP {refused}", retryAfter);
+                return;
+        }
+
         if (_owner.Faults.RejectStatus is > 0 and var status)
         {
             await ErrorAsync(context, status, "server_error", null, null, $"simulated failure with HTTP {status}");
@@ -63,10 +80,22 @@ public sealed partial class OpenAiSpeechSimulator
         }
 
         record.CountResponse();
-        await StreamAsync(context, pcm, record.Id);
+        var fault = Faults.OnResponse();
+        if (fault is { Kind: FaultKind.Error or FaultKind.RateLimit, When.Point: TurnPoint.First })
+        {
+            // The request is answered with the error instead of audio.
+            Faults.Strike(fault);
+            var limited = fault.Kind == FaultKind.RateLimit;
+            await ErrorAsync(context, limited ? 429 : 500, limited ? "requests" : "server_error", null, limited ? "rate_limit_exceeded" : null,
+                $"{(limited ? "Rate limit reached for requests" : "The server had an error while processing your request")} (simulated fault)",
+                limited ? FaultPlan.RetryAfterSeconds : null);
+            return;
+        }
+
+        await StreamAsync(context, pcm, record.Id, fault);
     }
 
-    private async Task StreamAsync(HttpContext context, byte[] pcm, string id)
+    private async Task StreamAsync(HttpContext context, byte[] pcm, string id, FaultSpec? fault)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "audio/pcm";
@@ -76,11 +105,25 @@ public sealed partial class OpenAiSpeechSimulator
         {
             // Headers first, as the real service does, then audio as it is made.
             await context.Response.StartAsync(aborted);
-            await Task.Delay(_owner.Options.FirstAudioDelay, _owner.Time, aborted);
+            var delay = _owner.Options.FirstAudioDelay;
+            if (fault is { Kind: FaultKind.Slow })
+            {
+                Faults.Strike(fault);
+                delay += TimeSpan.FromMilliseconds(fault.SlowMs);
+            }
+
+            await Task.Delay(delay, _owner.Time, aborted);
+            if (fault is { Kind: FaultKind.StallResponse })
+            {
+                await StrikeAsync(context, fault, id);
+                return;
+            }
+
             var chunks = 0;
             for (var offset = 0; offset < pcm.Length; offset += chunkBytes)
             {
-                await context.Response.Body.WriteAsync(pcm.AsMemory(offset, Math.Min(chunkBytes, pcm.Length - offset)), aborted);
+                var n = Math.Min(chunkBytes, pcm.Length - offset);
+                await context.Response.Body.WriteAsync(pcm.AsMemory(offset, n), aborted);
                 await context.Response.Body.FlushAsync(aborted);
                 if (++chunks == _owner.Faults.DropAfterMessages)
                 {
@@ -89,13 +132,44 @@ public sealed partial class OpenAiSpeechSimulator
                     return;
                 }
 
+                var sentMs = (offset + n) * 1000L / (OutputRate * 2);
+                if (fault is { Kind: not FaultKind.Slow } && FaultPlan.DueAt(fault, chunks == 1, sentMs))
+                {
+                    await StrikeAsync(context, fault, id);
+                    return;
+                }
+
                 await Task.Delay(_owner.Options.ChunkInterval, _owner.Time, aborted);
+            }
+
+            // @done, or a +MS the audio was too short to reach: after the last chunk, before the body ends.
+            if (fault is { Kind: not FaultKind.Slow, When.Point: TurnPoint.Done or TurnPoint.Offset })
+            {
+                await StrikeAsync(context, fault, id);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client went away.
         }
+    }
+
+    /// <summary>
+    /// Carries a fault out in the middle of a body: a stall holds the response open and silent
+    /// (until the client gives up); anything else drops the connection (an HTTP body has no way
+    /// to report an error once it has started).
+    /// </summary>
+    private async Task StrikeAsync(HttpContext context, FaultSpec fault, string id)
+    {
+        Faults.Strike(fault);
+        Log.Fault(_logger, id, fault.ToString());
+        if (fault.Kind is FaultKind.Blackhole or FaultKind.StallAudio or FaultKind.StallResponse)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, _owner.Time, context.RequestAborted);
+            return;
+        }
+
+        context.Abort();
     }
 
     /// <summary>The request's input, or the problem and the parameter it concerns.</summary>
@@ -164,9 +238,14 @@ public sealed partial class OpenAiSpeechSimulator
         return bytes;
     }
 
-    private static async Task ErrorAsync(HttpContext context, int status, string type, string? param, string? code, string message)
+    private static async Task ErrorAsync(HttpContext context, int status, string type, string? param, string? code, string message, int? retryAfterSeconds = null)
     {
         context.Response.StatusCode = status;
+        if (retryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsJsonAsync(new { error = new { message, type, param, code } });
     }
@@ -175,5 +254,8 @@ public sealed partial class OpenAiSpeechSimulator
     {
         [LoggerMessage(1, LogLevel.Warning, "openai speech simulator {Request}: fault injected, connection dropped after {Chunks} chunks")]
         public static partial void Dropped(ILogger logger, string request, int chunks);
+
+        [LoggerMessage(2, LogLevel.Warning, "openai speech simulator {Request}: fault {Fault} strikes")]
+        public static partial void Fault(ILogger logger, string request, string fault);
     }
 }

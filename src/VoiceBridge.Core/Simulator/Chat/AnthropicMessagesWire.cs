@@ -184,6 +184,8 @@ internal sealed class AnthropicMessagesWire : IChatWire
         },
     }.ToJsonString();
 
+    public SseFrame ErrorEvent(string message, bool rateLimited) => new("error", ErrorBody(rateLimited ? 429 : 529, message));
+
     private static SseFrame Delta(int index, string type, string field, string value) => Event(
         "content_block_delta",
         new JsonObject { ["index"] = index, ["delta"] = new JsonObject { ["type"] = type, [field] = value } },

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Faults;
 
 namespace VoiceBridge.Simulator.Chat;
 
@@ -13,7 +14,9 @@ namespace VoiceBridge.Simulator.Chat;
 /// the SDKs parse. A brain (by default the scripted dialog) writes each reply; the simulator paces
 /// it on the injected clock (first event after <see cref="ChatSimulatorOptions.FirstTokenDelay"/>,
 /// then a fragment every <see cref="ChatSimulatorOptions.TokenInterval"/>) and commits the fault
-/// armed in <see cref="Control"/>. A test and demo stand-in, labelled as such.
+/// armed in <see cref="Control"/>, and the faults planned in <see cref="Faults"/> (an LLM stage's
+/// faults: every request is a connection; <c>turnN</c> counts the requests answered with words,
+/// the agent's spoken responses). A test and demo stand-in, labelled as such.
 /// </summary>
 public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProvider time, ILogger<ChatSimulator> logger)
 {
@@ -23,6 +26,9 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
     private int _requests;
 
     public ChatSimulatorControl Control { get; } = new();
+
+    /// <summary>Faults to inject into this provider's requests (docs/failover.md, "Faults on cascade stages").</summary>
+    public FaultPlan Faults { get; set; } = FaultPlan.None(time);
 
     /// <summary>Maps both endpoints.</summary>
     public void Map(IEndpointRouteBuilder endpoints)
@@ -43,6 +49,17 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
         var number = Interlocked.Increment(ref _requests);
         try
         {
+            switch (Faults.Admit())
+            {
+                case { Status: null }:
+                    Log.Refused(logger, wire.Api, number);
+                    context.Abort();
+                    return;
+                case { Status: { } status, RetryAfterSeconds: var retryAfter }:
+                    await WriteErrorAsync(context, wire, status, $"simulated HTTP {status}", retryAfter is { } s ? TimeSpan.FromSeconds(s) : null);
+                    return;
+            }
+
             if (wire.CheckHeaders(context.Request, options.ApiKey) is { } refused)
             {
                 await WriteErrorAsync(context, wire, refused.Status, refused.Message, retryAfter: null);
@@ -78,7 +95,18 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
             }
 
             var reply = await AskBrainAsync(request, $"{idPrefix}{number:D4}", aborted);
-            await StreamAsync(context, wire, reply, wire.Frames(reply, request.IncludeUsage), fault, number);
+            var planned = reply.Text.Count > 0 ? Faults.OnResponse() : null;
+            if (planned is { Kind: FaultKind.Error or FaultKind.RateLimit, When.Point: TurnPoint.First })
+            {
+                // The request is answered with the error instead of a stream.
+                Faults.Strike(planned);
+                var limited = planned.Kind == FaultKind.RateLimit;
+                await WriteErrorAsync(context, wire, limited ? 429 : 500, $"simulated {(limited ? "rate limit" : "server error")}",
+                    limited ? TimeSpan.FromSeconds(FaultPlan.RetryAfterSeconds) : null);
+                return;
+            }
+
+            await StreamAsync(context, wire, reply, wire.Frames(reply, request.IncludeUsage), fault, number, planned);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && aborted.IsCancellationRequested)
         {
@@ -113,14 +141,31 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
 
     private async Task StreamAsync(
         HttpContext context, IChatWire wire, SimulatedReply reply, IReadOnlyList<SseFrame> frames,
-        (ChatFault Fault, TaskCompletionSource Struck)? fault, int number)
+        (ChatFault Fault, TaskCompletionSource Struck)? fault, int number, FaultSpec? planned)
     {
         var aborted = context.RequestAborted;
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
-        await Task.Delay(options.FirstTokenDelay, time, aborted);
+        var firstToken = options.FirstTokenDelay;
+        if (planned is { Kind: FaultKind.Slow })
+        {
+            Faults.Strike(planned);
+            firstToken += TimeSpan.FromMilliseconds(planned.SlowMs);
+        }
+
+        await Task.Delay(firstToken, time, aborted);
+        if (planned is { Kind: FaultKind.StallResponse })
+        {
+            await StrikeAsync(context, wire, planned, number);
+            return;
+        }
+
         var faultAt = fault is { } f ? Math.Clamp(f.Fault.AfterFrames, 0, frames.Count - 1) : -1;
+        // @done strikes after the reply's last words and tool arguments, before the events that end the stream.
+        var lastPaced = frames.Select((frame, i) => frame.Paced ? i : -1).Max();
+        var done = lastPaced >= 0 ? Math.Min(lastPaced + 1, frames.Count - 1) : frames.Count - 1;
+        long? firstFrameAt = null;
         for (var i = 0; i < frames.Count; i++)
         {
             if (i == faultAt)
@@ -134,7 +179,44 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
                 await Task.Delay(options.TokenInterval, time, aborted);
             }
 
+            // A planned fault strikes after the first event, MS into the stream, or after the last
+            // words (@done, or a +MS the stream is too short to reach).
+            var due = planned is { Kind: not FaultKind.Slow } p && (p.When.Point != TurnPoint.First && i == done
+                || (firstFrameAt is { } start && FaultPlan.DueAt(p, i == 1, (long)time.GetElapsedTime(start).TotalMilliseconds)));
+            if (due)
+            {
+                await StrikeAsync(context, wire, planned!, number);
+                return;
+            }
+
             await WriteFrameAsync(context, frames[i]);
+            firstFrameAt ??= time.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Carries a planned fault out in the middle of a stream: a dropped connection, an error event
+    /// (then the stream ends), or silence with the connection open until the client gives up.
+    /// </summary>
+    private async Task StrikeAsync(HttpContext context, IChatWire wire, FaultSpec fault, int number)
+    {
+        Faults.Strike(fault);
+        Log.PlannedFault(logger, wire.Api, number, fault.ToString());
+        switch (fault.Kind)
+        {
+            case FaultKind.Close:
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                context.Abort();
+                break;
+            case FaultKind.Error or FaultKind.RateLimit:
+                await WriteFrameAsync(context, wire.ErrorEvent(
+                    fault.Kind == FaultKind.RateLimit ? "Rate limit reached (simulated fault)" : "The server had an error (simulated fault)",
+                    fault.Kind == FaultKind.RateLimit));
+                break;
+            default:
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, context.RequestAborted);
+                break;
         }
     }
 
@@ -184,5 +266,11 @@ public sealed partial class ChatSimulator(ChatSimulatorOptions options, TimeProv
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "chat simulator ({Api}) request {Number}: the client went away")]
         public static partial void ClientGone(ILogger logger, string api, int number);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "chat simulator ({Api}) request {Number}: fault {Fault} strikes")]
+        public static partial void PlannedFault(ILogger logger, string api, int number, string fault);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "chat simulator ({Api}) request {Number}: connection refused (planned fault)")]
+        public static partial void Refused(ILogger logger, string api, int number);
     }
 }

@@ -49,6 +49,9 @@ internal interface IChatWire
 
     /// <summary>The provider's error body for an HTTP error.</summary>
     string ErrorBody(int status, string message);
+
+    /// <summary>An error reported in the middle of a stream (a server error, or a rate limit), as the provider sends one.</summary>
+    SseFrame ErrorEvent(string message, bool rateLimited);
 }
 
 /// <summary>JSON reading shared by the two wires; a wrong shape is an <see cref="InvalidDataException"/>.</summary>

@@ -135,6 +135,8 @@ internal sealed class OpenAiChatWire : IChatWire
         },
     }.ToJsonString();
 
+    public SseFrame ErrorEvent(string message, bool rateLimited) => new(null, ErrorBody(rateLimited ? 429 : 500, message));
+
     private static JsonObject ToolCallDelta(JsonObject call) => new() { ["tool_calls"] = new JsonArray(call) };
 
     private static SseFrame Chunk(SimulatedReply reply, JsonObject delta, string? finishReason = null, bool paced = false) =>
