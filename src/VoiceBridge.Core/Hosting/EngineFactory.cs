@@ -122,9 +122,9 @@ public sealed class EngineFactory(
         EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), connector, time, loggers.CreateLogger<RealtimeEngine>()),
         _ => new CascadeEngine(
             new CascadeEngineOptions { Name = spec.Name },
-            () => SpeechToText(spec),
-            Chat(spec),
-            TextToSpeech(spec),
+            () => Stages.SpeechToText(spec, SpeechToText(spec)),
+            Stages.Chat(spec, Chat(spec)),
+            Stages.TextToSpeech(spec, TextToSpeech(spec)),
             time,
             loggers.CreateLogger<CascadeEngine>()),
     };
@@ -153,6 +153,9 @@ public sealed class EngineFactory(
         "openai" => new OpenAiTextToSpeech(endpoints.OpenAiSpeech ?? throw Missing(spec, "OpenAI speech"), Http(spec), time, loggers.CreateLogger<OpenAiTextToSpeech>()),
         _ => throw Missing(spec, $"text-to-speech '{spec.Tts}'"),
     };
+
+    /// <summary>What wraps each cascade stage as it is built (replay's fault injection); none by default.</summary>
+    private ICascadeStageWrapper Stages => endpoints.Stages ?? ICascadeStageWrapper.None;
 
     private HttpClient Http(EngineSpec spec) => endpoints.Http ?? throw Missing(spec, "an HTTP client for its HTTP providers");
 

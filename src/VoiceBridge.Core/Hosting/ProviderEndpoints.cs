@@ -37,6 +37,9 @@ public sealed class ProviderEndpoints
     /// <summary>The local voice (espeak-ng).</summary>
     public ISpeechSynthesizer LocalVoice { get; init; } = new EspeakSynthesizer();
 
+    /// <summary>Wraps each cascade stage as the engine factory builds it (replay injects faults into the local ones) [none].</summary>
+    public ICascadeStageWrapper? Stages { get; init; }
+
     public RealtimeEngineOptions RealtimeFor(string engine) =>
         Realtime.TryGetValue(engine, out var options)
             ? options

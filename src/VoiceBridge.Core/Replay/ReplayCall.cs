@@ -41,12 +41,7 @@ public static class ReplayCall
     {
         foreach (var record in summary.Switches ?? [])
         {
-            if (!env.Simulators.TryGetValue(record.From, out var simulator))
-            {
-                continue;
-            }
-
-            var struck = simulator.Faults.Fired
+            var struck = env.FaultPlansFor(record.From).SelectMany(plan => plan.Fired)
                 .Select(f => (long)time.GetElapsedTime(summary.StartTimestamp, f.Timestamp).TotalMilliseconds)
                 .Where(ms => ms <= record.DetectedAtMs)
                 .DefaultIfEmpty(-1)

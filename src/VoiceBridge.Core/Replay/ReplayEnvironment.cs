@@ -24,6 +24,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
     private HttpClient? _http;
+    private Dictionary<string, List<FaultPlan>> _stagePlans = [];
 
     private ReplayEnvironment(BridgeComposition bridge, IReadOnlyDictionary<string, RealtimeSimulator> simulators, SimulatorControl control, IWebSocketConnector callerConnector, Uri mediaUri)
     {
@@ -74,7 +75,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         }
 
         var http = new HttpClient();
-        var cascade = await CascadeProviders.StartLoopbackAsync(chain, control, http, loggers);
+        var cascade = await CascadeProviders.StartLoopbackAsync(chain, control, http, loggers, faults);
         apps.AddRange(cascade.Apps);
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
@@ -87,6 +88,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
         env._apps.AddRange(apps);
         env._http = http;
+        env._stagePlans = cascade.Plans;
         return env;
     }
 
@@ -107,35 +109,64 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"));
         }
 
-        var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers);
+        var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers, faults);
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
         engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
-        return new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
+        var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
+        env._http = cascade.OwnedHttp;
+        env._stagePlans = cascade.Plans;
+        return env;
     }
 
     /// <summary>
-    /// Checks that every fault can be injected into this chain: its target must be a simulated
-    /// Realtime engine of the chain (by name, or <c>primary</c> when the chain starts with one).
-    /// Throws <see cref="ArgumentException"/> naming the fault otherwise.
+    /// Checks that every fault can be injected into this chain: its target must be an engine of the
+    /// chain (by name, or <c>primary</c> for the one it starts with); a whole engine must be a
+    /// simulated Realtime one, a stage (<c>NAME.stt|.llm|.tts</c>) a stage of a cascade. A remote
+    /// provider is one simulator per call, so a fault cannot be aimed at a stage whose provider
+    /// another engine of the chain uses too. Throws <see cref="ArgumentException"/> naming the fault.
     /// </summary>
     public static void ValidateFaults(ChainSpec chain, IReadOnlyList<FaultSpec> faults)
     {
         foreach (var fault in faults)
         {
-            var engine = fault.Target == "primary" ? chain.Primary : chain.Engines.FirstOrDefault(e => e.Name == fault.Target);
-            if (engine is null)
+            var engine = EngineOf(chain, fault) ?? throw new ArgumentException(
+                $"fault '{fault}': '{fault.Engine}' is not an engine of the chain {chain} (engines: {string.Join(", ", chain.Engines.Select(e => e.Name))}, or primary)");
+            if (fault.Stage == FaultStage.None)
             {
-                throw new ArgumentException($"fault '{fault}': '{fault.Target}' is not an engine of the chain {chain}");
+                if (engine.Kind != EngineKind.Realtime)
+                {
+                    throw new ArgumentException(
+                        $"fault '{fault}': '{engine.Name}' is a cascade; aim the fault at one of its stages: {fault.Engine}.stt ({engine.Stt}), {fault.Engine}.llm ({engine.Llm}) or {fault.Engine}.tts ({engine.Tts})");
+                }
+
+                continue;
             }
 
-            if (engine.Kind != EngineKind.Realtime)
+            if (engine.Kind != EngineKind.Cascade)
             {
-                throw new ArgumentException($"fault '{fault}': faults can be injected into the simulated Realtime engines only; '{engine.Name}' is a cascade");
+                throw new ArgumentException($"fault '{fault}': '{engine.Name}' is a Realtime engine and has no stages; aim the fault at '{fault.Engine}' itself");
+            }
+
+            var provider = CascadeProviders.Provider(engine, fault.Stage);
+            var sharing = chain.Engines.FirstOrDefault(e => e != engine && e.Kind == EngineKind.Cascade && CascadeProviders.Provider(e, fault.Stage) == provider);
+            if (sharing is not null && !LocalStageFaults.IsLocal(provider))
+            {
+                throw new ArgumentException(
+                    $"fault '{fault}': the {fault.Stage.ToString().ToLowerInvariant()} provider '{provider}' serves both '{engine.Name}' and '{sharing.Name}' in this chain, and its simulator cannot tell their requests apart; aim the fault at a stage only one engine uses");
             }
         }
     }
+
+    /// <summary>The engine a fault is aimed at (its own or its stage's), or null when the chain has none by that name.</summary>
+    public static EngineSpec? EngineOf(ChainSpec chain, FaultSpec fault) =>
+        fault.Engine == "primary" ? chain.Primary : chain.Engines.FirstOrDefault(e => e.Name == fault.Engine);
+
+    /// <summary>The fault plans behind an engine (its simulator's, or its stages'): what struck and when.</summary>
+    public IReadOnlyList<FaultPlan> FaultPlansFor(string engine) =>
+        [.. Simulators.TryGetValue(engine, out var simulator) ? [simulator.Faults] : Array.Empty<FaultPlan>(),
+         .. _stagePlans.TryGetValue(engine, out var plans) ? plans : []];
 
     /// <summary>Faults aimed at an engine: by its name, or as <c>primary</c> when it starts the chain.</summary>
     public static IReadOnlyList<FaultSpec> FaultsFor(ChainSpec chain, EngineSpec engine, IReadOnlyList<FaultSpec>? faults) =>
