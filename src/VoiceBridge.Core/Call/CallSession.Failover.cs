@@ -22,6 +22,7 @@ public sealed partial class CallSession
     private const string LastResortItem = "last-resort-apology";
     private bool _answerWhenReady;
     private string? _continueAfter;
+    private bool _continuing;
     private bool _hangUpAfterApology;
     private long _lastItemEndsAtMs;
     private IAgentEngine? _standby;
@@ -263,6 +264,7 @@ public sealed partial class CallSession
             {
                 _engine!.RequestResponse(heard);
                 _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
+                _continuing = true;
             }
         }
     }
@@ -336,7 +338,10 @@ public sealed partial class CallSession
     {
         foreach (var record in _switches)
         {
-            var before = Conversation.Turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.From && t.StartMs > 0 && t.StartMs <= record.DetectedAtMs);
+            // The last reply of the old engine the caller heard: one cut by this switch may start
+            // playing only after it (its audio was queued).
+            var before = Conversation.Turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.From && t.StartMs > 0
+                && (t.StartMs <= record.DetectedAtMs || _cutByHandoff.Contains(t)));
             var after = Conversation.Turns.FirstOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.To && t.StartMs >= record.DetectedAtMs);
             record.RepeatedAgentWords = Overlap(Words(before?.HeardText ?? before?.Text), Words(after?.HeardText ?? after?.Text));
         }

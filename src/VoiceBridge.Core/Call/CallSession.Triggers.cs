@@ -62,6 +62,18 @@ public sealed partial class CallSession
     private void OnResponseDone(EngineEvent e)
     {
         _audioItem = null;
+        if (_continuing)
+        {
+            // The continuation of a cut reply: when the cut reply had in fact been heard to its
+            // end there is nothing left to say, and an empty answer is neither a stall nor a bad turn.
+            _continuing = false;
+            if (e.Status is null or "completed" && !_responseHadAudio)
+            {
+                _responseDeadlineMs = null;
+                return;
+            }
+        }
+
         if (e.Status is "failed" or "incomplete")
         {
             AddError($"{_engine!.Name}: response {e.ResponseId} ended {e.Status}: {e.Text}");
@@ -242,5 +254,6 @@ public sealed partial class CallSession
         _badResponses = 0;
         _clientErrors = 0;
         _softSwitch = null;
+        _continuing = false;
     }
 }

@@ -110,6 +110,11 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
         {
             EndItem(item.ItemId);
         }
+
+        // An item that ran dry (its engine stalled) and is now ended by the handoff does not
+        // resume: what is left of it is its last partial frame, flushed as its tail. The silence
+        // before it is the switch's dead air, not a gap in the middle of speech.
+        _inGap = false;
     }
 
     /// <summary>

@@ -33,21 +33,29 @@ public static class Continuation
     }
 
     /// <summary>
-    /// The words of <paramref name="reply"/> after <paramref name="heard"/> when the heard words
-    /// begin it (compared without case and punctuation); otherwise the whole reply.
+    /// What a stand-in says to continue: the words of <paramref name="reply"/> after the heard words
+    /// when they begin it or stand in it (compared without case and punctuation); else, when what
+    /// was heard ends a sentence (to the caller the reply was whole), nothing; else the whole reply.
     /// </summary>
     public static string Remainder(string heard, string reply)
     {
         var heardWords = Words(heard);
         var replyWords = reply.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (heardWords.Length == 0 || heardWords.Length >= replyWords.Length)
+        if (heardWords.Length == 0)
         {
-            return heardWords.Length > 0 && heardWords.SequenceEqual(replyWords.Select(Word)) ? "" : reply;
+            return reply;
         }
 
-        return heardWords.SequenceEqual(replyWords.Take(heardWords.Length).Select(Word))
-            ? string.Join(' ', replyWords.Skip(heardWords.Length))
-            : reply;
+        var normalized = replyWords.Select(Word).ToArray();
+        for (var at = 0; at + heardWords.Length <= normalized.Length; at++)
+        {
+            if (normalized.AsSpan(at, heardWords.Length).SequenceEqual(heardWords))
+            {
+                return string.Join(' ', replyWords.Skip(at + heardWords.Length));
+            }
+        }
+
+        return heard.TrimEnd().EndsWith('.') || heard.TrimEnd().EndsWith('?') || heard.TrimEnd().EndsWith('!') ? "" : reply;
     }
 
     private static string[] Words(string text) => [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Word)];

@@ -33,9 +33,12 @@ internal sealed partial class SimulatorSession
         _response = new ActiveResponse(NewId("resp"));
         _record.CountResponse();
         var plan = Plan();
-        if (Engines.Continuation.HeardOf(instructions) is { } heard && plan.Tool is null)
+        if (Engines.Continuation.HeardOf(instructions) is { } heard)
         {
-            plan = plan with { Reply = Engines.Continuation.Remainder(heard, plan.Reply) };
+            // Continuing a cut reply: nothing to add (no tool call either) when the caller heard a
+            // whole sentence of another answer; the rest when the heard words are part of this one.
+            var rest = Engines.Continuation.Remainder(heard, plan.Reply);
+            plan = rest.Length == 0 ? ("", null, null) : plan.Tool is null ? plan with { Reply = rest } : plan;
         }
 
         _ = RunResponseAsync(_response, plan);

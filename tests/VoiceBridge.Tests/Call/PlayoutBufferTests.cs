@@ -434,6 +434,31 @@ public sealed class PlayoutBufferTests
     }
 
     [Fact]
+    public void A_stalled_item_ended_by_a_handoff_flushes_its_partial_tail_without_a_discontinuity()
+    {
+        var playout = Create(lead: 3);
+
+        // 3.5 frames: the engine stalls with half a frame still waiting for more audio.
+        playout.Enqueue(1, "a", TestAudio.Pattern((3 * Frame) + (Frame / 2)));
+        for (var ms = 0; ms <= 140; ms += 20)
+        {
+            playout.Tick(ms); // 3 frames out, then dry mid-item
+        }
+
+        playout.EndGeneration(1);
+        playout.Enqueue(2, "b", TestAudio.Pattern(2 * Frame, seed: 3));
+        playout.EndItem("b");
+        for (var ms = 160; ms <= 300; ms += 20)
+        {
+            playout.Tick(ms);
+        }
+
+        Assert.Equal(0, playout.Discontinuities);
+        Assert.Equal(6, _leg.Frames.Count); // 3 + the padded tail + 2 of the next engine
+        Assert.Equal(["a", "b"], _sent);
+    }
+
+    [Fact]
     public void Audio_over_capacity_is_dropped_and_counted()
     {
         var playout = Create(capacity: TimeSpan.FromMilliseconds(100)); // 800 samples

@@ -39,6 +39,27 @@ public sealed class FailoverTriggerReplayTests(ITestOutputHelper output)
         Assert.True(sw.HandoffMs < 1000, $"handoff {sw.HandoffMs} ms: the new engine should answer at once");
     }
 
+    [Theory]
+    [InlineData("local.tts:error@turn2@done")]
+    [InlineData("local.tts:close@turn1@done")]
+    public void A_cut_reply_that_was_heard_to_its_end_needs_no_continuation_and_the_call_goes_on(string fault)
+    {
+        // The text-to-speech stage fails after the reply's last audio but before it said so: the
+        // reply counts as cut, the next engine is asked to continue it and has nothing to add.
+        var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse(fault)], "local,openai-realtime");
+
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        var sw = Assert.Single(report.Switches);
+        Assert.Equal(("local", "openai-realtime"), (sw.From, sw.To));
+        Assert.Equal(0, sw.RepeatedAgentWords);
+        Assert.Equal(4, report.Turns.Count(t => t.Role == "user"));
+
+        // The caller had heard a whole reply: the next engine adds nothing before the caller speaks again.
+        var turns = report.Turns.ToList();
+        var cut = turns.FindIndex(t => t.Interrupted && t.Engine == "local");
+        Assert.DoesNotContain(turns.Skip(cut + 1).TakeWhile(t => t.Role != "user"), t => t.Text.Length > 0);
+    }
+
     [Fact]
     public void Slow_turns_move_the_call_at_the_next_turn_boundary()
     {

@@ -70,7 +70,8 @@ public sealed class ScriptedDialogChatClient(DialogScript? script = null, TimePr
         var decision = DialogState.Decide(Script, history, name => options?.Tools?.Any(t => t.Name == name) == true);
         if (heard is not null)
         {
-            decision = decision with { Text = Continuation.Remainder(heard, decision.Text) };
+            var rest = Continuation.Remainder(heard, decision.Text);
+            decision = rest.Length == 0 ? new DialogDecision("") : decision with { Text = rest };
         }
 
         var responseId = $"scripted-{history.Count:D4}";
