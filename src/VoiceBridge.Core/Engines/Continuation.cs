@@ -35,7 +35,8 @@ public static class Continuation
     /// <summary>
     /// What a stand-in says to continue: the words of <paramref name="reply"/> after the heard words
     /// when they begin it or stand in it (compared without case and punctuation); else, when what
-    /// was heard ends a sentence (to the caller the reply was whole), nothing; else the whole reply.
+    /// was heard ends a sentence (to the caller the reply was whole), nothing; else the reply after
+    /// the words both begin with (the whole reply when none).
     /// </summary>
     public static string Remainder(string heard, string reply)
     {
@@ -55,7 +56,19 @@ public static class Continuation
             }
         }
 
-        return heard.TrimEnd().EndsWith('.') || heard.TrimEnd().EndsWith('?') || heard.TrimEnd().EndsWith('!') ? "" : reply;
+        if (heard.TrimEnd().EndsWith('.') || heard.TrimEnd().EndsWith('?') || heard.TrimEnd().EndsWith('!'))
+        {
+            return "";
+        }
+
+        // Another wording of the same answer: pick it up after the words both begin with.
+        var common = 0;
+        while (common < heardWords.Length && common < normalized.Length && heardWords[common] == normalized[common])
+        {
+            common++;
+        }
+
+        return string.Join(' ', replyWords.Skip(common));
     }
 
     private static string[] Words(string text) => [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Word)];

@@ -6,7 +6,7 @@ namespace VoiceBridge.Replay;
 /// <summary>
 /// One engine switch in the report, with FAILOVER.md's figures (ms on the call's timeline). The
 /// bridge's own accounting gives them; <see cref="DuplicateAgentAudioMs"/> is what the fake carrier
-/// heard twice (identical non-silent 20 ms frames before and after the switch).
+/// heard twice (identical non-silent 20 ms frames of the reply the switch cut and the new engine's first reply).
 /// </summary>
 public sealed record SwitchReport(
     string From,
@@ -30,26 +30,51 @@ public sealed record SwitchReport(
     public static SwitchReport Of(SwitchRecord r, FakeCallerResult heard) => new(
         r.From, r.To, r.Reason, r.Evidence, r.FaultAtMs, r.DetectedAtMs, r.CallerSpeechEndMs, r.FirstFallbackAudioAtMs,
         r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs, r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords,
-        Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs)),
+        Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs, r.FirstFallbackAudioAtMs)),
         r.OutboundDiscontinuities, r.HistoryTurnsCarried);
 
-    /// <summary>Non-silent 20 ms frames heard after <paramref name="atMs"/> that are identical to one heard before it.</summary>
-    private static long DuplicateFramesMs(short[] agent, long atMs)
+    /// <summary>
+    /// Agent audio the switch made the caller hear twice: non-silent 20 ms frames of the new engine's
+    /// first reply (from its first audio to the next pause) identical to a frame of what the old
+    /// engine was saying when it was replaced (its last stretch of speech before the detection, as
+    /// far as it played). Earlier turns are not compared: a reply may well reuse words said minutes
+    /// before.
+    /// </summary>
+    private static long DuplicateFramesMs(short[] agent, long detectedAtMs, long? firstFallbackAtMs)
     {
-        var split = (int)Math.Min(agent.Length, CallClock.MsToSamples(atMs)) / CallClock.FrameSamples * CallClock.FrameSamples;
-        var before = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i + CallClock.FrameSamples <= split; i += CallClock.FrameSamples)
+        if (firstFallbackAtMs is not { } fallbackMs)
         {
-            if (Key(agent.AsSpan(i, CallClock.FrameSamples)) is { } key)
+            return 0;
+        }
+
+        var frames = agent.Length / CallClock.FrameSamples;
+        var detected = (int)Math.Min(frames, detectedAtMs / CallClock.FrameMs);
+        var fallback = (int)Math.Min(frames, fallbackMs / CallClock.FrameMs);
+        var oldStart = detected;
+        while (oldStart > 0 && !IsPause(agent, oldStart - PauseFrames, oldStart))
+        {
+            oldStart--;
+        }
+
+        var newEnd = fallback;
+        while (newEnd < frames && !IsPause(agent, newEnd, newEnd + PauseFrames))
+        {
+            newEnd++;
+        }
+
+        var before = new HashSet<string>(StringComparer.Ordinal);
+        for (var f = oldStart; f < fallback; f++)
+        {
+            if (Key(Frame(agent, f)) is { } key)
             {
                 before.Add(key);
             }
         }
 
         var duplicates = 0;
-        for (var i = split; i + CallClock.FrameSamples <= agent.Length; i += CallClock.FrameSamples)
+        for (var f = fallback; f < newEnd; f++)
         {
-            if (Key(agent.AsSpan(i, CallClock.FrameSamples)) is { } key && before.Contains(key))
+            if (Key(Frame(agent, f)) is { } key && before.Contains(key))
             {
                 duplicates++;
             }
@@ -57,6 +82,26 @@ public sealed record SwitchReport(
 
         return duplicates * CallClock.FrameMs;
     }
+
+    /// <summary>A pause between stretches of speech: this many silent frames in a row (300 ms).</summary>
+    private const int PauseFrames = 15;
+
+    /// <summary>Whether frames [<paramref name="from"/>, <paramref name="to"/>) are all silent (frames outside the track count as silent).</summary>
+    private static bool IsPause(short[] agent, int from, int to)
+    {
+        var frames = agent.Length / CallClock.FrameSamples;
+        for (var f = Math.Max(0, from); f < Math.Min(to, frames); f++)
+        {
+            if (Key(Frame(agent, f)) is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<short> Frame(short[] agent, int f) => agent.AsSpan(f * CallClock.FrameSamples, CallClock.FrameSamples);
 
     /// <summary>A frame's identity, or null for near-silence (which repeats legitimately).</summary>
     private static string? Key(ReadOnlySpan<short> frame)

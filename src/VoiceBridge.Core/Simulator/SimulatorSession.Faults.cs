@@ -35,6 +35,10 @@ internal sealed partial class SimulatorSession
         _simulator.Faults.Strike(fault);
         switch (fault.Kind)
         {
+            case FaultKind.Close when fault.When.Point == TurnPoint.Done:
+                // After the response's last event: what was sent arrives, then the socket drops.
+                _ = _socket?.AbortAfterFlushAsync();
+                break;
             case FaultKind.Close:
                 _socket?.Abort();
                 break;

@@ -148,6 +148,18 @@ public sealed class MessageSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends what is queued, then drops the connection without a close handshake (a provider that dies right after a message).</summary>
+    public async Task AbortAfterFlushAsync()
+    {
+        _outgoing.Writer.TryComplete();
+        if (_sendLoop is not null)
+        {
+            await _sendLoop;
+        }
+
+        _socket.Abort();
+    }
+
     /// <summary>Flushes queued sends, then closes politely (bounded by the token).</summary>
     public Task CloseAsync(string reason, CancellationToken cancellationToken) =>
         CloseAsync(WebSocketCloseStatus.NormalClosure, reason, cancellationToken);

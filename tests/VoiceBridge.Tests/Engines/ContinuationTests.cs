@@ -24,6 +24,7 @@ public sealed class ContinuationTests
     [InlineData("Sure, which day would that be?", "Happy to help. Which time works?", "")]
     [InlineData("Sure, I can", "Happy to help. Which time works?", "Happy to help. Which time works?")]
     [InlineData("", "Happy to help.", "Happy to help.")]
+    [InlineData("Yes, we are", "Yes, we're open on Saturday.", "we're open on Saturday.")]
     public void A_stand_in_says_what_follows_the_heard_words_nothing_after_a_whole_sentence_else_its_reply(string heard, string reply, string expected) =>
         Assert.Equal(expected, Continuation.Remainder(heard, reply));
 }
