@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serilog.Events;
 using VoiceBridge.Audit;
+using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Media;
@@ -30,12 +31,14 @@ internal static class ReplayCommand
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
+        var warmStandby = FailoverSettings.CreateWarmStandbyOption();
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
         {
             inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir, auditPostgres,
         };
         command.Options.Add(cost);
+        command.Options.Add(warmStandby);
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
@@ -43,8 +46,10 @@ internal static class ReplayCommand
             ChainSpec chainSpec;
             List<FaultSpec> faults;
             AuditStore audit;
+            FailoverOptions failover;
             try
             {
+                failover = FailoverSettings.Load(parse, warmStandby);
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = CostOption.Apply(ChainSpec.Parse(parse.GetValue(chain)!), parse, cost);
                 faults = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
@@ -69,6 +74,12 @@ internal static class ReplayCommand
                 Faults = faults,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript },
                 Audit = audit,
+                CallOptions = () => new CallSessionOptions
+                {
+                    DryRunTools = true,
+                    Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
+                    Failover = failover,
+                },
             };
             Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
             try

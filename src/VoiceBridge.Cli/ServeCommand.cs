@@ -34,11 +34,13 @@ internal static class ServeCommand
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
+        var warmStandby = FailoverSettings.CreateWarmStandbyOption();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
         };
         command.Options.Add(cost);
+        command.Options.Add(warmStandby);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -98,6 +100,15 @@ internal static class ServeCommand
             }
 
             chainSpec = CostOption.Apply(chainSpec, parse, cost, errors);
+            FailoverOptions? failover = null;
+            try
+            {
+                failover = FailoverSettings.Load(parse, warmStandby);
+            }
+            catch (FormatException e)
+            {
+                errors.Add(e.Message);
+            }
 
             using var http = new HttpClient();
             var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(chainSpec, realtime, http, errors);
@@ -131,7 +142,7 @@ internal static class ServeCommand
             await using var audit = opened;
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
-            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo };
+            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover! };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls };

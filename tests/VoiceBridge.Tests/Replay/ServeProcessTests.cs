@@ -70,6 +70,18 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
         Assert.Contains("PublicBaseUrl", await run.Process.StandardError.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task Serve_refuses_bad_failover_thresholds_naming_each_key()
+    {
+        var run = ServeProcess.Start(new Dictionary<string, string?> { ["Failover__ResponseStallMs"] = "5", ["Failover__SlowTurnsInRow"] = "0" }, 0);
+        var exited = await run.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token).ContinueWith(t => t.IsCompletedSuccessfully);
+        Assert.True(exited, "serve should exit on a configuration error");
+        Assert.Equal(2, run.Process.ExitCode);
+        var error = await run.Process.StandardError.ReadToEndAsync();
+        Assert.Contains("Failover:ResponseStallMs must be 100-60000, got 5", error, StringComparison.Ordinal);
+        Assert.Contains("Failover:SlowTurnsInRow must be 1-100, got 0", error, StringComparison.Ordinal);
+    }
+
     private static short[] OneUtterance(string text)
     {
         var speech = new EspeakSynthesizer().SynthesizeMuLaw(text);
