@@ -94,7 +94,8 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     /// <summary>Everything in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
     public static ReplayEnvironment CreateVirtual(
-        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null)
+        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null,
+        ProviderHealthOptions? health = null)
     {
         var network = new InMemoryNetwork();
         var control = new SimulatorControl();
@@ -111,7 +112,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
         var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers, faults);
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
-        engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
+        engines.AttachHealth(health ?? new ProviderHealthOptions(), sessionOptions.AuditLog);
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
         var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));

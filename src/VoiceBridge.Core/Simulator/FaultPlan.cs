@@ -79,6 +79,15 @@ public sealed class FaultPlan(IEnumerable<FaultSpec> faults, TimeProvider time)
     /// <summary>A spoken response began: the fault planned for it, if any.</summary>
     public FaultSpec? OnResponse() => Take(FaultMoment.Turn, ++_responses);
 
+    /// <summary>The provider recovers: every fault not yet carried out is dropped (connection faults included).</summary>
+    public void Recover()
+    {
+        lock (_gate)
+        {
+            _armed.Clear();
+        }
+    }
+
     /// <summary>Faults that strike at a time into the call.</summary>
     public IReadOnlyList<FaultSpec> Timed()
     {
