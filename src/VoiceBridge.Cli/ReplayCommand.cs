@@ -78,6 +78,7 @@ internal static class ReplayCommand
                 {
                     DryRunTools = true,
                     Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
+                    Filler = failover.Filler ? LastResort.RenderFiller(new Speech.EspeakSynthesizer()) : null,
                     Failover = failover,
                 },
             };

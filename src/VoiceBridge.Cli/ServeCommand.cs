@@ -144,6 +144,7 @@ internal static class ServeCommand
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
             var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover! };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
+            callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls };
             var builder = WebApplication.CreateSlimBuilder();

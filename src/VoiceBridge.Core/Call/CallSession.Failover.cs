@@ -109,6 +109,15 @@ public sealed partial class CallSession
         }
 
         _playout.EndGeneration(oldGeneration);
+        if (_options.Filler is { Length: > 0 } filler && unanswered is not null && cut is null)
+        {
+            // FAILOVER step 6: the caller waits for an answer; a short filler masks the gap. It is
+            // not one of the agent's turns (no engine said it), and the new engine's reply plays after it.
+            var fillerId = $"filler-{record.Generation}";
+            _playout.Enqueue(0, fillerId, filler);
+            _playout.EndItem(fillerId);
+        }
+
         ResetTriggers();
         _answerWhenReady = unanswered is not null && unanswered.EndPosition <= replayFrom;
         if (_engineIndex != to.Value)

@@ -32,6 +32,12 @@ public sealed class CallSessionOptions
     public byte[]? Apology { get; set; }
 
     /// <summary>
+    /// A short filler (mu-law, 8 kHz) played while the next engine prepares after a switch, when
+    /// the caller is waiting for an answer (<see cref="FailoverOptions.Filler"/>) [none].
+    /// </summary>
+    public byte[]? Filler { get; set; }
+
+    /// <summary>
     /// Where the last resort sends the caller after the apology: an E.164 number or a <c>sip:</c>
     /// URI [none: the call is ended after the apology].
     /// </summary>

@@ -43,6 +43,9 @@ public sealed class FailoverOptions
     /// <summary>The session limit of <paramref name="engine"/>, if it has one.</summary>
     public TimeSpan? SessionLimit(string engine) => SessionLimits.TryGetValue(engine, out var limit) ? limit : null;
 
+    /// <summary>Play a short filler ("One moment, please.") while the next engine prepares, when the caller is waiting for an answer [off].</summary>
+    public bool Filler { get; set; }
+
     /// <summary>Keep the next engine of the chain connected and ready while the active one works [off].</summary>
     public bool WarmStandby { get; set; }
 

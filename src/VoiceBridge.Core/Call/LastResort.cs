@@ -17,6 +17,12 @@ public static class LastResort
     public static string Text(CallSessionOptions options) =>
         string.IsNullOrWhiteSpace(options.LastResortTransferTo) ? DefaultApology : TransferApology;
 
+    /// <summary>What the filler says while the next engine prepares (<see cref="FailoverOptions.Filler"/>).</summary>
+    public const string FillerText = "One moment, please.";
+
+    /// <summary>The filler, rendered by the local voice.</summary>
+    public static byte[] RenderFiller(ISpeechSynthesizer voice) => voice.SynthesizeMuLaw(FillerText);
+
     /// <summary>The apology as mu-law 8 kHz audio, spoken by the local voice (no network needed when everything else is down).</summary>
     public static byte[] Render(ISpeechSynthesizer voice) => voice.SynthesizeMuLaw(DefaultApology);
 

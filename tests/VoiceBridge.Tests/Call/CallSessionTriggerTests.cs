@@ -374,6 +374,38 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
         Assert.True(chain.Created[2].Engine.Disposed, "the unused standby is disposed when the call ends");
     }
 
+    [Fact]
+    public void With_a_filler_a_caller_waiting_for_an_answer_hears_it_while_the_next_engine_prepares()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var filler = TestAudio.Pattern(8000, seed: 7); // 1 s
+        var h = new CallHarness(output, options: new CallSessionOptions { Filler = filler }, chain: chain);
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts[..(int)CallClock.MsToSamples(4000)]);
+            await h.At(TurnEnds[0] + 700);
+            await a.Post(new EngineEvent { Kind = EngineEventKind.Closed, Generation = a.Generation, Text = "socket lost" });
+            var b = await chain.Engine(1);
+            await h.At(TurnEnds[0] + 1200);
+            await b.Ready();
+            await Reply(h, b, "b0", TurnEnds[0] + 1300);
+            await feed;
+        });
+
+        // The filler's 50 frames go out first, then the new engine's reply; neither is lost or cut.
+        var frames = h.Leg.Frames;
+        Assert.Equal(filler[..CallClock.FrameSamples], frames[0]);
+        Assert.Equal(filler[^CallClock.FrameSamples..], frames[49]);
+        Assert.Equal(TestAudio.Pattern(4800)[..CallClock.FrameSamples], frames[50]);
+        Assert.Equal(0, summary.OutboundDiscontinuities);
+        Assert.DoesNotContain(summary.Turns, t => t.ItemId?.StartsWith("filler", StringComparison.Ordinal) == true);
+        var sw = Assert.Single(summary.Switches!);
+        Assert.True(sw.FirstFallbackAudioAtMs >= TurnEnds[0] + 1300, "the handoff completes with the new engine's audio, not the filler");
+    }
+
     private static ValueTask ClientError(ScriptedEngine engine) =>
         engine.Post(new EngineEvent { Kind = EngineEventKind.Error, Generation = engine.Generation, Text = "invalid_request_error: bad item", Status = "client-error" });
 
