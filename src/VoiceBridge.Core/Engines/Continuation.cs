@@ -35,8 +35,9 @@ public static class Continuation
     /// <summary>
     /// What a stand-in says to continue: the words of <paramref name="reply"/> after the heard words
     /// when they begin it or stand in it (compared without case and punctuation); else, when what
-    /// was heard ends a sentence (to the caller the reply was whole), nothing; else the reply after
-    /// the words both begin with (the whole reply when none).
+    /// was heard sounds whole to the caller (it asked a question, or ran to a full stop over at
+    /// least half this reply's length), nothing; else the reply after the words both begin with
+    /// (the whole reply when none).
     /// </summary>
     public static string Remainder(string heard, string reply)
     {
@@ -56,7 +57,10 @@ public static class Continuation
             }
         }
 
-        if (heard.TrimEnd().EndsWith('.') || heard.TrimEnd().EndsWith('?') || heard.TrimEnd().EndsWith('!'))
+        // Another answer, heard as a whole to the caller: a question was asked, or most of a reply's
+        // length ended on a full stop. Saying a second answer would answer the turn twice.
+        var end = heard.TrimEnd();
+        if (end.EndsWith('?') || end.EndsWith('!') || (end.EndsWith('.') && heardWords.Length * 2 >= normalized.Length))
         {
             return "";
         }
