@@ -217,34 +217,8 @@ public sealed class StageFaultTests(ITestOutputHelper output)
         Assert.True(sw.FaultAtMs <= sw.DetectedAtMs, $"fault at {sw.FaultAtMs} ms, detected at {sw.DetectedAtMs} ms");
     }
 
-    private ReplayCallReport Replay(IReadOnlyList<FaultSpec> faults, string chainText)
-    {
-        var path = RepoPaths.Fixture(Fixture);
-        var expected = ReplayInputs.Sidecar(path);
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var loggers = new TestLoggerFactory(output);
-        var recording = WavLoader.Load(path);
-        var chain = ChainSpec.Parse(chainText);
-        ReplayEnvironment.ValidateFaults(chain, faults);
-        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
-        {
-            var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()) };
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults);
-            return await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
-        });
-        var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
-        foreach (var t in report.Turns)
-        {
-            output.WriteLine($"{t.Role,-9} {t.Engine,-16} {t.StartMs,6}-{t.EndMs,-6} lat={t.FirstAudioLatencyMs} {(t.Interrupted ? "[cut] " : "")}{t.Text} | heard: {t.HeardText}");
-        }
-
-        foreach (var s in report.Switches)
-        {
-            output.WriteLine(s.ToString());
-        }
-
-        return report;
-    }
+    private ReplayCallReport Replay(IReadOnlyList<FaultSpec> faults, string chainText) =>
+        FailoverReplay.Run(output, Fixture, faults, chainText);
 }
 
 /// <summary>
