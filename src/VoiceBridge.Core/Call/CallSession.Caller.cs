@@ -41,6 +41,7 @@ public sealed partial class CallSession
         {
             AddUserTurn(_speechStartPosition, vadEvent.Position, _speechStartMs, MsOfCallerPosition(vadEvent.Position));
             _speechStartPosition = -1;
+            TryEndSeeding();
         }
     }
 

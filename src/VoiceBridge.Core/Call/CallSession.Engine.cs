@@ -15,22 +15,28 @@ public sealed partial class CallSession
     /// <summary>Events dropped because they came from an engine generation that was replaced.</summary>
     public long FencedEvents => _fencedEvents;
 
-    /// <summary>Starts the chain's engine at <see cref="_engineIndex"/>, to be fed caller audio from <paramref name="feedFrom"/> once ready.</summary>
-    private void StartEngine(long feedFrom)
+    /// <summary>
+    /// Starts the chain's engine at <see cref="_engineIndex"/>, to be fed caller audio from
+    /// <paramref name="feedFrom"/> once ready; <paramref name="seeding"/>: a handoff's engine, its
+    /// automatic responses off until it is up to date (see <see cref="OnEngineReady"/>).
+    /// </summary>
+    private void StartEngine(long feedFrom, bool seeding = false)
     {
+        _seeding = seeding;
+        _seedAwaitsTurn = false;
         _generation++;
-        _engine = TakeStandby(_engineIndex) ?? _chain.Create(_engineIndex);
+        _engine = TakeStandby(_engineIndex) ?? _chain.Create(_engineIndex, CallId);
         _engineReady = false;
         _engineStartedMs = NowMs;
         _engineFedUntil = feedFrom;
-        _ = StartEngineCoreAsync(_engine, _generation);
+        _ = StartEngineCoreAsync(_engine, _generation, seeding);
     }
 
-    private async Task StartEngineCoreAsync(IAgentEngine engine, int generation)
+    private async Task StartEngineCoreAsync(IAgentEngine engine, int generation, bool seeding)
     {
         try
         {
-            await engine.StartAsync(new EngineStart(generation, Conversation, _tools.Definitions, this), _stop.Token);
+            await engine.StartAsync(new EngineStart(generation, Conversation, _tools.Definitions, this) { Seeding = seeding }, _stop.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -76,6 +82,7 @@ public sealed partial class CallSession
                 break;
             case EngineEventKind.SpeechStarted:
                 ProviderItem(e.ItemId).Start = e.Position;
+                _seedTurnCommitted = false;
                 BargeIn();
                 break;
             case EngineEventKind.SpeechStopped:
@@ -84,6 +91,10 @@ public sealed partial class CallSession
                 // The engine's turn detection may be quicker than ours (a cascade owns a shorter
                 // window): a turn already trailing off ends here, before any reply to it can start.
                 _vad.EndUtterance(EngineTurnEndMinSilenceMs, _onVadEvent);
+                break;
+            case EngineEventKind.UserTurnCommitted:
+                _seedTurnCommitted = true;
+                TryEndSeeding();
                 break;
             case EngineEventKind.UserTranscript:
                 OnUserTranscript(e.ItemId, e.Text ?? "");
@@ -148,14 +159,14 @@ public sealed partial class CallSession
         }
     }
 
-    /// <summary>Brings a newly ready engine up to date with caller audio it has not heard.</summary>
-    private void FeedEngineFromLog()
+    /// <summary>Brings a newly ready engine up to date with caller audio it has not heard, up to <paramref name="until"/> (default: all of it).</summary>
+    private void FeedEngineFromLog(long until = long.MaxValue)
     {
         Span<byte> frame = stackalloc byte[CallClock.FrameSamples];
-        while (_engineFedUntil < _audioLog.End)
+        until = Math.Min(until, _audioLog.End);
+        for (var from = Math.Max(_engineFedUntil, _audioLog.Start); from < until; from = Math.Max(_engineFedUntil, _audioLog.Start))
         {
-            var n = _audioLog.Read(_engineFedUntil, frame);
-            var from = Math.Max(_engineFedUntil, _audioLog.Start);
+            var n = _audioLog.Read(from, frame[..(int)Math.Min(frame.Length, until - from)]);
             _engine!.SendCallerAudio(from, frame[..n]);
             _engineFedUntil = from + n;
         }

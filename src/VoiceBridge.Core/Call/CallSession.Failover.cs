@@ -20,7 +20,6 @@ public sealed partial class CallSession
     private int _engineIndex;
     private SwitchRecord? _pendingSwitch;
     private const string LastResortItem = "last-resort-apology";
-    private bool _answerWhenReady;
     private string? _continueAfter;
     private bool _continuing;
     private bool _hangUpAfterApology;
@@ -119,14 +118,13 @@ public sealed partial class CallSession
         }
 
         ResetTriggers();
-        _answerWhenReady = unanswered is not null && unanswered.EndPosition <= replayFrom;
         if (_engineIndex != to.Value)
         {
             _onEngineSinceMs = NowMs;
         }
 
         _engineIndex = to.Value;
-        StartEngine(Math.Max(replayFrom, _audioLog.Start));
+        StartEngine(Math.Max(replayFrom, _audioLog.Start), seeding: true);
     }
 
     /// <summary>
@@ -172,7 +170,7 @@ public sealed partial class CallSession
             if (i != _engineIndex && !_failedEngines.Contains(i) && _chain.IsAvailable(i))
             {
                 _standbyIndex = i;
-                _standby = _chain.Create(i);
+                _standby = _chain.Create(i, CallId);
                 _ = WarmUpQuietlyAsync(_standby);
                 return;
             }
@@ -246,36 +244,6 @@ public sealed partial class CallSession
         }
 
         return (from, seeded);
-    }
-
-    private void OnEngineReady()
-    {
-        var from = _engineFedUntil;
-        FeedEngineFromLog();
-        PrepareStandby();
-        if (_pendingSwitch is not { } record)
-        {
-            return;
-        }
-
-        record.ReplayedCallerAudioMs = CallClock.SamplesToMs(_engineFedUntil - from);
-        if (_answerWhenReady)
-        {
-            _answerWhenReady = false;
-            _engine!.RequestResponse();
-            _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
-        }
-        else if (_continueAfter is { } heard)
-        {
-            // A reply was cut: the new engine says the rest, unless the caller has taken the floor.
-            _continueAfter = null;
-            if (_speechStartPosition < 0 && heard.Length > 0)
-            {
-                _engine!.RequestResponse(heard);
-                _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
-                _continuing = true;
-            }
-        }
     }
 
     /// <summary>The new engine's first audio reached the caller leg: the handoff is complete.</summary>

@@ -33,18 +33,39 @@ public interface IAgentEngine : IAsyncDisposable
     void TruncateAssistant(string itemId, long heardMs);
 
     /// <summary>
-    /// Answers the conversation as it stands (after a handoff seeded a caller turn nobody answered),
-    /// or, with <paramref name="continueAfter"/>, continues a reply cut off by a handoff of which
-    /// the caller heard those words (see <see cref="Continuation"/>). Engines that always answer on
-    /// their own need not implement it.
+    /// Seeding (an engine started with <see cref="EngineStart.Seeding"/>, FAILOVER.md step 5): the
+    /// caller audio sent so far ends a caller turn the engine has not closed itself (replayed audio
+    /// cut at the turn's end), so make it a turn now: Realtime <c>input_audio_buffer.commit</c>,
+    /// a cascade ends its utterance. It never answers it.
     /// </summary>
-    void RequestResponse(string? continueAfter = null)
+    void CommitCallerTurn()
+    {
+    }
+
+    /// <summary>
+    /// Ends seeding: when <paramref name="respond"/>, asks for exactly one response to the
+    /// conversation as it stands (Realtime <c>response.create</c>; a cascade answers once the turn it
+    /// is transcribing has its transcript), continuing a reply cut off by the handoff when
+    /// <paramref name="continueAfter"/> gives the words the caller heard of it (see
+    /// <see cref="Continuation"/>); then turns the engine's automatic responses back on for the
+    /// rest of the call. Engines that have no automatic responses to hold need not implement it.
+    /// </summary>
+    void EndSeeding(bool respond, string? continueAfter = null)
     {
     }
 }
 
 /// <summary>What an engine starts from.</summary>
-public sealed record EngineStart(int Generation, Conversation Conversation, IReadOnlyList<ToolDefinition> Tools, IEngineEvents Events);
+public sealed record EngineStart(int Generation, Conversation Conversation, IReadOnlyList<ToolDefinition> Tools, IEngineEvents Events)
+{
+    /// <summary>
+    /// A handoff's engine: it starts with its automatic responses off (Realtime
+    /// <c>turn_detection.create_response:false</c>; a cascade transcribes turns into its history without
+    /// answering them) until <see cref="IAgentEngine.EndSeeding"/>, so that the caller turns it is
+    /// brought up to date on are answered exactly once, by the response the call session asks for.
+    /// </summary>
+    public bool Seeding { get; init; }
+}
 
 /// <summary>Where an engine posts its events (the call session's input queue).</summary>
 public interface IEngineEvents

@@ -18,6 +18,12 @@ public interface IEngineChain
 
     IAgentEngine Create(int index);
 
+    /// <summary>
+    /// The engine for call <paramref name="callId"/>: the same, but a chain may tag what the
+    /// engine opens with the call (simulated providers tell concurrent calls apart by it).
+    /// </summary>
+    IAgentEngine Create(int index, string callId) => Create(index);
+
     /// <summary>The engine's quality tier, 0 the best.</summary>
     int TierOf(int index) => index;
 

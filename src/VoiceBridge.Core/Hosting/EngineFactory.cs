@@ -40,6 +40,14 @@ public sealed class EngineFactory(
 
     public IAgentEngine Create(int index) => Create(chain.Engines[index]);
 
+    /// <summary>
+    /// An engine for call <paramref name="callId"/>: when its providers are simulated, every
+    /// WebSocket it opens carries the call in <see cref="Simulator.SimulatorControl.CallHeader"/>,
+    /// so a simulator serving concurrent calls gives each its own caller's transcripts. Real
+    /// providers are not sent it.
+    /// </summary>
+    public IAgentEngine Create(int index, string callId) => Create(chain.Engines[index], callId);
+
     /// <summary>The process's shared provider health; null: every engine is always available (no breakers, no failback).</summary>
     public ProviderHealth? Health { get; private set; }
 
@@ -117,24 +125,30 @@ public sealed class EngineFactory(
         }
     }
 
-    public IAgentEngine Create(EngineSpec spec) => spec.Kind switch
-    {
-        EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), connector, time, loggers.CreateLogger<RealtimeEngine>()),
-        _ => new CascadeEngine(
-            new CascadeEngineOptions { Name = spec.Name },
-            () => Stages.SpeechToText(spec, SpeechToText(spec)),
-            Stages.Chat(spec, Chat(spec)),
-            Stages.TextToSpeech(spec, TextToSpeech(spec)),
-            time,
-            loggers.CreateLogger<CascadeEngine>()),
-    };
+    public IAgentEngine Create(EngineSpec spec) => Create(spec, null);
 
-    private ISpeechToText SpeechToText(EngineSpec spec) => spec.Stt switch
+    private IAgentEngine Create(EngineSpec spec, string? callId)
+    {
+        var sockets = callId is not null && endpoints.IsSimulated(spec) ? new CallTaggedConnector(connector, callId) : connector;
+        return spec.Kind switch
+        {
+            EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), sockets, time, loggers.CreateLogger<RealtimeEngine>()),
+            _ => new CascadeEngine(
+                new CascadeEngineOptions { Name = spec.Name },
+                () => Stages.SpeechToText(spec, SpeechToText(spec, sockets), callId),
+                Stages.Chat(spec, Chat(spec)),
+                Stages.TextToSpeech(spec, TextToSpeech(spec, sockets)),
+                time,
+                loggers.CreateLogger<CascadeEngine>()),
+        };
+    }
+
+    private ISpeechToText SpeechToText(EngineSpec spec, IWebSocketConnector sockets) => spec.Stt switch
     {
         "pocketsphinx" => (endpoints.LocalSpeechToText ?? throw Missing(spec, "the local speech-to-text (pocketsphinx grammar)"))(),
-        "deepgram" => new DeepgramSpeechToText(endpoints.Deepgram ?? throw Missing(spec, "Deepgram"), connector, time, loggers.CreateLogger<DeepgramSpeechToText>()),
+        "deepgram" => new DeepgramSpeechToText(endpoints.Deepgram ?? throw Missing(spec, "Deepgram"), sockets, time, loggers.CreateLogger<DeepgramSpeechToText>()),
         "openai" => new OpenAiTranscriptionSpeechToText(
-            endpoints.OpenAiTranscription ?? throw Missing(spec, "OpenAI transcription"), connector, time, loggers.CreateLogger<OpenAiTranscriptionSpeechToText>()),
+            endpoints.OpenAiTranscription ?? throw Missing(spec, "OpenAI transcription"), sockets, time, loggers.CreateLogger<OpenAiTranscriptionSpeechToText>()),
         _ => throw Missing(spec, $"speech-to-text '{spec.Stt}'"),
     };
 
@@ -146,10 +160,10 @@ public sealed class EngineFactory(
         _ => throw Missing(spec, $"chat '{spec.Llm}'"),
     };
 
-    private ITextToSpeech TextToSpeech(EngineSpec spec) => spec.Tts switch
+    private ITextToSpeech TextToSpeech(EngineSpec spec, IWebSocketConnector sockets) => spec.Tts switch
     {
         "espeak" => new EspeakTextToSpeech(endpoints.LocalVoice),
-        "elevenlabs" => new ElevenLabsTextToSpeech(endpoints.ElevenLabs ?? throw Missing(spec, "ElevenLabs"), connector, time, loggers.CreateLogger<ElevenLabsTextToSpeech>()),
+        "elevenlabs" => new ElevenLabsTextToSpeech(endpoints.ElevenLabs ?? throw Missing(spec, "ElevenLabs"), sockets, time, loggers.CreateLogger<ElevenLabsTextToSpeech>()),
         "openai" => new OpenAiTextToSpeech(endpoints.OpenAiSpeech ?? throw Missing(spec, "OpenAI speech"), Http(spec), time, loggers.CreateLogger<OpenAiTextToSpeech>()),
         _ => throw Missing(spec, $"text-to-speech '{spec.Tts}'"),
     };
@@ -161,6 +175,16 @@ public sealed class EngineFactory(
 
     private static InvalidOperationException Missing(EngineSpec spec, string what) =>
         new($"engine '{spec.Name}' needs {what}, which this deployment does not configure");
+
+    /// <summary>Opens sockets as <paramref name="inner"/> does, each with the call's <see cref="Simulator.SimulatorControl.CallHeader"/> added.</summary>
+    private sealed class CallTaggedConnector(IWebSocketConnector inner, string callId) : IWebSocketConnector
+    {
+        public Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+        {
+            var tagged = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase) { [Simulator.SimulatorControl.CallHeader] = callId };
+            return inner.ConnectAsync(uri, tagged, cancellationToken);
+        }
+    }
 
     /// <summary>What a probe listens for: ready, or the end of the session.</summary>
     private sealed class ProbeEvents : IEngineEvents

@@ -21,10 +21,11 @@ public static class ReplayCall
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        // Faults (if any) were planned into the simulators when the environment was made.
+        // Faults (if any) were planned into the simulators when the environment was made. The
+        // hints are this call's own: other calls in the environment keep theirs.
         if (expectedUtterances is not null)
         {
-            env.Control.AddTranscriptHints(expectedUtterances);
+            env.Control.AddTranscriptHints(callerOptions.CallSid, expectedUtterances);
         }
 
         var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);

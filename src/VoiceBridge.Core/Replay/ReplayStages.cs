@@ -16,10 +16,13 @@ namespace VoiceBridge.Replay;
 /// </summary>
 internal sealed class ReplayStages(SimulatorControl control, LocalStageFaults? faults) : ICascadeStageWrapper
 {
-    public ISpeechToText SpeechToText(EngineSpec engine, ISpeechToText stage)
+    public ISpeechToText SpeechToText(EngineSpec engine, ISpeechToText stage) => SpeechToText(engine, stage, null);
+
+    /// <summary>The local recogniser of call <paramref name="callId"/> uses up that call's hints (see <see cref="SimulatorControl"/>).</summary>
+    public ISpeechToText SpeechToText(EngineSpec engine, ISpeechToText stage, string? callId)
     {
         var inner = faults is null ? stage : ((ICascadeStageWrapper)faults).SpeechToText(engine, stage);
-        return LocalStageFaults.IsLocal(engine.Stt) ? new HintKeepingSpeechToText(inner, control) : inner;
+        return LocalStageFaults.IsLocal(engine.Stt) ? new HintKeepingSpeechToText(inner, control, callId) : inner;
     }
 
     public IChatClient Chat(EngineSpec engine, IChatClient stage) =>
@@ -29,7 +32,7 @@ internal sealed class ReplayStages(SimulatorControl control, LocalStageFaults? f
         faults is null ? stage : ((ICascadeStageWrapper)faults).TextToSpeech(engine, stage);
 
     /// <summary>Passes everything through; each final transcript the engine gets uses up the utterance's hint.</summary>
-    private sealed class HintKeepingSpeechToText(ISpeechToText inner, SimulatorControl control) : ISpeechToText, ISpeechToTextEvents
+    private sealed class HintKeepingSpeechToText(ISpeechToText inner, SimulatorControl control, string? callId) : ISpeechToText, ISpeechToTextEvents
     {
         private ISpeechToTextEvents? _events;
 
@@ -51,7 +54,7 @@ internal sealed class ReplayStages(SimulatorControl control, LocalStageFaults? f
         {
             if (transcript.IsFinal)
             {
-                _ = control.NextTranscript();
+                _ = control.NextTranscript(callId);
             }
 
             return _events!.OnTranscriptAsync(transcript);

@@ -31,7 +31,7 @@ public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider tim
         // Ids are unique per simulator, as a real provider's are globally: a call that moves between
         // two simulated providers must never see the same item id twice.
         var id = $"sess_{_prefix}{Interlocked.Increment(ref _sessions):D4}";
-        var record = Control.NewSession(id);
+        var record = Control.NewSession(id, SimulatorControl.CallOf(request.Headers));
         var session = new SimulatorSession(id, record, this, SessionType(request.Uri), time, logger);
         return session.RunAsync(socket);
     }
@@ -42,7 +42,8 @@ public sealed class RealtimeSimulator(SimulatorOptions options, TimeProvider tim
             ? RealtimeSessionType.Transcription
             : RealtimeSessionType.Realtime;
 
-    internal string? NextTranscript() => Control.NextTranscript();
+    /// <summary>What the caller of <paramref name="callId"/> says next (see <see cref="SimulatorControl"/>).</summary>
+    internal string? NextTranscript(string? callId) => Control.NextTranscript(callId);
 
     /// <summary>Whether a new connection is turned away by a planned connection fault.</summary>
     public ConnectRejection? Admit() => Faults.Admit();

@@ -28,8 +28,12 @@ internal sealed partial class SimulatorSession
     private EnergyVad _vad = new(new VadOptions());
     private int _pendingLength;
     private long _appended;
+    private long _bufferStart;
     private long _nextId;
     private string? _speechItem;
+
+    /// <summary>The least audio the service commits (<c>input_audio_buffer.commit</c> on less is an error).</summary>
+    private const int MinCommitMs = 100;
 
     public SimulatorSession(string id, SimulatedSession record, RealtimeSimulator simulator, RealtimeSessionType type, TimeProvider time, ILogger logger)
     {
@@ -79,19 +83,17 @@ internal sealed partial class SimulatorSession
                 case RealtimeClientEventType.SessionUpdate when ChangesType(_event.Session!):
                     break;
                 case RealtimeClientEventType.SessionUpdate:
-                    _config = _event.Session!.ApplyTo(_config);
-                    _vad = new EnergyVad(new VadOptions { SilenceMs = _config.TurnDetection?.SilenceDurationMs ?? 500 });
-                    Send(w => RealtimeServerWriter.WriteSessionUpdated(w, EventId(), _id, _simulator.Options.Model, _config));
+                    UpdateSession(_event.Session!);
                     break;
                 case RealtimeClientEventType.InputAudioBufferAppend:
                     Append(_event.Audio.Span);
                     break;
                 case RealtimeClientEventType.InputAudioBufferCommit:
-                    CommitUserTurn(_speechItem ?? NewId("item"));
-                    _speechItem = null;
+                    CommitBuffer();
                     break;
                 case RealtimeClientEventType.InputAudioBufferClear:
                     _speechItem = null;
+                    _bufferStart = _appended + _pendingLength;
                     Send(w => RealtimeServerWriter.WriteInputAudioCleared(w, EventId()));
                     break;
                 case RealtimeClientEventType.ConversationItemCreate:
@@ -105,6 +107,7 @@ internal sealed partial class SimulatorSession
                     SendError("invalid_request_error", "invalid_event", "response.create is not supported in a transcription session");
                     break;
                 case RealtimeClientEventType.ResponseCreate:
+                    _record.Add(new SimulatedEvent(SimulatedEventKind.ResponseCreate));
                     StartResponse(_event.ResponseInstructions);
                     break;
                 case RealtimeClientEventType.ResponseCancel:
@@ -214,19 +217,60 @@ internal sealed partial class SimulatorSession
         _speechItem = null;
         var endMs = (int)CallClock.SamplesToMs(position);
         Send(w => RealtimeServerWriter.WriteSpeechStopped(w, EventId(), endMs, item));
+        _record.Add(new SimulatedEvent(SimulatedEventKind.VadCommit));
         CommitUserTurn(item);
         if (_config.TurnDetection?.CreateResponse == true && _config.Type == RealtimeSessionType.Realtime)
         {
+            _record.Add(new SimulatedEvent(SimulatedEventKind.AutoResponse));
             StartResponse();
         }
+    }
+
+    /// <summary>
+    /// <c>input_audio_buffer.commit</c>: as the service does, a buffer holding less than 100 ms of
+    /// audio since the last commit is refused (<c>input_audio_buffer_commit_empty</c>), so a client
+    /// that commits what the server VAD already committed learns it; a commit never creates a response.
+    /// </summary>
+    private void CommitBuffer()
+    {
+        var buffered = _appended + _pendingLength - _bufferStart;
+        if (buffered < CallClock.MsToSamples(MinCommitMs))
+        {
+            _record.Add(new SimulatedEvent(SimulatedEventKind.CommitRefused));
+            SendError("invalid_request_error", "input_audio_buffer_commit_empty",
+                $"Error committing input audio buffer: buffer too small. Expected at least {MinCommitMs}ms of audio, but buffer only has {CallClock.SamplesToMs(buffered)}.00ms of audio.");
+            return;
+        }
+
+        _record.Add(new SimulatedEvent(SimulatedEventKind.Commit));
+        CommitUserTurn(_speechItem ?? NewId("item"));
+        _speechItem = null;
+    }
+
+    /// <summary>
+    /// <c>session.update</c>: merged into the configuration. The server VAD keeps its state (an
+    /// utterance in progress stays one) unless its silence window or turn detection itself changed.
+    /// </summary>
+    private void UpdateSession(RealtimeSessionUpdate update)
+    {
+        var before = _config.TurnDetection;
+        _config = update.ApplyTo(_config);
+        if (before?.SilenceDurationMs != _config.TurnDetection?.SilenceDurationMs || (before is null) != (_config.TurnDetection is null))
+        {
+            _vad = new EnergyVad(new VadOptions { SilenceMs = _config.TurnDetection?.SilenceDurationMs ?? 500 });
+        }
+
+        _record.Add(new SimulatedEvent(SimulatedEventKind.SessionUpdate, _config.TurnDetection?.CreateResponse));
+        Send(w => RealtimeServerWriter.WriteSessionUpdated(w, EventId(), _id, _simulator.Options.Model, _config));
     }
 
     /// <summary>Commits the caller's turn as a user item and "transcribes" it (see <see cref="SimulatorControl"/>).</summary>
     private void CommitUserTurn(string itemId)
     {
+        _bufferStart = _appended + _pendingLength;
         var previous = _history.Count == 0 ? null : _history[^1].Id;
         Send(w => RealtimeServerWriter.WriteInputAudioCommitted(w, EventId(), itemId, previous));
-        var transcript = _simulator.NextTranscript() ?? "";
+        var transcript = _simulator.NextTranscript(_record.CallId) ?? "";
         if (_emptyTranscriptFault is { } empty)
         {
             _emptyTranscriptFault = null;

@@ -30,8 +30,14 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
 
     public bool Disposed { get; private set; }
 
-    /// <summary>Each <see cref="RequestResponse"/>: null to answer, else the heard words of a reply to continue.</summary>
+    /// <summary>Each response <see cref="EndSeeding"/> asked for: null to answer, else the heard words of a reply to continue.</summary>
     public List<string?> ResponseRequests { get; } = [];
+
+    /// <summary>Each <see cref="CommitCallerTurn"/>: how much caller audio had arrived (bytes).</summary>
+    public List<long> Commits { get; } = [];
+
+    /// <summary>Whether <see cref="EndSeeding"/> was called.</summary>
+    public bool SeedingEnded { get; private set; }
 
     public Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
@@ -46,7 +52,16 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
 
     public void TruncateAssistant(string itemId, long heardMs) => Truncations.Add((itemId, heardMs));
 
-    public void RequestResponse(string? continueAfter = null) => ResponseRequests.Add(continueAfter);
+    public void CommitCallerTurn() => Commits.Add(CallerAudio.Sum(c => (long)c.Bytes.Length));
+
+    public void EndSeeding(bool respond, string? continueAfter = null)
+    {
+        SeedingEnded = true;
+        if (respond)
+        {
+            ResponseRequests.Add(continueAfter);
+        }
+    }
 
     /// <summary>Times the session warmed this engine up as its standby.</summary>
     public int WarmUps { get; private set; }

@@ -34,6 +34,9 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private PendingUtterance? _pending;
     private string? _speechItem;
     private int _nextId;
+    private bool _seeding;
+    private bool _answerSeeded;
+    private string? _seedInstruction;
 
     public CascadeEngine(
         CascadeEngineOptions options,
@@ -58,6 +61,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
         _start = start;
+        _seeding = start.Seeding;
         _chatOptions = new ChatOptions { Tools = ToolTranslation.ToAITools(start.Tools) };
         _history.AddRange(ConversationMessages.From(start.Conversation));
         await WarmUpAsync(cancellationToken);
@@ -99,8 +103,30 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         StartResponse();
     }
 
-    public void RequestResponse(string? continueAfter = null) =>
-        StartResponse(continueAfter is null ? null : Continuation.Instruction(continueAfter));
+    /// <summary>Replayed audio cut at a turn's end: the utterance ends here, without waiting for the endpointing window.</summary>
+    public void CommitCallerTurn() => _vad.EndUtterance(0, _onVadEvent);
+
+    /// <summary>
+    /// Answers once: now, or, when a turn heard while seeding is still being transcribed, as soon
+    /// as its transcript is in the history (answering before it would leave the caller's words out).
+    /// </summary>
+    public void EndSeeding(bool respond, string? continueAfter = null)
+    {
+        var instruction = continueAfter is null ? null : Continuation.Instruction(continueAfter);
+        bool now;
+        lock (_gate)
+        {
+            _seeding = false;
+            now = respond && _pending is not { Seeded: true };
+            _answerSeeded = respond && !now;
+            _seedInstruction = instruction;
+        }
+
+        if (now)
+        {
+            StartResponse(instruction);
+        }
+    }
 
     public void TruncateAssistant(string itemId, long heardMs)
     {
@@ -149,7 +175,35 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         var understood = !string.IsNullOrWhiteSpace(transcript.Text) && (transcript.Confidence ?? 1.0) >= _options.MinConfidence;
         Log.Transcript(_logger, Name, transcript.Text, transcript.Confidence ?? -1, understood);
         await Post(EngineEventKind.UserTranscript, utterance.ItemId, text: transcript.Text);
+        if (utterance.Seeded)
+        {
+            AddSeededUtterance(understood ? transcript.Text : _options.UnrecognisedMarker);
+            return;
+        }
+
         AnswerUtterance(understood ? transcript.Text : _options.UnrecognisedMarker);
+    }
+
+    /// <summary>
+    /// A turn heard while seeding goes into the history unanswered (automatic responses are off);
+    /// it is answered only when <see cref="EndSeeding"/> asked for the response while it was being transcribed.
+    /// </summary>
+    private void AddSeededUtterance(string userText)
+    {
+        string? instruction;
+        bool answer;
+        lock (_gate)
+        {
+            _history.Add(new ChatMessage(ChatRole.User, userText));
+            (answer, instruction) = (_answerSeeded, _seedInstruction);
+            _answerSeeded = false;
+            _seedInstruction = null;
+        }
+
+        if (answer)
+        {
+            StartResponse(instruction);
+        }
     }
 
     public async ValueTask OnErrorAsync(string message, bool fatal)
@@ -188,7 +242,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         lock (_gate)
         {
             _pending?.Timer.Dispose();
-            _pending = new PendingUtterance(itemId, timer);
+            _pending = new PendingUtterance(itemId, timer, _seeding);
         }
 
         _stt?.EndOfUtterance();
@@ -243,5 +297,6 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         });
     }
 
-    private sealed record PendingUtterance(string ItemId, ITimer Timer);
+    /// <summary>An utterance awaiting its final transcript; Seeded: heard while seeding, so not answered on its own.</summary>
+    private sealed record PendingUtterance(string ItemId, ITimer Timer, bool Seeded);
 }

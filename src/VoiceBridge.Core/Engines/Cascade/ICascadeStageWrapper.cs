@@ -14,6 +14,9 @@ public interface ICascadeStageWrapper
 
     ISpeechToText SpeechToText(EngineSpec engine, ISpeechToText stage) => stage;
 
+    /// <summary>The speech-to-text stage of an engine built for call <paramref name="callId"/> (null: no call, e.g. a probe).</summary>
+    ISpeechToText SpeechToText(EngineSpec engine, ISpeechToText stage, string? callId) => SpeechToText(engine, stage);
+
     IChatClient Chat(EngineSpec engine, IChatClient stage) => stage;
 
     ITextToSpeech TextToSpeech(EngineSpec engine, ITextToSpeech stage) => stage;

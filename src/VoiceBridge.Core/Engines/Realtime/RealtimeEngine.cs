@@ -126,9 +126,29 @@ public sealed partial class RealtimeEngine(
         Send(w => RealtimeClientWriter.WriteResponseCreate(w));
     }
 
-    public void RequestResponse(string? continueAfter = null) =>
-        Send(w => RealtimeClientWriter.WriteResponseCreate(
-            w, continueAfter is null ? null : $"{_instructions}\n\n{Continuation.Instruction(continueAfter)}"));
+    /// <summary>Replayed audio cut at a turn's end: the server VAD has not seen its trailing silence, so commit it ourselves.</summary>
+    public void CommitCallerTurn() => Send(w => RealtimeClientWriter.WriteInputAudioCommit(w));
+
+    /// <summary>
+    /// One <c>response.create</c> when asked (the provider runs client events in order, so it answers
+    /// everything appended and committed before it), then <c>session.update</c> with
+    /// <c>create_response</c> back on.
+    /// </summary>
+    public void EndSeeding(bool respond, string? continueAfter = null)
+    {
+        if (respond)
+        {
+            Send(w => RealtimeClientWriter.WriteResponseCreate(
+                w, continueAfter is null ? null : $"{_instructions}\n\n{Continuation.Instruction(continueAfter)}"));
+        }
+
+        if (_start is { Seeding: true } start)
+        {
+            var seeded = start with { Seeding = false };
+            _start = seeded;
+            Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(seeded)));
+        }
+    }
 
     public void TruncateAssistant(string itemId, long heardMs) =>
         Send(w => RealtimeClientWriter.WriteConversationItemTruncate(w, itemId, 0, (int)Math.Min(int.MaxValue, heardMs)));
@@ -167,7 +187,9 @@ public sealed partial class RealtimeEngine(
         OutputFormat = RealtimeAudioFormat.Pcmu,
         Voice = options.Voice,
         TranscriptionModel = options.TranscriptionModel,
-        TurnDetection = new RealtimeTurnDetection { SilenceDurationMs = options.SilenceDurationMs },
+        // While seeding after a handoff the server VAD still commits and transcribes turns but
+        // answers none: the call session asks for the one response.
+        TurnDetection = new RealtimeTurnDetection { SilenceDurationMs = options.SilenceDurationMs, CreateResponse = !start.Seeding },
         Tools = [.. start.Tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description, t.ParametersJsonSchema))],
     };
 

@@ -37,8 +37,8 @@ public sealed class CascadeSimulator
 
     internal TimeProvider Time { get; }
 
-    internal SimulatedSession NewSession(string prefix) =>
-        Control.NewSession($"{prefix}_sim{Interlocked.Increment(ref _sessions):D4}");
+    internal SimulatedSession NewSession(string prefix, string? callId = null) =>
+        Control.NewSession($"{prefix}_sim{Interlocked.Increment(ref _sessions):D4}", callId);
 
     /// <summary>Whether <paramref name="presented"/> satisfies <see cref="CascadeSimulatorOptions.RequiredApiKey"/>.</summary>
     internal bool KeyAccepted(string? presented) =>

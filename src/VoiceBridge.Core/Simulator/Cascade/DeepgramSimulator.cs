@@ -74,7 +74,7 @@ public sealed class DeepgramSimulator
         }
 
         DeepgramStreamParams.TryParse(QueryHelpers.ParseQuery(request.Uri.Query), out var parameters, out _);
-        var session = new DeepgramSimulatorSession(_owner, _owner.NewSession("dg"), parameters!, _logger);
+        var session = new DeepgramSimulatorSession(_owner, _owner.NewSession("dg", SimulatorControl.CallOf(request.Headers)), parameters!, _logger);
         await session.RunAsync(socket);
     }
 

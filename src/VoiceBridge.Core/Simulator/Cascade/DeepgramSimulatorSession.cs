@@ -121,7 +121,7 @@ internal sealed partial class DeepgramSimulatorSession
         var vad = _vad.Process(_pcm, frameStart);
         if (vad.Kind == VadEventKind.SpeechStarted)
         {
-            _open = new Utterance(_owner.Control.NextTranscript() ?? "", vad.Position);
+            _open = new Utterance(_owner.Control.NextTranscript(_record.CallId) ?? "", vad.Position);
             _utteranceEndDue = false;
             _withheld = false;
             if (Plan.OnUtterance() is { } fault)

@@ -1,0 +1,94 @@
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// Seeding a handoff's engine (FAILOVER.md step 5): it starts with its automatic responses off
+/// (<see cref="Engines.EngineStart.Seeding"/>), hears each unacknowledged caller turn once (as text
+/// in its history, or as replayed audio committed as a turn), then gives exactly one response when
+/// a caller turn is owed one, and only then answers on its own again. The one response is asked for
+/// when the engine is ready and the caller is silent; when the caller is mid-utterance it waits
+/// until that turn is over both for our VAD and for the engine (it committed it), so the reply
+/// answers everything the caller said and no automatic response can come after it for the same turn.
+/// </summary>
+public sealed partial class CallSession
+{
+    private bool _seeding;
+    private bool _seedAwaitsTurn;
+    private bool _seedTurnCommitted;
+
+    private void OnEngineReady()
+    {
+        var from = _engineFedUntil;
+        if (!_seeding)
+        {
+            FeedEngineFromLog();
+            PrepareStandby();
+            return;
+        }
+
+        // Whole caller turns in the replayed audio (untranscribed ones, and any after them): the
+        // replay is cut at the last one's end, where the engine's VAD has heard no trailing silence
+        // yet, and committed there, so the turn is closed now and only once.
+        if (Conversation.Last(TurnRole.User) is { } lastTurn && lastTurn.EndPosition > from)
+        {
+            FeedEngineFromLog(lastTurn.EndPosition);
+            _engine!.CommitCallerTurn();
+        }
+
+        if (_speechStartPosition >= 0)
+        {
+            // The caller is mid-utterance: the live audio goes on and the turn ends naturally; the
+            // one response comes when it has (TryEndSeeding). A cut reply is not continued over it.
+            _seedAwaitsTurn = true;
+            _seedTurnCommitted = false;
+            _continueAfter = null;
+        }
+        else
+        {
+            EndSeeding();
+        }
+
+        FeedEngineFromLog();
+        if (_pendingSwitch is { } record)
+        {
+            record.ReplayedCallerAudioMs = CallClock.SamplesToMs(_engineFedUntil - from);
+        }
+
+        PrepareStandby();
+    }
+
+    /// <summary>
+    /// The caller's turn that seeding waits for is over: our VAD closed it and the engine committed
+    /// it since it last heard speech start. Then the one response, and automatic responses on.
+    /// </summary>
+    private void TryEndSeeding()
+    {
+        if (_seedAwaitsTurn && _seedTurnCommitted && _speechStartPosition < 0 && _engineReady)
+        {
+            _seedAwaitsTurn = false;
+            EndSeeding();
+        }
+    }
+
+    /// <summary>
+    /// One response when a caller turn is owed one (the last turn has no reply) or a reply cut by
+    /// the handoff is to be continued; none when the caller's last turn had its answer (a turn
+    /// replayed only because its transcript never came is not answered twice). Then the engine
+    /// answers on its own again.
+    /// </summary>
+    private void EndSeeding()
+    {
+        _seeding = false;
+        var continueAfter = _continueAfter is { Length: > 0 } heard ? heard : null;
+        _continueAfter = null;
+        var owed = Conversation.Last(TurnRole.User) is { } user && ReplyTo(user) is null;
+        var respond = owed || continueAfter is not null;
+        _engine!.EndSeeding(respond, owed ? null : continueAfter);
+        if (respond)
+        {
+            _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
+            _continuing = !owed;
+        }
+    }
+}
