@@ -80,7 +80,7 @@ public sealed record SipNameAddr(string? DisplayName, SipUri Uri, IReadOnlyDicti
             uriText = text[(angle + 1)..close];
             if (uriText.Any(c => c is ' ' or '\t'))
             {
-                return $"whitespace inside <{uriText}>";
+                return $"whitespace inside <> in {SipUri.Show(uriText)}";
             }
 
             paramStart = close + 1;

@@ -23,7 +23,7 @@ internal static class SipParameters
         {
             if (text[i] != ';')
             {
-                return $"unexpected '{text[i]}' where ';' or the end was expected";
+                return $"unexpected {SipUri.Show(text[i..Math.Min(text.Length, i + 10)])} where ';' or the end was expected";
             }
 
             i = SipSyntax.SkipWhitespace(text, i + 1);

@@ -73,6 +73,7 @@ public static partial class SipParser
         lines = [];
         bodyStart = data.Length;
         var current = new StringBuilder();
+        int headerCount = 0;
         int pos = start;
         while (pos < data.Length)
         {
@@ -113,17 +114,17 @@ public static partial class SipParser
             else
             {
                 Flush(lines, current);
+                if (++headerCount > MaxHeaders)
+                {
+                    return $"more than {MaxHeaders} header fields";
+                }
+
                 current.Append(line);
             }
 
-            if (current.Length > MaxLineChars || line.Length > MaxLineChars)
+            if (line.Length > MaxLineChars || current.Length > MaxLineChars)
             {
-                return $"line {lines.Count + 1} is longer than {MaxLineChars} characters";
-            }
-
-            if (lines.Count > MaxHeaders)
-            {
-                return $"more than {MaxHeaders} header fields";
+                return $"a line or header field is longer than {MaxLineChars} characters";
             }
         }
 

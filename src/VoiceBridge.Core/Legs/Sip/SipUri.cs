@@ -263,6 +263,19 @@ public sealed record SipUri(
         return null;
     }
 
-    /// <summary>Quotes a fragment of untrusted text for an error message, cut short so errors stay small.</summary>
-    internal static string Show(string text) => text.Length <= 80 ? $"\"{text}\"" : $"\"{text[..77]}...\"";
+    /// <summary>
+    /// Quotes a fragment of untrusted text for an error message, cut short so errors stay small.
+    /// Control characters become '?' so that an error is safe to log or to put in a reason phrase.
+    /// </summary>
+    internal static string Show(string text)
+    {
+        string cut = text.Length <= 80 ? text : text[..77] + "...";
+        return "\"" + string.Create(cut.Length, cut, static (span, source) =>
+        {
+            for (int i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        }) + "\"";
+    }
 }

@@ -122,21 +122,28 @@ public sealed class SipMessageTests
     }
 
     [Fact]
-    public void Limits_on_size_headers_and_vias_are_enforced_with_clear_errors()
+    public void Limits_on_size_headers_and_vias_are_enforced_at_their_boundaries()
     {
-        byte[] huge = new byte[SipParser.MaxMessageBytes + 1];
-        Assert.Equal("message of 65536 bytes exceeds the 65535-byte limit", SipParser.Parse(huge).Error);
+        int others = ParseOk(Invite).Headers.Count - 1;
+        string Pad(int count) => Invite.Replace("Timestamp: 54\r\n", string.Concat(Enumerable.Repeat("X-Pad: 1\r\n", count)), StringComparison.Ordinal);
+        Assert.Equal(SipParser.MaxHeaders, ParseOk(Pad(SipParser.MaxHeaders - others)).Headers.Count);
+        Assert.Equal($"more than {SipParser.MaxHeaders} header fields", SipParser.Parse(Bytes(Pad(SipParser.MaxHeaders - others + 1))).Error);
 
-        string manyHeaders = Invite.Replace("Timestamp: 54\r\n", string.Concat(Enumerable.Repeat("X-Pad: 1\r\n", SipParser.MaxHeaders)), StringComparison.Ordinal);
-        Assert.Equal($"more than {SipParser.MaxHeaders} header fields", SipParser.Parse(Bytes(manyHeaders)).Error);
+        string Vias(int count) => Invite.Replace("Timestamp: 54\r\n", "Via: " + string.Join(", ", Enumerable.Repeat("SIP/2.0/UDP h;branch=z9hG4bKx", count)) + "\r\n", StringComparison.Ordinal);
+        Assert.Equal(SipParser.MaxVias, ParseOk(Vias(SipParser.MaxVias - 3)).Vias.Count);
+        SipParseResult tooMany = SipParser.Parse(Bytes(Vias(SipParser.MaxVias - 2)));
+        Assert.Equal($"more than {SipParser.MaxVias} Via values", tooMany.Error);
+        Assert.Null(tooMany.Answerable);
 
-        string manyVias = Invite.Replace("Timestamp: 54\r\n", "Via: " + string.Join(", ", Enumerable.Repeat("SIP/2.0/UDP h;branch=z9hG4bKx", SipParser.MaxVias)) + "\r\n", StringComparison.Ordinal);
-        SipParseResult vias = SipParser.Parse(Bytes(manyVias));
-        Assert.Equal($"more than {SipParser.MaxVias} Via values", vias.Error);
-        Assert.Null(vias.Answerable);
+        string Head(int length) => Invite.Replace("Content-Length: 21\r\n\r\nv=0\r\no=- 1 1 IN IP4 x", $"Content-Length: {length:D5}\r\n\r\n", StringComparison.Ordinal);
+        int bodyLength = SipParser.MaxMessageBytes - Bytes(Head(0)).Length;
+        byte[] largest = [.. Bytes(Head(bodyLength)), .. new byte[bodyLength]];
+        Assert.Equal(SipParser.MaxMessageBytes, largest.Length);
+        Assert.Equal(bodyLength, ParseOk(largest).Body.Length);
+        Assert.Equal("message of 65536 bytes exceeds the 65535-byte limit", SipParser.Parse([.. largest, 0]).Error);
 
         string longLine = Invite.Replace("Timestamp: 54", "X-Long: " + new string('a', SipParser.MaxLineChars), StringComparison.Ordinal);
-        Assert.Contains($"longer than {SipParser.MaxLineChars} characters", SipParser.Parse(Bytes(longLine)).Error, StringComparison.Ordinal);
+        Assert.Equal($"a line or header field is longer than {SipParser.MaxLineChars} characters", SipParser.Parse(Bytes(longLine)).Error);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed class SipParserPropertyTests
         Assert.Equal(1, outcomes);
         if (result.Error is not null)
         {
-            Assert.NotEmpty(result.Error);
+            Assert.InRange(result.Error.Length, 1, 400);
+            Assert.False(result.Error.Any(char.IsControl), "control character in error: " + result.Error.Replace("\0", "\\0", StringComparison.Ordinal));
         }
 
         if (result.Answerable is { } answerable)

@@ -26,7 +26,7 @@ public sealed partial class SipTortureTests
         { "trws", "extra spaces", true },
         { "escruri", "must not contain headers", true },
         { "regbadct", "must be enclosed in <>", true },
-        { "badaspec", "whitespace inside <", true },
+        { "badaspec", "whitespace inside <>", true },
         { "baddn", "need quotes", true },
         { "badvers", "unsupported SIP version \"SIP/7.0\"", true },
         { "mismatch01", "CSeq method INVITE does not match the request method OPTIONS", true },
