@@ -15,7 +15,9 @@ set -euo pipefail
 # Debian packages the project needs on every machine (dev, CI, demo). Add new ones here.
 # postgresql: the audit log's PostgreSQL tests start a private server of their own
 # (initdb + pg_ctl from /usr/lib/postgresql/VERSION/bin); the system service is not used.
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql)
+# sip-tester (sipp), baresip-core, tshark: the SIP leg's interop tests call VoiceBridge from real
+# SIP phones on loopback and read the RTP off the wire.
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10
@@ -57,6 +59,8 @@ apt_install_missing() {
 }
 
 # --- 1. Debian packages ------------------------------------------------------
+# tshark asks whether non-root users may capture; answer no, so the install never prompts.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | "${SUDO[@]}" debconf-set-selections 2>/dev/null || true
 apt_install_missing "${APT_PACKAGES[@]}"
 
 # --- 2. node helpers of the tests (optional folder) ---------------------------

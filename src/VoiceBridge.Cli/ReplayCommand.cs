@@ -27,20 +27,43 @@ internal static class ReplayCommand
         var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
         var chain = new Option<string>("--chain") { Description = "Engines in order: openai-realtime, local, cascade-remote, cascade(stt=..,llm=..,tts=..)", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
+        var leg = new Option<string>("--leg") { Description = "How the caller reaches the bridge: twilio (Media Streams WebSocket) or sip (a SIP call with RTP)", DefaultValueFactory = _ => "twilio" };
+        leg.AcceptOnlyFromAmong("twilio", "sip");
+        var jitter = new Option<int>("--jitter") { Description = "SIP leg: delay each caller RTP packet by a random 0..MS milliseconds", DefaultValueFactory = _ => 0 };
+        var loss = new Option<double>("--loss") { Description = "SIP leg: drop this percentage of caller RTP packets", DefaultValueFactory = _ => 0 };
+        var reorder = new Option<double>("--reorder") { Description = "SIP leg: hold this percentage of caller RTP packets back behind the next one", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
 
-        var command = new Command("replay", "Replay recorded caller audio through a Twilio leg, the bridge and a simulated Realtime provider, and report")
+        var command = new Command("replay", "Replay recorded caller audio through a Twilio or SIP leg, the bridge and simulated providers, and report")
         {
             inputs, report, outDir, pace, channel, rawMuLaw, parallel, script, chain, fault, verbose, dataDir, auditPostgres,
         };
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
+        command.Options.Add(leg);
+        command.Options.Add(jitter);
+        command.Options.Add(loss);
+        command.Options.Add(reorder);
         command.SetAction(async (parse, ct) =>
         {
+            var impairments = new RtpImpairments(parse.GetValue(jitter), parse.GetValue(loss), parse.GetValue(reorder));
+            var replayLeg = parse.GetValue(leg) == "sip" ? ReplayLeg.Sip : ReplayLeg.Twilio;
+            var legErrors = impairments.Validate().ToList();
+            if (impairments.Any && replayLeg != ReplayLeg.Sip)
+            {
+                legErrors.Add("--jitter, --loss and --reorder apply to RTP: add --leg sip");
+            }
+
+            if (legErrors.Count > 0)
+            {
+                legErrors.ForEach(e => Console.Error.WriteLine($"replay: {e}"));
+                return 2;
+            }
+
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
             SimulatorScript simulatorScript;
             ChainSpec chainSpec;
@@ -67,6 +90,8 @@ internal static class ReplayCommand
                 ReportPath = parse.GetValue(report),
                 OutDir = parse.GetValue(outDir)!,
                 Pacing = parse.GetValue(pace) == "timeline" ? ReplayPacing.Timeline : ReplayPacing.TurnAware,
+                Leg = replayLeg,
+                Impairments = impairments,
                 Channel = parse.GetValue(channel) switch { "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Mix },
                 RawMuLaw = parse.GetValue(rawMuLaw),
                 Parallelism = parse.GetValue(parallel),
@@ -82,7 +107,7 @@ internal static class ReplayCommand
                     Failover = failover,
                 },
             };
-            Console.Out.WriteLine($"replay: chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
+            Console.Out.WriteLine($"replay: {(replayLeg == ReplayLeg.Sip ? $"SIP leg ({impairments})" : "Twilio leg")}; chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
             try
             {
                 return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);

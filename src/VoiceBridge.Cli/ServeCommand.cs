@@ -35,12 +35,14 @@ internal static class ServeCommand
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
-        var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, bridged to a Realtime provider")
+        var sip = new SipSettings();
+        var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
         };
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
+        sip.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -57,6 +59,7 @@ internal static class ServeCommand
                 Voice = parse.GetValue(voice)!,
             };
             var errors = new List<string>(twilio.Validate());
+            var sipOptions = sip.Read(parse, errors);
             var twilioRest = TwilioRestOptions.FromEnvironment();
             errors.AddRange(twilioRest.Validate());
             var callControl = CallControlOptions.FromEnvironment();
@@ -158,10 +161,21 @@ internal static class ServeCommand
             });
             var app = builder.Build();
             app.MapBridge(bridge);
+            await using var sipEndpoint = sipOptions is null ? null : bridge.CreateSipEndpoint(sipOptions, UdpDatagramNetwork.Instance);
+            try
+            {
+                sipEndpoint?.Start();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                Console.Error.WriteLine($"serve: configuration error: --sip-listen {sipOptions!.Listen}: {e.Message} (choose another HOST:PORT, or --sip-listen off)");
+                return 2;
+            }
+
             await app.StartAsync(ct);
             logger.Information(
-                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
-                string.Join(", ", app.Urls), string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
+                string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();

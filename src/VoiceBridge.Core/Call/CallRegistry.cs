@@ -15,8 +15,14 @@ public sealed class CallRegistry
 
     public void Started(CallSession session) => _live[session.CallId] = session;
 
+    private readonly TaskCompletionSource<CallSummary> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the node's first call has ended (a peer's call, whose id the peer chose).</summary>
+    public Task<CallSummary> WhenFirstEnded => _first.Task;
+
     public void Ended(CallSummary summary)
     {
+        _first.TrySetResult(summary);
         _live.TryRemove(summary.CallId, out _);
         Completion(summary.CallId).TrySetResult(summary);
     }

@@ -194,4 +194,8 @@ public sealed record CallSummary(
     long LostCallerAudioMs,
     IReadOnlyList<string> Errors,
     IReadOnlyList<SwitchRecord>? Switches = null,
-    long StartTimestamp = 0);
+    long StartTimestamp = 0)
+{
+    /// <summary>An RTP leg's media figures (jitter buffer, packets), set by the leg when the call ends; null for Twilio legs.</summary>
+    public Legs.Sip.SipMediaFigures? Media { get; init; }
+}

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
 using VoiceBridge.Legs;
+using VoiceBridge.Legs.Sip;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Transport;
 
@@ -43,6 +44,10 @@ public sealed class BridgeComposition(
         sessionOptions,
         time,
         loggers.CreateLogger<CallSession>());
+
+    /// <summary>A SIP user agent server whose calls run on this node's call path (not started).</summary>
+    public SipEndpoint CreateSipEndpoint(SipOptions options, IDatagramNetwork network) =>
+        new(options, network, (callId, output) => CreateSession(callId, "sip", output), Registry, time, loggers);
 
     /// <summary>Serves one Twilio Media Streams WebSocket until it ends.</summary>
     public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request)

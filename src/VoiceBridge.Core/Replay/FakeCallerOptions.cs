@@ -12,7 +12,7 @@ public enum ReplayPacing
     Timeline,
 }
 
-/// <summary>The fake Twilio side of a replayed call.</summary>
+/// <summary>The fake carrier side (Twilio, or a SIP phone) of a replayed call.</summary>
 public sealed class FakeCallerOptions
 {
     public ReplayPacing Pacing { get; set; } = ReplayPacing.TurnAware;
@@ -31,6 +31,9 @@ public sealed class FakeCallerOptions
     public string StreamSid { get; set; } = "MZ" + Guid.NewGuid().ToString("N");
 
     public string AccountSid { get; set; } = "AC00000000000000000000000000000000";
+
+    /// <summary>Network trouble on the RTP a SIP caller sends (replay --leg sip) [none].</summary>
+    public RtpImpairments Impairments { get; set; } = RtpImpairments.None;
 
     /// <summary>The VAD that finds the caller's utterances in the recording.</summary>
     public VadOptions Vad { get; set; } = new();

@@ -1,6 +1,6 @@
 namespace VoiceBridge.Replay;
 
-/// <summary>What the fake Twilio side observed on the wire.</summary>
+/// <summary>What the fake carrier (Twilio, or a SIP phone) observed on the wire.</summary>
 public sealed class FakeCallerResult
 {
     /// <summary>What the caller sent, 8 kHz PCM, one sample per sample sent.</summary>
@@ -36,6 +36,9 @@ public sealed class FakeCallerResult
 
     /// <summary>Where the bridge transferred the call (the &lt;Dial&gt; target of a Calls API update), if it did.</summary>
     public string? TransferredTo { get; init; }
+
+    /// <summary>What a SIP caller observed of the bridge's RTP stream; null for Twilio.</summary>
+    public FakeRtpObservation? Rtp { get; init; }
 
     /// <summary>TwiML the bridge moved the call to through the Calls API, in order.</summary>
     public IReadOnlyList<string> CallUpdates { get; init; } = [];

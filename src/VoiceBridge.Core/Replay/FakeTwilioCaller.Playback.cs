@@ -5,21 +5,16 @@ namespace VoiceBridge.Replay;
 
 public sealed partial class FakeTwilioCaller
 {
-    private const int DropoutTicks = 15;
-
-    private readonly object _gate = new();
     private readonly Queue<Buffered> _playback = new();
     private readonly TwilioOutboundMessage _message = new();
-    private readonly short[] _agentPcm = new short[CallClock.FrameSamples];
     private readonly byte[] _agentFrame = new byte[CallClock.FrameSamples];
     private long _framesReceived;
     private long _oddPayloads;
-    private readonly List<long> _dropoutsAtMs = [];
     private long _marksPlayed;
     private long _marksFlushed;
     private long _clears;
-    private long _lastAudioTick = -1;
-    private long _silentTicksAfterAudio;
+
+    protected override bool AgentAudioBuffered => _playback.Any(b => b.Audio is not null);
 
     /// <summary>What the bridge sends: audio to buffer, marks to echo once played, clear to flush.</summary>
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
@@ -31,7 +26,7 @@ public sealed partial class FakeTwilioCaller
             return ValueTask.CompletedTask;
         }
 
-        lock (_gate)
+        lock (Gate)
         {
             switch (_message.Kind)
             {
@@ -59,9 +54,9 @@ public sealed partial class FakeTwilioCaller
     }
 
     /// <summary>Plays up to one frame of buffered agent audio into the caller's ear.</summary>
-    private void PlayOneFrame()
+    protected override void PlayOneFrame()
     {
-        lock (_gate)
+        lock (Gate)
         {
             var filled = 0;
             while (filled < _agentFrame.Length && _playback.TryPeek(out var head) && head.Audio is not null)
@@ -78,38 +73,12 @@ public sealed partial class FakeTwilioCaller
                 EchoPlayedMarks();
             }
 
-            if (filled == 0)
+            if (filled > 0)
             {
-                _agentTrack.AddRange(new short[CallClock.FrameSamples]);
-                if (_lastAudioTick >= 0)
-                {
-                    _silentTicksAfterAudio++;
-                }
-
-                return;
+                _agentFrame.AsSpan(filled).Fill(G711.MuLawSilence);
             }
 
-            _agentFrame.AsSpan(filled).Fill(G711.MuLawSilence);
-            G711.MuLawDecode(_agentFrame, _agentPcm);
-            _agentTrack.AddRange(_agentPcm);
-            if (_silentTicksAfterAudio is > 0 and <= DropoutTicks)
-            {
-                _dropoutsAtMs.Add(_tick * CallClock.FrameMs);
-            }
-
-            _silentTicksAfterAudio = 0;
-            _lastAudioTick = _tick;
-        }
-    }
-
-    /// <summary>The agent spoke after the caller's last utterance, and has been quiet since for ReplyIdle.</summary>
-    private bool AgentIdleAfterReply()
-    {
-        lock (_gate)
-        {
-            var idleTicks = (long)(_options.ReplyIdle.TotalMilliseconds / CallClock.FrameMs);
-            var nothingBuffered = !_playback.Any(b => b.Audio is not null);
-            return _lastAudioTick > _lastUtteranceEndTick && nothingBuffered && _tick - _lastAudioTick >= idleTicks;
+            Hear(_agentFrame.AsSpan(0, filled > 0 ? _agentFrame.Length : 0));
         }
     }
 
@@ -137,7 +106,7 @@ public sealed partial class FakeTwilioCaller
     }
 
     private void EchoMark(string name) =>
-        Send(w => TwilioCarrierWriter.WriteMark(w, ++_sequence, _options.StreamSid, name));
+        Send(w => TwilioCarrierWriter.WriteMark(w, ++_sequence, Options.StreamSid, name));
 
     private sealed class Buffered(byte[]? audio, string? mark)
     {

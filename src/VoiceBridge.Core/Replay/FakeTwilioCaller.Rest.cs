@@ -20,7 +20,7 @@ public sealed partial class FakeTwilioCaller
     /// </summary>
     internal void OnCallUpdated(string twiml)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _callUpdates.Add(twiml);
             _transferredTo ??= DialTarget(twiml);

@@ -28,9 +28,19 @@ public static class ReplayCall
             env.Control.AddTranscriptHints(callerOptions.CallSid, expectedUtterances);
         }
 
-        var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);
-        using var rest = env.TwilioRest.Attach(callerOptions.CallSid, caller);
-        var observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
+        FakeCallerResult observed;
+        if (env.Sip is { } sip)
+        {
+            var phone = new FakeSipCaller(recording.Samples, callerOptions, callerOptions.Impairments, time);
+            observed = await phone.RunAsync(env.Datagrams!, sip.LocalEndPoint, cancellationToken);
+        }
+        else
+        {
+            var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);
+            using var rest = env.TwilioRest.Attach(callerOptions.CallSid, caller);
+            observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
+        }
+
         using var timeout = new CancellationTokenSource(EndTimeout, time);
         var summary = await env.Bridge.Registry.WhenEnded(callerOptions.CallSid).WaitAsync(timeout.Token);
         StampFaults(env, summary, time);
@@ -109,20 +119,13 @@ public static class ReplayCall
             failures.Add($"{summary.LostCallerAudioMs} ms of caller audio lost");
         }
 
-        if (observed.EndedIdle && observed.FramesReceived != summary.OutboundFrames)
+        if (observed.Rtp is { } rtp)
         {
-            internalError = true;
-            errors.Add($"accounting disagreement: the bridge counted {summary.OutboundFrames} frames sent, the carrier received {observed.FramesReceived}");
+            CheckRtp(rtp, summary, failures, errors, ref internalError);
         }
-
-        // A handoff's gap (old engine cut, new one not yet speaking) is dead air, reported per switch,
-        // not a break in the stream: dropouts heard around a switch are not compared.
-        var dropouts = observed.DropoutsAtMs.Count(ms => !(summary.Switches ?? []).Any(sw =>
-            ms >= sw.DetectedAtMs - 100 && ms <= (sw.FirstFallbackAudioAtMs ?? sw.DetectedAtMs) + 1000));
-        if (dropouts != summary.OutboundDiscontinuities)
+        else
         {
-            internalError |= oneClock;
-            errors.Add($"{(oneClock ? "accounting disagreement" : "clock drift")}: the bridge counted {summary.OutboundDiscontinuities} discontinuities, the carrier heard {dropouts} dropouts");
+            CheckTwilioStream(observed, summary, oneClock, errors, ref internalError);
         }
 
         var switches = (summary.Switches ?? []).Select(r => SwitchReport.Of(r, observed)).ToList();
@@ -160,10 +163,50 @@ public static class ReplayCall
             Outbound = new OutboundReport(summary.OutboundFrames, summary.OutboundDiscontinuities, observed.FramesReceived, observed.Dropouts),
             LostCallerAudioMs = summary.LostCallerAudioMs,
             TransferredTo = observed.TransferredTo,
+            Media = summary.Media,
+            Rtp = observed.Rtp,
             Recording = recordingPath,
             Failures = failures,
             Errors = errors,
         };
+    }
+    /// <summary>Twilio: frames and dropouts the carrier saw must match the bridge's own counts.</summary>
+    private static void CheckTwilioStream(FakeCallerResult observed, CallSummary summary, bool oneClock, List<string> errors, ref bool internalError)
+    {
+        if (observed.EndedIdle && observed.FramesReceived != summary.OutboundFrames)
+        {
+            internalError = true;
+            errors.Add($"accounting disagreement: the bridge counted {summary.OutboundFrames} frames sent, the carrier received {observed.FramesReceived}");
+        }
+
+        // A handoff's gap (old engine cut, new one not yet speaking) is dead air, reported per switch,
+        // not a break in the stream: dropouts heard around a switch are not compared.
+        var dropouts = observed.DropoutsAtMs.Count(ms => !(summary.Switches ?? []).Any(sw =>
+            ms >= sw.DetectedAtMs - 100 && ms <= (sw.FirstFallbackAudioAtMs ?? sw.DetectedAtMs) + 1000));
+        if (dropouts != summary.OutboundDiscontinuities)
+        {
+            internalError |= oneClock;
+            errors.Add($"{(oneClock ? "accounting disagreement" : "clock drift")}: the bridge counted {summary.OutboundDiscontinuities} discontinuities, the carrier heard {dropouts} dropouts");
+        }
+    }
+
+    /// <summary>
+    /// SIP: the bridge sends RTP every 20 ms (silence when idle), so the phone cannot tell a dropout
+    /// from a pause; what it checks is the stream itself: one SSRC, every sequence number and
+    /// timestamp the one after the last, across every handoff, and no more packets than were sent.
+    /// </summary>
+    private static void CheckRtp(FakeRtpObservation rtp, CallSummary summary, List<string> failures, List<string> errors, ref bool internalError)
+    {
+        if (rtp.Ssrcs > 1 || rtp.SequenceGaps > 0 || rtp.TimestampJumps > 0)
+        {
+            failures.Add($"the RTP stream toward the caller broke: {rtp.Ssrcs} SSRCs, {rtp.SequenceGaps} sequence gaps, {rtp.TimestampJumps} timestamp jumps");
+        }
+
+        if (summary.Media is { } media && rtp.Packets > media.PacketsSent)
+        {
+            internalError = true;
+            errors.Add($"accounting disagreement: the bridge counted {media.PacketsSent} RTP packets sent, the phone received {rtp.Packets}");
+        }
     }
 }
 

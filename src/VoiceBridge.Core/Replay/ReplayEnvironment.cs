@@ -8,6 +8,7 @@ using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Faults;
 using VoiceBridge.Hosting;
+using VoiceBridge.Legs.Sip;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Simulator;
 using VoiceBridge.Transport;
@@ -54,12 +55,19 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     public Uri MediaUri { get; }
 
+    /// <summary>The bridge's SIP endpoint when the replay drives the SIP leg; null for Twilio.</summary>
+    public SipEndpoint? Sip { get; private set; }
+
+    /// <summary>Where the replay's SIP phone binds its sockets (the same network as <see cref="Sip"/>).</summary>
+    public IDatagramNetwork? Datagrams { get; private set; }
+
     /// <summary>Twilio's REST API as the replay's carrier serves it (in process): calls moved by a transfer.</summary>
     public FakeTwilioRest TwilioRest { get; }
 
     /// <summary>Kestrel on 127.0.0.1 ephemeral ports, real sockets, system time.</summary>
     public static async Task<ReplayEnvironment> StartLoopbackAsync(
-        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null)
+        ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null,
+        ReplayLeg leg = ReplayLeg.Twilio)
     {
         var apps = new List<WebApplication>();
         var control = new SimulatorControl();
@@ -89,13 +97,18 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         env._apps.AddRange(apps);
         env._http = http;
         env._stagePlans = cascade.Plans;
+        if (leg == ReplayLeg.Sip)
+        {
+            env.StartSip(UdpDatagramNetwork.Instance, new SipOptions { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) });
+        }
+
         return env;
     }
 
     /// <summary>Everything in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
     public static ReplayEnvironment CreateVirtual(
         ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null,
-        ProviderHealthOptions? health = null)
+        ProviderHealthOptions? health = null, ReplayLeg leg = ReplayLeg.Twilio)
     {
         var network = new InMemoryNetwork();
         var control = new SimulatorControl();
@@ -118,6 +131,11 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
         env._http = cascade.OwnedHttp;
         env._stagePlans = cascade.Plans;
+        if (leg == ReplayLeg.Sip)
+        {
+            env.StartSip(new InMemoryDatagramNetwork(), new SipOptions());
+        }
+
         return env;
     }
 
@@ -173,8 +191,20 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     public static IReadOnlyList<FaultSpec> FaultsFor(ChainSpec chain, EngineSpec engine, IReadOnlyList<FaultSpec>? faults) =>
         [.. (faults ?? []).Where(f => f.Target == engine.Name || (f.Target == "primary" && engine == chain.Primary))];
 
+    private void StartSip(IDatagramNetwork network, SipOptions options)
+    {
+        Datagrams = network;
+        Sip = Bridge.CreateSipEndpoint(options, network);
+        Sip.Start();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Sip is not null)
+        {
+            await Sip.DisposeAsync();
+        }
+
         // The bridge's provider health (one per environment: its calls share it): stop its probes first.
         if (Bridge.Engines.Health is { } health)
         {

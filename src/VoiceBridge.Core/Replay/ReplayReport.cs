@@ -56,6 +56,12 @@ public sealed record ReplayCallReport
     /// <summary>Where the call was transferred, as the fake carrier saw it (a Calls API update with &lt;Dial&gt;); null when it was not.</summary>
     public string? TransferredTo { get; init; }
 
+    /// <summary>A SIP call's media figures as the bridge counted them (jitter buffer, packets); null for Twilio.</summary>
+    public Legs.Sip.SipMediaFigures? Media { get; init; }
+
+    /// <summary>What the replay's SIP phone saw of the bridge's RTP; null for Twilio.</summary>
+    public FakeRtpObservation? Rtp { get; init; }
+
     /// <summary>The stereo recording (caller left, agent right, as the caller heard it).</summary>
     public string? Recording { get; init; }
 

@@ -7,6 +7,13 @@ using VoiceBridge.Simulator;
 
 namespace VoiceBridge.Replay;
 
+/// <summary>The caller leg a replay drives: a Twilio Media Streams WebSocket, or a SIP call with RTP.</summary>
+public enum ReplayLeg
+{
+    Twilio,
+    Sip,
+}
+
 /// <summary>What <c>voicebridge replay</c> was asked to do.</summary>
 public sealed class ReplayRunOptions
 {
@@ -17,6 +24,12 @@ public sealed class ReplayRunOptions
     public string OutDir { get; set; } = "replay-out";
 
     public ReplayPacing Pacing { get; set; } = ReplayPacing.TurnAware;
+
+    /// <summary>How the recorded caller reaches the bridge [twilio].</summary>
+    public ReplayLeg Leg { get; set; } = ReplayLeg.Twilio;
+
+    /// <summary>Network trouble on the caller's RTP (SIP leg only) [none].</summary>
+    public RtpImpairments Impairments { get; set; } = RtpImpairments.None;
 
     /// <summary>Which channel of a stereo recording is the caller [mix].</summary>
     public ChannelSelection Channel { get; set; } = ChannelSelection.Mix;

@@ -71,8 +71,8 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         {
             var callOptions = options.CallOptions();
             callOptions.AuditLog = audit ?? callOptions.AuditLog;
-            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, options.Faults);
-            var callerOptions = new FakeCallerOptions { Pacing = options.Pacing };
+            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, options.Faults, options.Leg);
+            var callerOptions = new FakeCallerOptions { Pacing = options.Pacing, Impairments = options.Impairments };
             var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
             var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");
             CallRecordingWriter.WriteStereo(wav, result.Observed.CallerTrack, result.Observed.AgentTrack);

@@ -23,7 +23,9 @@ internal static class FailoverReplay
         string fixture,
         IReadOnlyList<FaultSpec> faults,
         string chainText,
-        Action<CallSessionOptions>? configure = null)
+        Action<CallSessionOptions>? configure = null,
+        ReplayLeg leg = ReplayLeg.Twilio,
+        FakeCallerOptions? callerOptions = null)
     {
         var path = RepoPaths.Fixture(fixture);
         var expected = ReplayInputs.Sidecar(path);
@@ -36,8 +38,8 @@ internal static class FailoverReplay
         {
             var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()) };
             configure?.Invoke(options);
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults);
-            return await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
+            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults, leg: leg);
+            return await ReplayCall.RunAsync(env, recording, expected, callerOptions ?? new FakeCallerOptions(), time, CancellationToken.None);
         });
         var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
         foreach (var t in report.Turns)

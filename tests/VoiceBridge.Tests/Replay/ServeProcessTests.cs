@@ -168,6 +168,8 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
             info.ArgumentList.Add("serve");
             info.ArgumentList.Add("--urls");
             info.ArgumentList.Add($"http://127.0.0.1:{port}");
+            info.ArgumentList.Add("--sip-listen");
+            info.ArgumentList.Add("127.0.0.1:0");
             foreach (var name in new[] { "OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS" })
             {
                 info.Environment.Remove(name);

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using VoiceBridge.Legs.Sip;
+
+namespace VoiceBridge.Cli;
+
+/// <summary><c>serve</c>'s SIP leg options: where SIP listens, the advertised address, the RTP port range and the source allow-list.</summary>
+internal sealed class SipSettings
+{
+    private readonly Option<string> _listen = new("--sip-listen")
+    {
+        Description = "SIP over UDP: HOST:PORT to listen on, or off [127.0.0.1:5060]",
+        DefaultValueFactory = _ => "127.0.0.1:5060",
+    };
+
+    private readonly Option<string?> _advertise = new("--sip-advertise") { Description = "The address callers reach (Contact, Via, SDP c=) behind NAT or in Kubernetes [the listen address]" };
+
+    private readonly Option<string> _rtpPorts = new("--rtp-ports") { Description = "RTP port range MIN-MAX (even ports for RTP, the odd one above for RTCP)", DefaultValueFactory = _ => "10000-20000" };
+
+    private readonly Option<string[]> _allow = new("--sip-allow")
+    {
+        Description = "A source address or CIDR allowed to place calls (repeatable; a trunk's signalling addresses); required off loopback",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_listen);
+        command.Options.Add(_advertise);
+        command.Options.Add(_rtpPorts);
+        command.Options.Add(_allow);
+    }
+
+    /// <summary>The SIP options, or null when SIP is off; problems go to <paramref name="errors"/>, each naming its option.</summary>
+    public SipOptions? Read(ParseResult parse, List<string> errors)
+    {
+        var listen = parse.GetValue(_listen)!;
+        if (listen.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var options = new SipOptions();
+        if (IPEndPoint.TryParse(listen, out var endpoint) && listen.Contains(':', StringComparison.Ordinal))
+        {
+            options.Listen = endpoint;
+        }
+        else
+        {
+            errors.Add($"--sip-listen '{listen}' is not HOST:PORT (an IP address and a port, e.g. 127.0.0.1:5070) or off");
+        }
+
+        if (parse.GetValue(_advertise) is { } advertise)
+        {
+            if (IPAddress.TryParse(advertise, out var address))
+            {
+                options.AdvertisedAddress = address;
+            }
+            else
+            {
+                errors.Add($"--sip-advertise '{advertise}' is not an IP address");
+            }
+        }
+
+        var range = parse.GetValue(_rtpPorts)!.Split('-');
+        if (range.Length == 2 && int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out var min) && int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out var max))
+        {
+            options.RtpPortMin = min;
+            options.RtpPortMax = max;
+        }
+        else
+        {
+            errors.Add($"--rtp-ports '{parse.GetValue(_rtpPorts)}' is not a range MIN-MAX");
+        }
+
+        var allowed = new List<IPNetwork>();
+        foreach (var source in parse.GetValue(_allow) ?? [])
+        {
+            if (IPNetwork.TryParse(source, out var network))
+            {
+                allowed.Add(network);
+            }
+            else if (IPAddress.TryParse(source, out var single))
+            {
+                allowed.Add(new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                errors.Add($"--sip-allow '{source}' is not an IP address or CIDR network");
+            }
+        }
+
+        options.AllowedSources = allowed;
+        errors.AddRange(options.Validate(digestConfigured: false));
+        return options;
+    }
+}

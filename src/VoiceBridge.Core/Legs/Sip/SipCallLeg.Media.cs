@@ -1,0 +1,331 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Legs.Rtp;
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Legs.Sip;
+
+public sealed partial class SipCallLeg
+{
+    private const int MaxCatchUpFrames = 5;
+    private const int RtcpEveryFrames = 250;
+    private const int MaxPacket = 12 + 15 * 4 + 1500;
+
+    private readonly JitterBuffer _jitterBuffer;
+    private readonly RtpReceiverStatistics _received = new();
+    private readonly DtmfReceiver _dtmf = new();
+    private readonly TimeSpan _rtpTimeout;
+    private readonly uint _ssrc;
+    private readonly byte[] _inFrame = new byte[CallClock.FrameSamples];
+    private readonly byte[] _inScratch = new byte[CallClock.FrameSamples];
+    private readonly byte[] _outFrame = new byte[CallClock.FrameSamples];
+    private readonly byte[] _outPacket = new byte[MaxPacket];
+    private readonly byte[] _rtcpPacket = new byte[512];
+    private readonly List<string> _marksToReport = [];
+    private readonly List<char> _digits = [];
+    private readonly List<char> _digitsToReport = [];
+    private IPEndPoint _remote;
+    private IPEndPoint _remoteRtcp;
+    private bool _latched;
+    private bool _mediaStarted;
+    private bool _timedOut;
+    private long _lastRtpTicks;
+    private long _ticks;
+    private ushort _sequence;
+    private uint _timestamp;
+    private long _packetsSent;
+    private long _octetsSent;
+    private long _audioFramesSent;
+    private long _badPackets;
+    private long _unknownPayloadType;
+    private long _wrongSizeFrames;
+    private long _dtmfDigits;
+    private long _rtcpReceived;
+    private long _relatches;
+
+    /// <summary>One inbound RTP datagram: audio to the jitter buffer, telephone-events to DTMF, the rest counted and dropped.</summary>
+    private void OnRtp(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        var status = RtpPacket.TryParse(datagram, out var packet);
+        lock (_gate)
+        {
+            if (status != RtpParseStatus.Ok)
+            {
+                if (_badPackets++ < 10)
+                {
+                    Log.BadRtp(_logger, CallId, from.ToString(), status.ToString());
+                }
+
+                return;
+            }
+
+            if (packet.PayloadType == _media.PayloadType)
+            {
+                OnAudio(packet, from);
+            }
+            else if (packet.PayloadType == _media.TelephoneEventType)
+            {
+                OnTelephoneEvent(packet);
+            }
+            else if (_unknownPayloadType++ < 10)
+            {
+                Log.UnknownPayloadType(_logger, CallId, packet.PayloadType);
+            }
+        }
+    }
+
+    private void OnAudio(RtpPacket packet, IPEndPoint from)
+    {
+        if (packet.Payload.Length != CallClock.FrameSamples)
+        {
+            if (_wrongSizeFrames++ < 10)
+            {
+                Log.WrongFrameSize(_logger, CallId, packet.Payload.Length);
+            }
+
+            return;
+        }
+
+        // Symmetric RTP (RFC 4961): answer where the caller's audio comes from, which is right behind NAT.
+        if (!_latched || !from.Equals(_remote))
+        {
+            if (_latched)
+            {
+                _relatches++;
+            }
+
+            _remote = from;
+            _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
+            _latched = true;
+        }
+
+        ReadOnlySpan<byte> mulaw = packet.Payload;
+        if (_media.Codec == RtpCodec.Pcma)
+        {
+            for (var i = 0; i < mulaw.Length; i++)
+            {
+                _inScratch[i] = G711.LinearToMuLaw(G711.ALawToLinear(packet.Payload[i]));
+            }
+
+            mulaw = _inScratch;
+        }
+
+        var nowMs = NowMs();
+        _received.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, nowMs * (CallClock.SampleRate / 1000));
+        _jitterBuffer.Insert(packet.SequenceNumber, packet.Timestamp, mulaw, nowMs);
+        _lastRtpTicks = _ticks;
+        _mediaStarted = true;
+    }
+
+    private void OnTelephoneEvent(RtpPacket packet)
+    {
+        if (!Dtmf4733.TryParse(packet.Payload, packet.Timestamp, out var dtmfEvent, out var error))
+        {
+            if (_badPackets++ < 10)
+            {
+                Log.BadRtp(_logger, CallId, _remote.ToString(), error ?? "bad telephone-event");
+            }
+
+            return;
+        }
+
+        _lastRtpTicks = _ticks;
+        if (_dtmf.OnPacket(dtmfEvent, out var digit))
+        {
+            _dtmfDigits++;
+            _digits.Add(digit);
+        }
+    }
+
+    private void OnRtcp(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        lock (_gate)
+        {
+            if (RtcpParser.TryParse(datagram, out var summary) == RtcpParseStatus.Ok)
+            {
+                _rtcpReceived++;
+                if (summary.SenderInfo is { } sender)
+                {
+                    // The caller's sender report: our next report block carries LSR/DLSR, so it can measure round trip.
+                    _received.OnSenderReport(sender.NtpTimestamp, NowMs() * (CallClock.SampleRate / 1000));
+                }
+            }
+            else if (_badPackets++ < 10)
+            {
+                Log.BadRtp(_logger, CallId, from.ToString(), "malformed RTCP");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The leg's clock: one RTP packet out and one caller frame in per 20 ms. A late timer (a loaded
+    /// machine) is caught up by up to five frames, so the outbound packet rate stays right.
+    /// </summary>
+    private async Task PaceAsync(CancellationToken cancellationToken)
+    {
+        var start = _time.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var due = (long)(_time.GetElapsedTime(start).TotalMilliseconds / CallClock.FrameMs);
+            _ticks = Math.Max(_ticks, due - MaxCatchUpFrames);
+            while (_ticks < due)
+            {
+                _ticks++;
+                await TickAsync();
+            }
+        }
+    }
+
+    private async ValueTask TickAsync()
+    {
+        bool deliver;
+        lock (_gate)
+        {
+            SendFrame();
+            deliver = _mediaStarted;
+            if (deliver)
+            {
+                _jitterBuffer.Pop(_inFrame, NowMs());
+            }
+
+            _marksToReport.AddRange(_dueMarks);
+            _dueMarks.Clear();
+            _digitsToReport.AddRange(_digits);
+            _digits.Clear();
+            if (_ticks % RtcpEveryFrames == 0)
+            {
+                SendRtcp();
+            }
+        }
+
+        var session = _session!;
+        if (deliver)
+        {
+            await session.OnCallerAudioAsync(_inFrame);
+        }
+
+        foreach (var mark in _marksToReport)
+        {
+            await session.OnMarkAsync(mark);
+        }
+
+        foreach (var digit in _digitsToReport)
+        {
+            await session.OnDtmfAsync(digit.ToString());
+        }
+
+        _marksToReport.Clear();
+        _digitsToReport.Clear();
+        CheckRtpTimeout();
+    }
+
+    /// <summary>One outbound packet: the next agent frame, or silence, so the stream never pauses (carriers end calls whose RTP stops).</summary>
+    private void SendFrame()
+    {
+        var audio = TakeFrame(_outFrame);
+        if (!audio)
+        {
+            _outFrame.AsSpan().Fill(G711.MuLawSilence);
+        }
+
+        if (_media.Send)
+        {
+            if (_media.Codec == RtpCodec.Pcma)
+            {
+                for (var i = 0; i < _outFrame.Length; i++)
+                {
+                    _outFrame[i] = G711.LinearToALaw(G711.MuLawToLinear(_outFrame[i]));
+                }
+            }
+
+            var length = RtpPacket.Write(_outPacket, _media.PayloadType, _packetsSent == 0, _sequence, _timestamp, _ssrc, _outFrame);
+            _rtp.Send(_outPacket.AsSpan(0, length), _remote);
+            _sequence++;
+            _packetsSent++;
+            _octetsSent += _outFrame.Length;
+            _audioFramesSent += audio ? 1 : 0;
+        }
+
+        _timestamp += CallClock.FrameSamples;
+    }
+
+    private void SendRtcp()
+    {
+        var ntp = NtpTimestamp(_time.GetUtcNow());
+        var length = _packetsSent > 0
+            ? RtcpWriter.WriteSenderReport(_rtcpPacket, _ssrc, ntp, _timestamp, (uint)_packetsSent, (uint)_octetsSent, _received.ReportBlock(), CallId)
+            : RtcpWriter.WriteReceiverReport(_rtcpPacket, _ssrc, _received.ReportBlock(), CallId);
+        _rtcp.Send(_rtcpPacket.AsSpan(0, length), _remoteRtcp);
+    }
+
+    private void CheckRtpTimeout()
+    {
+        var limitTicks = (long)(_rtpTimeout.TotalMilliseconds / CallClock.FrameMs);
+        if (_timedOut || limitTicks <= 0 || !_media.Receive || _ticks - _lastRtpTicks < limitTicks)
+        {
+            return;
+        }
+
+        _timedOut = true;
+        Log.RtpTimeout(_logger, CallId, (long)_rtpTimeout.TotalSeconds);
+        _dialog.SendBye($"no RTP from the caller for {_rtpTimeout.TotalSeconds:0} s");
+    }
+
+    private long NowMs() => (long)_time.GetElapsedTime(0).TotalMilliseconds;
+
+    /// <summary>NTP format (RFC 3550 4): seconds since 1900 in the high word, the fraction in the low.</summary>
+    private static ulong NtpTimestamp(DateTimeOffset now)
+    {
+        var sinceEpoch = now - new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var seconds = (ulong)sinceEpoch.Ticks / TimeSpan.TicksPerSecond;
+        var fraction = ((ulong)sinceEpoch.Ticks % TimeSpan.TicksPerSecond << 32) / TimeSpan.TicksPerSecond;
+        return (seconds << 32) | fraction;
+    }
+
+    private SipMediaFigures Figures()
+    {
+        lock (_gate)
+        {
+            var jitter = _jitterBuffer.Stats;
+            return new SipMediaFigures(
+                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _rtcpReceived, _relatches,
+                jitter.TargetDelayMs, jitter.ConcealedMs, jitter.LatePackets, jitter.DuplicatePackets, jitter.DiscardedPackets, OverflowFrames);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "sip call {CallId}: dropped a bad RTP/RTCP packet from {From}: {Error}")]
+        public static partial void BadRtp(ILogger logger, string callId, string from, string error);
+
+        [LoggerMessage(2, LogLevel.Warning, "sip call {CallId}: dropped RTP with payload type {PayloadType}, which the SDP did not agree")]
+        public static partial void UnknownPayloadType(ILogger logger, string callId, int payloadType);
+
+        [LoggerMessage(3, LogLevel.Warning, "sip call {CallId}: dropped an RTP packet of {Bytes} bytes: only 20 ms packets (160 samples) are taken, as the answer's a=ptime:20 says")]
+        public static partial void WrongFrameSize(ILogger logger, string callId, int bytes);
+
+        [LoggerMessage(4, LogLevel.Warning, "sip call {CallId}: no RTP from the caller for {Seconds} s; hanging up")]
+        public static partial void RtpTimeout(ILogger logger, string callId, long seconds);
+    }
+}
+
+/// <summary>A SIP call's media figures, for the call's report.</summary>
+public sealed record SipMediaFigures(
+    uint Ssrc,
+    int LocalRtpPort,
+    long PacketsSent,
+    long AgentFramesSent,
+    long PacketsReceived,
+    long BadPackets,
+    long UnknownPayloadTypePackets,
+    long WrongSizePackets,
+    long DtmfDigits,
+    long RtcpReceived,
+    long Relatches,
+    int JitterTargetDelayMs,
+    long ConcealedMs,
+    long LatePackets,
+    long DuplicatePackets,
+    long DiscardedPackets,
+    long OverflowFrames);

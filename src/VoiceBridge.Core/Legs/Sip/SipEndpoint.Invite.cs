@@ -1,0 +1,268 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using VoiceBridge.Legs.Sip.Sdp;
+
+namespace VoiceBridge.Legs.Sip;
+
+public sealed partial class SipEndpoint
+{
+    private void OnInvite(SipServerTransaction transaction)
+    {
+        var request = transaction.Request;
+        if (request.To.Tag is not null)
+        {
+            OnReInvite(transaction);
+            return;
+        }
+
+        if (_calls.ContainsKey(request.CallId))
+        {
+            // Same Call-ID and From tag, another branch: a request that forked back to us (8.2.2.2).
+            Respond(transaction, 482, "Loop Detected");
+            return;
+        }
+
+        if (!TryNegotiate(transaction, null, out var offer, out _))
+        {
+            return;
+        }
+
+        Respond(transaction, 100, "Trying");
+        (Transport.IDatagramSocket Rtp, Transport.IDatagramSocket Rtcp) sockets;
+        try
+        {
+            sockets = _ports!.Take();
+        }
+        catch (InvalidOperationException e)
+        {
+            Log.NoPorts(_logger, request.CallId, e.Message);
+            var busy = CreateResponse(request, 503, "Service Unavailable");
+            busy.Headers.Set("Retry-After", "5");
+            Send(transaction, busy);
+            return;
+        }
+
+        var call = new SipCall(this, request.CallId, NewTag(), request.From.Tag ?? "", transaction.Source)
+        {
+            RemoteTarget = request.Contact?.Uri.ToString() ?? request.From.Uri.ToString(),
+            RouteSet = request.RecordRoute,
+            RemoteSequence = request.CSeq.Number,
+            RemoteParty = request.From.ToString(),
+            Sdp = new SdpLocal(_options.PublicAddress.ToString(), sockets.Rtp.LocalEndPoint.Port, (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), 1),
+        };
+        call.LocalParty = request.To.WithTag(call.LocalTag).ToString();
+        transaction.Call = call;
+        _calls[call.CallId] = call;
+
+        var answer = SdpNegotiator.Answer(offer!, call.Sdp);
+        call.LastAnswer = answer.Answer;
+        var media = Media(answer.Choice!);
+        var leg = new SipCallLeg(call.CallId, call, sockets.Rtp, sockets.Rtcp, media, _jitter, _options.RtpTimeout, _time, _loggers.CreateLogger<SipCallLeg>());
+        call.Leg = leg;
+        Respond(transaction, 180, "Ringing", call.LocalTag);
+        SendOk(transaction, call);
+        StartCall(call, leg, sockets.Rtp.LocalEndPoint.Port);
+    }
+
+    /// <summary>A re-INVITE in an existing dialog: hold, unhold, codec or address change; answered with the new answer, or 488 keeping the old media.</summary>
+    private void OnReInvite(SipServerTransaction transaction)
+    {
+        var request = transaction.Request;
+        var call = FindCall(request);
+        if (call is null || call.Ending)
+        {
+            Respond(transaction, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+
+        if (request.CSeq.Number <= call.RemoteSequence)
+        {
+            Respond(transaction, 500, "Server Internal Error: CSeq out of order");
+            return;
+        }
+
+        call.RemoteSequence = request.CSeq.Number;
+        if (call.PendingOk is not null)
+        {
+            // The previous INVITE's 2xx is not yet acknowledged (14.2).
+            var retry = CreateResponse(request, 500, "Server Internal Error: previous INVITE pending");
+            retry.Headers.Set("Retry-After", "1");
+            Send(transaction, retry);
+            return;
+        }
+
+        call.Sdp = call.Sdp with { SessionVersion = call.Sdp.SessionVersion + 1 };
+        if (request.Body.Length > 0)
+        {
+            if (!TryNegotiate(transaction, call, out var offer, out _))
+            {
+                return;
+            }
+
+            var answer = SdpNegotiator.Answer(offer!, call.Sdp);
+            call.LastAnswer = answer.Answer;
+            call.Leg!.UpdateMedia(Media(answer.Choice!));
+            Log.MediaUpdated(_logger, call.CallId, answer.Choice!.Codec.ToString(), answer.Choice.Direction.ToString(), answer.Choice.IsHold);
+        }
+
+        if (request.Contact is { } contact)
+        {
+            call.RemoteTarget = contact.Uri.ToString();
+        }
+
+        SendOk(transaction, call);
+    }
+
+    /// <summary>Checks the offer; answers 415 / 400 / 488 itself when it cannot be taken.</summary>
+    private bool TryNegotiate(SipServerTransaction transaction, SipCall? call, out SdpSession? offer, out SdpMediaChoice? choice)
+    {
+        var request = transaction.Request;
+        offer = null;
+        choice = null;
+        if (request.Body.Length == 0)
+        {
+            // A delayed offer (the offer would come in our 200 and the answer in the ACK) is not supported.
+            var noOffer = CreateResponse(request, 488, "Not Acceptable Here");
+            noOffer.Headers.Set("Warning", $"399 {UserAgent} \"an INVITE without an SDP offer (delayed offer) is not supported\"");
+            Send(transaction, noOffer);
+            return false;
+        }
+
+        var contentType = request.Headers.Get("Content-Type") ?? "";
+        if (!contentType.StartsWith("application/sdp", StringComparison.OrdinalIgnoreCase))
+        {
+            var unsupported = CreateResponse(request, 415, "Unsupported Media Type");
+            unsupported.Headers.Set("Accept", "application/sdp");
+            Send(transaction, unsupported);
+            return false;
+        }
+
+        if (!SdpSession.TryParse(Encoding.UTF8.GetString(request.Body), out offer, out var error))
+        {
+            Counters.Malformed++;
+            Respond(transaction, 400, Truncate("Bad Request: malformed SDP: " + error));
+            return false;
+        }
+
+        var local = call?.Sdp ?? new SdpLocal(_options.PublicAddress.ToString(), 9, 0, 0);
+        var result = SdpNegotiator.Answer(offer!, local);
+        if (!result.Accepted)
+        {
+            Log.OfferRejected(_logger, request.CallId, result.RejectReason!);
+            var rejected = CreateResponse(request, 488, "Not Acceptable Here");
+            rejected.Headers.Set("Warning", result.WarningHeader(UserAgent)!);
+            Send(transaction, rejected);
+            return false;
+        }
+
+        choice = result.Choice;
+        return true;
+    }
+
+    /// <summary>Sends a 2xx with our answer and retransmits it until the ACK (T1 doubling to T2, up to 64*T1).</summary>
+    private void SendOk(SipServerTransaction transaction, SipCall call)
+    {
+        var ok = CreateResponse(transaction.Request, 200, "OK", call.LocalTag);
+        ok.Headers.Set("Contact", $"<sip:{UserAgent.ToLowerInvariant()}@{HostPort()};transport=udp>");
+        ok.Headers.Set("Content-Type", "application/sdp");
+        ok.Body = Encoding.UTF8.GetBytes(call.LastAnswer!.ToString());
+        Send(transaction, ok);
+        call.PendingOk = transaction.LastResponse;
+        call.OkDestination = ResponseDestination(transaction.Request, transaction.Source);
+        call.PendingOkCSeq = transaction.Request.CSeq.Number;
+        call.OkIntervalMs = T1Ms;
+        call.NextOkRetransmitMs = NowMs + T1Ms;
+        call.OkGiveUpAtMs = NowMs + (64 * T1Ms);
+    }
+
+    private void OnAck(SipMessage ack)
+    {
+        if (FindCall(ack) is { } call && ack.CSeq.Number == call.PendingOkCSeq)
+        {
+            // The ACK of our 2xx: stop retransmitting it (13.3.1.4).
+            call.PendingOk = null;
+            return;
+        }
+
+        if (_serverTransactions.TryGetValue(TransactionKey(ack), out var transaction) && transaction.LastStatus >= 300)
+        {
+            // The ACK of a failure response: timer G stops (17.2.1).
+            transaction.Acknowledged = true;
+            transaction.NextRetransmitMs = long.MaxValue;
+        }
+    }
+
+    /// <summary>CANCEL (9.2): 200 to it; a call not yet answered gets 487 and ends. We answer at once, so a CANCEL usually finds a 200 already sent and changes nothing.</summary>
+    private void OnCancel(SipServerTransaction transaction)
+    {
+        var request = transaction.Request;
+        var inviteKey = TransactionKey(request).Replace("|CANCEL", "|INVITE", StringComparison.Ordinal);
+        if (!_serverTransactions.TryGetValue(inviteKey, out var invite))
+        {
+            Respond(transaction, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+
+        Respond(transaction, 200, "OK");
+        if (invite.LastStatus < 200 && invite.Call is { } call)
+        {
+            Respond(invite, 487, "Request Terminated", call.LocalTag);
+            EndCall(call, "cancelled by the caller");
+        }
+    }
+
+    private void OnBye(SipServerTransaction transaction)
+    {
+        var call = FindCall(transaction.Request);
+        if (call is null)
+        {
+            Respond(transaction, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+
+        Respond(transaction, 200, "OK");
+        EndCall(call, "BYE from the caller");
+    }
+
+    /// <summary>SIP INFO in the dialog: <c>application/dtmf-relay</c> digits (as some PBXs send them) reach the call; other INFO is acknowledged.</summary>
+    private void OnInfo(SipServerTransaction transaction)
+    {
+        var call = FindCall(transaction.Request);
+        if (call is null)
+        {
+            Respond(transaction, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+
+        var type = transaction.Request.Headers.Get("Content-Type") ?? "";
+        if (type.StartsWith("application/dtmf-relay", StringComparison.OrdinalIgnoreCase)
+            && DtmfRelay.TryParse(Encoding.UTF8.GetString(transaction.Request.Body), out var digit))
+        {
+            call.Leg?.OnSignalledDigit(digit);
+        }
+
+        Respond(transaction, 200, "OK");
+    }
+
+    private static RtpMediaParams Media(SdpMediaChoice choice)
+    {
+        var address = IPAddress.TryParse(choice.RemoteAddress, out var parsed) ? parsed : IPAddress.Any;
+        return new RtpMediaParams(
+            new IPEndPoint(address, choice.RemotePort),
+            choice.Codec == SdpCodec.Pcmu ? RtpCodec.Pcmu : RtpCodec.Pcma,
+            (byte)choice.PayloadType,
+            choice.TelephoneEventPayloadType is { } te ? (byte)te : null,
+            choice.Sends,
+            choice.Receives);
+    }
+
+    private string HostPort()
+    {
+        var address = _options.PublicAddress;
+        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        return $"{host}:{_socket!.LocalEndPoint.Port}";
+    }
+
+    private static string Truncate(string reason) => reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using VoiceBridge.Legs.Rtp;
+using VoiceBridge.Legs.Sip;
+using VoiceBridge.Media;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Replay;
+
+public sealed partial class FakeSipCaller
+{
+    private readonly Random _random;
+    private readonly JitterBuffer _heard = new(new JitterBufferOptions());
+    private readonly byte[] _packet = new byte[12 + CallClock.FrameSamples];
+    private readonly byte[] _agentFrame = new byte[CallClock.FrameSamples];
+    private readonly byte[] _alaw = new byte[CallClock.FrameSamples];
+    private readonly byte[] _converted = new byte[CallClock.FrameSamples];
+    private readonly uint _ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+    private readonly HashSet<uint> _ssrcs = [];
+    private IDatagramSocket? _rtp;
+    private IPEndPoint? _agentRtp;
+    private byte _payloadType;
+    private byte[]? _held;
+    private ushort _sequence;
+    private long _packetsReceived;
+    private long _oddPayloads;
+    private long _sequenceGaps;
+    private long _timestampJumps;
+    private long _firstSequence = -1;
+    private uint _firstTimestamp;
+    private ushort _lastSequence;
+    private uint _lastTimestamp;
+    private volatile bool _endedByBridge;
+    private string? _referredTo;
+
+    /// <summary>The bridge sends a telephone-event-free G.711 stream with silence when idle: a quiet frame is not a dropout here.</summary>
+    protected override bool DetectsDropouts => false;
+
+    protected override bool AgentAudioBuffered => _heard.Stats.CurrentDelayMs > 0 && !_endedByBridge;
+
+    /// <summary>One caller frame as RTP, through the impairments: dropped, delayed, or held behind the next.</summary>
+    protected override void SendCallerFrame(ReadOnlySpan<byte> frame, long tick)
+    {
+        if (_agentRtp is null || _endedByBridge)
+        {
+            return;
+        }
+
+        var payload = frame;
+        if (_payloadType == 8)
+        {
+            for (var i = 0; i < frame.Length; i++)
+            {
+                _alaw[i] = G711.LinearToALaw(G711.MuLawToLinear(frame[i]));
+            }
+
+            payload = _alaw;
+        }
+
+        var length = RtpPacket.Write(_packet, _payloadType, tick == 1, _sequence++, (uint)((tick - 1) * CallClock.FrameSamples), _ssrc, payload);
+        var packet = _packet.AsSpan(0, length).ToArray();
+        if (_random.NextDouble() * 100 < _impairments.LossPercent)
+        {
+            return;
+        }
+
+        if (_held is null && _random.NextDouble() * 100 < _impairments.ReorderPercent)
+        {
+            _held = packet;
+            return;
+        }
+
+        SendLater(packet);
+        if (_held is { } held)
+        {
+            _held = null;
+            SendLater(held);
+        }
+    }
+
+    private void SendLater(byte[] packet)
+    {
+        var delay = _impairments.JitterMs > 0 ? _random.Next(_impairments.JitterMs + 1) : 0;
+        if (delay == 0)
+        {
+            _rtp!.Send(packet, _agentRtp!);
+            return;
+        }
+
+        ITimer? timer = null;
+        timer = Time.CreateTimer(
+            _ =>
+            {
+                _rtp!.Send(packet, _agentRtp!);
+                timer?.Dispose();
+            },
+            null,
+            TimeSpan.FromMilliseconds(delay),
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnRtp(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        if (RtpPacket.TryParse(datagram, out var packet) != RtpParseStatus.Ok)
+        {
+            AddError($"bad RTP from the bridge ({datagram.Length} bytes)");
+            return;
+        }
+
+        lock (Gate)
+        {
+            _packetsReceived++;
+            _ssrcs.Add(packet.Ssrc);
+            if (packet.Payload.Length != CallClock.FrameSamples)
+            {
+                _oddPayloads++;
+                return;
+            }
+
+            if (_firstSequence < 0)
+            {
+                _firstSequence = packet.SequenceNumber;
+                _firstTimestamp = packet.Timestamp;
+            }
+            else
+            {
+                // Loopback keeps order: every packet is the one after the last, 160 samples on.
+                _sequenceGaps += packet.SequenceNumber == (ushort)(_lastSequence + 1) ? 0 : 1;
+                _timestampJumps += packet.Timestamp == _lastTimestamp + CallClock.FrameSamples ? 0 : 1;
+            }
+
+            _lastSequence = packet.SequenceNumber;
+            _lastTimestamp = packet.Timestamp;
+            ReadOnlySpan<byte> mulaw = packet.Payload;
+            if (packet.PayloadType == 8)
+            {
+                for (var i = 0; i < mulaw.Length; i++)
+                {
+                    _converted[i] = G711.LinearToMuLaw(G711.ALawToLinear(mulaw[i]));
+                }
+
+                mulaw = _converted;
+            }
+
+            _heard.Insert(packet.SequenceNumber, packet.Timestamp, mulaw, (long)Time.GetElapsedTime(0).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>What the caller hears this tick: the jitter buffer's next frame; digital silence (the bridge's idle fill) is heard as nothing.</summary>
+    protected override void PlayOneFrame()
+    {
+        lock (Gate)
+        {
+            if (_firstSequence < 0)
+            {
+                Hear([]);
+                return;
+            }
+
+            var kind = _heard.Pop(_agentFrame, (long)Time.GetElapsedTime(0).TotalMilliseconds);
+            var audible = kind != JitterFrameKind.Silence && _agentFrame.AsSpan().ContainsAnyExcept(G711.MuLawSilence, (byte)0x7F);
+            Hear(audible ? _agentFrame : []);
+        }
+    }
+
+    private void OnBridgeRequest(SipMessage request)
+    {
+        if (request.Method == "BYE")
+        {
+            _endedByBridge = true;
+        }
+        else if (request.Method == "REFER")
+        {
+            _referredTo = request.Headers.Get("Refer-To");
+        }
+    }
+
+    private FakeRtpObservation Observed()
+    {
+        lock (Gate)
+        {
+            return new FakeRtpObservation(_ssrcs.Count, _packetsReceived, _sequenceGaps, _timestampJumps, _heard.Stats.ConcealedMs, _referredTo);
+        }
+    }
+}
+
+/// <summary>What a fake SIP caller saw of the bridge's RTP: one SSRC and no gaps or jumps is a continuous stream.</summary>
+public sealed record FakeRtpObservation(int Ssrcs, long Packets, long SequenceGaps, long TimestampJumps, long ConcealedMs, string? ReferredTo);
