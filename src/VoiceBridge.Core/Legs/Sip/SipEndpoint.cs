@@ -166,8 +166,10 @@ public sealed partial class SipEndpoint : IAsyncDisposable
             Log.Malformed(_logger, from.ToString(), parsed.Error);
             if (parsed.Answerable is { } answerable && IsAllowedSource(from))
             {
-                var reason = "Bad Request: " + parsed.Error;
-                SendResponse(answerable, from, 400, reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason);
+                // 505 for a SIP version we do not speak, else 400; the reason names the problem.
+                var status = parsed.SuggestedStatusCode is 505 ? 505 : 400;
+                var reason = (status == 505 ? "Version Not Supported: " : "Bad Request: ") + parsed.Error;
+                SendResponse(answerable, from, status, reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason);
             }
         }
     }
