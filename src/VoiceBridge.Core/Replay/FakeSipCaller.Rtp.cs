@@ -35,7 +35,8 @@ public sealed partial class FakeSipCaller
     /// <summary>The bridge sends a telephone-event-free G.711 stream with silence when idle: a quiet frame is not a dropout here.</summary>
     protected override bool DetectsDropouts => false;
 
-    protected override bool AgentAudioBuffered => _heard.Stats.CurrentDelayMs > 0 && !_endedByBridge;
+    /// <summary>The bridge paces its RTP in real time: nothing waits here beyond the jitter buffer's few frames, so quiet means the agent is quiet.</summary>
+    protected override bool AgentAudioBuffered => false;
 
     /// <summary>One caller frame as RTP, through the impairments: dropped, delayed, or held behind the next.</summary>
     protected override void SendCallerFrame(ReadOnlySpan<byte> frame, long tick)

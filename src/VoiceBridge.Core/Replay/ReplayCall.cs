@@ -41,10 +41,32 @@ public static class ReplayCall
             observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
         }
 
-        using var timeout = new CancellationTokenSource(EndTimeout, time);
-        var summary = await env.Bridge.Registry.WhenEnded(callerOptions.CallSid).WaitAsync(timeout.Token);
+        var summary = await WhenEndedAsync(env, callerOptions.CallSid, time, cancellationToken);
         StampFaults(env, summary, time);
         return new ReplayCallResult(summary, observed);
+    }
+
+    /// <summary>
+    /// The call's summary once the bridge has ended it (a SIP phone hangs up before the bridge has
+    /// finished the call). Polled on the clock rather than awaited with a timeout: a finished
+    /// registry entry completes its waiters through the thread pool, and on a fake clock virtual
+    /// time would run past the timeout during that hop.
+    /// </summary>
+    private static async Task<CallSummary> WhenEndedAsync(ReplayEnvironment env, string callId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ended = env.Bridge.Registry.WhenEnded(callId);
+        var start = time.GetTimestamp();
+        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), time))
+        {
+            while (!ended.IsCompleted && time.GetElapsedTime(start) < EndTimeout)
+            {
+                await poll.WaitForNextTickAsync(cancellationToken);
+            }
+        }
+
+        return ended.IsCompleted
+            ? await ended
+            : throw new TimeoutException($"the bridge did not end call {callId} within {EndTimeout.TotalSeconds:0} s of the caller hanging up");
     }
 
     /// <summary>When the fault behind each switch struck, on the call's timeline (the harness knows; the bridge cannot).</summary>

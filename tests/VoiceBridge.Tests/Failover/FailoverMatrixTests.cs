@@ -48,13 +48,13 @@ public abstract partial class FailoverMatrixTests(ITestOutputHelper output)
     }
 
     /// <summary>Replays <paramref name="fixture"/> with <paramref name="fault"/> on <paramref name="chainText"/> and checks every acceptance figure; fails once with every problem found.</summary>
-    protected void Check(string chainText, string fixture, string fault)
+    protected void Check(string chainText, string fixture, string fault, ReplayLeg leg = ReplayLeg.Twilio)
     {
         var spec = FaultSpec.Parse(fault);
         var utterances = Fixtures.Value.Single(f => f.File == fixture).Utterances;
         var expected = FaultMatrix.Expect(spec, utterances);
         var chain = ChainSpec.Parse(chainText);
-        var (report, summary, fired) = Replay(fixture, chain, spec);
+        var (report, summary, fired) = Replay(fixture, chain, spec, leg);
         var problems = new List<string>();
         void Require(bool ok, string problem)
         {
@@ -70,6 +70,11 @@ public abstract partial class FailoverMatrixTests(ITestOutputHelper output)
         problems.AddRange(AnsweredExactlyOnce(summary, chain));
         Require(report.LostCallerAudioMs == 0, $"lostCallerAudioMs {report.LostCallerAudioMs}");
         Require(report.Outbound.Discontinuities == 0, $"outbound discontinuities {report.Outbound.Discontinuities}");
+        if (leg == ReplayLeg.Sip)
+        {
+            Require(report.Rtp is { Ssrcs: 1, SequenceGaps: 0, TimestampJumps: 0 }, $"the RTP toward the caller: {report.Rtp}");
+        }
+
         var switches = report.Switches.Count;
         Require(expected.Switches ? switches == 1 || (expected.Optional && switches == 0) : switches == 0,
             $"{switches} switches ({string.Join(", ", report.Switches.Select(s => $"{s.Reason} at {s.DetectedAtMs} ms"))}); FaultMatrix expects {expected}");
@@ -241,7 +246,7 @@ public abstract partial class FailoverMatrixTests(ITestOutputHelper output)
     /// </summary>
     private static readonly TimeSpan CallerPatience = TimeSpan.FromMilliseconds(1200);
 
-    private (ReplayCallReport Report, CallSummary Summary, int FaultsFired) Replay(string fixture, ChainSpec chain, FaultSpec fault)
+    private (ReplayCallReport Report, CallSummary Summary, int FaultsFired) Replay(string fixture, ChainSpec chain, FaultSpec fault, ReplayLeg leg)
     {
         var path = RepoPaths.Fixture(fixture);
         var expected = ReplayInputs.Sidecar(path);
@@ -253,7 +258,7 @@ public abstract partial class FailoverMatrixTests(ITestOutputHelper output)
         var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
         {
             var options = new CallSessionOptions { DryRunTools = true, Apology = Apology.Value };
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions { Synthesizer = Voice }, options, time, loggers, [fault]);
+            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions { Synthesizer = Voice }, options, time, loggers, [fault], leg: leg);
             var run = await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions { ReplyIdle = CallerPatience }, time, CancellationToken.None);
             fired = env.Simulators.Values.Sum(s => s.Faults.Fired.Count);
             return run;
@@ -314,4 +319,17 @@ public sealed class FailoverMatrixAzureTests(ITestOutputHelper output) : Failove
     [Theory]
     [MemberData(nameof(Cases), 0, 1)]
     public void Openai_realtime_then_azure_realtime(string fixture, string fault) => Check("openai-realtime,azure-realtime", fixture, fault);
+}
+
+/// <summary>
+/// The same matrix over the SIP leg (issue 6): the caller is a SIP phone sending RTP, and the RTP
+/// toward it must stay one stream (one SSRC, no sequence or timestamp break) across every switch.
+/// The Realtime chain takes every case; the local chain's cases are the slow ones and run on the
+/// Twilio leg above, which shares everything past the caller leg.
+/// </summary>
+public sealed class FailoverMatrixSipTests(ITestOutputHelper output) : FailoverMatrixTests(output)
+{
+    [Theory]
+    [MemberData(nameof(Cases), 0, 1)]
+    public void Openai_realtime_then_azure_realtime_over_sip(string fixture, string fault) => Check("openai-realtime,azure-realtime", fixture, fault, ReplayLeg.Sip);
 }
