@@ -83,6 +83,18 @@ public sealed partial class SipEndpoint : IAsyncDisposable
         }
     }
 
+    /// <summary>Server transactions remembered for retransmissions (each is forgotten 64*T1 after its final response).</summary>
+    public int ServerTransactions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _serverTransactions.Count;
+            }
+        }
+    }
+
     /// <summary>Binds the SIP socket and starts receiving and the transaction timers.</summary>
     public void Start()
     {

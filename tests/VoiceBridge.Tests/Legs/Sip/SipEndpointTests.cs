@@ -272,6 +272,75 @@ public sealed class SipEndpointTests(ITestOutputHelper output)
         Assert.Equal(5999, ok.TopVia.Port);
     });
 
+    [Fact]
+    public void Bad_rtp_is_counted_and_dropped_and_the_call_goes_on() => Run(async (phone, env, time) =>
+    {
+        phone.Send(Invite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+        var bridgeRtp = new IPEndPoint(IPAddress.Loopback, AnswerPort(ok));
+        phone.SendRaw(bridgeRtp, [0x80, 0x00, 0x01]);
+        phone.SendRaw(bridgeRtp, [.. new byte[] { 0x40, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1 }, .. new byte[160]]);
+        phone.SendRtp(bridgeRtp, 1, 160, payloadType: 18);
+        for (ushort i = 2; i < 20; i++)
+        {
+            phone.SendRtp(bridgeRtp, i, i * 160u);
+            await time.Elapse(TimeSpan.FromMilliseconds(20));
+        }
+
+        phone.Send(InDialog("BYE", ok.To.Tag!, 2), branch: "z9hG4bKbye");
+        await phone.ExpectStatusAsync(200, "BYE", time);
+        var summary = await env.Bridge.Registry.WhenEnded("call-1@test").WaitAsync(TimeSpan.FromSeconds(5), time);
+        Assert.Equal((2L, 1L, 18L), (summary.Media!.BadPackets, summary.Media.UnknownPayloadTypePackets, summary.Media.PacketsReceived));
+    });
+
+    [Fact]
+    public void Requests_we_send_in_the_dialog_follow_its_record_route() => Run(async (phone, env, time) =>
+    {
+        var proxy = $"<sip:127.0.0.1:{phone.Local.Port};lr>";
+        phone.Send(Invite(extra: $"Record-Route: {proxy}\n"));
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        Assert.Equal(proxy, ok.Headers.Get("Record-Route"));
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+        await env.Sip!.DisposeAsync();
+        var bye = await phone.ExpectAsync(m => m.IsRequest && m.Method == "BYE", time, TimeSpan.FromSeconds(2), "BYE through the proxy");
+        Assert.Equal(proxy, bye.Headers.Get("Route"));
+        Assert.Equal("sip:phone@127.0.0.1:" + phone.Local.Port, bye.RequestUri);
+    });
+
+    [Fact]
+    public void Random_and_mutated_datagrams_never_stop_the_endpoint_nor_leave_transactions_behind() => Run(async (phone, env, time) =>
+    {
+        var random = new Random(4475);
+        var valid = Encoding.UTF8.GetBytes(OutOfDialog("OPTIONS").Replace("SIPPORT", phone.Local.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
+        for (var i = 0; i < 2000; i++)
+        {
+            var datagram = i % 2 == 0 ? new byte[random.Next(0, 300)] : (byte[])valid.Clone();
+            if (i % 2 == 0)
+            {
+                random.NextBytes(datagram);
+            }
+            else
+            {
+                for (var m = 0; m < 1 + random.Next(4); m++)
+                {
+                    datagram[random.Next(datagram.Length)] = (byte)random.Next(256);
+                }
+            }
+
+            phone.SendRaw(env.Sip!.LocalEndPoint, datagram);
+        }
+
+        await time.Elapse(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, env.Sip!.ServerTransactions);
+        phone.Send(OutOfDialog("OPTIONS"), branch: "z9hG4bKafter");
+        await phone.ExpectAsync(m => m.StatusCode == 200 && m.TopVia.Branch == "z9hG4bKafter", time, TimeSpan.FromSeconds(2), "200 to OPTIONS after the noise");
+        Assert.Equal(0, env.Sip.ActiveCalls);
+    });
+
+    private static int AnswerPort(SipMessage ok) =>
+        int.Parse(Encoding.UTF8.GetString(ok.Body).Split('\n').First(l => l.StartsWith("m=audio", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+
     private void Run(Func<SipTestPhone, ReplayEnvironment, FakeTimeProvider, Task> body)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

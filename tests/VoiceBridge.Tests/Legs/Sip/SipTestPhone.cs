@@ -59,6 +59,9 @@ internal sealed class SipTestPhone : IAsyncDisposable
         _sip.Send(Encoding.UTF8.GetBytes(filled), to ?? Bridge);
     }
 
+    /// <summary>Sends raw bytes (a broken packet) to <paramref name="to"/> from the RTP socket.</summary>
+    public void SendRaw(IPEndPoint to, byte[] datagram) => _rtp.Send(datagram, to);
+
     /// <summary>Sends one RTP packet of mu-law silence to <paramref name="to"/>.</summary>
     public void SendRtp(IPEndPoint to, ushort sequence, uint timestamp, byte payloadType = 0)
     {
