@@ -170,7 +170,7 @@ public sealed class SipEndpointTests(ITestOutputHelper output)
         phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
         phone.Send(InDialog("BYE", ok.To.Tag!, 2), branch: "z9hG4bKbye");
         await phone.ExpectStatusAsync(200, "BYE", time);
-        var summary = await env.Bridge.Registry.WhenEnded("call-1@test").WaitAsync(TimeSpan.FromSeconds(5), time);
+        var summary = await SipTestPhone.WhenDoneAsync(env.Bridge.Registry.WhenEnded("call-1@test"), time, TimeSpan.FromSeconds(5));
         Assert.Equal("sip", summary.Leg);
         Assert.NotNull(summary.Media);
         Assert.Equal(0, env.Sip.ActiveCalls);
@@ -290,7 +290,7 @@ public sealed class SipEndpointTests(ITestOutputHelper output)
 
         phone.Send(InDialog("BYE", ok.To.Tag!, 2), branch: "z9hG4bKbye");
         await phone.ExpectStatusAsync(200, "BYE", time);
-        var summary = await env.Bridge.Registry.WhenEnded("call-1@test").WaitAsync(TimeSpan.FromSeconds(5), time);
+        var summary = await SipTestPhone.WhenDoneAsync(env.Bridge.Registry.WhenEnded("call-1@test"), time, TimeSpan.FromSeconds(5));
         Assert.Equal((2L, 1L, 18L), (summary.Media!.BadPackets, summary.Media.UnknownPayloadTypePackets, summary.Media.PacketsReceived));
     });
 
@@ -333,6 +333,8 @@ public sealed class SipEndpointTests(ITestOutputHelper output)
 
         await time.Elapse(TimeSpan.FromMinutes(1));
         Assert.Equal(0, env.Sip!.ServerTransactions);
+        // A 400 to a broken request copies its broken From/To/Via as received (RFC 3261 8.2.6), which the phone's parser refuses in turn.
+        phone.Malformed.Clear();
         phone.Send(OutOfDialog("OPTIONS"), branch: "z9hG4bKafter");
         await phone.ExpectAsync(m => m.StatusCode == 200 && m.TopVia.Branch == "z9hG4bKafter", time, TimeSpan.FromSeconds(2), "200 to OPTIONS after the noise");
         Assert.Equal(0, env.Sip.ActiveCalls);

@@ -18,7 +18,6 @@ internal sealed class SipTestPhone : IAsyncDisposable
     private readonly Task _receiveSip;
     private readonly Task _receiveRtp;
     private readonly List<SipMessage> _messages = [];
-    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SipTestPhone(IDatagramNetwork network, IPEndPoint bridge)
     {
@@ -72,13 +71,17 @@ internal sealed class SipTestPhone : IAsyncDisposable
         _rtp.Send(packet.AsSpan(0, n), to);
     }
 
-    /// <summary>Waits (on the fake clock) until a message matching <paramref name="match"/> has arrived; returns it.</summary>
+    /// <summary>
+    /// Waits until a message matching <paramref name="match"/> has arrived; returns it. Polled every
+    /// 5 ms of the fake clock: awaiting a completion source would hop through the thread pool while
+    /// virtual time runs on, and the test would see the message late.
+    /// </summary>
     public async Task<SipMessage> ExpectAsync(Func<SipMessage, bool> match, TimeProvider time, TimeSpan within, string what)
     {
-        var deadline = time.GetUtcNow() + within;
+        var start = time.GetTimestamp();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5), time);
         while (true)
         {
-            Task arrived;
             lock (_messages)
             {
                 if (_messages.FirstOrDefault(match) is { } found)
@@ -86,23 +89,27 @@ internal sealed class SipTestPhone : IAsyncDisposable
                     return found;
                 }
 
-                arrived = _arrived.Task;
+                if (time.GetElapsedTime(start) > within)
+                {
+                    throw new Xunit.Sdk.XunitException($"no {what} within {within.TotalSeconds} s; got: {string.Join(" | ", _messages.Select(Describe))}");
+                }
             }
 
-            var left = deadline - time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
-            {
-                throw new Xunit.Sdk.XunitException($"no {what} within {within.TotalSeconds} s; got: {string.Join(" | ", _messages.Select(Describe))}");
-            }
-
-            try
-            {
-                await arrived.WaitAsync(left, time);
-            }
-            catch (TimeoutException)
-            {
-            }
+            await poll.WaitForNextTickAsync();
         }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> by polling the fake clock (see <see cref="ExpectAsync"/>).</summary>
+    public static async Task<T> WhenDoneAsync<T>(Task<T> task, TimeProvider time, TimeSpan within)
+    {
+        var start = time.GetTimestamp();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5), time);
+        while (!task.IsCompleted && time.GetElapsedTime(start) <= within)
+        {
+            await poll.WaitForNextTickAsync();
+        }
+
+        return task.IsCompleted ? await task : throw new Xunit.Sdk.XunitException($"not done within {within.TotalSeconds} s");
     }
 
     public Task<SipMessage> ExpectStatusAsync(int status, string method, TimeProvider time, TimeSpan? within = null) =>
@@ -143,9 +150,6 @@ internal sealed class SipTestPhone : IAsyncDisposable
         lock (_messages)
         {
             _messages.Add(message);
-            var arrived = _arrived;
-            _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            arrived.TrySetResult();
         }
     }
 
