@@ -97,6 +97,7 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
         {
             CallStatus.Passed or CallStatus.Failed =>
                 $"{call.Turns.Count(t => t.Role == "user")} user turns, {call.Turns.Count(t => t.Role == "assistant")} replies, latency {string.Join("/", call.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs))} ms"
+                + (call.Media is { } media ? $"\n    RTP: {media.PacketsReceived} packets in, {media.PacketsSent} out; jitter buffer target {media.JitterTargetDelayMs} ms, concealed {media.ConcealedMs} ms, late {media.LatePackets}, discarded {media.DiscardedPackets}" : "")
                 + string.Concat(call.Switches.Select(sw => $"\n    switch {sw.From} -> {sw.To} ({sw.Reason}): fault {sw.FaultAtMs?.ToString() ?? "-"} ms, detected {sw.DetectedAtMs} ms, handoff {sw.HandoffMs?.ToString() ?? "-"} ms, dead air {sw.DeadAirMs?.ToString() ?? "-"} ms, lost {sw.LostCallerAudioMs} ms, replayed {sw.ReplayedCallerAudioMs} ms"))
                 + string.Concat(call.Failures.Select(f => "\n    - " + f)),
             _ => string.Join("; ", call.Errors),
