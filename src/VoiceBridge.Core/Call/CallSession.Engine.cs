@@ -29,6 +29,7 @@ public sealed partial class CallSession
         _engineReady = false;
         _engineStartedMs = NowMs;
         _engineFedUntil = feedFrom;
+        ResetDtmfForNewEngine();
         _ = StartEngineCoreAsync(_engine, _generation, seeding);
     }
 
@@ -107,6 +108,7 @@ public sealed partial class CallSession
                 break;
             case EngineEventKind.ResponseStarted:
                 OnResponseStarted();
+                OnDtmfResponseStarted();
                 break;
             case EngineEventKind.AgentAudio:
                 AssistantTurn(e.ItemId!).AudioMs += CallClock.SamplesToMs(e.Audio!.Length);
@@ -132,6 +134,7 @@ public sealed partial class CallSession
                 break;
             case EngineEventKind.ResponseDone:
                 OnResponseDone(e);
+                OnDtmfResponseDone();
                 break;
             case EngineEventKind.Error:
                 AddError($"{_engine.Name}: provider error: {e.Text}");

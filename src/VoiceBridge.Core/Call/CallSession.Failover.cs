@@ -60,11 +60,13 @@ public sealed partial class CallSession
 
         // The last caller turn is answered once a reply to it has audio queued: the playout plays
         // what it holds. A reply the old engine was still producing is cut: the caller hears what
-        // is queued, and the new engine continues it.
+        // is queued, and the new engine continues it. Keys pressed while it played come after it
+        // in the conversation: the reply looked for follows the last spoken turn.
         var lastUser = Conversation.Last(TurnRole.User);
-        var reply = lastUser is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastUser);
+        var lastSpoken = Conversation.LastSpoken();
+        var reply = lastSpoken is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastSpoken);
         var cut = reply is not null && _playout.Item(reply.ItemId!) is { Ended: false, SamplesQueued: > 0 } cutItem && cutItem.Generation == _generation ? reply : null;
-        var unanswered = lastUser is not null && reply is null ? lastUser : null;
+        var unanswered = lastUser is not null && ReplyTo(lastUser) is null ? lastUser : null;
         var (replayFrom, seeded) = ReplayPoint();
         var record = new SwitchRecord
         {
@@ -232,7 +234,7 @@ public sealed partial class CallSession
     {
         var from = _audioLog.AcknowledgedPosition;
         var seeded = 0;
-        foreach (var turn in Conversation.Turns.Where(t => t.Role == TurnRole.User && t.EndPosition > from))
+        foreach (var turn in Conversation.Turns.Where(t => t is { Role: TurnRole.User, Dtmf: null } && t.EndPosition > from))
         {
             if (string.IsNullOrWhiteSpace(turn.Text))
             {

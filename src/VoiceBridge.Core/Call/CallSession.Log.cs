@@ -48,6 +48,9 @@ public sealed partial class CallSession
         [LoggerMessage(15, LogLevel.Warning, "call {CallId}: engine {Engine} would be replaced ({Reason}: {Evidence}) but no other engine is available; staying")]
         public static partial void NoSoftSwitchTarget(ILogger logger, string callId, string engine, string reason, string evidence);
 
+        [LoggerMessage(16, LogLevel.Information, "call {CallId}: DTMF entry {Digits} added to the conversation (engine {Engine})")]
+        public static partial void DtmfTurn(ILogger logger, string callId, string digits, string engine);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -23,6 +23,7 @@ public sealed partial class CallSession
         if (!_seeding)
         {
             FeedEngineFromLog();
+            DeliverDtmf();
             PrepareStandby();
             return;
         }
@@ -30,11 +31,14 @@ public sealed partial class CallSession
         // Whole caller turns in the replayed audio (untranscribed ones, and any after them): the
         // replay is cut at the last one's end, where the engine's VAD has heard no trailing silence
         // yet, and committed there, so the turn is closed now and only once.
-        if (Conversation.Last(TurnRole.User) is { } lastTurn && lastTurn.EndPosition > from)
+        if (Conversation.LastSpoken() is { } lastTurn && lastTurn.EndPosition > from)
         {
             FeedEngineFromLog(lastTurn.EndPosition);
             _engine!.CommitCallerTurn();
         }
+
+        // Keys pressed since the engine was started, before the one response asks for an answer.
+        DeliverDtmf();
 
         if (_speechStartPosition >= 0)
         {

@@ -114,7 +114,7 @@ public sealed partial class CallSession
         var item = ProviderItem(itemId);
         var spanMs = item.Start >= 0 && item.End > item.Start
             ? CallClock.SamplesToMs(item.End - item.Start)
-            : Conversation.Last(TurnRole.User) is { } user ? user.EndMs - user.StartMs : 0;
+            : Conversation.LastSpoken() is { } user ? user.EndMs - user.StartMs : 0;
         if (spanMs >= _options.Failover.MinSpeechForTranscriptMs && ++_badTranscripts >= _options.Failover.BadTurnsInRow)
         {
             RequestSoftSwitch("quality-regression", $"{_badTranscripts} caller turns in a row heard ({spanMs} ms the last) but transcribed as nothing");

@@ -82,7 +82,7 @@ public sealed partial class CallSession
 
         turn.StartMs = NowMs;
         OnFallbackAudio(item);
-        var user = Conversation.Last(TurnRole.User);
+        var user = Conversation.LastSpoken();
         if (user is not null && user != _lastAnsweredUserTurn && user.EndMs <= turn.StartMs)
         {
             turn.FirstAudioLatencyMs = turn.StartMs - user.EndMs;

@@ -138,6 +138,7 @@ public sealed partial class CallSession : IEngineEvents
     /// <summary>The leg reports a mark it sent: played, or flushed by a clear.</summary>
     public ValueTask OnMarkAsync(string name) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Mark, Text = name });
 
+    /// <summary>The caller pressed a key (one of 0-9, *, #, A-D); see CallSession.Dtmf.cs.</summary>
     public ValueTask OnDtmfAsync(string digit) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Dtmf, Text = digit });
 
     /// <summary>The caller's side ended (Twilio stop, socket closed, BYE).</summary>
@@ -184,13 +185,14 @@ public sealed partial class CallSession : IEngineEvents
                 break;
             case CallInputKind.Tick:
                 _playout.Tick(NowMs);
+                CheckDtmfTimeout();
                 CheckTriggers();
                 break;
             case CallInputKind.Mark:
                 _playout.OnMark(input.Text!);
                 break;
             case CallInputKind.Dtmf:
-                Log.Dtmf(_logger, CallId, input.Text!);
+                OnDtmf(input.Text);
                 break;
             case CallInputKind.Engine:
                 OnEngineEvent(input.Event!);

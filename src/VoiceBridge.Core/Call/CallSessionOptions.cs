@@ -19,6 +19,13 @@ public sealed class CallSessionOptions
     /// <summary>Our own VAD, which gives user turn spans.</summary>
     public VadOptions Vad { get; set; } = new();
 
+    /// <summary>
+    /// Keys the caller presses within this of each other are one entry (<c>1234#</c>): the agent
+    /// gets a number typed on the keypad at once, not digit by digit. <c>#</c> ends an entry at
+    /// once; so do <see cref="DtmfText.MaxDigits"/> digits [1 s].
+    /// </summary>
+    public TimeSpan DtmfInterDigitTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>When to give up on the active engine (FAILOVER.md's triggers).</summary>
     public FailoverOptions Failover { get; set; } = new();
 

@@ -10,7 +10,8 @@ public enum TurnRole
 /// <summary>
 /// One turn on the call's timeline (milliseconds from call start). A user turn's span comes from
 /// our own VAD; its text from the engine's transcript. An assistant turn's text is what the engine
-/// said; <see cref="HeardText"/> is what the caller actually heard of it.
+/// said; <see cref="HeardText"/> is what the caller actually heard of it. Keys the caller pressed
+/// are a user turn too (<see cref="Dtmf"/>), so every engine sees them as the caller's words.
 /// </summary>
 public sealed class ConversationTurn
 {
@@ -47,6 +48,14 @@ public sealed class ConversationTurn
 
     /// <summary>Audio the engine produced for an assistant turn, in ms.</summary>
     public long AudioMs { get; set; }
+
+    /// <summary>
+    /// User turns: the DTMF digits the caller pressed (e.g. <c>1234#</c>), null for speech. Such a
+    /// turn's text is <see cref="DtmfText.Format"/> of them; it has no audio span (start and end
+    /// positions are where the caller's audio stood), so it takes no part in audio replay,
+    /// acknowledgement or turn latency.
+    /// </summary>
+    public string? Dtmf { get; init; }
 }
 
 /// <summary>A tool call the call session ran, with its result.</summary>
@@ -113,6 +122,20 @@ public sealed class Conversation(string instructions)
         {
             yield return (null, _toolCalls[nextCall++]);
         }
+    }
+
+    /// <summary>The most recent caller turn that was speech (not keys pressed), if any.</summary>
+    public ConversationTurn? LastSpoken()
+    {
+        for (var i = _turns.Count - 1; i >= 0; i--)
+        {
+            if (_turns[i] is { Role: TurnRole.User, Dtmf: null })
+            {
+                return _turns[i];
+            }
+        }
+
+        return null;
     }
 
     public ConversationTurn? FindByItem(string itemId)

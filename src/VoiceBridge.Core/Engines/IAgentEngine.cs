@@ -33,6 +33,19 @@ public interface IAgentEngine : IAsyncDisposable
     void TruncateAssistant(string itemId, long heardMs);
 
     /// <summary>
+    /// A caller turn that is text, not audio (keys pressed: <see cref="ConversationTurn.Dtmf"/>):
+    /// adds it to the engine's conversation as a user message (Realtime
+    /// <c>conversation.item.create</c> with <c>input_text</c>; a cascade's history), unless the
+    /// engine already has it (it was in the conversation it was seeded from: the turn itself, not
+    /// its text, tells them apart). When <paramref name="respond"/>, then asks for exactly one
+    /// response (Realtime <c>response.create</c>); the call session asks only when the agent is not
+    /// already answering (CallSession.Dtmf.cs). Engines that cannot take text need not implement it.
+    /// </summary>
+    void SendCallerText(ConversationTurn turn, bool respond)
+    {
+    }
+
+    /// <summary>
     /// Seeding (an engine started with <see cref="EngineStart.Seeding"/>, FAILOVER.md step 5): the
     /// caller audio sent so far ends a caller turn the engine has not closed itself (replayed audio
     /// cut at the turn's end), so make it a turn now: Realtime <c>input_audio_buffer.commit</c>,

@@ -22,6 +22,7 @@ public abstract class FakeCaller
     private readonly byte[] _frame = new byte[CallClock.FrameSamples];
     private readonly short[] _pcm = new short[CallClock.FrameSamples];
     private readonly short[] _heardPcm = new short[CallClock.FrameSamples];
+    private readonly (long AtMs, char Digit)[] _digits;
     private long _recordingPosition;
     private int _nextUtterance;
     private long _waitStartTick = -1;
@@ -29,6 +30,7 @@ public abstract class FakeCaller
     private long _lastUtteranceEndTick;
     private long _lastAudioTick = -1;
     private long _silentTicksAfterAudio;
+    private int _nextDigit;
 
     protected FakeCaller(short[] recording8k, FakeCallerOptions options, TimeProvider time)
     {
@@ -36,6 +38,7 @@ public abstract class FakeCaller
         Options = options;
         Time = time;
         _utterances = EnergyVad.FindSegments(recording8k, options.Vad);
+        _digits = [.. options.Dtmf.OrderBy(d => d.AtMs)];
     }
 
     /// <summary>The caller's utterances as our VAD finds them in the recording (sample spans).</summary>
@@ -63,6 +66,13 @@ public abstract class FakeCaller
     /// <summary>Sends one caller frame (mu-law) for <paramref name="tick"/>.</summary>
     protected abstract void SendCallerFrame(ReadOnlySpan<byte> frame, long tick);
 
+    /// <summary>
+    /// Presses a key (<see cref="FakeCallerOptions.Dtmf"/>) the way the carrier signals it. A
+    /// carrier that has no way to is an error of the replay, not a silent skip.
+    /// </summary>
+    protected virtual void SendDigit(char digit) =>
+        AddError($"{GetType().Name} cannot press keys: digit {digit} at {TickCount * CallClock.FrameMs} ms not sent");
+
     /// <summary>One 20 ms step: play agent audio, send one caller frame. Returns whether to stop (and if the agent was idle).</summary>
     protected bool? Tick()
     {
@@ -85,6 +95,11 @@ public abstract class FakeCaller
 
         _callerTrack.AddRange(_pcm);
         SendCallerFrame(_frame, TickCount);
+        while (_nextDigit < _digits.Length && _digits[_nextDigit].AtMs <= TickCount * CallClock.FrameMs)
+        {
+            SendDigit(_digits[_nextDigit++].Digit);
+        }
+
         return null;
     }
 

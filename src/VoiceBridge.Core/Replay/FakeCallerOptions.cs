@@ -35,6 +35,13 @@ public sealed class FakeCallerOptions
     /// <summary>Network trouble on the RTP a SIP caller sends (replay --leg sip) [none].</summary>
     public RtpImpairments Impairments { get; set; } = RtpImpairments.None;
 
+    /// <summary>
+    /// Keys the caller presses: each digit (0-9, *, #, A-D) once the caller's clock (20 ms per
+    /// frame sent, holds included) reaches its time, in ms from the start of the call. They do
+    /// not change the pacing [none].
+    /// </summary>
+    public IReadOnlyList<(long AtMs, char Digit)> Dtmf { get; set; } = [];
+
     /// <summary>The VAD that finds the caller's utterances in the recording.</summary>
     public VadOptions Vad { get; set; } = new();
 }

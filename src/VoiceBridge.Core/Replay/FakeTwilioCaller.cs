@@ -89,6 +89,10 @@ public sealed partial class FakeTwilioCaller : FakeCaller
         }
     }
 
+    /// <summary>A <c>dtmf</c> message, as Twilio sends one per key the caller presses.</summary>
+    protected override void SendDigit(char digit) =>
+        Send(w => TwilioCarrierWriter.WriteDtmf(w, ++_sequence, Options.StreamSid, digit.ToString()));
+
     private void Send(Action<IBufferWriter<byte>> write)
     {
         lock (_out)

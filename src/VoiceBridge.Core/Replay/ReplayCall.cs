@@ -99,7 +99,8 @@ public static class ReplayCall
         var internalError = false;
 
         var turns = summary.Turns;
-        var userTurns = turns.Where(t => t.Role == TurnRole.User).ToList();
+        // Keys pressed are caller turns but not utterances of the recording.
+        var userTurns = turns.Where(t => t is { Role: TurnRole.User, Dtmf: null }).ToList();
         if (expected is not null && userTurns.Count != expected.Count)
         {
             failures.Add($"the manifest lists {expected.Count} utterances; the call had {userTurns.Count} user turns");
@@ -107,12 +108,13 @@ public static class ReplayCall
 
         for (var i = 0; i < turns.Count; i++)
         {
-            if (turns[i].Role != TurnRole.User)
+            if (turns[i] is not { Role: TurnRole.User, Dtmf: null })
             {
                 continue;
             }
 
-            var replies = turns.Skip(i + 1).TakeWhile(t => t.Role != TurnRole.User)
+            // Keys pressed before the agent answered are answered along with the turn.
+            var replies = turns.Skip(i + 1).SkipWhile(t => t.Dtmf is not null).TakeWhile(t => t.Role != TurnRole.User)
                 .Where(t => t.Role == TurnRole.Assistant && t.AudioMs > 0 && t.StartMs > 0).ToList();
             if (replies.Count == 0)
             {
@@ -179,7 +181,7 @@ public static class ReplayCall
             ExpectedUtterances = expected?.Count,
             Turns = [.. turns.Select(t => new TurnReport(
                 t.Role == TurnRole.User ? "user" : "assistant", t.Engine, t.Text, t.StartMs, t.EndMs,
-                t.FirstAudioLatencyMs, t.Role == TurnRole.Assistant ? t.HeardText : null, t.Interrupted))],
+                t.FirstAudioLatencyMs, t.Role == TurnRole.Assistant ? t.HeardText : null, t.Interrupted, t.Dtmf))],
             ToolCalls = [.. summary.ToolCalls.Select(c => new ToolCallReport(c.Name, c.Arguments, c.Output, c.Engine, c.AtMs))],
             Switches = switches,
             Outbound = new OutboundReport(summary.OutboundFrames, summary.OutboundDiscontinuities, observed.FramesReceived, observed.Dropouts),

@@ -72,7 +72,10 @@ public sealed record ReplayCallReport
     public IReadOnlyList<string> Errors { get; init; } = [];
 }
 
-/// <summary>A turn on the call's timeline (ms from call start).</summary>
+/// <summary>
+/// A turn on the call's timeline (ms from call start). <see cref="Dtmf"/>: keys the caller pressed
+/// (a user turn whose text is <c>[DTMF 1234#]</c>); null for speech and for the agent's turns.
+/// </summary>
 public sealed record TurnReport(
     string Role,
     string Engine,
@@ -81,7 +84,8 @@ public sealed record TurnReport(
     long EndMs,
     long? FirstAudioLatencyMs,
     string? HeardText,
-    bool Interrupted);
+    bool Interrupted,
+    string? Dtmf = null);
 
 public sealed record ToolCallReport(string Name, string Arguments, string Output, string Engine, long AtMs);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using VoiceBridge.Engines.Realtime.Protocol;
 
 namespace VoiceBridge.Simulator;
 
@@ -70,6 +71,7 @@ public sealed class SimulatorControl
 public sealed class SimulatedSession(string id)
 {
     private readonly ConcurrentQueue<SimulatedEvent> _events = new();
+    private readonly ConcurrentQueue<RealtimeItem> _itemsCreated = new();
     private long _receivedAudioBytes;
     private int _responses;
     private int _keepAlives;
@@ -96,6 +98,13 @@ public sealed class SimulatedSession(string id)
     /// </summary>
     public IReadOnlyCollection<SimulatedEvent> Events => _events;
 
+    /// <summary>
+    /// Conversation items the client created (<c>conversation.item.create</c>), in order: the
+    /// history it was seeded with and caller text such as keys pressed; so a check can see what
+    /// an engine was told of the call.
+    /// </summary>
+    public IReadOnlyCollection<RealtimeItem> ItemsCreated => _itemsCreated;
+
     internal void CountAudio(int bytes) => Interlocked.Add(ref _receivedAudioBytes, bytes);
 
     internal void CountResponse() => Interlocked.Increment(ref _responses);
@@ -103,6 +112,8 @@ public sealed class SimulatedSession(string id)
     internal void CountKeepAlive() => Interlocked.Increment(ref _keepAlives);
 
     internal void Add(SimulatedEvent e) => _events.Enqueue(e);
+
+    internal void AddItem(RealtimeItem item) => _itemsCreated.Enqueue(item);
 }
 
 /// <summary>What a simulated Realtime session did about turns and responses (see <see cref="SimulatedSession.Events"/>).</summary>

@@ -21,6 +21,8 @@ public sealed class SimulatorScript
     {
         Rules =
         [
+            // Keys the caller pressed reach the provider as a user text message (Call.DtmfText).
+            new() { Pattern = @"^\[dtmf ([0-9a-d*#]+)\]$", Reply = "I got {1} on your keypad." },
             new() { Pattern = @"\bcancel\b", Reply = "I can help with that. Which appointment would you like to cancel?" },
             new()
             {

@@ -97,7 +97,9 @@ internal sealed partial class SimulatorSession
                     Send(w => RealtimeServerWriter.WriteInputAudioCleared(w, EventId()));
                     break;
                 case RealtimeClientEventType.ConversationItemCreate:
-                    AddItem(_event.Item! with { Id = _event.Item!.Id ?? NewId("item"), Status = "completed" });
+                    var created = _event.Item! with { Id = _event.Item!.Id ?? NewId("item"), Status = "completed" };
+                    _record.AddItem(created);
+                    AddItem(created);
                     break;
                 case RealtimeClientEventType.ConversationItemTruncate:
                     var (itemId, contentIndex, endMs) = (_event.ItemId!, _event.ContentIndex, _event.AudioEndMs);

@@ -33,6 +33,9 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
     /// <summary>Each response <see cref="EndSeeding"/> asked for: null to answer, else the heard words of a reply to continue.</summary>
     public List<string?> ResponseRequests { get; } = [];
 
+    /// <summary>Each <see cref="SendCallerText"/>: the turn (keys pressed) and whether a response was asked for.</summary>
+    public List<(VoiceBridge.Call.ConversationTurn Turn, bool Respond)> CallerTexts { get; } = [];
+
     /// <summary>Each <see cref="CommitCallerTurn"/>: how much caller audio had arrived (bytes).</summary>
     public List<long> Commits { get; } = [];
 
@@ -51,6 +54,8 @@ internal sealed class ScriptedEngine(string name = "scripted") : IAgentEngine
     public void SubmitToolResult(string callId, string output) => ToolResults.Add((callId, output));
 
     public void TruncateAssistant(string itemId, long heardMs) => Truncations.Add((itemId, heardMs));
+
+    public void SendCallerText(VoiceBridge.Call.ConversationTurn turn, bool respond) => CallerTexts.Add((turn, respond));
 
     public void CommitCallerTurn() => Commits.Add(CallerAudio.Sum(c => (long)c.Bytes.Length));
 

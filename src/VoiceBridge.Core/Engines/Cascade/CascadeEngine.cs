@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Call;
 using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Media;
 
@@ -23,6 +24,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly List<ChatMessage> _history = [];
+    private readonly HashSet<ConversationTurn> _callerText = [];
     private readonly MuLawVad _vad;
     private readonly Action<VadEvent> _onVadEvent;
     private readonly CancellationTokenSource _lifetime = new();
@@ -63,7 +65,12 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         _start = start;
         _seeding = start.Seeding;
         _chatOptions = new ChatOptions { Tools = ToolTranslation.ToAITools(start.Tools) };
-        _history.AddRange(ConversationMessages.From(start.Conversation));
+        lock (_gate)
+        {
+            _history.AddRange(ConversationMessages.From(start.Conversation));
+            _callerText.UnionWith(start.Conversation.Turns.Where(t => t.Dtmf is not null));
+        }
+
         await WarmUpAsync(cancellationToken);
         if (_standbyLost is { } lost)
         {
@@ -101,6 +108,31 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         }
 
         StartResponse();
+    }
+
+    /// <summary>
+    /// Keys pressed: a user message in the history (once per turn). Answered now when asked and
+    /// nothing else is: not while seeding (the one response will answer it), not while an utterance
+    /// is being transcribed (its answer comes with the whole history, these keys included), and
+    /// never by cutting off a reply in progress.
+    /// </summary>
+    public void SendCallerText(ConversationTurn turn, bool respond)
+    {
+        bool now;
+        lock (_gate)
+        {
+            if (_callerText.Add(turn))
+            {
+                _history.Add(new ChatMessage(ChatRole.User, turn.Text));
+            }
+
+            now = respond && !_seeding && _pending is null && _response is null;
+        }
+
+        if (now)
+        {
+            StartResponse();
+        }
     }
 
     /// <summary>Replayed audio cut at a turn's end: the utterance ends here, without waiting for the endpointing window.</summary>

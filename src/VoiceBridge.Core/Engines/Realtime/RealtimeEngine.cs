@@ -26,6 +26,7 @@ public sealed partial class RealtimeEngine(
     private readonly ArrayBufferWriter<byte> _scratch = new(4096);
     private readonly object _sendGate = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly HashSet<ConversationTurn> _callerTextSent = [];
     private MessageSocket? _socket;
     private Task? _receiveLoop;
     private EngineStart? _start;
@@ -126,6 +127,32 @@ public sealed partial class RealtimeEngine(
         Send(w => RealtimeClientWriter.WriteResponseCreate(w));
     }
 
+    /// <summary>
+    /// Keys pressed: a user <c>input_text</c> message (once per turn, whether seeded or sent),
+    /// then <c>response.create</c> when asked; the provider answers the conversation as it stands.
+    /// </summary>
+    public void SendCallerText(ConversationTurn turn, bool respond)
+    {
+        if (FirstTimeSent(turn))
+        {
+            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.Message(RealtimeRole.User, turn.Text)));
+        }
+
+        if (respond)
+        {
+            Send(w => RealtimeClientWriter.WriteResponseCreate(w));
+        }
+    }
+
+    /// <summary>Whether this session has not had <paramref name="turn"/> as caller text yet (seeding runs beside the call loop).</summary>
+    private bool FirstTimeSent(ConversationTurn turn)
+    {
+        lock (_callerTextSent)
+        {
+            return _callerTextSent.Add(turn);
+        }
+    }
+
     /// <summary>Replayed audio cut at a turn's end: the server VAD has not seen its trailing silence, so commit it ourselves.</summary>
     public void CommitCallerTurn() => Send(w => RealtimeClientWriter.WriteInputAudioCommit(w));
 
@@ -207,6 +234,11 @@ public sealed partial class RealtimeEngine(
 
             var text = turn!.Role == TurnRole.Assistant ? turn.HeardText ?? turn.Text : turn.Text;
             if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            if (turn.Dtmf is not null && !FirstTimeSent(turn))
             {
                 continue;
             }

@@ -9,6 +9,7 @@ public sealed partial class DialogScript
           // The embedded default brain of the local cascade: a dental clinic's front desk.
           "reprompt": "Sorry, I didn't catch that. Could you say it again?",
           "fallback": "I can book, cancel or move an appointment, or tell you our opening hours. What would you like to do?",
+          "dtmf": "You pressed {digits}.",
           "slots": [
             {
               "name": "day",

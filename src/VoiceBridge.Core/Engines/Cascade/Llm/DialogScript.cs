@@ -30,6 +30,13 @@ public sealed partial class DialogScript
     /// <summary>Said when nothing matches and no task is under way.</summary>
     public required string Fallback { get; init; }
 
+    /// <summary>
+    /// Said when the caller pressed keys (a <c>[DTMF 1234#]</c> message, see <see cref="Call.DtmfText"/>),
+    /// with <c>{digits}</c> the keys; then the dialog goes on where it was (the question it is waiting
+    /// on, else the fallback) ["You pressed {digits}."].
+    /// </summary>
+    public string Dtmf { get; init; } = "You pressed {digits}.";
+
     public required IReadOnlyList<DialogSlot> Slots { get; init; }
 
     /// <summary>In priority order: the first intent whose pattern matches wins.</summary>

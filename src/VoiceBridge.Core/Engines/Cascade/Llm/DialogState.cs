@@ -71,6 +71,13 @@ internal sealed partial class DialogState(DialogScript script, Func<string, bool
             return new(script.Reprompt);
         }
 
+        if (Call.DtmfText.TryParse(text, out var digits))
+        {
+            // Keys fill no slot and start no task: acknowledged, then the dialog goes on where it was.
+            var ack = script.Dtmf.Replace("{digits}", digits, StringComparison.Ordinal);
+            return new($"{ack} {Resume().Text}".Trim());
+        }
+
         var words = Normalize(text);
         var intent = script.Intents.FirstOrDefault(i => i.Patterns.Any(p => p.IsMatch(words)));
         var filled = Fill(words, allowAnswers: intent is null);

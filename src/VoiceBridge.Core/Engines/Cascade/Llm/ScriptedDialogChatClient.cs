@@ -10,7 +10,8 @@ namespace VoiceBridge.Engines.Cascade.Llm;
 /// reply streams word by word, and a task whose slots are all known calls its tool with a
 /// <see cref="FunctionCallContent"/> when the tool is offered in <see cref="ChatOptions.Tools"/>.
 /// A user message that is empty or <see cref="ConversationMessages.UnrecognisedMarker"/> gets the
-/// script's reprompt. It is no language model, and says so: its responses carry
+/// script's reprompt; keys the caller pressed (<c>[DTMF 1]</c>) are acknowledged
+/// (<see cref="DialogScript.Dtmf"/>). It is no language model, and says so: its responses carry
 /// <see cref="Model"/> as their model id.
 /// </summary>
 public sealed class ScriptedDialogChatClient(DialogScript? script = null, TimeProvider? time = null) : IChatClient
