@@ -51,6 +51,9 @@ public sealed partial class CallSession
         [LoggerMessage(16, LogLevel.Information, "call {CallId}: DTMF entry {Digits} added to the conversation (engine {Engine})")]
         public static partial void DtmfTurn(ILogger logger, string callId, string digits, string engine);
 
+        [LoggerMessage(17, LogLevel.Information, "call {CallId}: keys {Digits} sent toward the caller (send_dtmf)")]
+        public static partial void DigitsSent(ILogger logger, string callId, string digits);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -120,6 +120,18 @@ public sealed partial class CallSession : ICallControl
             : ValueTask.FromResult(check);
     }
 
+    /// <summary>Any thread: the leg sends the keys itself, on its own clock.</summary>
+    CallControlResult ICallControl.SendDigits(string digits)
+    {
+        if (!_leg.SendDtmf(digits))
+        {
+            return CallControlResult.Refused("this call's carrier cannot send keys (Twilio Media Streams has no way to; a SIP caller must offer telephone-event)");
+        }
+
+        Log.DigitsSent(_logger, CallId, digits);
+        return new CallControlResult(true);
+    }
+
     /// <summary>Any thread: the first request of the call wins and is posted to the call loop.</summary>
     private async ValueTask<CallControlResult> RequestCallControlAsync(CallControlInput request, CallControlResult accepted, CancellationToken cancellationToken)
     {

@@ -26,4 +26,11 @@ public interface ICallerLegOutput
     /// or could not be reached: the call is still here, and the session hangs up instead.
     /// </summary>
     Task TransferAsync(string target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Presses <paramref name="digits"/> toward the caller's side (RFC 4733 on an RTP leg), ahead of
+    /// any agent audio not yet sent. False when the carrier has no way to: Twilio Media Streams
+    /// cannot send keys, and a SIP caller may not have offered telephone-event.
+    /// </summary>
+    bool SendDtmf(string digits) => false;
 }

@@ -26,8 +26,13 @@ public sealed partial class FakeSipCaller
     private long _sequenceGaps;
     private long _timestampJumps;
     private long _firstSequence = -1;
-    private uint _firstTimestamp;
     private ushort _lastSequence;
+    private long _lastAudioSequence = -1;
+    private readonly DtmfSender _keys = new();
+    private readonly Queue<char> _keysToPress = new();
+    private readonly DtmfReceiver _keysHeard = new();
+    private readonly System.Text.StringBuilder _digitsHeard = new();
+    private byte? _telephoneEvent;
     private uint _lastTimestamp;
     private volatile bool _endedByBridge;
     private string? _referredTo;
@@ -57,7 +62,25 @@ public sealed partial class FakeSipCaller
             payload = _alaw;
         }
 
-        var length = RtpPacket.Write(_packet, _payloadType, tick == 1, _sequence++, (uint)((tick - 1) * CallClock.FrameSamples), _ssrc, payload);
+        var timestamp = (uint)((tick - 1) * CallClock.FrameSamples);
+        if (_telephoneEvent is { } eventType && (_keys.IsActive || _keysToPress.Count > 0))
+        {
+            // RFC 4733: while a key is down its event packets replace the audio.
+            if (!_keys.IsActive)
+            {
+                _keys.Start(_keysToPress.Dequeue(), timestamp);
+            }
+
+            Span<byte> eventPayload = stackalloc byte[4];
+            if (_keys.TryNextPacket(eventPayload, out var eventMarker, out var eventTimestamp))
+            {
+                var eventLength = RtpPacket.Write(_packet, eventType, eventMarker, _sequence++, eventTimestamp, _ssrc, eventPayload);
+                SendLater(_packet.AsSpan(0, eventLength).ToArray());
+                return;
+            }
+        }
+
+        var length = RtpPacket.Write(_packet, _payloadType, tick == 1, _sequence++, timestamp, _ssrc, payload);
         var packet = _packet.AsSpan(0, length).ToArray();
         if (_random.NextDouble() * 100 < _impairments.LossPercent)
         {
@@ -111,26 +134,38 @@ public sealed partial class FakeSipCaller
         {
             _packetsReceived++;
             _ssrcs.Add(packet.Ssrc);
+            // Loopback keeps order: every packet is the one after the last; audio is 160 samples on per packet.
+            if (_firstSequence >= 0)
+            {
+                _sequenceGaps += packet.SequenceNumber == (ushort)(_lastSequence + 1) ? 0 : 1;
+            }
+
+            _firstSequence = _firstSequence < 0 ? packet.SequenceNumber : _firstSequence;
+            _lastSequence = packet.SequenceNumber;
+            if (packet.PayloadType == _telephoneEvent)
+            {
+                if (Dtmf4733.TryParse(packet.Payload, packet.Timestamp, out var key, out _) && _keysHeard.OnPacket(key, out var digit))
+                {
+                    _digitsHeard.Append(digit);
+                }
+
+                return;
+            }
+
+            if (_lastAudioSequence >= 0)
+            {
+                var packets = (ushort)(packet.SequenceNumber - (ushort)_lastAudioSequence);
+                _timestampJumps += packet.Timestamp == _lastTimestamp + (uint)(packets * CallClock.FrameSamples) ? 0 : 1;
+            }
+
+            _lastAudioSequence = packet.SequenceNumber;
+            _lastTimestamp = packet.Timestamp;
             if (packet.Payload.Length != CallClock.FrameSamples)
             {
                 _oddPayloads++;
                 return;
             }
 
-            if (_firstSequence < 0)
-            {
-                _firstSequence = packet.SequenceNumber;
-                _firstTimestamp = packet.Timestamp;
-            }
-            else
-            {
-                // Loopback keeps order: every packet is the one after the last, 160 samples on.
-                _sequenceGaps += packet.SequenceNumber == (ushort)(_lastSequence + 1) ? 0 : 1;
-                _timestampJumps += packet.Timestamp == _lastTimestamp + CallClock.FrameSamples ? 0 : 1;
-            }
-
-            _lastSequence = packet.SequenceNumber;
-            _lastTimestamp = packet.Timestamp;
             ReadOnlySpan<byte> mulaw = packet.Payload;
             if (packet.PayloadType == 8)
             {
@@ -163,6 +198,18 @@ public sealed partial class FakeSipCaller
         }
     }
 
+    /// <summary>A key pressed as RFC 4733 events (the bridge's answer must have agreed telephone-event).</summary>
+    protected override void SendDigit(char digit)
+    {
+        if (_telephoneEvent is null)
+        {
+            base.SendDigit(digit);
+            return;
+        }
+
+        _keysToPress.Enqueue(digit);
+    }
+
     private void OnBridgeRequest(SipMessage request)
     {
         if (request.Method == "BYE")
@@ -179,10 +226,10 @@ public sealed partial class FakeSipCaller
     {
         lock (Gate)
         {
-            return new FakeRtpObservation(_ssrcs.Count, _packetsReceived, _sequenceGaps, _timestampJumps, _heard.Stats.ConcealedMs, _referredTo);
+            return new FakeRtpObservation(_ssrcs.Count, _packetsReceived, _sequenceGaps, _timestampJumps, _heard.Stats.ConcealedMs, _referredTo, _digitsHeard.ToString());
         }
     }
 }
 
 /// <summary>What a fake SIP caller saw of the bridge's RTP: one SSRC and no gaps or jumps is a continuous stream.</summary>
-public sealed record FakeRtpObservation(int Ssrcs, long Packets, long SequenceGaps, long TimestampJumps, long ConcealedMs, string? ReferredTo);
+public sealed record FakeRtpObservation(int Ssrcs, long Packets, long SequenceGaps, long TimestampJumps, long ConcealedMs, string? ReferredTo, string DigitsHeard = "");

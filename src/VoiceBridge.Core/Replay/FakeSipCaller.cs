@@ -117,6 +117,7 @@ public sealed partial class FakeSipCaller : FakeCaller
 
         _agentRtp = new IPEndPoint(ip, media.Port);
         _payloadType = (byte)int.Parse(media.Formats[0], System.Globalization.CultureInfo.InvariantCulture);
+        _telephoneEvent = TelephoneEventType(Encoding.UTF8.GetString(response.Body));
         var ack = InDialog("ACK", response, invite.CSeq.Number);
         _sip.Send(ack.ToBytes(), _bridge!);
         return response;
@@ -140,6 +141,22 @@ public sealed partial class FakeSipCaller : FakeCaller
         }
 
         return false;
+    }
+
+    /// <summary>The payload type the answer gave telephone-event (<c>a=rtpmap:N telephone-event/8000</c>), if any.</summary>
+    private static byte? TelephoneEventType(string sdp)
+    {
+        foreach (var line in sdp.Split('\n'))
+        {
+            var text = line.Trim();
+            if (text.StartsWith("a=rtpmap:", StringComparison.Ordinal) && text.Contains(" telephone-event/8000", StringComparison.OrdinalIgnoreCase)
+                && byte.TryParse(text.AsSpan(9, text.IndexOf(' ', StringComparison.Ordinal) - 9), out var type))
+            {
+                return type;
+            }
+        }
+
+        return null;
     }
 
     private SipMessage NewRequest(string method, string uri)

@@ -36,6 +36,33 @@ public sealed class ToolTests(ITestOutputHelper output)
         Assert.Equal(CallSession.ToolIdempotencyKey("CA-test", "call_7"), context.IdempotencyKey);
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"digits":"12x"}""")]
+    [InlineData("""{"digits":""}""")]
+    public async Task Send_dtmf_refuses_digits_that_are_not_keys(string arguments)
+    {
+        using var json = JsonDocument.Parse(arguments);
+        var output = await new SendDtmfTool().InvokeAsync(json.RootElement, dryRun: false, CancellationToken.None);
+        Assert.True(ToolRegistry.IsError(output), output);
+        Assert.Contains("0-9, *, #", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Send_dtmf_on_a_leg_that_cannot_send_keys_tells_the_model_why()
+    {
+        var h = new CallHarness(output, tools: []);
+        string? result = null;
+        h.Run(async () =>
+        {
+            await h.Engine.Started;
+            result = await new SendDtmfTool().InvokeAsync(JsonDocument.Parse("""{"digits":"1#"}""").RootElement, new ToolContext("CA-test", "k", false, h.Session), CancellationToken.None);
+        });
+
+        Assert.True(ToolRegistry.IsError(result!), result);
+        Assert.Contains("cannot send keys", result, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_same_call_item_delivered_twice_runs_the_tool_once()
     {
@@ -367,7 +394,7 @@ public sealed class ToolTests(ITestOutputHelper output)
     {
         var registry = ToolRegistry.WithBuiltIns(new CheckAvailabilityTool());
 
-        Assert.Equal(["check_availability", "hangup", "transfer"], registry.Definitions.Select(d => d.Name));
+        Assert.Equal(["check_availability", "hangup", "transfer", "send_dtmf"], registry.Definitions.Select(d => d.Name));
         Assert.All(registry.Definitions, d => JsonDocument.Parse(d.ParametersJsonSchema).Dispose());
     }
 

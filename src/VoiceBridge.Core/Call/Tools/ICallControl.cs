@@ -18,6 +18,9 @@ public interface ICallControl
     /// malformed or not allowed (<see cref="CallControlOptions"/>) is refused with an error the model can read.
     /// </summary>
     ValueTask<CallControlResult> RequestTransferAsync(string? target, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Presses <paramref name="digits"/> (already normalized) toward the caller's side now; refused when the leg cannot signal keys.</summary>
+    CallControlResult SendDigits(string digits);
 }
 
 /// <summary>The answer to a call-control request: accepted (with the normalized target of a transfer), or refused with why.</summary>

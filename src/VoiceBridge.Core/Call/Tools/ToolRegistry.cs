@@ -19,7 +19,7 @@ public interface IAgentTool
 /// <summary>
 /// What a tool invocation knows about its call: the call's id, the invocation's idempotency key
 /// (the same for a call an engine re-issues after a failover), whether it is a dry run, and the
-/// call itself, for the built-in tools that act on it (<see cref="HangUpTool"/>, <see cref="TransferTool"/>).
+/// call itself, for the built-in tools that act on it (<see cref="HangUpTool"/>, <see cref="TransferTool"/>, <see cref="SendDtmfTool"/>).
 /// </summary>
 public sealed record ToolContext(string CallId, string IdempotencyKey, bool DryRun, ICallControl Call)
 {
@@ -35,6 +35,8 @@ public sealed record ToolContext(string CallId, string IdempotencyKey, bool DryR
 
         public ValueTask<CallControlResult> RequestTransferAsync(string? target, string reason, CancellationToken cancellationToken) =>
             ValueTask.FromResult(CallControlResult.Refused("there is no call to transfer"));
+
+        public CallControlResult SendDigits(string digits) => CallControlResult.Refused("there is no call to press keys on");
     }
 }
 
@@ -53,8 +55,8 @@ public sealed class ToolRegistry(IEnumerable<IAgentTool> tools)
 
     public IReadOnlyList<ToolDefinition> Definitions => [.. _tools.Values.Select(t => t.Definition)];
 
-    /// <summary>The tools every deployment has: <c>hangup</c> and <c>transfer</c>.</summary>
-    public static IReadOnlyList<IAgentTool> BuiltIns() => [new HangUpTool(), new TransferTool()];
+    /// <summary>The tools every deployment has: <c>hangup</c>, <c>transfer</c> and <c>send_dtmf</c>.</summary>
+    public static IReadOnlyList<IAgentTool> BuiltIns() => [new HangUpTool(), new TransferTool(), new SendDtmfTool()];
 
     /// <summary>A deployment's own tools and the built-in ones.</summary>
     public static ToolRegistry WithBuiltIns(params IEnumerable<IAgentTool> deployment) => new([.. deployment, .. BuiltIns()]);

@@ -10,6 +10,7 @@ public sealed partial class SipCallLeg
     private const int MaxCatchUpFrames = 5;
     private const int RtcpEveryFrames = 250;
     private const int MaxPacket = 12 + 15 * 4 + 1500;
+    private const int DtmfGapFrames = 3;
 
     private readonly JitterBuffer _jitterBuffer;
     private readonly RtpReceiverStatistics _received = new();
@@ -24,6 +25,9 @@ public sealed partial class SipCallLeg
     private readonly List<string> _marksToReport = [];
     private readonly List<char> _digits = [];
     private readonly List<char> _digitsToReport = [];
+    private readonly Queue<char> _digitsToSend = new();
+    private readonly DtmfSender _dtmfOut = new();
+    private int _dtmfGapTicks;
     private IPEndPoint _remote;
     private IPEndPoint _remoteRtcp;
     private bool _latched;
@@ -40,6 +44,7 @@ public sealed partial class SipCallLeg
     private long _unknownPayloadType;
     private long _wrongSizeFrames;
     private long _dtmfDigits;
+    private long _dtmfDigitsSent;
     private long _rtcpReceived;
     private long _relatches;
 
@@ -220,9 +225,15 @@ public sealed partial class SipCallLeg
         CheckRtpTimeout();
     }
 
-    /// <summary>One outbound packet: the next agent frame, or silence, so the stream never pauses (carriers end calls whose RTP stops).</summary>
+    /// <summary>One outbound packet: a digit's telephone-event, else the next agent frame, or silence, so the stream never pauses (carriers end calls whose RTP stops).</summary>
     private void SendFrame()
     {
+        if (_media.Send && SendDigitPacket())
+        {
+            _timestamp += CallClock.FrameSamples;
+            return;
+        }
+
         var audio = TakeFrame(_outFrame);
         if (!audio)
         {
@@ -248,6 +259,48 @@ public sealed partial class SipCallLeg
         }
 
         _timestamp += CallClock.FrameSamples;
+    }
+
+    /// <summary>
+    /// RFC 4733 2.5.1: while a digit plays, its event packets (all with the event's start
+    /// timestamp) replace audio; a gap of silence separates digits. True when this tick's packet was a digit's.
+    /// </summary>
+    private bool SendDigitPacket()
+    {
+        if (!_dtmfOut.IsActive)
+        {
+            if (_dtmfGapTicks > 0)
+            {
+                _dtmfGapTicks--;
+                return false;
+            }
+
+            if (!_digitsToSend.TryDequeue(out var digit))
+            {
+                return false;
+            }
+
+            _dtmfOut.Start(digit, _timestamp);
+        }
+
+        Span<byte> payload = stackalloc byte[4];
+        if (!_dtmfOut.TryNextPacket(payload, out var marker, out var eventTimestamp))
+        {
+            return false;
+        }
+
+        var length = RtpPacket.Write(_outPacket, _media.TelephoneEventType!.Value, marker, _sequence, eventTimestamp, _ssrc, payload);
+        _rtp.Send(_outPacket.AsSpan(0, length), _remote);
+        _sequence++;
+        _packetsSent++;
+        _octetsSent += payload.Length;
+        if (!_dtmfOut.IsActive)
+        {
+            _dtmfDigitsSent++;
+            _dtmfGapTicks = DtmfGapFrames;
+        }
+
+        return true;
     }
 
     private void SendRtcp()
@@ -289,7 +342,7 @@ public sealed partial class SipCallLeg
         {
             var jitter = _jitterBuffer.Stats;
             return new SipMediaFigures(
-                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _rtcpReceived, _relatches,
+                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches,
                 jitter.TargetDelayMs, jitter.ConcealedMs, jitter.LatePackets, jitter.DuplicatePackets, jitter.DiscardedPackets, OverflowFrames);
         }
     }
@@ -321,6 +374,7 @@ public sealed record SipMediaFigures(
     long UnknownPayloadTypePackets,
     long WrongSizePackets,
     long DtmfDigits,
+    long DtmfDigitsSent,
     long RtcpReceived,
     long Relatches,
     int JitterTargetDelayMs,

@@ -146,6 +146,29 @@ public sealed partial class SipCallLeg : ICallerLegOutput
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="digits"/> (0-9, *, #, A-D) to the caller as RFC 4733 telephone-events,
+    /// 100 ms each with 60 ms between them; agent audio waits meanwhile. False when the caller did
+    /// not offer telephone-event (nothing is sent) or a digit is not a DTMF key.
+    /// </summary>
+    public bool SendDtmf(string digits)
+    {
+        lock (_gate)
+        {
+            if (_media.TelephoneEventType is null || digits.Length == 0 || !digits.All(d => Dtmf4733.TryGetCode(d, out _)))
+            {
+                return false;
+            }
+
+            foreach (var digit in digits)
+            {
+                _digitsToSend.Enqueue(char.ToUpperInvariant(digit));
+            }
+
+            return true;
+        }
+    }
+
     public void HangUp() => _dialog.SendBye("call ended by VoiceBridge");
 
     public Task TransferAsync(string target, CancellationToken cancellationToken) => _dialog.ReferAsync(target, cancellationToken);

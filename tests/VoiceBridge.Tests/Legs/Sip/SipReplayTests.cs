@@ -1,5 +1,11 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
+using VoiceBridge.Call.Tools;
+using VoiceBridge.Engines;
+using VoiceBridge.Media;
+using VoiceBridge.Simulator;
+using VoiceBridge.Transport;
 using VoiceBridge.Faults;
 using VoiceBridge.Replay;
 using VoiceBridge.Tests.Failover;
@@ -58,5 +64,44 @@ public sealed class SipReplayTests(ITestOutputHelper output)
         var sw = Assert.Single(report.Switches);
         Assert.Equal((0L, 0, 0L), (sw.LostCallerAudioMs, sw.RepeatedAgentWords, sw.DuplicateAgentAudioMs));
         Assert.Equal((1, 0L, 0L), (report.Rtp!.Ssrcs, report.Rtp.SequenceGaps, report.Rtp.TimestampJumps));
+    }
+
+    [Fact]
+    public void A_key_pressed_on_the_phone_reaches_the_agent_as_rfc4733_events()
+    {
+        var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [], "openai-realtime,local", leg: ReplayLeg.Sip,
+            callerOptions: new FakeCallerOptions { Dtmf = [(9000, '1')] });
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        Assert.Equal(1, report.Media!.DtmfDigits);
+        Assert.Contains(report.Turns, t => t.Dtmf == "1");
+        Assert.Equal((1, 0L, 0L), (report.Rtp!.Ssrcs, report.Rtp.SequenceGaps, report.Rtp.TimestampJumps));
+    }
+
+    [Fact]
+    public void The_agents_send_dtmf_tool_presses_keys_toward_the_phone_as_rfc4733_events()
+    {
+        var script = new SimulatorScript
+        {
+            Rules =
+            [
+                new SimulatorRule { Pattern = "book an appointment", Reply = "Connecting you to our booking line.", Tool = SendDtmfTool.Name, ToolArguments = """{"digits":"42#"}""" },
+                .. SimulatorScript.Default.Rules,
+            ],
+        };
+        var path = RepoPaths.Fixture("booking-ulaw8k.wav");
+        var expected = ReplayInputs.Sidecar(path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
+        {
+            await using var env = ReplayEnvironment.CreateVirtual(
+                ChainSpec.Parse("openai-realtime"), new SimulatorOptions { Script = script }, new CallSessionOptions { DryRunTools = true }, time, new TestLoggerFactory(output), leg: ReplayLeg.Sip);
+            return await ReplayCall.RunAsync(env, WavLoader.Load(path), expected, new FakeCallerOptions(), time, CancellationToken.None);
+        });
+        var report = ReplayCall.Evaluate(path, result, expected, ["openai-realtime"], null);
+        output.WriteLine(string.Join("\n", report.ToolCalls.Select(c => $"{c.Name} {c.Arguments} -> {c.Output}")));
+        Assert.Contains(report.ToolCalls, c => c.Name == SendDtmfTool.Name && c.Output.Contains("\"ok\":true", StringComparison.Ordinal));
+        Assert.Equal("42#", report.Rtp!.DigitsHeard);
+        Assert.Equal(3, report.Media!.DtmfDigitsSent);
+        Assert.Equal((1, 0L, 0L), (report.Rtp.Ssrcs, report.Rtp.SequenceGaps, report.Rtp.TimestampJumps));
     }
 }
