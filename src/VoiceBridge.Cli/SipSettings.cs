@@ -5,7 +5,10 @@ using VoiceBridge.Legs.Sip;
 
 namespace VoiceBridge.Cli;
 
-/// <summary><c>serve</c>'s SIP leg options: where SIP listens, the advertised address, the RTP port range and the source allow-list.</summary>
+/// <summary>
+/// <c>serve</c>'s SIP leg options: where SIP listens, the advertised address, the RTP port range, the
+/// source allow-list, digest authentication of callers and registration to a trunk.
+/// </summary>
 internal sealed class SipSettings
 {
     private readonly Option<string> _listen = new("--sip-listen")
@@ -24,17 +27,42 @@ internal sealed class SipSettings
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private readonly Option<string?> _auth = new("--sip-auth")
+    {
+        Description = $"USER:PASSWORD callers must answer digest challenges with (INVITE and other requests outside a dialog); prefer the {AuthVariable} environment variable, which ps does not show",
+    };
+
+    private readonly Option<string> _realm = new("--sip-realm") { Description = "The realm in our digest challenges", DefaultValueFactory = _ => "voicebridge" };
+
+    private readonly Option<string?> _register = new("--sip-register")
+    {
+        Description = $"Register to a trunk as sip:user@trunk.example.com[:port] (UDP), refreshed at half the granted lifetime, removed on stop; credentials in {RegisterAuthVariable}=user:password",
+    };
+
+    private readonly Option<int> _registerExpires = new("--sip-register-expires") { Description = "Registration lifetime to ask for, in seconds", DefaultValueFactory = _ => 3600 };
+
+    public const string AuthVariable = "VOICEBRIDGE_SIP_AUTH";
+    public const string RegisterAuthVariable = "VOICEBRIDGE_SIP_REGISTER_AUTH";
+
     public void AddTo(Command command)
     {
         command.Options.Add(_listen);
         command.Options.Add(_advertise);
         command.Options.Add(_rtpPorts);
         command.Options.Add(_allow);
+        command.Options.Add(_auth);
+        command.Options.Add(_realm);
+        command.Options.Add(_register);
+        command.Options.Add(_registerExpires);
     }
 
-    /// <summary>The SIP options, or null when SIP is off; problems go to <paramref name="errors"/>, each naming its option.</summary>
-    public SipOptions? Read(ParseResult parse, List<string> errors)
+    /// <summary>
+    /// The SIP options, or null when SIP is off; problems go to <paramref name="errors"/>, each naming its option.
+    /// Secrets come from <paramref name="environment"/> [the process environment] unless given as options.
+    /// </summary>
+    public SipOptions? Read(ParseResult parse, List<string> errors, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var listen = parse.GetValue(_listen)!;
         if (listen.Equals("off", StringComparison.OrdinalIgnoreCase))
         {
@@ -92,7 +120,46 @@ internal sealed class SipSettings
         }
 
         options.AllowedSources = allowed;
-        errors.AddRange(options.Validate(digestConfigured: false));
+        var auth = parse.GetValue(_auth) ?? environment(AuthVariable);
+        if (!string.IsNullOrEmpty(auth))
+        {
+            if (SplitCredentials(auth) is { } credentials)
+            {
+                options.Digest = new SipDigestOptions { Realm = parse.GetValue(_realm)!, Username = credentials.User, Password = credentials.Password };
+            }
+            else
+            {
+                errors.Add($"--sip-auth / {AuthVariable} is not USER:PASSWORD");
+            }
+        }
+
+        if (parse.GetValue(_register) is { } register)
+        {
+            var registration = new SipRegistrationOptions { AddressOfRecord = register, Expires = TimeSpan.FromSeconds(parse.GetValue(_registerExpires)) };
+            if (environment(RegisterAuthVariable) is { Length: > 0 } registerAuth)
+            {
+                if (SplitCredentials(registerAuth) is { } credentials)
+                {
+                    registration.Username = credentials.User;
+                    registration.Password = credentials.Password;
+                }
+                else
+                {
+                    errors.Add($"{RegisterAuthVariable} is not USER:PASSWORD");
+                }
+            }
+
+            options.Registration = registration;
+        }
+
+        errors.AddRange(options.Validate(digestConfigured: options.Digest is not null));
         return options;
+    }
+
+    /// <summary>USER:PASSWORD split at the first colon (a password may hold colons); null when either part is empty.</summary>
+    private static (string User, string Password)? SplitCredentials(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < text.Length - 1 ? (text[..colon], text[(colon + 1)..]) : null;
     }
 }

@@ -120,10 +120,13 @@ public sealed partial class SipEndpoint
         return request;
     }
 
-    /// <summary>Starts a non-INVITE client transaction; the destination is the first route, else where the INVITE came from.</summary>
-    private Task<SipMessage> SendRequest(SipCall call, SipMessage request)
+    /// <summary>Starts a non-INVITE client transaction in a dialog; the destination is the first route, else where the INVITE came from.</summary>
+    private Task<SipMessage> SendRequest(SipCall call, SipMessage request) =>
+        SendRequest(request, call.RouteSet.Count > 0 && Resolve(call.RouteSet[0].Uri) is { } first ? first : call.Source);
+
+    /// <summary>Sends a request with our Via as a non-INVITE client transaction (timers E/F); its final response completes the task.</summary>
+    private Task<SipMessage> SendRequest(SipMessage request, IPEndPoint destination)
     {
-        var destination = call.RouteSet.Count > 0 && Resolve(call.RouteSet[0].Uri) is { } first ? first : call.Source;
         var bytes = request.ToBytes();
         var transaction = new SipClientTransaction(request.TopVia.Branch!, bytes, destination, NowMs, T1Ms);
         _clientTransactions[transaction.Branch] = transaction;
@@ -157,6 +160,7 @@ public sealed partial class SipEndpoint
     private void OnTimers(long now)
     {
         var t2 = (long)_options.T2.TotalMilliseconds;
+        ForgetAuthFailures(now);
         foreach (var call in _calls.Values)
         {
             if (call.PendingOk is null || now < call.NextOkRetransmitMs)

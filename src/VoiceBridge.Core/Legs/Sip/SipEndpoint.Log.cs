@@ -38,5 +38,11 @@ public sealed partial class SipEndpoint
 
         [LoggerMessage(11, LogLevel.Information, "sip call {CallId}: transfer to {Target} accepted (REFER 202)")]
         public static partial void Referred(ILogger logger, string callId, string target);
+
+        [LoggerMessage(12, LogLevel.Warning, "sip-auth failed: {Method} {CallId} from {From}: {Reason}; challenged again")]
+        public static partial void AuthFailed(ILogger logger, string method, string callId, string from, string reason);
+
+        [LoggerMessage(13, LogLevel.Warning, "sip-auth refused (403): {Method} {CallId} from {From}: {Reason}, {Failures} failed attempts")]
+        public static partial void AuthRefused(ILogger logger, string method, string callId, string from, string reason, int failures);
     }
 }

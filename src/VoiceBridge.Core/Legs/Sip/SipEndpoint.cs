@@ -95,17 +95,19 @@ public sealed partial class SipEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>Binds the SIP socket and starts receiving and the transaction timers.</summary>
+    /// <summary>Binds the SIP socket and starts receiving, the transaction timers and the trunk registration.</summary>
     public void Start()
     {
         _socket = _network.Bind(_options.Listen);
         _ports = new RtpPortPool(_network, _options.Listen.Address, _options.RtpPortMin, _options.RtpPortMax);
         _receive = _socket.ReceiveAsync(OnDatagram, _stop.Token);
         _timers = RunTimersAsync(_stop.Token);
+        _digest = _options.Digest is { } digest ? new SipDigestServer(digest, _time) : null;
         Log.Listening(_logger, _socket.LocalEndPoint.ToString(), _options.PublicAddress.ToString(), _options.RtpPortMin, _options.RtpPortMax);
+        StartRegistration();
     }
 
-    /// <summary>Ends every call with a BYE, then stops.</summary>
+    /// <summary>Ends every call with a BYE, removes the trunk registration, then stops.</summary>
     public async ValueTask DisposeAsync()
     {
         List<SipCall> calls;
@@ -127,6 +129,7 @@ public sealed partial class SipEndpoint : IAsyncDisposable
             }
         }
 
+        await StopRegistrationAsync();
         _stop.Cancel();
         if (_socket is not null)
         {
@@ -240,6 +243,11 @@ public sealed partial class SipEndpoint : IAsyncDisposable
             var response = CreateResponse(request, 420, "Bad Extension");
             response.Headers.Set("Unsupported", require);
             Send(transaction, response);
+            return;
+        }
+
+        if (!Authorize(transaction))
+        {
             return;
         }
 
@@ -400,5 +408,5 @@ public sealed partial class SipEndpoint : IAsyncDisposable
 
     private static string NewTag() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
-    private static string NewBranch() => "z9hG4bK" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+    internal static string NewBranch() => "z9hG4bK" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 }

@@ -40,10 +40,19 @@ public sealed class SipOptions
     /// </summary>
     public TimeSpan RtpTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Digest credentials callers must present on INVITE and other requests outside a dialog [none: no challenge].</summary>
+    public SipDigestOptions? Digest { get; set; }
+
+    /// <summary>Registration to a trunk's registrar, so that it routes our number's calls here [none].</summary>
+    public SipRegistrationOptions? Registration { get; set; }
+
     /// <summary>The address in Contact/Via/SDP: the advertised one, else the listen address.</summary>
     public IPAddress PublicAddress => AdvertisedAddress ?? Listen.Address;
 
-    /// <summary>Every configuration problem, each naming its key; empty when the options are usable.</summary>
+    /// <summary>
+    /// Every configuration problem, each naming its key; empty when the options are usable.
+    /// <paramref name="digestConfigured"/> (or <see cref="Digest"/>) counts as the guard a non-loopback listener needs.
+    /// </summary>
     public IReadOnlyList<string> Validate(bool digestConfigured)
     {
         var errors = new List<string>();
@@ -57,7 +66,7 @@ public sealed class SipOptions
             errors.Add($"{SectionName}:AdvertisedAddress is required when listening on {Listen.Address}: Contact and SDP need an address callers can reach");
         }
 
-        if (!IPAddress.IsLoopback(Listen.Address) && AllowedSources.Count == 0 && !digestConfigured)
+        if (!IPAddress.IsLoopback(Listen.Address) && AllowedSources.Count == 0 && !digestConfigured && Digest is null)
         {
             errors.Add($"{SectionName}: listening on {Listen} (not loopback) needs a source allow-list (--sip-allow) or digest authentication: an open SIP server takes calls from anyone, on your provider bill");
         }
@@ -65,6 +74,16 @@ public sealed class SipOptions
         if (T1 <= TimeSpan.Zero || T2 < T1)
         {
             errors.Add($"{SectionName}:T1/T2 must be positive with T2 >= T1");
+        }
+
+        if (Digest is { } digest && (digest.Username.Length == 0 || digest.Password.Length == 0 || digest.Realm.Length == 0 || digest.NonceLifetime <= TimeSpan.Zero))
+        {
+            errors.Add($"{SectionName}:Digest needs a username, a password, a realm and a positive nonce lifetime");
+        }
+
+        if (Registration is { } registration)
+        {
+            errors.AddRange(registration.Validate());
         }
 
         return errors;
