@@ -81,8 +81,10 @@ public sealed class BaresipInteropTests(ITestOutputHelper output)
         Assert.NotNull(sw.FirstFallbackAudioAtMs);
         Assert.Equal(Said.Length, summary.Turns.Count(t => t.Role == TurnRole.User));
         Assert.Contains(summary.Turns, t => t.Role == TurnRole.Assistant && t.Engine == "local" && t.AudioMs > 0);
+        var missed = media.PacketsSent - rtp.Packets.Count;
+        Assert.InRange(missed, 0, media.PacketsSent / 50);
         Assert.Equal([media.Ssrc], rtp.Packets.Select(p => p.Ssrc).Distinct());
-        Assert.Equal((0, 0), (gaps, jumps));
+        Assert.True(gaps <= missed && jumps <= missed, $"{gaps} sequence gaps and {jumps} timestamp jumps with {missed} packets missed by the capture");
 
         // The phone's recording starts when its media starts, which is when ours does (within a frame or two).
         var before = InteropAudio.SpeechSegments(heard[..(int)CallClock.MsToSamples(sw.DetectedAtMs)]);

@@ -16,7 +16,7 @@ internal sealed class RtpCapture
     /// <summary>Starts tshark capturing UDP on lo into <paramref name="pcap"/> for at most <paramref name="seconds"/>, and waits until it captures.</summary>
     public static async Task<ExternalTool> StartAsync(string pcap, int seconds)
     {
-        var tshark = ExternalTool.Start("tshark", ["-i", "lo", "-f", "udp", "-w", pcap, "-a", $"duration:{seconds}"]);
+        var tshark = ExternalTool.Start("tshark", ["-i", "lo", "-f", "udp", "-B", "32", "-w", pcap, "-a", $"duration:{seconds}"]);
         if (!await tshark.WaitForOutputAsync("Capturing on", TimeSpan.FromSeconds(20)))
         {
             await tshark.DisposeAsync();

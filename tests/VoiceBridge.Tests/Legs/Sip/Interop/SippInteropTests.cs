@@ -64,12 +64,47 @@ public sealed class SippInteropTests(ITestOutputHelper output)
         output.WriteLine($"captured {rtp.Packets.Count} packets from port {media.LocalRtpPort}: SSRCs {string.Join(",", rtp.Packets.Select(p => p.Ssrc.ToString("x8", CultureInfo.InvariantCulture)).Distinct())}, {gaps} sequence gaps, {jumps} timestamp jumps");
 
         Assert.Equal("sip", summary.Leg);
-        Assert.Equal(media.PacketsSent, rtp.Packets.Count);
+        // Every packet sent is on the wire; a capture on a loaded machine may miss a few, and then each miss is one gap, no more.
+        var missed = media.PacketsSent - rtp.Packets.Count;
+        Assert.InRange(missed, 0, media.PacketsSent / 50);
         Assert.Equal([media.Ssrc], rtp.Packets.Select(p => p.Ssrc).Distinct());
-        Assert.Equal((0, 0), (gaps, jumps));
+        Assert.True(gaps <= missed && jumps <= missed, $"{gaps} sequence gaps and {jumps} timestamp jumps with {missed} packets missed by the capture");
         Assert.Equal(2, summary.Turns.Count(t => t.Role == TurnRole.User));
         Assert.All(summary.Turns.Where(t => t.Role == TurnRole.Assistant), t => Assert.True(t.AudioMs > 0));
         Assert.True(InteropAudio.SpeechSegments(agent) >= 2, "the agent's speech is not in the RTP sent to sipp");
+    }
+
+    [Fact]
+    public async Task Sipp_presses_a_key_as_rfc2833_events_and_the_agent_answers_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("vb-sipp-dtmf-").FullName;
+        var scenario = Path.Combine(dir, "uac.xml");
+        await File.WriteAllTextAsync(scenario, (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/VoiceBridge.Tests/Legs/Sip/Interop/sipp-uac-dtmf.xml")))
+            .Replace("CALL_MS", "6000", StringComparison.Ordinal));
+        var loggers = new TestLoggerFactory(output);
+        await using var env = await ReplayEnvironment.StartLoopbackAsync(
+            ChainSpec.Default, new SimulatorOptions(), new CallSessionOptions { DryRunTools = true }, loggers, leg: ReplayLeg.Sip);
+        await using (var sipp = ExternalTool.Start("sipp",
+        [
+            env.Sip!.LocalEndPoint.ToString(), "-sf", scenario, "-s", "agent", "-p", FreeUdpPort().ToString(CultureInfo.InvariantCulture),
+            "-i", "127.0.0.1", "-mi", "127.0.0.1", "-mp", FreeUdpPort().ToString(CultureInfo.InvariantCulture), "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error",
+        ], dir))
+        {
+            var exit = await sipp.WaitAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine(sipp.Output);
+            Assert.True(exit == 0, $"sipp exited {exit}");
+        }
+
+        var summary = await env.Bridge.Registry.WhenFirstEnded.WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var t in summary.Turns)
+        {
+            output.WriteLine($"{t.Role,-9} {t.Engine,-16} {t.StartMs,6}-{t.EndMs,-6} {t.Text}");
+        }
+
+        Assert.Equal(1, summary.Media!.DtmfDigits);
+        var key = Assert.Single(summary.Turns, t => t.Dtmf is not null);
+        Assert.Equal("1", key.Dtmf);
+        Assert.Contains(summary.Turns, t => t.Role == TurnRole.Assistant && t.StartMs > key.StartMs && t.AudioMs > 0);
     }
 
     internal static int FreeUdpPort()
