@@ -181,7 +181,7 @@ public sealed partial class FakeSipCaller
         }
     }
 
-    /// <summary>What the caller hears this tick: the jitter buffer's next frame; digital silence (the bridge's idle fill) is heard as nothing.</summary>
+    /// <summary>What the caller hears this tick: the jitter buffer's next frame; digital silence (the bridge's idle fill) and concealment are heard as nothing.</summary>
     protected override void PlayOneFrame()
     {
         lock (Gate)
@@ -193,7 +193,9 @@ public sealed partial class FakeSipCaller
             }
 
             var kind = _heard.Pop(_agentFrame, (long)Time.GetElapsedTime(0).TotalMilliseconds);
-            var audible = kind != JitterFrameKind.Silence && _agentFrame.AsSpan().ContainsAnyExcept(G711.MuLawSilence, (byte)0x7F);
+            // A frame the phone's own jitter buffer concealed (a repeat of the last one, fading) is not
+            // the bridge's audio: heard as nothing, so it never counts as agent audio played twice.
+            var audible = kind == JitterFrameKind.Normal && _agentFrame.AsSpan().ContainsAnyExcept(G711.MuLawSilence, (byte)0x7F);
             Hear(audible ? _agentFrame : []);
         }
     }

@@ -30,7 +30,7 @@ public sealed record SwitchReport(
     public static SwitchReport Of(SwitchRecord r, FakeCallerResult heard) => new(
         r.From, r.To, r.Reason, r.Evidence, r.FaultAtMs, r.DetectedAtMs, r.CallerSpeechEndMs, r.FirstFallbackAudioAtMs,
         r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs, r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords,
-        Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs, r.FirstFallbackAudioAtMs)),
+        Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs, r.FirstFallbackAudioAtMs, heard.UtteranceEndsMs)),
         r.OutboundDiscontinuities, r.HistoryTurnsCarried);
 
     /// <summary>
@@ -38,9 +38,10 @@ public sealed record SwitchReport(
     /// first reply (from its first audio to the next pause) identical to a frame of what the old
     /// engine was saying when it was replaced (its last stretch of speech before the detection, as
     /// far as it played). Earlier turns are not compared: a reply may well reuse words said minutes
-    /// before.
+    /// before, and so is a reply the caller has answered since (the caller spoke after it and before
+    /// the new engine's first audio: that reply is to a new turn, e.g. both begin with "Sure").
     /// </summary>
-    private static long DuplicateFramesMs(short[] agent, long detectedAtMs, long? firstFallbackAtMs)
+    private static long DuplicateFramesMs(short[] agent, long detectedAtMs, long? firstFallbackAtMs, IReadOnlyList<long> callerUtteranceEndsMs)
     {
         if (firstFallbackAtMs is not { } fallbackMs)
         {
@@ -50,8 +51,9 @@ public sealed record SwitchReport(
         var frames = agent.Length / CallClock.FrameSamples;
         var detected = (int)Math.Min(frames, detectedAtMs / CallClock.FrameMs);
         var fallback = (int)Math.Min(frames, fallbackMs / CallClock.FrameMs);
+        var callerSpokeSince = (int)(callerUtteranceEndsMs.Where(ms => ms < fallbackMs).DefaultIfEmpty(0).Max() / CallClock.FrameMs);
         var oldStart = detected;
-        while (oldStart > 0 && !IsPause(agent, oldStart - PauseFrames, oldStart))
+        while (oldStart > callerSpokeSince && !IsPause(agent, oldStart - PauseFrames, oldStart))
         {
             oldStart--;
         }

@@ -324,8 +324,9 @@ public sealed class FailoverMatrixAzureTests(ITestOutputHelper output) : Failove
 /// <summary>
 /// The same matrix over the SIP leg (issue 6): the caller is a SIP phone sending RTP, and the RTP
 /// toward it must stay one stream (one SSRC, no sequence or timestamp break) across every switch.
-/// The Realtime chain takes every case; the local chain's cases are the slow ones and run on the
-/// Twilio leg above, which shares everything past the caller leg.
+/// The Realtime chain takes every case. The local chain over SIP is not here yet: run as a batch,
+/// two cases of the noisy fixture (error/close at 8 s) report a word heard twice, and each passes
+/// alone (noted on issue 6).
 /// </summary>
 public sealed class FailoverMatrixSipTests(ITestOutputHelper output) : FailoverMatrixTests(output)
 {
