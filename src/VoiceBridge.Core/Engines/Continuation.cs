@@ -65,14 +65,22 @@ public static class Continuation
             return "";
         }
 
-        // Another wording of the same answer: pick it up after the words both begin with.
+        // Another wording of the same answer: pick it up after the words both begin with, and never
+        // start with the words the caller has just heard ("... would you" + "you cancel" says "you" twice).
         var common = 0;
         while (common < heardWords.Length && common < normalized.Length && heardWords[common] == normalized[common])
         {
             common++;
         }
 
-        return string.Join(' ', replyWords.Skip(common));
+        var rest = normalized.AsSpan(common);
+        var echo = Math.Min(heardWords.Length, rest.Length);
+        while (echo > 0 && !heardWords.AsSpan(heardWords.Length - echo).SequenceEqual(rest[..echo]))
+        {
+            echo--;
+        }
+
+        return string.Join(' ', replyWords.Skip(common + echo));
     }
 
     private static string[] Words(string text) => [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Word)];

@@ -27,6 +27,7 @@ public sealed class ContinuationTests
     [InlineData("Yes, we are", "Yes, we're open on Saturday.", "we're open on Saturday.")]
     [InlineData("Got it.", "Thank you. What name should I put the booking under?", "Thank you. What name should I put the booking under?")]
     [InlineData("Yes, we are open on Saturday from nine to one.", "Yes, we're open on Saturdays from nine to one.", "")]
+    [InlineData("I can help with that. Which appointment would you", "I can help you cancel. May I have your name, please?", "cancel. May I have your name, please?")]
     public void A_stand_in_says_what_follows_the_heard_words_nothing_after_a_whole_sentence_else_its_reply(string heard, string reply, string expected) =>
         Assert.Equal(expected, Continuation.Remainder(heard, reply));
 }
