@@ -8,10 +8,10 @@ namespace VoiceBridge.Legs.Rtp;
 /// </summary>
 public sealed class DtmfSender
 {
-    private const int FrameSamples = 160;
     private const int EndRepeats = 3;
 
     private readonly int _frames;
+    private readonly int _frameUnits;
     private readonly int _volume;
     private char _digit;
     private uint _timestamp;
@@ -19,14 +19,17 @@ public sealed class DtmfSender
 
     /// <param name="durationMs">Tone length, rounded to 20 ms frames; default 100 ms.</param>
     /// <param name="volume">Power level in -dBm0 (0-63); default 10.</param>
-    public DtmfSender(int durationMs = 100, int volume = 10)
+    /// <param name="frameUnits">RTP timestamp units per 20 ms at the event's clock: 160 at 8 kHz, 960 for a 48 kHz telephone-event (RFC 4733 section 2.3.5: the duration counts in the stream's clock).</param>
+    public DtmfSender(int durationMs = 100, int volume = 10, int frameUnits = 160)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frameUnits, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(durationMs, 20);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(durationMs, 8000);
         ArgumentOutOfRangeException.ThrowIfNegative(volume);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(volume, 63);
         _frames = durationMs / 20;
         _volume = volume;
+        _frameUnits = frameUnits;
         _sent = int.MaxValue;
     }
 
@@ -59,7 +62,7 @@ public sealed class DtmfSender
         int frames = Math.Min(_sent + 1, _frames);
         bool end = _sent + 1 >= _frames;
         marker = _sent == 0;
-        Dtmf4733.Write(payload, _digit, end, _volume, (ushort)(frames * FrameSamples));
+        Dtmf4733.Write(payload, _digit, end, _volume, (ushort)(frames * _frameUnits));
         _sent++;
         return true;
     }

@@ -1,216 +1,77 @@
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Legs.Rtp;
-using VoiceBridge.Media;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Legs.Sip;
 
 /// <summary>
-/// The media side of one SIP call: RTP in through an adaptive jitter buffer to the call session,
-/// and the playout buffer's frames out as RTP paced by this leg's own 20 ms clock, with one SSRC
-/// and continuous sequence numbers and timestamps for the whole call (across every engine
-/// handoff: the engines never see RTP). It plays the part Twilio's media server plays for a
-/// Twilio leg: a small buffer of agent audio it drains in real time, marks reported once the
-/// audio before them went out, a clear that drops what it holds.
+/// The media side of one SIP call: the shared <see cref="RtpCallLeg"/> (jitter buffer in, paced RTP out
+/// with one SSRC for the whole call, marks and clear for the playout buffer, RFC 4733 both ways) over two
+/// plain UDP sockets, with G.711 as the SDP settled it; hang-up and transfer go to the SIP dialog
+/// (BYE, REFER).
 /// </summary>
-public sealed partial class SipCallLeg : ICallerLegOutput
+public sealed class SipCallLeg : ICallerLegOutput
 {
-    /// <summary>Agent frames the leg holds at most (the playout buffer keeps only a small lead here).</summary>
-    private const int OutboundCapacityFrames = 256;
-
-    private readonly ISipDialogActions _dialog;
-    private readonly IDatagramSocket _rtp;
-    private readonly IDatagramSocket _rtcp;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private readonly byte[] _ring = new byte[OutboundCapacityFrames * CallClock.FrameSamples];
-    private readonly Queue<(long AfterFrame, string Name)> _marks = new();
-    private readonly List<string> _dueMarks = [];
-    private readonly CancellationTokenSource _stop = new();
-    private RtpMediaParams _media;
-    private CallSession? _session;
-    private int _ringHead;
-    private int _ringCount;
-    private long _framesTaken;
-    private long _framesQueued;
+    private readonly RtpCallLeg _leg;
 
     internal SipCallLeg(string callId, ISipDialogActions dialog, IDatagramSocket rtp, IDatagramSocket rtcp, RtpMediaParams media, JitterBufferOptions jitter, TimeSpan rtpTimeout, TimeProvider time, ILogger logger)
     {
-        CallId = callId;
-        _dialog = dialog;
-        _rtp = rtp;
-        _rtcp = rtcp;
-        _media = media;
-        _remote = media.Remote;
-        _remoteRtcp = new(media.Remote.Address, media.Remote.Port + 1);
-        _jitterBuffer = new JitterBuffer(jitter);
-        _rtpTimeout = rtpTimeout;
-        _time = time;
-        _logger = logger;
-        _ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
-        _sequence = (ushort)Random.Shared.Next(ushort.MaxValue);
-        _timestamp = (uint)Random.Shared.NextInt64(uint.MaxValue);
+        _leg = new RtpCallLeg(callId, "sip", new SipRtpTransport(rtp, rtcp), ToLegMedia(media), new DialogControl(dialog), jitter, rtpTimeout, time, logger);
     }
 
-    public string CallId { get; }
+    public string CallId => _leg.CallId;
 
     /// <summary>The local RTP port (in the SDP answer).</summary>
-    public int RtpPort => _rtp.LocalEndPoint.Port;
+    public int RtpPort => _leg.RtpPort;
 
     /// <summary>The outbound stream's SSRC: one for the whole call.</summary>
-    public uint Ssrc => _ssrc;
+    public uint Ssrc => _leg.Ssrc;
 
-    /// <summary>Agent frames that could not be queued because the leg's buffer was full (the playout buffer keeps a small lead, so this stays 0).</summary>
-    public long OverflowFrames { get; private set; }
+    /// <summary>Agent frames that could not be queued because the leg's buffer was full.</summary>
+    public long OverflowFrames => _leg.OverflowFrames;
 
     /// <summary>Starts the media loops for <paramref name="session"/>; <see cref="RunAsync"/> returns when the call's media ends.</summary>
-    public void Attach(CallSession session) => _session = session;
+    public void Attach(CallSession session) => _leg.Attach(session);
 
     /// <summary>A re-INVITE changed the media (hold, unhold, codec, address).</summary>
-    public void UpdateMedia(RtpMediaParams media)
-    {
-        lock (_gate)
-        {
-            if (!media.Remote.Equals(_media.Remote))
-            {
-                _remote = media.Remote;
-                _remoteRtcp = new(media.Remote.Address, media.Remote.Port + 1);
-                _latched = false;
-            }
-
-            _media = media;
-        }
-    }
+    public void UpdateMedia(RtpMediaParams media) => _leg.UpdateMedia(ToLegMedia(media));
 
     /// <summary>Stops the media loops (BYE either way, CANCEL, timeouts).</summary>
-    public void Stop()
-    {
-        if (!_stop.IsCancellationRequested)
-        {
-            _stop.Cancel();
-        }
-    }
+    public void Stop() => _leg.Stop();
 
-    public void SendAudio(ReadOnlySpan<byte> frame)
-    {
-        lock (_gate)
-        {
-            if (_ringCount == OutboundCapacityFrames)
-            {
-                OverflowFrames++;
-                return;
-            }
+    public void SendAudio(ReadOnlySpan<byte> frame) => _leg.SendAudio(frame);
 
-            var slot = (_ringHead + _ringCount) % OutboundCapacityFrames;
-            var dest = _ring.AsSpan(slot * CallClock.FrameSamples, CallClock.FrameSamples);
-            frame[..Math.Min(frame.Length, dest.Length)].CopyTo(dest);
-            dest[Math.Min(frame.Length, dest.Length)..].Fill(G711.MuLawSilence);
-            _ringCount++;
-            _framesQueued++;
-        }
-    }
+    public void SendMark(string name) => _leg.SendMark(name);
 
-    /// <summary>RTP has no marks: one is reported played once the audio queued before it has gone out.</summary>
-    public void SendMark(string name)
-    {
-        lock (_gate)
-        {
-            _marks.Enqueue((_framesQueued, name));
-        }
-    }
-
-    /// <summary>Drops the agent audio not yet sent; marks after it are reported (as Twilio echoes them on clear).</summary>
-    public void Clear()
-    {
-        lock (_gate)
-        {
-            _ringCount = 0;
-            _ringHead = 0;
-            _framesQueued = _framesTaken;
-            while (_marks.TryDequeue(out var mark))
-            {
-                _dueMarks.Add(mark.Name);
-            }
-        }
-    }
+    public void Clear() => _leg.Clear();
 
     /// <summary>A digit signalled out of band (SIP INFO); it reaches the call on the next tick, like an RFC 4733 event.</summary>
-    public void OnSignalledDigit(char digit)
-    {
-        lock (_gate)
-        {
-            _dtmfDigits++;
-            _digits.Add(digit);
-        }
-    }
+    public void OnSignalledDigit(char digit) => _leg.OnSignalledDigit(digit);
 
-    /// <summary>
-    /// Sends <paramref name="digits"/> (0-9, *, #, A-D) to the caller as RFC 4733 telephone-events,
-    /// 100 ms each with 60 ms between them; agent audio waits meanwhile. False when the caller did
-    /// not offer telephone-event (nothing is sent) or a digit is not a DTMF key.
-    /// </summary>
-    public bool SendDtmf(string digits)
-    {
-        lock (_gate)
-        {
-            if (_media.TelephoneEventType is null || digits.Length == 0 || !digits.All(d => Dtmf4733.TryGetCode(d, out _)))
-            {
-                return false;
-            }
+    /// <inheritdoc cref="RtpCallLeg.SendDtmf"/>
+    public bool SendDtmf(string digits) => _leg.SendDtmf(digits);
 
-            foreach (var digit in digits)
-            {
-                _digitsToSend.Enqueue(char.ToUpperInvariant(digit));
-            }
+    public void HangUp() => _leg.HangUp();
 
-            return true;
-        }
-    }
-
-    public void HangUp() => _dialog.SendBye("call ended by VoiceBridge");
-
-    public Task TransferAsync(string target, CancellationToken cancellationToken) => _dialog.ReferAsync(target, cancellationToken);
+    public Task TransferAsync(string target, CancellationToken cancellationToken) => _leg.TransferAsync(target, cancellationToken);
 
     /// <summary>Runs the media loops until the call ends; completes with the leg's figures.</summary>
-    public async Task<SipMediaFigures> RunAsync()
+    public async Task<SipMediaFigures> RunAsync() => SipMediaFigures.From(await _leg.RunAsync());
+
+    private static RtpLegMedia ToLegMedia(RtpMediaParams media) => new(
+        media.Remote,
+        media.Codec == RtpCodec.Pcma ? G711RtpCodec.Pcma : G711RtpCodec.Pcmu,
+        media.PayloadType,
+        media.TelephoneEventType,
+        media.Send,
+        media.Receive);
+
+    /// <summary>The dialog as the RTP leg's signalling: hang-up is a BYE, transfer a REFER.</summary>
+    private sealed class DialogControl(ISipDialogActions dialog) : IRtpCallControl
     {
-        var receiveRtp = _rtp.ReceiveAsync(OnRtp, _stop.Token);
-        var receiveRtcp = _rtcp.ReceiveAsync(OnRtcp, _stop.Token);
-        try
-        {
-            await PaceAsync(_stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        public void HangUp(string reason) => dialog.SendBye(reason);
 
-        await _rtp.DisposeAsync();
-        await _rtcp.DisposeAsync();
-        await receiveRtp;
-        await receiveRtcp;
-        return Figures();
-    }
-
-    /// <summary>Takes the next agent frame (or nothing) and the marks now played; under the gate.</summary>
-    private bool TakeFrame(Span<byte> frame)
-    {
-        var took = false;
-        if (_ringCount > 0)
-        {
-            _ring.AsSpan(_ringHead * CallClock.FrameSamples, CallClock.FrameSamples).CopyTo(frame);
-            _ringHead = (_ringHead + 1) % OutboundCapacityFrames;
-            _ringCount--;
-            _framesTaken++;
-            took = true;
-        }
-
-        while (_marks.TryPeek(out var mark) && mark.AfterFrame <= _framesTaken)
-        {
-            _dueMarks.Add(_marks.Dequeue().Name);
-        }
-
-        return took;
+        public Task TransferAsync(string target, CancellationToken cancellationToken) => dialog.ReferAsync(target, cancellationToken);
     }
 }

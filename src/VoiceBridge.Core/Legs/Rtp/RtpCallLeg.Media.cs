@@ -1,11 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using VoiceBridge.Legs.Rtp;
 using VoiceBridge.Media;
 
-namespace VoiceBridge.Legs.Sip;
+namespace VoiceBridge.Legs.Rtp;
 
-public sealed partial class SipCallLeg
+public sealed partial class RtpCallLeg
 {
     private const int MaxCatchUpFrames = 5;
     private const int RtcpEveryFrames = 250;
@@ -13,20 +12,21 @@ public sealed partial class SipCallLeg
     private const int DtmfGapFrames = 3;
 
     private readonly JitterBuffer _jitterBuffer;
-    private readonly RtpReceiverStatistics _received = new();
+    private readonly RtpReceiverStatistics _received;
     private readonly DtmfReceiver _dtmf = new();
     private readonly TimeSpan _rtpTimeout;
     private readonly uint _ssrc;
     private readonly byte[] _inFrame = new byte[CallClock.FrameSamples];
     private readonly byte[] _inScratch = new byte[CallClock.FrameSamples];
     private readonly byte[] _outFrame = new byte[CallClock.FrameSamples];
-    private readonly byte[] _outPacket = new byte[MaxPacket];
-    private readonly byte[] _rtcpPacket = new byte[512];
+    private readonly byte[] _outPayload;
+    private readonly byte[] _outPacket = new byte[MaxPacket + IRtpTransport.SendReserve];
+    private readonly byte[] _rtcpPacket = new byte[512 + IRtpTransport.SendReserve];
     private readonly List<string> _marksToReport = [];
     private readonly List<char> _digits = [];
     private readonly List<char> _digitsToReport = [];
     private readonly Queue<char> _digitsToSend = new();
-    private readonly DtmfSender _dtmfOut = new();
+    private readonly DtmfSender _dtmfOut;
     private int _dtmfGapTicks;
     private IPEndPoint _remote;
     private IPEndPoint _remoteRtcp;
@@ -47,6 +47,9 @@ public sealed partial class SipCallLeg
     private long _dtmfDigitsSent;
     private long _rtcpReceived;
     private long _relatches;
+    private bool _inTimestampKnown;
+    private uint _lastInTimestamp;
+    private uint _lastCallTimestamp;
 
     /// <summary>One inbound RTP datagram: audio to the jitter buffer, telephone-events to DTMF, the rest counted and dropped.</summary>
     private void OnRtp(ReadOnlySpan<byte> datagram, IPEndPoint from)
@@ -58,7 +61,7 @@ public sealed partial class SipCallLeg
             {
                 if (_badPackets++ < 10)
                 {
-                    Log.BadRtp(_logger, CallId, from.ToString(), status.ToString());
+                    Log.BadRtp(_logger, _legName, CallId, from.ToString(), status.ToString());
                 }
 
                 return;
@@ -74,18 +77,18 @@ public sealed partial class SipCallLeg
             }
             else if (_unknownPayloadType++ < 10)
             {
-                Log.UnknownPayloadType(_logger, CallId, packet.PayloadType);
+                Log.UnknownPayloadType(_logger, _legName, CallId, packet.PayloadType);
             }
         }
     }
 
     private void OnAudio(RtpPacket packet, IPEndPoint from)
     {
-        if (packet.Payload.Length != CallClock.FrameSamples)
+        if (!_media.Codec.TryDecode(packet.Payload, _inScratch))
         {
             if (_wrongSizeFrames++ < 10)
             {
-                Log.WrongFrameSize(_logger, CallId, packet.Payload.Length);
+                Log.WrongFrameSize(_logger, _legName, CallId, packet.Payload.Length, _media.Codec.Name);
             }
 
             return;
@@ -104,22 +107,42 @@ public sealed partial class SipCallLeg
             _latched = true;
         }
 
-        ReadOnlySpan<byte> mulaw = packet.Payload;
-        if (_media.Codec == RtpCodec.Pcma)
-        {
-            for (var i = 0; i < mulaw.Length; i++)
-            {
-                _inScratch[i] = G711.LinearToMuLaw(G711.ALawToLinear(packet.Payload[i]));
-            }
-
-            mulaw = _inScratch;
-        }
-
         var nowMs = NowMs();
-        _received.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, nowMs * (CallClock.SampleRate / 1000));
-        _jitterBuffer.Insert(packet.SequenceNumber, packet.Timestamp, mulaw, nowMs);
+        _received.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, nowMs * (_media.Codec.ClockRate / 1000));
+        _jitterBuffer.Insert(packet.SequenceNumber, ToCallClock(packet.Timestamp), _inScratch, nowMs);
         _lastRtpTicks = _ticks;
         _mediaStarted = true;
+    }
+
+    /// <summary>
+    /// The jitter buffer counts in 8 kHz samples; a 48 kHz stream's timestamps are scaled by following
+    /// their forward steps, so the 32-bit wrap of either clock needs no special case.
+    /// </summary>
+    private uint ToCallClock(uint timestamp)
+    {
+        var ratio = _media.Codec.ClockRate / CallClock.SampleRate;
+        if (ratio <= 1)
+        {
+            return timestamp;
+        }
+
+        if (!_inTimestampKnown)
+        {
+            _inTimestampKnown = true;
+            _lastInTimestamp = timestamp;
+            _lastCallTimestamp = timestamp / (uint)ratio;
+            return _lastCallTimestamp;
+        }
+
+        var steps = (int)(timestamp - _lastInTimestamp) / ratio;
+        var mapped = (uint)(_lastCallTimestamp + steps);
+        if (steps > 0)
+        {
+            _lastInTimestamp += (uint)(steps * ratio);
+            _lastCallTimestamp = mapped;
+        }
+
+        return mapped;
     }
 
     private void OnTelephoneEvent(RtpPacket packet)
@@ -128,7 +151,7 @@ public sealed partial class SipCallLeg
         {
             if (_badPackets++ < 10)
             {
-                Log.BadRtp(_logger, CallId, _remote.ToString(), error ?? "bad telephone-event");
+                Log.BadRtp(_logger, _legName, CallId, _remote.ToString(), error ?? "bad telephone-event");
             }
 
             return;
@@ -152,12 +175,12 @@ public sealed partial class SipCallLeg
                 if (summary.SenderInfo is { } sender)
                 {
                     // The caller's sender report: our next report block carries LSR/DLSR, so it can measure round trip.
-                    _received.OnSenderReport(sender.NtpTimestamp, NowMs() * (CallClock.SampleRate / 1000));
+                    _received.OnSenderReport(sender.NtpTimestamp, NowMs() * (_media.Codec.ClockRate / 1000));
                 }
             }
             else if (_badPackets++ < 10)
             {
-                Log.BadRtp(_logger, CallId, from.ToString(), "malformed RTCP");
+                Log.BadRtp(_logger, _legName, CallId, from.ToString(), "malformed RTCP");
             }
         }
     }
@@ -228,9 +251,10 @@ public sealed partial class SipCallLeg
     /// <summary>One outbound packet: a digit's telephone-event, else the next agent frame, or silence, so the stream never pauses (carriers end calls whose RTP stops).</summary>
     private void SendFrame()
     {
+        var units = (uint)_media.Codec.TimestampUnitsPerFrame;
         if (_media.Send && SendDigitPacket())
         {
-            _timestamp += CallClock.FrameSamples;
+            _timestamp += units;
             return;
         }
 
@@ -242,23 +266,16 @@ public sealed partial class SipCallLeg
 
         if (_media.Send)
         {
-            if (_media.Codec == RtpCodec.Pcma)
-            {
-                for (var i = 0; i < _outFrame.Length; i++)
-                {
-                    _outFrame[i] = G711.LinearToALaw(G711.MuLawToLinear(_outFrame[i]));
-                }
-            }
-
-            var length = RtpPacket.Write(_outPacket, _media.PayloadType, _packetsSent == 0, _sequence, _timestamp, _ssrc, _outFrame);
-            _rtp.Send(_outPacket.AsSpan(0, length), _remote);
+            var payloadLength = _media.Codec.Encode(_outFrame, _outPayload);
+            var length = RtpPacket.Write(_outPacket, _media.PayloadType, _packetsSent == 0, _sequence, _timestamp, _ssrc, _outPayload.AsSpan(0, payloadLength));
+            _transport.SendRtp(_outPacket, length, _remote);
             _sequence++;
             _packetsSent++;
-            _octetsSent += _outFrame.Length;
+            _octetsSent += payloadLength;
             _audioFramesSent += audio ? 1 : 0;
         }
 
-        _timestamp += CallClock.FrameSamples;
+        _timestamp += units;
     }
 
     /// <summary>
@@ -290,7 +307,7 @@ public sealed partial class SipCallLeg
         }
 
         var length = RtpPacket.Write(_outPacket, _media.TelephoneEventType!.Value, marker, _sequence, eventTimestamp, _ssrc, payload);
-        _rtp.Send(_outPacket.AsSpan(0, length), _remote);
+        _transport.SendRtp(_outPacket, length, _remote);
         _sequence++;
         _packetsSent++;
         _octetsSent += payload.Length;
@@ -309,7 +326,7 @@ public sealed partial class SipCallLeg
         var length = _packetsSent > 0
             ? RtcpWriter.WriteSenderReport(_rtcpPacket, _ssrc, ntp, _timestamp, (uint)_packetsSent, (uint)_octetsSent, _received.ReportBlock(), CallId)
             : RtcpWriter.WriteReceiverReport(_rtcpPacket, _ssrc, _received.ReportBlock(), CallId);
-        _rtcp.Send(_rtcpPacket.AsSpan(0, length), _remoteRtcp);
+        _transport.SendRtcp(_rtcpPacket, length, _remoteRtcp);
     }
 
     private void CheckRtpTimeout()
@@ -321,8 +338,8 @@ public sealed partial class SipCallLeg
         }
 
         _timedOut = true;
-        Log.RtpTimeout(_logger, CallId, (long)_rtpTimeout.TotalSeconds);
-        _dialog.SendBye($"no RTP from the caller for {_rtpTimeout.TotalSeconds:0} s");
+        Log.RtpTimeout(_logger, _legName, CallId, (long)_rtpTimeout.TotalSeconds);
+        _control.HangUp($"no RTP from the caller for {_rtpTimeout.TotalSeconds:0} s");
     }
 
     private long NowMs() => (long)_time.GetElapsedTime(0).TotalMilliseconds;
@@ -336,50 +353,14 @@ public sealed partial class SipCallLeg
         return (seconds << 32) | fraction;
     }
 
-    private SipMediaFigures Figures()
+    private RtpMediaFigures Figures()
     {
         lock (_gate)
         {
             var jitter = _jitterBuffer.Stats;
-            return new SipMediaFigures(
+            return new RtpMediaFigures(
                 _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches,
                 jitter.TargetDelayMs, jitter.ConcealedMs, jitter.LatePackets, jitter.DuplicatePackets, jitter.DiscardedPackets, OverflowFrames);
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "sip call {CallId}: dropped a bad RTP/RTCP packet from {From}: {Error}")]
-        public static partial void BadRtp(ILogger logger, string callId, string from, string error);
-
-        [LoggerMessage(2, LogLevel.Warning, "sip call {CallId}: dropped RTP with payload type {PayloadType}, which the SDP did not agree")]
-        public static partial void UnknownPayloadType(ILogger logger, string callId, int payloadType);
-
-        [LoggerMessage(3, LogLevel.Warning, "sip call {CallId}: dropped an RTP packet of {Bytes} bytes: only 20 ms packets (160 samples) are taken, as the answer's a=ptime:20 says")]
-        public static partial void WrongFrameSize(ILogger logger, string callId, int bytes);
-
-        [LoggerMessage(4, LogLevel.Warning, "sip call {CallId}: no RTP from the caller for {Seconds} s; hanging up")]
-        public static partial void RtpTimeout(ILogger logger, string callId, long seconds);
-    }
 }
-
-/// <summary>A SIP call's media figures, for the call's report.</summary>
-public sealed record SipMediaFigures(
-    uint Ssrc,
-    int LocalRtpPort,
-    long PacketsSent,
-    long AgentFramesSent,
-    long PacketsReceived,
-    long BadPackets,
-    long UnknownPayloadTypePackets,
-    long WrongSizePackets,
-    long DtmfDigits,
-    long DtmfDigitsSent,
-    long RtcpReceived,
-    long Relatches,
-    int JitterTargetDelayMs,
-    long ConcealedMs,
-    long LatePackets,
-    long DuplicatePackets,
-    long DiscardedPackets,
-    long OverflowFrames);

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace VoiceBridge.Legs.Rtp;
+
+public sealed partial class RtpCallLeg
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "{Leg} call {CallId}: dropped a bad RTP/RTCP packet from {From}: {Error}")]
+        public static partial void BadRtp(ILogger logger, string leg, string callId, string from, string error);
+
+        [LoggerMessage(2, LogLevel.Warning, "{Leg} call {CallId}: dropped RTP with payload type {PayloadType}, which the SDP did not agree")]
+        public static partial void UnknownPayloadType(ILogger logger, string leg, string callId, int payloadType);
+
+        [LoggerMessage(3, LogLevel.Warning, "{Leg} call {CallId}: dropped an RTP packet of {Bytes} bytes: only 20 ms packets of {Codec} are taken, as the answer's a=ptime:20 says")]
+        public static partial void WrongFrameSize(ILogger logger, string leg, string callId, int bytes, string codec);
+
+        [LoggerMessage(4, LogLevel.Warning, "{Leg} call {CallId}: no RTP from the caller for {Seconds} s; hanging up")]
+        public static partial void RtpTimeout(ILogger logger, string leg, string callId, long seconds);
+    }
+}
