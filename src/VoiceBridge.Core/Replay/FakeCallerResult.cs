@@ -1,7 +1,7 @@
 namespace VoiceBridge.Replay;
 
 /// <summary>What the fake carrier (Twilio, or a SIP phone) observed on the wire.</summary>
-public sealed class FakeCallerResult
+public sealed record FakeCallerResult
 {
     /// <summary>What the caller sent, 8 kHz PCM, one sample per sample sent.</summary>
     public required short[] CallerTrack { get; init; }

@@ -63,16 +63,8 @@ public sealed partial class FakeSipCaller : FakeCaller
             await receiveRtp;
         }
 
-        return Result(endedIdle, _packetsReceived, _oddPayloads, r => new FakeCallerResult
+        return Result(endedIdle, _packetsReceived, _oddPayloads, r => r with
         {
-            CallerTrack = r.CallerTrack,
-            AgentTrack = r.AgentTrack,
-            FramesReceived = r.FramesReceived,
-            OddSizedPayloads = r.OddSizedPayloads,
-            DropoutsAtMs = r.DropoutsAtMs,
-            UtteranceEndsMs = r.UtteranceEndsMs,
-            EndedIdle = r.EndedIdle,
-            Errors = r.Errors,
             Rtp = Observed(),
             TransferredTo = _referredTo?.Trim('<', '>'),
         });

@@ -61,16 +61,8 @@ public sealed partial class FakeTwilioCaller : FakeCaller
             AddError($"media socket did not close cleanly: {end}");
         }
 
-        return Result(endedIdle, _framesReceived, _oddPayloads, r => new FakeCallerResult
+        return Result(endedIdle, _framesReceived, _oddPayloads, r => r with
         {
-            CallerTrack = r.CallerTrack,
-            AgentTrack = r.AgentTrack,
-            FramesReceived = r.FramesReceived,
-            OddSizedPayloads = r.OddSizedPayloads,
-            DropoutsAtMs = r.DropoutsAtMs,
-            UtteranceEndsMs = r.UtteranceEndsMs,
-            EndedIdle = r.EndedIdle,
-            Errors = r.Errors,
             MarksPlayed = _marksPlayed,
             MarksFlushed = _marksFlushed,
             Clears = _clears,
