@@ -12,6 +12,7 @@ using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Simulator;
 using VoiceBridge.Transport;
 
@@ -36,6 +37,7 @@ internal static class ServeCommand
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
         var sip = new SipSettings();
+        var webRtc = new WebRtcSettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
@@ -43,6 +45,7 @@ internal static class ServeCommand
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
         sip.AddTo(command);
+        webRtc.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -60,6 +63,7 @@ internal static class ServeCommand
             };
             var errors = new List<string>(twilio.Validate());
             var sipOptions = sip.Read(parse, errors);
+            var webRtcOptions = webRtc.Read(parse, errors);
             var twilioRest = TwilioRestOptions.FromEnvironment();
             errors.AddRange(twilioRest.Validate());
             var callControl = CallControlOptions.FromEnvironment();
@@ -161,6 +165,14 @@ internal static class ServeCommand
             });
             var app = builder.Build();
             app.MapBridge(bridge);
+            await using var whipSessions = webRtcOptions is { } browser
+                ? bridge.CreateWebRtcSessions(browser.Media, UdpDatagramNetwork.Instance, DtlsCertificate.CreateSelfSigned(TimeProvider.System))
+                : null;
+            if (whipSessions is not null)
+            {
+                app.MapWhip(webRtcOptions!.Value.Whip, whipSessions);
+            }
+
             await using var sipEndpoint = sipOptions is null ? null : bridge.CreateSipEndpoint(sipOptions, UdpDatagramNetwork.Instance);
             try
             {
@@ -174,8 +186,9 @@ internal static class ServeCommand
 
             await app.StartAsync(ct);
             logger.Information(
-                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
-                string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; WHIP {Whip}; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
+                string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}",
+                webRtcOptions is { } whip ? $"POST {whip.Whip.Path} (token {(string.IsNullOrEmpty(whip.Whip.BearerToken) ? "none" : "required")}), media on {whip.Media.PublicAddress}" : "off", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();

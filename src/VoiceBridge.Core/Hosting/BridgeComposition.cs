@@ -5,6 +5,7 @@ using VoiceBridge.Call.Tools;
 using VoiceBridge.Legs;
 using VoiceBridge.Legs.Sip;
 using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Hosting;
@@ -48,6 +49,10 @@ public sealed class BridgeComposition(
     /// <summary>A SIP user agent server whose calls run on this node's call path (not started).</summary>
     public SipEndpoint CreateSipEndpoint(SipOptions options, IDatagramNetwork network) =>
         new(options, network, (callId, output) => CreateSession(callId, "sip", output), Registry, time, loggers);
+
+    /// <summary>The browser leg's WHIP sessions, whose calls run on this node's call path; <paramref name="certificate"/> is the node's one DTLS certificate.</summary>
+    public WebRtcSessions CreateWebRtcSessions(WebRtcOptions options, IDatagramNetwork network, DtlsCertificate certificate) =>
+        new(options, network, certificate, (callId, output) => CreateSession(callId, "webrtc", output), Registry, time, loggers);
 
     /// <summary>Serves one Twilio Media Streams WebSocket until it ends.</summary>
     public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request)

@@ -96,7 +96,18 @@ public static partial class WhipEndpoints
                 return;
             }
 
-            WhipSessionResult session = await sessions.CreateAsync(offer!, ctx.RequestAborted);
+            WhipSessionResult session;
+            try
+            {
+                session = await sessions.CreateAsync(offer!, ctx.RequestAborted);
+            }
+            catch (WhipUnavailableException e)
+            {
+                ctx.Response.Headers.RetryAfter = "5";
+                await FailAsync(ctx, StatusCodes.Status503ServiceUnavailable, e.Message);
+                return;
+            }
+
             ArgumentException.ThrowIfNullOrEmpty(session.Id, "WhipSessionResult.Id");
             ArgumentException.ThrowIfNullOrEmpty(session.AnswerSdp, "WhipSessionResult.AnswerSdp");
             Log.Created(logger, session.Id, RemoteAddress(ctx));
