@@ -24,8 +24,7 @@ public sealed class StunPropertyTests
     public void Random_bytes_never_throw()
     {
         var agent = NewAgent();
-        var response = new byte[IceLiteAgent.MinResponseBuffer];
-        Gen.Byte.Array[0, 2048].Sample(bytes => Survives(agent, bytes, response), iter: 5000);
+        Gen.Byte.Array[0, 2048].Sample(bytes => Survives(agent, bytes), iter: 5000);
     }
 
     /// <summary>Random bytes behind a valid header, so the attribute walk is exercised, not just the header checks.</summary>
@@ -33,7 +32,6 @@ public sealed class StunPropertyTests
     public void Random_attributes_behind_a_valid_header_never_throw()
     {
         var agent = NewAgent();
-        var response = new byte[IceLiteAgent.MinResponseBuffer];
         Gen.Select(Gen.Int[0, 3], Gen.Byte.Array[0, 400]).Sample(
             (kind, body) =>
             {
@@ -44,7 +42,7 @@ public sealed class StunPropertyTests
                     datagram[0] = 0x01;
                 }
 
-                return Survives(agent, datagram, response);
+                return Survives(agent, datagram);
             },
             iter: 5000);
     }
@@ -53,7 +51,6 @@ public sealed class StunPropertyTests
     public void Mutated_messages_never_throw()
     {
         var agent = NewAgent();
-        var response = new byte[IceLiteAgent.MinResponseBuffer];
         Gen<(int Seed, (int At, byte Value, int Cut)[] Mutations)> mutated = Gen.Select(
             Gen.Int[0, Seeds.Length - 1],
             Gen.Select(Gen.Int[0, int.MaxValue], Gen.Byte, Gen.Int[0, 9]).Array[1, 4]);
@@ -75,7 +72,7 @@ public sealed class StunPropertyTests
                     }
                 }
 
-                return Survives(agent, bytes, response);
+                return Survives(agent, bytes);
             },
             iter: 10000);
     }
@@ -85,10 +82,11 @@ public sealed class StunPropertyTests
     public void A_changed_byte_under_the_integrity_is_never_answered_with_success()
     {
         byte[] check = ValidCheck();
-        var response = new byte[IceLiteAgent.MinResponseBuffer];
         Gen.Select(Gen.Int[0, check.Length - 9], Gen.Byte[1, 255]).Sample(
             (at, flip) =>
             {
+                // CsCheck samples on several threads: each case has its own buffers.
+                var response = new byte[IceLiteAgent.MinResponseBuffer];
                 var agent = NewAgent();
                 byte[] bytes = (byte[])check.Clone();
                 bytes[at] ^= flip;
@@ -100,7 +98,7 @@ public sealed class StunPropertyTests
                     && (length == 0 || (StunParser.TryParse(response.AsSpan(0, length), out StunMessage? answer, out _) == StunParseStatus.Ok && answer!.Class == StunClass.ErrorResponse));
             },
             iter: 3000);
-        Assert.Equal(1, NewAgent().Handle(check, From, response) > 0 ? 1 : 0);
+        Assert.Equal(1, NewAgent().Handle(check, From, new byte[IceLiteAgent.MinResponseBuffer]) > 0 ? 1 : 0);
     }
 
     [Fact]
@@ -123,8 +121,10 @@ public sealed class StunPropertyTests
     }
 
     /// <summary>Parsing, verifying and handling <paramref name="bytes"/> completes without an exception; a response is well-formed STUN.</summary>
-    private static bool Survives(IceLiteAgent agent, byte[] bytes, byte[] response)
+    /// <remarks>CsCheck samples on several threads: each case writes its own response buffer.</remarks>
+    private static bool Survives(IceLiteAgent agent, byte[] bytes)
     {
+        var response = new byte[IceLiteAgent.MinResponseBuffer];
         if (StunParser.TryParse(bytes, out StunMessage? m, out string? error) == StunParseStatus.Ok)
         {
             StunParser.VerifyFingerprint(bytes, m!);
