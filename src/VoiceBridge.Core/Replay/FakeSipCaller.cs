@@ -177,10 +177,14 @@ public sealed partial class FakeSipCaller : FakeCaller
         return request;
     }
 
-    /// <summary>Sends a request, retransmitting (T1 doubling) until a final response; throws on timeout.</summary>
+    /// <summary>
+    /// Sends a request, retransmitting (T1 doubling to T2) until a final response; throws on timeout.
+    /// The response is looked for every 5 ms of the clock rather than awaited: a completion source
+    /// hops through the thread pool, and on a fake clock virtual time would run on meanwhile.
+    /// </summary>
     private async Task<SipMessage> RequestAsync(SipMessage request, CancellationToken cancellationToken)
     {
-        var final = new TaskCompletionSource<SipMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var final = new TaskCompletionSource<SipMessage>();
         var branch = request.TopVia.Branch!;
         lock (_pending)
         {
@@ -188,21 +192,29 @@ public sealed partial class FakeSipCaller : FakeCaller
         }
 
         var bytes = request.ToBytes();
+        var start = Time.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(500);
-        var waited = TimeSpan.Zero;
-        while (true)
+        var next = TimeSpan.Zero;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5), Time);
+        while (!final.Task.IsCompleted)
         {
-            _sip!.Send(bytes, _bridge!);
-            try
+            var elapsed = Time.GetElapsedTime(start);
+            if (elapsed >= SignallingTimeout)
             {
-                return await final.Task.WaitAsync(interval, Time, cancellationToken);
+                throw new TimeoutException($"no final response to {request.Method} within {SignallingTimeout.TotalSeconds:0} s");
             }
-            catch (TimeoutException) when (waited + interval < SignallingTimeout)
+
+            if (elapsed >= next)
             {
-                waited += interval;
+                _sip!.Send(bytes, _bridge!);
+                next = elapsed + interval;
                 interval = interval * 2 > TimeSpan.FromSeconds(4) ? TimeSpan.FromSeconds(4) : interval * 2;
             }
+
+            await poll.WaitForNextTickAsync(cancellationToken);
         }
+
+        return await final.Task;
     }
 
     private void OnSip(ReadOnlySpan<byte> datagram, IPEndPoint from)
