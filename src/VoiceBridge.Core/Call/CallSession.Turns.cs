@@ -197,5 +197,5 @@ public sealed record CallSummary(
     long StartTimestamp = 0)
 {
     /// <summary>An RTP leg's media figures (jitter buffer, packets), set by the leg when the call ends; null for Twilio legs.</summary>
-    public Legs.Sip.SipMediaFigures? Media { get; init; }
+    public Legs.Rtp.RtpMediaFigures? Media { get; init; }
 }

@@ -57,7 +57,7 @@ public sealed record ReplayCallReport
     public string? TransferredTo { get; init; }
 
     /// <summary>A SIP call's media figures as the bridge counted them (jitter buffer, packets); null for Twilio.</summary>
-    public Legs.Sip.SipMediaFigures? Media { get; init; }
+    public Legs.Rtp.RtpMediaFigures? Media { get; init; }
 
     /// <summary>What the replay's SIP phone saw of the bridge's RTP; null for Twilio.</summary>
     public FakeRtpObservation? Rtp { get; init; }

@@ -57,7 +57,7 @@ public sealed class SipCallLeg : ICallerLegOutput
     public Task TransferAsync(string target, CancellationToken cancellationToken) => _leg.TransferAsync(target, cancellationToken);
 
     /// <summary>Runs the media loops until the call ends; completes with the leg's figures.</summary>
-    public async Task<SipMediaFigures> RunAsync() => SipMediaFigures.From(await _leg.RunAsync());
+    public Task<RtpMediaFigures> RunAsync() => _leg.RunAsync();
 
     private static RtpLegMedia ToLegMedia(RtpMediaParams media) => new(
         media.Remote,
