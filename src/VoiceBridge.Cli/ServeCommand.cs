@@ -171,6 +171,7 @@ internal static class ServeCommand
             if (whipSessions is not null)
             {
                 app.MapWhip(webRtcOptions!.Value.Whip, whipSessions);
+                app.MapCallEvents(bridge.Registry, webRtcOptions.Value.Whip.BearerToken);
             }
 
             await using var sipEndpoint = sipOptions is null ? null : bridge.CreateSipEndpoint(sipOptions, UdpDatagramNetwork.Instance);

@@ -13,6 +13,7 @@ internal enum CallInputKind
     Engine,
     ToolResult,
     CallControl,
+    Drill,
 }
 
 /// <summary>One input of the call session loop. Caller audio arrives in a pooled buffer.</summary>

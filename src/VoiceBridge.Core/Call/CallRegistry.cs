@@ -13,6 +13,9 @@ public sealed class CallRegistry
 
     public IReadOnlyCollection<CallSession> Live => [.. _live.Values];
 
+    /// <summary>The live call <paramref name="callId"/>, or null when it has not started or has ended.</summary>
+    public CallSession? Find(string callId) => _live.GetValueOrDefault(callId);
+
     public void Started(CallSession session) => _live[session.CallId] = session;
 
     private readonly TaskCompletionSource<CallSummary> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -30,6 +30,7 @@ public sealed partial class CallSession
         _engineStartedMs = NowMs;
         _engineFedUntil = feedFrom;
         ResetDtmfForNewEngine();
+        RaiseEngine(_engine.Name);
         _ = StartEngineCoreAsync(_engine, _generation, seeding);
     }
 
@@ -120,12 +121,15 @@ public sealed partial class CallSession
                 OnAgentAudioDone(e.ItemId!);
                 break;
             case EngineEventKind.AgentTranscriptDelta:
-                AssistantTurn(e.ItemId!).Text += e.Text;
+                var partial = AssistantTurn(e.ItemId!);
+                partial.Text += e.Text;
+                RaiseCaption(partial, final: false);
                 break;
             case EngineEventKind.AgentTranscript:
                 var turn = AssistantTurn(e.ItemId!);
                 turn.Text = e.Text ?? "";
                 UpdateHeardText(turn);
+                RaiseCaption(turn, final: true);
                 break;
             case EngineEventKind.ToolCall:
                 _responseHadCall = true;

@@ -34,15 +34,19 @@ public sealed partial class CallSession
     /// Hands the call over now: to <paramref name="target"/> (a fresh session of the same engine,
     /// a failback), else to the next engine of the chain. <paramref name="failed"/>: the engine
     /// failed (it is not tried again in this call); a planned switch passes false.
+    /// <paramref name="shared"/>: the failure also counts in the provider's shared health (a drill's does not).
     /// </summary>
-    private void Switch(string reason, string evidence, int? target = null, bool failed = true, TimeSpan? retryAfter = null)
+    private void Switch(string reason, string evidence, int? target = null, bool failed = true, TimeSpan? retryAfter = null, bool shared = true)
     {
         var from = _engine!;
         if (failed)
         {
-            // Every call's outcomes feed the provider's shared health (breakers across calls).
             _failedEngines.Add(_engineIndex);
-            _chain.ReportFailure(_engineIndex, reason, retryAfter);
+            if (shared)
+            {
+                // Every call's outcomes feed the provider's shared health (breakers across calls).
+                _chain.ReportFailure(_engineIndex, reason, retryAfter);
+            }
         }
 
         var to = target ?? NextEngine();
@@ -89,6 +93,7 @@ public sealed partial class CallSession
         Audit("switch", record.From, record.To, reason, new { evidence, record.DetectedAtMs, record.CallerSpeechEndMs, record.SeededTurns, record.HistoryTurnsCarried });
         _switches.Add(record);
         _pendingSwitch = record;
+        RaiseSwitch(record);
         Log.Switch(_logger, CallId, record.From, record.To, reason, evidence);
 
         // Fence: from here on the old generation's events are dropped; it is disposed in the background.
@@ -267,6 +272,7 @@ public sealed partial class CallSession
         }
 
         record.DeadAirMs = DeadAir(record);
+        RaiseSwitch(record);
     }
 
     /// <summary>

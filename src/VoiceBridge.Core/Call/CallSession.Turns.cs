@@ -22,6 +22,7 @@ public sealed partial class CallSession
         turn.Text = text;
         turn.Transcribed = true;
         item.Attached = true;
+        RaiseCaption(turn, final: true);
         TryAcknowledge(turn);
     }
 
@@ -36,6 +37,7 @@ public sealed partial class CallSession
                 turn.Text = item.Transcript;
                 turn.Transcribed = true;
                 item.Attached = true;
+                RaiseCaption(turn, final: true);
             }
         }
     }

@@ -124,7 +124,9 @@ public sealed partial class CallSession : IEngineEvents
         _stop.Cancel();
         await ticks;
         await StopEngineAsync();
-        return Summarize();
+        var summary = Summarize();
+        RaiseEnded();
+        return summary;
     }
 
     /// <summary>The leg received caller audio (mu-law 8 kHz); the bytes are copied.</summary>
@@ -202,6 +204,9 @@ public sealed partial class CallSession : IEngineEvents
                 break;
             case CallInputKind.CallControl:
                 OnCallControl(input.Control!);
+                break;
+            case CallInputKind.Drill:
+                OnDrill(input.Text!);
                 break;
             case CallInputKind.Hangup:
                 _ended = true;
