@@ -51,13 +51,15 @@ internal static class DemoPage
 </div>
 <div id="status">Idle.</div>
 <div>Engine answering: <span id="engine">-</span></div>
+<div>Agent audio received: <span id="stats">-</span></div>
 <div id="captions"></div>
 <audio id="agent" autoplay></audio>
 <script>
 "use strict";
 const $ = id => document.getElementById(id);
-let pc = null, location_ = null, callId = null, events = null;
+let pc = null, location_ = null, callId = null, events = null, statsTimer = null;
 const captions = new Map();
+const ssrcs = new Set();
 
 function status(text) { $("status").textContent = text; }
 function headers(extra) {
@@ -115,6 +117,19 @@ function watch(id, attempt) {
   };
 }
 
+// The browser's own count of the agent's audio packets, and every SSRC they came on (a failover keeps one).
+async function sampleStats() {
+  if (!pc) return;
+  (await pc.getStats()).forEach(s => {
+    if (s.type !== "inbound-rtp" || s.kind !== "audio") return;
+    ssrcs.add(s.ssrc);
+    const el = $("stats");
+    el.dataset.packets = s.packetsReceived;
+    el.dataset.ssrcs = [...ssrcs].join(",");
+    el.textContent = s.packetsReceived + " packets, SSRC " + el.dataset.ssrcs;
+  });
+}
+
 async function call() {
   $("call").disabled = true;
   status("Asking for the microphone\u2026");
@@ -142,6 +157,7 @@ async function call() {
     await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
     $("hangup").disabled = false;
     $("drill").disabled = false;
+    statsTimer = setInterval(sampleStats, 1000);
   } catch (err) {
     status("Call failed: " + err.message);
     await hangup();
@@ -154,6 +170,7 @@ async function hangup() {
   if (location_) {
     await fetch(location_, { method: "DELETE", headers: headers() }).catch(() => {});
   }
+  clearInterval(statsTimer);
   if (pc) { pc.getSenders().forEach(s => s.track && s.track.stop()); pc.close(); }
   pc = null; location_ = null;
   $("call").disabled = false;
