@@ -1,12 +1,14 @@
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Legs.WebRtc;
+using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Tests.Legs.WebRtc;
 
-/// <summary>The session table on the fake clock: set-up that never completes, capacity, unknown ids, the answer's candidate.</summary>
+/// <summary>The session table on the fake clock: set-up that never completes, capacity, unknown ids, the answer's candidate, bad input.</summary>
 public sealed class WebRtcSessionsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
@@ -58,6 +60,30 @@ public sealed class WebRtcSessionsTests
     }
 
     [Fact]
+    public void Dtls_from_an_address_that_passed_no_ice_check_srtp_before_keys_and_stray_bytes_are_dropped_and_counted()
+    {
+        var network = new InMemoryDatagramNetwork();
+        var (dropped, malformedStun, ended) = VirtualTimeLoop.Run(_time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(1), async () =>
+        {
+            await using var sessions = Create(new WebRtcOptions(), network: network);
+            WhipSessionResult result = await sessions.CreateAsync(Offer(), CancellationToken.None);
+            WebRtcSession session = sessions.Find(result.Id)!;
+            await using var stranger = network.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var target = new IPEndPoint(IPAddress.Loopback, session.Port);
+            stranger.Send([22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0], target);   // a DTLS record, no ICE check first
+            stranger.Send([0x80, 0x00, 0x00, 0x01, .. new byte[168]], target);      // SRTP before any keys
+            stranger.Send([200, 1, 2, 3], target);                                   // none of STUN, DTLS, RTP (RFC 7983)
+            stranger.Send([0, 1, 0, 8, 0x21, 0x12], target);                          // a truncated STUN header
+            await _time.Elapse(TimeSpan.FromMilliseconds(100));
+            return (session.DroppedDatagrams, session.Ice.Malformed, session.EndReason);
+        });
+
+        Assert.Equal(3, dropped);
+        Assert.Equal(1, malformedStun);
+        Assert.Null(ended);
+    }
+
+    [Fact]
     public void Options_name_what_is_wrong()
     {
         var options = new WebRtcOptions { BindAddress = System.Net.IPAddress.Any, PortMin = 80, PortMax = 90, MaxSessions = 0 };
@@ -69,9 +95,9 @@ public sealed class WebRtcSessionsTests
         Assert.Contains(errors, e => e.Contains("MaxSessions", StringComparison.Ordinal));
     }
 
-    private WebRtcSessions Create(WebRtcOptions options, DtlsCertificate? certificate = null) => new(
+    private WebRtcSessions Create(WebRtcOptions options, DtlsCertificate? certificate = null, IDatagramNetwork? network = null) => new(
         options,
-        new InMemoryDatagramNetwork(),
+        network ?? new InMemoryDatagramNetwork(),
         certificate ?? DtlsCertificate.CreateSelfSigned(_time),
         (_, _) => throw new InvalidOperationException("no call starts without DTLS"),
         new CallRegistry(),
