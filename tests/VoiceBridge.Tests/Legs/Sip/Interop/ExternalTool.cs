@@ -91,7 +91,15 @@ internal sealed class ExternalTool : IAsyncDisposable
                 return false;
             }
 
-            await Task.WhenAny(changed, _process.WaitForExitAsync(), Task.Delay(left));
+            try
+            {
+                // Wakes on new output or the tool's exit; the deadline bounds the wait.
+                await Task.WhenAny(changed, _process.WaitForExitAsync()).WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
         }
     }
 
