@@ -1,5 +1,6 @@
 using VoiceBridge.Call;
 using VoiceBridge.Media;
+using VoiceBridge.Transport;
 
 namespace VoiceBridge.Replay;
 
@@ -48,23 +49,12 @@ public static class ReplayCall
 
     /// <summary>
     /// The call's summary once the bridge has ended it (a SIP phone hangs up before the bridge has
-    /// finished the call). Polled on the clock rather than awaited with a timeout: a finished
-    /// registry entry completes its waiters through the thread pool, and on a fake clock virtual
-    /// time would run past the timeout during that hop.
+    /// finished the call), looked for on the clock (<see cref="ClockWait"/>).
     /// </summary>
     private static async Task<CallSummary> WhenEndedAsync(ReplayEnvironment env, string callId, TimeProvider time, CancellationToken cancellationToken)
     {
         var ended = env.Bridge.Registry.WhenEnded(callId);
-        var start = time.GetTimestamp();
-        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), time))
-        {
-            while (!ended.IsCompleted && time.GetElapsedTime(start) < EndTimeout)
-            {
-                await poll.WaitForNextTickAsync(cancellationToken);
-            }
-        }
-
-        return ended.IsCompleted
+        return await time.UntilAsync(() => ended.IsCompleted, TimeSpan.FromMilliseconds(CallClock.FrameMs), EndTimeout, cancellationToken)
             ? await ended
             : throw new TimeoutException($"the bridge did not end call {callId} within {EndTimeout.TotalSeconds:0} s of the caller hanging up");
     }

@@ -71,46 +71,35 @@ internal sealed class SipTestPhone : IAsyncDisposable
         _rtp.Send(packet.AsSpan(0, n), to);
     }
 
-    /// <summary>
-    /// Waits until a message matching <paramref name="match"/> has arrived; returns it. Polled every
-    /// 5 ms of the fake clock: awaiting a completion source would hop through the thread pool while
-    /// virtual time runs on, and the test would see the message late.
-    /// </summary>
+    /// <summary>Waits until a message matching <paramref name="match"/> has arrived (looked for on the clock, <see cref="ClockWait"/>); returns it.</summary>
     public async Task<SipMessage> ExpectAsync(Func<SipMessage, bool> match, TimeProvider time, TimeSpan within, string what)
     {
-        var start = time.GetTimestamp();
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5), time);
-        while (true)
+        SipMessage? found = null;
+        bool Arrived()
         {
             lock (_messages)
             {
-                if (_messages.FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                if (time.GetElapsedTime(start) > within)
-                {
-                    throw new Xunit.Sdk.XunitException($"no {what} within {within.TotalSeconds} s; got: {string.Join(" | ", _messages.Select(Describe))}");
-                }
+                found = _messages.FirstOrDefault(match);
+                return found is not null;
             }
-
-            await poll.WaitForNextTickAsync();
         }
-    }
 
-    /// <summary>Waits for <paramref name="task"/> by polling the fake clock (see <see cref="ExpectAsync"/>).</summary>
-    public static async Task<T> WhenDoneAsync<T>(Task<T> task, TimeProvider time, TimeSpan within)
-    {
-        var start = time.GetTimestamp();
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(5), time);
-        while (!task.IsCompleted && time.GetElapsedTime(start) <= within)
+        if (!await time.UntilAsync(Arrived, TimeSpan.FromMilliseconds(5), within))
         {
-            await poll.WaitForNextTickAsync();
+            lock (_messages)
+            {
+                throw new Xunit.Sdk.XunitException($"no {what} within {within.TotalSeconds} s; got: {string.Join(" | ", _messages.Select(Describe))}");
+            }
         }
 
-        return task.IsCompleted ? await task : throw new Xunit.Sdk.XunitException($"not done within {within.TotalSeconds} s");
+        return found!;
     }
+
+    /// <summary>Waits for <paramref name="task"/> on the clock (see <see cref="ExpectAsync"/>).</summary>
+    public static async Task<T> WhenDoneAsync<T>(Task<T> task, TimeProvider time, TimeSpan within) =>
+        await time.UntilAsync(() => task.IsCompleted, TimeSpan.FromMilliseconds(5), within)
+            ? await task
+            : throw new Xunit.Sdk.XunitException($"not done within {within.TotalSeconds} s");
 
     public Task<SipMessage> ExpectStatusAsync(int status, string method, TimeProvider time, TimeSpan? within = null) =>
         ExpectAsync(m => !m.IsRequest && m.StatusCode == status && m.CSeq.Method == method, time, within ?? TimeSpan.FromSeconds(2), $"{status} to {method}");
