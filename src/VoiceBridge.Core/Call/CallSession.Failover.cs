@@ -315,10 +315,7 @@ public sealed partial class CallSession
         }
     }
 
-    /// <summary>
-    /// Words the caller heard twice across each switch: the longest run of words that ends what
-    /// was heard before the switch and starts what the new engine said first.
-    /// </summary>
+    /// <summary>Words the caller heard twice across each switch (<see cref="RepeatedWords"/>).</summary>
     private void FinishSwitchFigures()
     {
         foreach (var record in _switches)
@@ -328,24 +325,8 @@ public sealed partial class CallSession
             var before = Conversation.Turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.From && t.StartMs > 0
                 && (t.StartMs <= record.DetectedAtMs || _cutByHandoff.Contains(t)));
             var after = Conversation.Turns.FirstOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.To && t.StartMs >= record.DetectedAtMs);
-            record.RepeatedAgentWords = Overlap(Words(before?.HeardText ?? before?.Text), Words(after?.HeardText ?? after?.Text));
+            record.RepeatedAgentWords = RepeatedWords.Count(Conversation.Turns, before, after);
         }
-    }
-
-    private static string[] Words(string? text) =>
-        [.. (text ?? "").ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('.', ',', '!', '?', ';', ':'))];
-
-    private static int Overlap(string[] before, string[] after)
-    {
-        for (var k = Math.Min(before.Length, after.Length); k > 0; k--)
-        {
-            if (before.AsSpan(before.Length - k).SequenceEqual(after.AsSpan(0, k)))
-            {
-                return k;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>
