@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace VoiceBridge.Replay.Html;
+
+/// <summary>
+/// The few ways the page writes values: text always HTML-encoded (the report's strings are
+/// untrusted: a caller's words, a provider's error), numbers in the invariant culture (SVG
+/// coordinates must never get a decimal comma), and lists that may be missing from a hand-edited
+/// or older report read as empty.
+/// </summary>
+internal static class HtmlText
+{
+    /// <summary>The text, safe in element content and in quoted attribute values.</summary>
+    public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    /// <summary>A coordinate or length with one decimal, invariant.</summary>
+    public static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>Milliseconds as "123 ms", or "-" when unknown.</summary>
+    public static string Ms(long? ms) => ms is { } v ? v.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
+
+    /// <summary>A list that a deserialised report may have left null, as empty.</summary>
+    public static IReadOnlyList<T> List<T>(IReadOnlyList<T>? list) => list ?? [];
+
+    /// <summary>One name/value pair of a figures line; the value is encoded.</summary>
+    public static void Figure(StringBuilder page, string name, string value) =>
+        page.Append("<div><dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd></div>\n");
+
+    public static void Figure(StringBuilder page, string name, long value) =>
+        Figure(page, name, value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The value of rank ceil(P*n/100) of the sorted values (nearest rank), the definition the
+    /// failover-timing report uses, so the page and that report agree on the same run.
+    /// </summary>
+    public static long Percentile(IReadOnlyList<long> sorted, int percent)
+    {
+        var rank = (int)Math.Ceiling(percent * sorted.Count / 100.0);
+        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+}
