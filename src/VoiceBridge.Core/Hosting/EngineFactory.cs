@@ -108,6 +108,8 @@ public sealed class EngineFactory(
     /// for it to be ready (true) or to fail (false: it closed, reported an error, or its start
     /// threw), then disposes it. The caller bounds it with <paramref name="cancellationToken"/>.
     /// </summary>
+    private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
+
     public async Task<bool> ProbeAsync(string engine, CancellationToken cancellationToken)
     {
         var spec = chain.Engines.FirstOrDefault(e => e.Name == engine)
@@ -117,7 +119,11 @@ public sealed class EngineFactory(
         try
         {
             await instance.StartAsync(new EngineStart(0, new Conversation(""), [], events), cancellationToken);
-            return await events.Ready.Task.WaitAsync(cancellationToken);
+
+            // Looked at on the clock, not awaited: a completion source's continuation hops through
+            // the thread pool, and in virtual time the clock would run on meanwhile (ClockWait).
+            await time.UntilAsync(() => events.Ready is not null, ProbePoll, TimeSpan.MaxValue, cancellationToken);
+            return events.Ready!.Value;
         }
         finally
         {
@@ -189,18 +195,21 @@ public sealed class EngineFactory(
     /// <summary>What a probe listens for: ready, or the end of the session.</summary>
     private sealed class ProbeEvents : IEngineEvents
     {
-        public TaskCompletionSource<bool> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        /// <summary>Null until the engine is ready (true) or failed (false); the first of the two counts.</summary>
+        public bool? Ready => Volatile.Read(ref _state) switch { 0 => null, 1 => true, _ => false };
 
         public ValueTask PostAsync(EngineEvent engineEvent)
         {
             switch (engineEvent.Kind)
             {
                 case EngineEventKind.Ready:
-                    Ready.TrySetResult(true);
+                    Interlocked.CompareExchange(ref _state, 1, 0);
                     break;
                 case EngineEventKind.Closed:
                 case EngineEventKind.Error when engineEvent.Status != "client-error":
-                    Ready.TrySetResult(false);
+                    Interlocked.CompareExchange(ref _state, 2, 0);
                     break;
             }
 
