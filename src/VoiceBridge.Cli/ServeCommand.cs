@@ -38,6 +38,7 @@ internal static class ServeCommand
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
         var sip = new SipSettings();
         var webRtc = new WebRtcSettings();
+        var admin = new AdminSettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
@@ -46,6 +47,7 @@ internal static class ServeCommand
         command.Options.Add(warmStandby);
         sip.AddTo(command);
         webRtc.AddTo(command);
+        admin.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -117,6 +119,7 @@ internal static class ServeCommand
                 errors.Add(e.Message);
             }
 
+            admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors);
             using var http = new HttpClient();
             var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(chainSpec, realtime, http, errors);
             if (errors.Count > 0)
@@ -165,6 +168,7 @@ internal static class ServeCommand
             });
             var app = builder.Build();
             app.MapBridge(bridge);
+            admin.Attach(app, bridge, audit, loggers);
             await using var whipSessions = webRtcOptions is { } browser
                 ? bridge.CreateWebRtcSessions(browser.Media, UdpDatagramNetwork.Instance, DtlsCertificate.CreateSelfSigned(TimeProvider.System))
                 : null;

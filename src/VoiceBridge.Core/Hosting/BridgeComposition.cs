@@ -36,15 +36,15 @@ public sealed class BridgeComposition(
 
     public EngineFactory Engines => engines;
 
-    public CallSession CreateSession(string callId, string leg, ICallerLegOutput output) => new(
-        callId,
-        leg,
-        output,
-        engines,
-        Tools,
-        sessionOptions,
-        time,
-        loggers.CreateLogger<CallSession>());
+    /// <summary>Told of each new call before it runs (drills arm a share of new calls here); none by default.</summary>
+    public Action<CallSession, string>? CallCreated { get; set; }
+
+    public CallSession CreateSession(string callId, string leg, ICallerLegOutput output)
+    {
+        var session = new CallSession(callId, leg, output, engines.ForCall(callId), Tools, sessionOptions, time, loggers.CreateLogger<CallSession>());
+        CallCreated?.Invoke(session, leg);
+        return session;
+    }
 
     /// <summary>A SIP user agent server whose calls run on this node's call path (not started).</summary>
     public SipEndpoint CreateSipEndpoint(SipOptions options, IDatagramNetwork network) =>

@@ -9,6 +9,7 @@ using VoiceBridge.Engines.Cascade.Local;
 using VoiceBridge.Engines.Cascade.Remote;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Engines.Realtime;
+using VoiceBridge.Faults;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Hosting;
@@ -47,6 +48,12 @@ public sealed class EngineFactory(
     /// providers are not sent it.
     /// </summary>
     public IAgentEngine Create(int index, string callId) => Create(chain.Engines[index], callId);
+
+    /// <summary>Where drills act on the node's calls (serve's admin API and drill schedule); null: no drills.</summary>
+    public DrillInjector? Drills { get; set; }
+
+    /// <summary>The chain as call <paramref name="callId"/> sees it: with <see cref="Drills"/>, a failure a drill caused stays out of the shared health.</summary>
+    public IEngineChain ForCall(string callId) => Drills is { } drills ? new DrillCallChain(this, drills, callId) : this;
 
     /// <summary>The process's shared provider health; null: every engine is always available (no breakers, no failback).</summary>
     public ProviderHealth? Health { get; private set; }
@@ -136,6 +143,11 @@ public sealed class EngineFactory(
     private IAgentEngine Create(EngineSpec spec, string? callId)
     {
         var sockets = callId is not null && endpoints.IsSimulated(spec) ? new CallTaggedConnector(connector, callId) : connector;
+        if (callId is not null && Drills is { } drills)
+        {
+            sockets = drills.Wrap(sockets, callId, spec.Name);
+        }
+
         return spec.Kind switch
         {
             EngineKind.Realtime => new RealtimeEngine(endpoints.RealtimeFor(spec.Name), sockets, time, loggers.CreateLogger<RealtimeEngine>()),
