@@ -7,5 +7,6 @@ var root = new RootCommand("VoiceBridge: a real-time voice agent bridge (Twilio 
     ReplayCommand.Create(),
     SimCommand.Create(),
     AuditCommand.Create(),
+    DrillCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
