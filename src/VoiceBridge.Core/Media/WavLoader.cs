@@ -6,10 +6,11 @@ namespace VoiceBridge.Media;
 /// <summary>
 /// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
 /// IEEE float 32/64-bit, mu-law, A-law or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
-/// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); or headerless mu-law.
-/// Every problem surfaces as an <see cref="AudioFormatException"/> naming the file.
+/// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
+/// <c>.mp3</c>, <see cref="Mp3Decoder"/>); or headerless mu-law. Every problem surfaces as an
+/// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
-public static class WavLoader
+public static partial class WavLoader
 {
     private const int FramesPerRead = 4096;
 
@@ -21,11 +22,19 @@ public static class WavLoader
         ALaw,
     }
 
-    /// <summary>Reads a WAV file and converts it to 8 kHz mono, taking <paramref name="channel"/> from multi-channel audio.</summary>
-    /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV, truncated, or in an unsupported format.</exception>
-    public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Mix)
+    /// <summary>
+    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name) and converts it to 8 kHz mono, taking
+    /// <paramref name="channel"/> from multi-channel audio (<see cref="CallerRecording.ChannelChoice"/> says which, and why).
+    /// </summary>
+    /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format.</exception>
+    public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Auto)
     {
         CheckFileHasBytes(path);
+        if (Mp3Decoder.IsMp3Name(path))
+        {
+            return Mp3Decoder.Load(path, channel);
+        }
+
         try
         {
             using var stream = File.OpenRead(path);
@@ -36,8 +45,8 @@ public static class WavLoader
             var (kind, encodingName) = Describe(path, format);
             long dataBytes = DataChunkBytes(path, stream, reader, dataStart);
             reader.Position = 0;
-            var samples = Decode(path, reader, kind, dataBytes, channel);
-            return new CallerRecording(path, samples, format.SampleRate, format.Channels, encodingName);
+            var (samples, choice) = Decode(path, reader, kind, dataBytes, channel);
+            return new CallerRecording(path, samples, format.SampleRate, format.Channels, encodingName, choice);
         }
         catch (EndOfStreamException)
         {
@@ -205,55 +214,29 @@ public static class WavLoader
         return bytes;
     }
 
-    private static short[] Decode(string path, WaveFileReader reader, SampleKind kind, long dataBytes, ChannelSelection channel)
+    private static (short[] Samples, string Choice) Decode(string path, WaveFileReader reader, SampleKind kind, long dataBytes, ChannelSelection channel)
     {
         var format = reader.WaveFormat;
         int blockAlign = format.BlockAlign;
         int sampleBytes = blockAlign / format.Channels;
-        int first = channel == ChannelSelection.Right && format.Channels > 1 ? 1 : 0;
-        int count = channel == ChannelSelection.Mix ? format.Channels : 1;
-        var converter = CreateConverter(path, format.SampleRate, dataBytes / blockAlign);
+        var picker = new ChannelPicker(path, channel, format.Channels, format.SampleRate, dataBytes / blockAlign, FramesPerRead);
         var bytes = new byte[FramesPerRead * blockAlign];
-        var mono = new short[FramesPerRead];
+        var values = new double[FramesPerRead * format.Channels];
         for (long remaining = dataBytes; remaining > 0;)
         {
             int chunk = (int)Math.Min(bytes.Length, remaining);
             reader.ReadExactly(bytes, 0, chunk);
-            int frames = chunk / blockAlign;
-            for (int f = 0; f < frames; f++)
+            int samples = chunk / sampleBytes;
+            for (int s = 0; s < samples; s++)
             {
-                double sum = 0;
-                for (int c = first; c < first + count; c++)
-                {
-                    sum += ReadSample(bytes.AsSpan(((f * format.Channels) + c) * sampleBytes, sampleBytes), kind);
-                }
-
-                mono[f] = (short)Math.Clamp(Math.Round(sum / count), short.MinValue, short.MaxValue);
+                values[s] = ReadSample(bytes.AsSpan(s * sampleBytes, sampleBytes), kind);
             }
 
-            converter.Add(mono.AsSpan(0, frames));
+            picker.Add(values, chunk / blockAlign);
             remaining -= chunk;
         }
 
-        return converter.Finish();
-    }
-
-    private static CallRateConverter CreateConverter(string path, int sourceRate, long sourceFrames)
-    {
-        long callSamples = ((sourceFrames * CallClock.SampleRate) + (sourceRate / 2)) / sourceRate;
-        if (callSamples == 0)
-        {
-            throw new AudioFormatException(path, "no audio: too short to give one sample at 8 kHz");
-        }
-
-        try
-        {
-            return new CallRateConverter(sourceRate, callSamples, FramesPerRead);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            throw new AudioFormatException(path, $"unsupported sample rate: {sourceRate} Hz");
-        }
+        return picker.Finish();
     }
 
     /// <summary>One sample scaled to the 16-bit range.</summary>

@@ -6,6 +6,10 @@ namespace VoiceBridge.Replay;
 /// A recorded caller, whatever carries it (Twilio Media Streams, SIP/RTP): streams the recording
 /// in 20 ms frames on the time provider's clock, holds with silence until the agent has answered
 /// each utterance (turn-aware pacing), and keeps what it sent and heard, aligned sample for sample.
+/// Keys pressed in the recording (DTMF tones, <see cref="DtmfToneDetector"/>) are pressed the way
+/// the carrier signals them, once the tone has lasted long enough to be detected, and the tones
+/// themselves are sent as silence, as a carrier that detects keys does; their burst still counts as
+/// a caller turn for the pacing, so the agent answers the keys before the recording goes on.
 /// A subclass sends the frames and says what the caller hears each tick.
 /// </summary>
 public abstract class FakeCaller
@@ -23,6 +27,7 @@ public abstract class FakeCaller
     private readonly short[] _pcm = new short[CallClock.FrameSamples];
     private readonly short[] _heardPcm = new short[CallClock.FrameSamples];
     private readonly (long AtMs, char Digit)[] _digits;
+    private readonly DtmfTonePress[] _recordedKeys;
     private long _recordingPosition;
     private int _nextUtterance;
     private long _waitStartTick = -1;
@@ -31,14 +36,16 @@ public abstract class FakeCaller
     private long _lastAudioTick = -1;
     private long _silentTicksAfterAudio;
     private int _nextDigit;
+    private int _nextRecordedKey;
 
     protected FakeCaller(short[] recording8k, FakeCallerOptions options, TimeProvider time)
     {
-        _recording = recording8k;
         Options = options;
         Time = time;
         _utterances = EnergyVad.FindSegments(recording8k, options.Vad);
         _digits = [.. options.Dtmf.OrderBy(d => d.AtMs)];
+        _recordedKeys = [.. DtmfToneDetector.Detect(recording8k)];
+        _recording = _recordedKeys.Length == 0 ? recording8k : WithoutTones(recording8k, _recordedKeys);
     }
 
     /// <summary>The caller's utterances as our VAD finds them in the recording (sample spans).</summary>
@@ -98,6 +105,11 @@ public abstract class FakeCaller
         while (_nextDigit < _digits.Length && _digits[_nextDigit].AtMs <= TickCount * CallClock.FrameMs)
         {
             SendDigit(_digits[_nextDigit++].Digit);
+        }
+
+        while (_nextRecordedKey < _recordedKeys.Length && _recordedKeys[_nextRecordedKey].DetectedAt < _recordingPosition)
+        {
+            SendDigit(_recordedKeys[_nextRecordedKey++].Digit);
         }
 
         return null;
@@ -160,6 +172,20 @@ public abstract class FakeCaller
             };
             return extra is null ? result : extra(result);
         }
+    }
+
+    private static short[] WithoutTones(short[] recording, IEnumerable<DtmfTonePress> keys)
+    {
+        // A margin each side: the edges of a tone fill too little of a detector window to be seen.
+        const int Margin = 2 * CallClock.FrameSamples / 4;
+        var copy = (short[])recording.Clone();
+        foreach (var key in keys)
+        {
+            var start = (int)Math.Max(0, key.Start - Margin);
+            copy.AsSpan(start, (int)Math.Min(copy.Length, key.End + Margin) - start).Clear();
+        }
+
+        return copy;
     }
 
     private void NextRecordingFrame()

@@ -3,10 +3,13 @@ namespace VoiceBridge.Replay;
 /// <summary>Expands replay arguments (files and folders) into recordings and finds their sidecar manifests.</summary>
 public static class ReplayInputs
 {
-    /// <summary>Files as given; folders become their recordings, sorted. A missing path is kept so it is reported as bad input.</summary>
+    /// <summary>
+    /// Files as given; folders become their recordings (<c>*.wav</c> and <c>*.mp3</c>, or the raw mu-law
+    /// names), sorted. A missing path is kept so it is reported as bad input.
+    /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, bool rawMuLaw)
     {
-        var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav"];
+        var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav", "*.mp3"];
         var files = new List<string>();
         foreach (var input in inputs)
         {
@@ -23,7 +26,7 @@ public static class ReplayInputs
         return files;
     }
 
-    /// <summary>The utterances listed in NAME.txt beside NAME.wav (one a line), or null when there is none.</summary>
+    /// <summary>The utterances listed in NAME.txt beside NAME.wav or NAME.mp3 (one a line), or null when there is none.</summary>
     public static IReadOnlyList<string>? Sidecar(string recordingPath)
     {
         var sidecar = Path.ChangeExtension(recordingPath, ".txt");

@@ -1,0 +1,150 @@
+namespace VoiceBridge.Media;
+
+public static partial class WavLoader
+{
+    /// <summary>
+    /// Turns a recording's interleaved frames (any channel count, 16-bit scale) into the call's 8 kHz
+    /// mono as <see cref="ChannelSelection"/> asks. For <see cref="ChannelSelection.Auto"/> on stereo
+    /// both channels are converted and measured in one pass, and the choice is made at the end, so a
+    /// file is read once whatever its format.
+    /// </summary>
+    internal sealed class ChannelPicker
+    {
+        /// <summary>A channel whose RMS (16-bit scale) is under this is silent: below -80 dBFS, dither at most.</summary>
+        private const double SilentRms = 3.3;
+
+        /// <summary>The channels are the same when their difference is 20 dB under the louder one.</summary>
+        private const double SameBelowDb = -20;
+
+        private readonly ChannelSelection _selection;
+        private readonly int _channels;
+        private readonly CallRateConverter _first;
+        private readonly CallRateConverter? _second;
+        private readonly short[] _mono;
+        private readonly short[]? _mono2;
+        private readonly int _start;
+        private readonly int _count;
+        private double _energyLeft;
+        private double _energyRight;
+        private double _energyDifference;
+        private long _frames;
+
+        /// <exception cref="AudioFormatException">Nothing at 8 kHz would come of it, or the rate is unsupported.</exception>
+        public ChannelPicker(string path, ChannelSelection selection, int channels, int sourceRate, long sourceFrames, int maxChunk)
+        {
+            _selection = selection;
+            _channels = channels;
+            _mono = new short[maxChunk];
+            _first = CreateConverter(path, sourceRate, sourceFrames, maxChunk);
+            if (Measures)
+            {
+                _second = CreateConverter(path, sourceRate, sourceFrames, maxChunk);
+                _mono2 = new short[maxChunk];
+                (_start, _count) = (0, 1);
+            }
+            else
+            {
+                var mixes = selection == ChannelSelection.Mix || (selection == ChannelSelection.Auto && channels > 1);
+                _start = selection == ChannelSelection.Right && channels > 1 ? 1 : 0;
+                _count = mixes ? channels : 1;
+            }
+        }
+
+        /// <summary>Auto on stereo: both channels kept until the end.</summary>
+        private bool Measures => _selection == ChannelSelection.Auto && _channels == 2;
+
+        /// <summary>Feeds <paramref name="frames"/> interleaved frames (at most maxChunk), samples on the 16-bit scale.</summary>
+        public void Add(ReadOnlySpan<double> interleaved, int frames)
+        {
+            for (var f = 0; f < frames; f++)
+            {
+                var frame = interleaved.Slice(f * _channels, _channels);
+                if (Measures)
+                {
+                    var (left, right) = (frame[0], frame[1]);
+                    _energyLeft += left * left;
+                    _energyRight += right * right;
+                    _energyDifference += (left - right) * (left - right);
+                    _mono[f] = ToShort(left);
+                    _mono2![f] = ToShort(right);
+                    continue;
+                }
+
+                double sum = 0;
+                for (var c = _start; c < _start + _count; c++)
+                {
+                    sum += frame[c];
+                }
+
+                _mono[f] = ToShort(sum / _count);
+            }
+
+            _frames += frames;
+            _first.Add(_mono.AsSpan(0, frames));
+            _second?.Add(_mono2.AsSpan(0, frames));
+        }
+
+        /// <summary>The call-rate samples and which channel they are, with the reason.</summary>
+        public (short[] Samples, string Choice) Finish()
+        {
+            var first = _first.Finish();
+            if (!Measures)
+            {
+                return (first, Describe());
+            }
+
+            var second = _second!.Finish();
+            double rmsLeft = Rms(_energyLeft), rmsRight = Rms(_energyRight);
+            var louder = Math.Max(_energyLeft, _energyRight);
+            var differenceDb = louder > 0 ? 10 * Math.Log10(Math.Max(_energyDifference, 1e-9) / louder) : double.NegativeInfinity;
+            bool leftSilent = rmsLeft < SilentRms, rightSilent = rmsRight < SilentRms;
+            if (leftSilent != rightSilent)
+            {
+                return leftSilent ? (second, "right (auto: the left channel is silent)") : (first, "left (auto: the right channel is silent)");
+            }
+
+            if (leftSilent || differenceDb <= SameBelowDb)
+            {
+                for (var i = 0; i < first.Length; i++)
+                {
+                    first[i] = (short)((first[i] + second[i]) >> 1);
+                }
+
+                return (first, leftSilent ? "mix (auto: both channels are silent)" : $"mix (auto: the two channels are {(_energyDifference == 0 ? "identical" : $"the same, their difference {differenceDb:0} dB under the signal")})");
+            }
+
+            return (first, $"left (auto: the channels differ, their difference {differenceDb:0} dB against the louder; a Twilio dual-channel recording has the caller on the left, the agent on the right)");
+        }
+
+        private string Describe() => (_selection, _channels) switch
+        {
+            (_, 1) => "mono",
+            (ChannelSelection.Auto, _) => $"mix (auto: {_channels} channels)",
+            (ChannelSelection.Mix, _) => $"mix of {_channels} channels (--channel mix)",
+            (ChannelSelection.Left, _) => "left (--channel left)",
+            _ => "right (--channel right)",
+        };
+
+        private double Rms(double energy) => _frames == 0 ? 0 : Math.Sqrt(energy / _frames);
+
+        private static short ToShort(double value) => (short)Math.Clamp(Math.Round(value), short.MinValue, short.MaxValue);
+
+        private static CallRateConverter CreateConverter(string path, int sourceRate, long sourceFrames, int maxChunk)
+        {
+            long callSamples = ((sourceFrames * CallClock.SampleRate) + (sourceRate / 2)) / sourceRate;
+            if (callSamples == 0)
+            {
+                throw new AudioFormatException(path, "no audio: too short to give one sample at 8 kHz");
+            }
+
+            try
+            {
+                return new CallRateConverter(sourceRate, callSamples, maxChunk);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new AudioFormatException(path, $"unsupported sample rate: {sourceRate} Hz");
+            }
+        }
+    }
+}
