@@ -20,8 +20,8 @@ internal static class ReplayCommand
         var outDir = new Option<string>("--out-dir") { Description = "Where to write per-call stereo recordings", DefaultValueFactory = _ => "replay-out" };
         var pace = new Option<string>("--pace") { Description = "turn-aware (wait for each reply) or timeline (exactly as recorded)", DefaultValueFactory = _ => "turn-aware" };
         pace.AcceptOnlyFromAmong("turn-aware", "timeline");
-        var channel = new Option<string>("--channel") { Description = "The caller's channel of a stereo recording: mix, left or right", DefaultValueFactory = _ => "mix" };
-        channel.AcceptOnlyFromAmong("mix", "left", "right");
+        var channel = new Option<string>("--channel") { Description = "The caller's channel of a stereo recording: auto (mono as it is, the same signal on both channels mixed, else the left: a Twilio dual-channel recording's caller), mix, left or right", DefaultValueFactory = _ => "auto" };
+        channel.AcceptOnlyFromAmong("auto", "mix", "left", "right");
         var rawMuLaw = new Option<bool>("--raw-mulaw") { Description = "Recordings are headerless 8 kHz mu-law (.ulaw, .mulaw, .raw)" };
         var parallel = new Option<int>("--parallel") { Description = "Recordings replayed at once", DefaultValueFactory = _ => 1 };
         var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
@@ -92,7 +92,7 @@ internal static class ReplayCommand
                 Pacing = parse.GetValue(pace) == "timeline" ? ReplayPacing.Timeline : ReplayPacing.TurnAware,
                 Leg = replayLeg,
                 Impairments = impairments,
-                Channel = parse.GetValue(channel) switch { "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Mix },
+                Channel = parse.GetValue(channel) switch { "mix" => ChannelSelection.Mix, "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Auto },
                 RawMuLaw = parse.GetValue(rawMuLaw),
                 Parallelism = parse.GetValue(parallel),
                 Chain = chainSpec,
