@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Xml;
 
 namespace VoiceBridge.Replay.Html;
 
@@ -12,8 +13,36 @@ namespace VoiceBridge.Replay.Html;
 /// </summary>
 internal static class HtmlText
 {
-    /// <summary>The text, safe in element content and in quoted attribute values.</summary>
-    public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+    /// <summary>
+    /// The text, safe in element content and in quoted attribute values. Characters no HTML or XML
+    /// document may hold (C0 controls other than tab and line breaks, lone surrogates, U+FFFE/F)
+    /// become U+FFFD first: a provider's garbage must not make the page malformed.
+    /// </summary>
+    public static string E(string? text) => string.IsNullOrEmpty(text) ? "" : WebUtility.HtmlEncode(Printable(text));
+
+    private static string Printable(string text)
+    {
+        StringBuilder? clean = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            if (pair || XmlConvert.IsXmlChar(text[i]))
+            {
+                clean?.Append(text[i]);
+                if (pair)
+                {
+                    clean?.Append(text[++i]);
+                }
+
+                continue;
+            }
+
+            clean ??= new StringBuilder(text.Length).Append(text, 0, i);
+            clean.Append('\uFFFD');
+        }
+
+        return clean?.ToString() ?? text;
+    }
 
     /// <summary>A coordinate or length with one decimal, invariant.</summary>
     public static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);

@@ -35,7 +35,7 @@ public static partial class ReplayHtmlReport
         page.Append("<p>Chain: <code>").Append(HtmlText.E(string.Join(" \u2192 ", HtmlText.List(call.Chain)))).Append("</code>");
         if (call.Recording is { } recording)
         {
-            page.Append(" &middot; recording: <code class=\"recording\">").Append(HtmlText.E(recording)).Append("</code>");
+            page.Append(" &#183; recording: <code class=\"recording\">").Append(HtmlText.E(recording)).Append("</code>");
         }
 
         page.Append("</p>\n");

@@ -6,7 +6,9 @@ namespace VoiceBridge.Replay.Html;
 /// The replay report as one self-contained HTML page (report.json beside report.html): inline CSS
 /// and SVG drawn here, no script, no fonts or images fetched, so it opens from a CI artifact on a
 /// machine with no network. Every string of the report is untrusted (transcripts come from
-/// callers and providers) and is HTML-encoded on the way out.
+/// callers and providers) and is HTML-encoded on the way out; the page's own policy forbids
+/// scripts and fetches besides. The markup is also well-formed XML (after the doctype), so tools
+/// and tests can read it with an XML parser.
 /// </summary>
 public static partial class ReplayHtmlReport
 {
@@ -33,8 +35,9 @@ public static partial class ReplayHtmlReport
             <!doctype html>
             <html lang="en">
             <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta charset="utf-8"/>
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <title>VoiceBridge replay report</title>
             <style>
             """).Append(Css).Append("""
