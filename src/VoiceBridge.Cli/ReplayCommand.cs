@@ -23,10 +23,13 @@ internal static class ReplayCommand
         var channel = new Option<string>("--channel") { Description = "The caller's channel of a stereo recording: auto (mono as it is, the same signal on both channels mixed, else the left: a Twilio dual-channel recording's caller), mix, left or right", DefaultValueFactory = _ => "auto" };
         channel.AcceptOnlyFromAmong("auto", "mix", "left", "right");
         var rawMuLaw = new Option<bool>("--raw-mulaw") { Description = "Recordings are headerless 8 kHz mu-law (.ulaw, .mulaw, .raw)" };
-        var parallel = new Option<int>("--parallel") { Description = "Recordings replayed at once", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int?>("--parallel") { Description = "Calls replayed at once [1 on the real clock, the processor count on the virtual one]" };
+        var clock = new Option<string>("--clock") { Description = "real (loopback sockets, system time) or virtual (in memory on a fake clock, as the tests run: fast, deterministic)", DefaultValueFactory = _ => "real" };
+        clock.AcceptOnlyFromAmong("real", "virtual");
         var script = new Option<string?>("--script") { Description = "A simulator script (JSON) instead of the built-in dental-clinic one" };
         var chain = new Option<string>("--chain") { Description = "Engines in order: openai-realtime, local, cascade-remote, cascade(stt=..,llm=..,tts=..)", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var fault = new Option<string[]>("--fault") { Description = "Inject a fault: TARGET:KIND[@WHEN], e.g. primary:close@turn2 (repeatable; see docs/failover.md)", AllowMultipleArgumentsPerToken = false };
+        var faults = new Option<string?>("--faults") { Description = $"A suite: each recording once per run of a fault matrix, judged against what each fault should do: {string.Join(", ", FaultMatrix.Names)}, or a file with one run per line (fault specs separated by spaces, or none; # comments)" };
         var leg = new Option<string>("--leg") { Description = "How the caller reaches the bridge: twilio (Media Streams WebSocket) or sip (a SIP call with RTP)", DefaultValueFactory = _ => "twilio" };
         leg.AcceptOnlyFromAmong("twilio", "sip");
         var jitter = new Option<int>("--jitter") { Description = "SIP leg: delay each caller RTP packet by a random 0..MS milliseconds", DefaultValueFactory = _ => 0 };
@@ -48,6 +51,8 @@ internal static class ReplayCommand
         command.Options.Add(jitter);
         command.Options.Add(loss);
         command.Options.Add(reorder);
+        command.Options.Add(faults);
+        command.Options.Add(clock);
         command.SetAction(async (parse, ct) =>
         {
             var impairments = new RtpImpairments(parse.GetValue(jitter), parse.GetValue(loss), parse.GetValue(reorder));
@@ -56,6 +61,16 @@ internal static class ReplayCommand
             if (impairments.Any && replayLeg != ReplayLeg.Sip)
             {
                 legErrors.Add("--jitter, --loss and --reorder apply to RTP: add --leg sip");
+            }
+
+            if (parse.GetValue(faults) is not null && parse.GetValue(fault) is { Length: > 0 })
+            {
+                legErrors.Add("--fault and --faults do not go together: put the faults on a line of a matrix file, or give --fault alone");
+            }
+
+            if (parse.GetValue(parallel) is < 1)
+            {
+                legErrors.Add("--parallel takes a number of calls, 1 or more");
             }
 
             if (legErrors.Count > 0)
@@ -67,7 +82,8 @@ internal static class ReplayCommand
             using var loggers = Logging.Factory(Logging.Create(parse.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Warning));
             SimulatorScript simulatorScript;
             ChainSpec chainSpec;
-            List<FaultSpec> faults;
+            List<FaultSpec> faultList;
+            FaultMatrixParse? matrix = null;
             AuditStore audit;
             FailoverOptions failover;
             try
@@ -75,8 +91,19 @@ internal static class ReplayCommand
                 failover = FailoverSettings.Load(parse, warmStandby);
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = CostOption.Apply(ChainSpec.Parse(parse.GetValue(chain)!), parse, cost);
-                faults = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
-                ReplayEnvironment.ValidateFaults(chainSpec, faults);
+                faultList = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
+                ReplayEnvironment.ValidateFaults(chainSpec, faultList);
+                if (parse.GetValue(faults) is { } matrixName)
+                {
+                    matrix = FaultMatrixFile.Resolve(matrixName);
+                    if (!matrix.Ok)
+                    {
+                        Console.Error.WriteLine($"replay: {matrix.Error}");
+                        return 2;
+                    }
+
+                    ValidateMatrix(chainSpec, matrix);
+                }
                 audit = AuditStoreOption.Resolve(parse, dataDir, auditPostgres);
             }
             catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or AuditStoreException)
@@ -85,6 +112,12 @@ internal static class ReplayCommand
                 return 2;
             }
 
+            // One voice for the run: espeak-ng renders each phrase once (the simulator's replies are a
+            // script), the apology and filler once, however many calls the suite makes.
+            var voice = new Speech.EspeakSynthesizer();
+            var apology = new Lazy<byte[]>(() => LastResort.Render(voice));
+            var filler = new Lazy<byte[]>(() => LastResort.RenderFiller(voice));
+            var replayClock = parse.GetValue(clock) == "virtual" ? ReplayClock.Virtual : ReplayClock.Real;
             var options = new ReplayRunOptions
             {
                 ReportPath = parse.GetValue(report),
@@ -94,23 +127,33 @@ internal static class ReplayCommand
                 Impairments = impairments,
                 Channel = parse.GetValue(channel) switch { "mix" => ChannelSelection.Mix, "left" => ChannelSelection.Left, "right" => ChannelSelection.Right, _ => ChannelSelection.Auto },
                 RawMuLaw = parse.GetValue(rawMuLaw),
-                Parallelism = parse.GetValue(parallel),
+                Parallelism = parse.GetValue(parallel) ?? (replayClock == ReplayClock.Virtual ? Environment.ProcessorCount : 1),
+                Clock = replayClock,
                 Chain = chainSpec,
-                Faults = faults,
-                Simulator = () => new SimulatorOptions { Script = simulatorScript },
+                Faults = faultList,
+                Matrix = matrix?.Runs,
+                Simulator = () => new SimulatorOptions { Script = simulatorScript, Synthesizer = voice },
                 Audit = audit,
                 CallOptions = () => new CallSessionOptions
                 {
                     DryRunTools = true,
-                    Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
-                    Filler = failover.Filler ? LastResort.RenderFiller(new Speech.EspeakSynthesizer()) : null,
+                    Apology = apology.Value,
+                    Filler = failover.Filler ? filler.Value : null,
                     Failover = failover,
                 },
             };
-            Console.Out.WriteLine($"replay: {(replayLeg == ReplayLeg.Sip ? $"SIP leg ({impairments})" : "Twilio leg")}; chain {chainSpec}; remote providers are the embedded SIMULATORS (no network, no keys)");
+            var clockText = replayClock == ReplayClock.Virtual ? "VIRTUAL clock (in memory, fake time, as the tests run)" : "real clock (loopback sockets)";
+            var suiteText = matrix is null ? "" : $"; faults {matrix.Source}: {matrix.Runs.Count} runs per recording";
+            Console.Out.WriteLine($"replay: {clockText}, {options.Parallelism} at once; {(replayLeg == ReplayLeg.Sip ? $"SIP leg ({impairments})" : "Twilio leg")}; chain {chainSpec}{suiteText}; remote providers are the embedded SIMULATORS (no network, no keys)");
             try
             {
-                return await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
+                return ReplayProgressDisplay.Usable
+                    ? await ReplayProgressDisplay.RunAsync((progress, output) =>
+                    {
+                        options.Progress = progress;
+                        return new ReplayRunner(options, loggers, output).RunAsync(parse.GetValue(inputs)!, ct);
+                    })
+                    : await new ReplayRunner(options, loggers, Console.Out).RunAsync(parse.GetValue(inputs)!, ct);
             }
             catch (AuditStoreException e)
             {
@@ -119,5 +162,21 @@ internal static class ReplayCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Every run's faults must be injectable into the chain; the error names the matrix file's line.</summary>
+    private static void ValidateMatrix(ChainSpec chain, FaultMatrixParse matrix)
+    {
+        foreach (var run in matrix.Runs)
+        {
+            try
+            {
+                ReplayEnvironment.ValidateFaults(chain, run.Faults);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException(run.Line > 0 ? $"{matrix.Source}:{run.Line}: {e.Message}" : $"--faults {matrix.Source}: {e.Message}", e);
+            }
+        }
     }
 }

@@ -30,6 +30,9 @@ public sealed record ReplayCallReport
 
     public required CallStatus Status { get; init; }
 
+    /// <summary>The fault specs injected into the call (<c>replay --fault</c> or a run of <c>--faults</c>); empty: none.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
     public string Leg { get; init; } = "twilio";
 
     /// <summary>The engines of the call's chain, in order; simulated ones say so.</summary>
@@ -94,14 +97,3 @@ public sealed record ToolCallReport(string Name, string Arguments, string Output
 /// the fake carrier received and the short dropouts it heard.
 /// </summary>
 public sealed record OutboundReport(long Frames, long Discontinuities, long FramesReceived, long DropoutsHeard);
-
-/// <summary>Totals of a run and its exit code.</summary>
-public sealed record ReplaySummary(
-    int Calls,
-    int Passed,
-    int Failed,
-    int BadInput,
-    int InternalErrors,
-    long? FirstAudioLatencyP50Ms,
-    long? FirstAudioLatencyMaxMs,
-    int ExitCode);

@@ -14,6 +14,17 @@ public enum ReplayLeg
     Sip,
 }
 
+/// <summary>
+/// The clock a replay's calls run on: the system's over loopback sockets, or one fake clock per call
+/// over in-memory transport in a <see cref="Transport.VirtualTimeLoop"/> (the tests' way: the same
+/// call-path code, as fast as the CPU allows, deterministic).
+/// </summary>
+public enum ReplayClock
+{
+    Real,
+    Virtual,
+}
+
 /// <summary>What <c>voicebridge replay</c> was asked to do.</summary>
 public sealed class ReplayRunOptions
 {
@@ -37,14 +48,26 @@ public sealed class ReplayRunOptions
     /// <summary>Inputs are headerless 8 kHz mu-law, not WAV.</summary>
     public bool RawMuLaw { get; set; }
 
-    /// <summary>Recordings replayed at once [1]: timing figures are cleanest one at a time.</summary>
+    /// <summary>Calls replayed at once [1]: real-time figures are cleanest one at a time (the CLI gives virtual runs the processor count).</summary>
     public int Parallelism { get; set; } = 1;
+
+    /// <summary>What the calls run on [real].</summary>
+    public ReplayClock Clock { get; set; } = ReplayClock.Real;
 
     /// <summary>The engines answering the calls (the first answers until failover lands) [openai-realtime,local].</summary>
     public ChainSpec Chain { get; set; } = ChainSpec.Default;
 
-    /// <summary>Faults injected into every call's simulated providers.</summary>
+    /// <summary>Faults injected into every call's simulated providers (one run per recording; see <see cref="Matrix"/>).</summary>
     public IReadOnlyList<FaultSpec> Faults { get; set; } = [];
+
+    /// <summary>
+    /// A suite (<c>--faults</c>): each recording is replayed once per run, and every call is judged
+    /// against what its faults should do (<see cref="RunExpectation"/>). Null: one run with <see cref="Faults"/>.
+    /// </summary>
+    public IReadOnlyList<FaultRun>? Matrix { get; set; }
+
+    /// <summary>Told of each call as it starts and ends, and of the report [null: one plain line per call on the runner's output].</summary>
+    public IReplayProgress? Progress { get; set; }
 
     /// <summary>Builds the simulated provider's options for each call.</summary>
     public Func<SimulatorOptions> Simulator { get; set; } = () => new SimulatorOptions();
@@ -60,4 +83,7 @@ public sealed class ReplayRunOptions
     public AuditStore? Audit { get; set; }
 
     public string EffectiveReportPath => ReportPath ?? Path.Combine(OutDir, "report.json");
+
+    /// <summary>The runs each recording is replayed with: the matrix, else one run with <see cref="Faults"/>.</summary>
+    public IReadOnlyList<FaultRun> Runs => Matrix ?? [new FaultRun(Faults)];
 }

@@ -1,19 +1,34 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Audit;
+using VoiceBridge.Call;
 using VoiceBridge.Media;
+using VoiceBridge.Replay.Html;
 
 namespace VoiceBridge.Replay;
 
 /// <summary>
-/// <c>voicebridge replay</c>: each recording through a fresh bridge and simulated provider on
-/// loopback sockets, a report, and a stereo recording per call. A bad file is reported with its
-/// name and problem and the others still run. Exit codes: 0 all passed; 1 a call failed a check;
-/// 2 bad input; 3 an internal error or an accounting disagreement (3 before 1 before 2). An audit
-/// store that cannot be opened is an <see cref="AuditStoreException"/> before any call runs.
+/// <c>voicebridge replay</c>: each recording, once per run of the fault matrix (one run without a
+/// matrix), through a fresh bridge and simulated providers, on loopback sockets in real time or
+/// in memory on a fake clock (<see cref="ReplayClock"/>); a report, and a stereo recording per call.
+/// A bad file is reported with its name and problem and the others still run. Exit codes: 0 all
+/// passed; 1 a call failed a check (its faults' expected switch among them); 2 bad input; 3 an
+/// internal error or an accounting disagreement (3 before 1 before 2). An audit store that cannot
+/// be opened is an <see cref="AuditStoreException"/> before any call runs.
 /// </summary>
-public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory loggers, TextWriter output)
+public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactory loggers, TextWriter output)
 {
+    /// <summary>
+    /// In a call with faults the fake caller waits for this much agent silence before it speaks
+    /// again, as the matrix tests do: longer than the audio stall [1000 ms], so a stalled reply is
+    /// caught before the caller talks over it (with the default 800 ms the caller's next turn
+    /// races the stall timer, and a race the harness made is no finding about the bridge).
+    /// </summary>
+    public static readonly TimeSpan FaultCallerPatience = TimeSpan.FromMilliseconds(1200);
+
+    private readonly IReplayProgress _progress = options.Progress ?? new PlainReplayProgress(output);
+
     public async Task<int> RunAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
         var files = ReplayInputs.Expand(inputs, options.RawMuLaw);
@@ -23,101 +38,153 @@ public sealed class ReplayRunner(ReplayRunOptions options, ILoggerFactory logger
             return 2;
         }
 
+        var runs = options.Runs;
+        var jobs = files.SelectMany((file, f) => runs.Select((run, r) => new ReplayJob((f * runs.Count) + r, file, run))).ToList();
         Directory.CreateDirectory(options.OutDir);
         await using var audit = options.Audit is { } store ? await store.OpenAsync(loggers, cancellationToken) : null;
-        var calls = new ReplayCallReport[files.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, files.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                calls[i] = await RunOneAsync(files[i], audit, ct);
-                lock (output)
-                {
-                    output.WriteLine(Describe(calls[i]));
-                }
-            });
+        var thresholds = options.CallOptions().Failover;
+        var recordings = new Recordings(options, jobs);
+        var calls = new ReplaySuiteCall[jobs.Count];
+        _progress.Starting(jobs, options.Clock);
+        if (options.Clock == ReplayClock.Virtual)
+        {
+            await RunVirtualAsync(jobs, job => calls[job.Index] = RunVirtual(job, recordings, audit, thresholds), cancellationToken);
+        }
+        else
+        {
+            await Parallel.ForEachAsync(
+                jobs,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
+                async (job, ct) => calls[job.Index] = await RunRealAsync(job, recordings, audit, thresholds, ct));
+        }
 
-        var report = new ReplayReport(1, calls, Summarize(calls));
+        var reports = calls.Select(c => c.Report).ToList();
+        var report = new ReplayReport(1, reports, ReplaySummary.Of(reports, options.Clock == ReplayClock.Virtual ? "virtual" : "real"));
         var reportPath = options.EffectiveReportPath;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
         await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReplayReport.Json), cancellationToken);
-        var s = report.Summary;
-        output.WriteLine($"{s.Calls} calls: {s.Passed} passed, {s.Failed} failed, {s.BadInput} bad input, {s.InternalErrors} internal errors; first-audio latency p50 {s.FirstAudioLatencyP50Ms?.ToString() ?? "-"} ms, max {s.FirstAudioLatencyMaxMs?.ToString() ?? "-"} ms");
+        // The page beside the JSON (report.json: report.html), never over it.
+        var htmlPath = Path.GetExtension(reportPath).Equals(".html", StringComparison.OrdinalIgnoreCase) ? reportPath + ".html" : Path.ChangeExtension(reportPath, ".html");
+        ReplayHtmlReport.Write(report, htmlPath);
+        _progress.Finished(report, calls);
+        WriteTotals(report.Summary, reportPath, htmlPath, audit);
+        return report.Summary.ExitCode;
+    }
+
+    private void WriteTotals(ReplaySummary s, string reportPath, string htmlPath, QueuedAuditLog? audit)
+    {
+        output.WriteLine($"{s.Calls} calls: {s.Passed} passed, {s.Failed} failed, {s.BadInput} bad input, {s.InternalErrors} internal errors; first-audio latency p50 {Ms(s.FirstAudioLatencyP50Ms)} ms, max {Ms(s.FirstAudioLatencyMaxMs)} ms");
+        if (s.Switches > 0)
+        {
+            output.WriteLine($"{s.Switches} switches: handoff {Distribution(s.HandoffMs)}; detection {Distribution(s.DetectionMs)}");
+        }
+
         output.WriteLine($"report: {Path.GetFullPath(reportPath)}");
+        output.WriteLine($"html:   {Path.GetFullPath(htmlPath)}");
         output.WriteLine($"audio:  {Path.GetFullPath(options.OutDir)} (caller left, agent right)");
         if (audit is not null)
         {
             output.WriteLine($"audit:  {audit.Location}");
         }
-
-        return s.ExitCode;
     }
 
-    private async Task<ReplayCallReport> RunOneAsync(string file, IAuditLog? audit, CancellationToken cancellationToken)
+    private async Task<ReplaySuiteCall> RunRealAsync(ReplayJob job, Recordings recordings, IAuditLog? audit, FailoverOptions thresholds, CancellationToken cancellationToken)
     {
-        CallerRecording recording;
-        try
+        _progress.CallStarted(job);
+        var input = recordings.Take(job.File);
+        ReplayCallReport report;
+        if (input.Recording is not { } recording)
         {
-            recording = options.RawMuLaw ? WavLoader.LoadRawMuLaw(file) : WavLoader.Load(file, options.Channel);
+            report = new ReplayCallReport { File = job.File, Status = CallStatus.BadInput, Errors = [input.Error!] };
         }
-        catch (AudioFormatException e)
+        else
         {
-            return new ReplayCallReport { File = file, Status = CallStatus.BadInput, Errors = [e.Message] };
+            try
+            {
+                var callOptions = options.CallOptions();
+                callOptions.AuditLog = audit ?? callOptions.AuditLog;
+                await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, job.Run.Faults, options.Leg);
+                var result = await ReplayCall.RunAsync(env, recording, input.Expected, CallerOptions(job), TimeProvider.System, cancellationToken);
+                report = Evaluate(job, result, input.Expected, env.Bridge.Engines.Describe(), oneClock: false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                report = new ReplayCallReport { File = job.File, Status = CallStatus.InternalError, Errors = [$"internal error: {e}"] };
+            }
         }
 
-        var expected = ReplayInputs.Sidecar(file);
-        try
-        {
-            var callOptions = options.CallOptions();
-            callOptions.AuditLog = audit ?? callOptions.AuditLog;
-            await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, options.Faults, options.Leg);
-            var callerOptions = new FakeCallerOptions { Pacing = options.Pacing, Impairments = options.Impairments };
-            var result = await ReplayCall.RunAsync(env, recording, expected, callerOptions, TimeProvider.System, cancellationToken);
-            var wav = Path.Combine(options.OutDir, Path.GetFileNameWithoutExtension(file) + ".call.wav");
-            CallRecordingWriter.WriteStereo(wav, result.Observed.CallerTrack, result.Observed.AgentTrack);
-            return ReplayCall.Evaluate(file, result, expected, env.Bridge.Engines.Describe(), Path.GetFullPath(wav), oneClock: false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return new ReplayCallReport { File = file, Status = CallStatus.InternalError, Errors = [$"internal error: {e}"] };
-        }
+        recordings.Release(job.File);
+        return Finish(job, report, input.Expected, thresholds);
     }
 
-    private static string Describe(ReplayCallReport call)
+    /// <summary>Writes the call's stereo recording and checks it (<see cref="ReplayCall.Evaluate"/>).</summary>
+    private ReplayCallReport Evaluate(ReplayJob job, ReplayCallResult result, IReadOnlyList<string>? expected, IReadOnlyList<string> chain, bool oneClock)
     {
-        var status = call.Status switch
-        {
-            CallStatus.Passed => "PASS",
-            CallStatus.Failed => "FAIL",
-            CallStatus.BadInput => "BAD INPUT",
-            _ => "INTERNAL ERROR",
-        };
-        var detail = call.Status switch
-        {
-            CallStatus.Passed or CallStatus.Failed =>
-                $"{call.Turns.Count(t => t.Role == "user")} user turns, {call.Turns.Count(t => t.Role == "assistant")} replies, latency {string.Join("/", call.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs))} ms"
-                + (call.Media is { } media ? $"\n    RTP: {media.PacketsReceived} packets in, {media.PacketsSent} out; jitter buffer target {media.JitterTargetDelayMs} ms, concealed {media.ConcealedMs} ms, late {media.LatePackets}, discarded {media.DiscardedPackets}" : "")
-                + string.Concat(call.Switches.Select(sw => $"\n    switch {sw.From} -> {sw.To} ({sw.Reason}): fault {sw.FaultAtMs?.ToString() ?? "-"} ms, detected {sw.DetectedAtMs} ms, handoff {sw.HandoffMs?.ToString() ?? "-"} ms, dead air {sw.DeadAirMs?.ToString() ?? "-"} ms, lost {sw.LostCallerAudioMs} ms, replayed {sw.ReplayedCallerAudioMs} ms"))
-                + string.Concat(call.Failures.Select(f => "\n    - " + f)),
-            _ => string.Join("; ", call.Errors),
-        };
-        return $"{status,-9} {call.File}: {detail}";
+        var wav = Path.Combine(options.OutDir, RecordingName(job));
+        CallRecordingWriter.WriteStereo(wav, result.Observed.CallerTrack, result.Observed.AgentTrack);
+        return ReplayCall.Evaluate(job.File, result, expected, chain, Path.GetFullPath(wav), oneClock);
     }
 
-    private static ReplaySummary Summarize(IReadOnlyList<ReplayCallReport> calls)
+    /// <summary>
+    /// The call's report with its faults, judged against what they should do when the run is a
+    /// suite or carries faults: a mismatch is a failure (exit code 1).
+    /// </summary>
+    private ReplaySuiteCall Finish(ReplayJob job, ReplayCallReport report, IReadOnlyList<string>? expected, FailoverOptions thresholds)
     {
-        int Count(CallStatus s) => calls.Count(c => c.Status == s);
-        var latencies = calls.SelectMany(c => c.Turns).Select(t => t.FirstAudioLatencyMs).OfType<long>().Order().ToList();
-        var exit = Count(CallStatus.InternalError) > 0 ? 3 : Count(CallStatus.Failed) > 0 ? 1 : Count(CallStatus.BadInput) > 0 ? 2 : 0;
-        return new ReplaySummary(
-            calls.Count,
-            Count(CallStatus.Passed),
-            Count(CallStatus.Failed),
-            Count(CallStatus.BadInput),
-            Count(CallStatus.InternalError),
-            latencies.Count == 0 ? null : latencies[(latencies.Count - 1) / 2],
-            latencies.Count == 0 ? null : latencies[^1],
-            exit);
+        report = report with { Faults = [.. job.Run.Faults.Select(f => f.ToString())] };
+        var evaluated = report.Status is CallStatus.Passed or CallStatus.Failed || report.Turns.Count > 0;
+        ReplaySuiteCall call;
+        if (!evaluated || (options.Matrix is null && job.Run.Faults.Count == 0))
+        {
+            call = new ReplaySuiteCall(job, report, null);
+        }
+        else
+        {
+            var expectation = RunExpectation.For(job.Run, options.Chain, expected?.Count, thresholds);
+            var mismatches = expectation.Check(report.Switches);
+            report = report with
+            {
+                Status = mismatches.Count > 0 && report.Status == CallStatus.Passed ? CallStatus.Failed : report.Status,
+                Failures = [.. report.Failures, .. mismatches],
+            };
+            call = new ReplaySuiteCall(job, report, expectation) { Matched = mismatches.Count == 0 };
+        }
+
+        _progress.CallFinished(call);
+        return call;
     }
+
+    private FakeCallerOptions CallerOptions(ReplayJob job)
+    {
+        var caller = new FakeCallerOptions { Pacing = options.Pacing, Impairments = options.Impairments };
+        if (job.Run.Faults.Count > 0)
+        {
+            caller.ReplyIdle = FaultCallerPatience;
+        }
+
+        return caller;
+    }
+
+    /// <summary>
+    /// <c>NAME.call.wav</c> for a run of one; with a matrix, <c>NAME.NN-FAULTS.call.wav</c> (NN the
+    /// run's place in the matrix, FAULTS its specs with every character a file name might not take as <c>-</c>).
+    /// </summary>
+    private string RecordingName(ReplayJob job)
+    {
+        var name = Path.GetFileNameWithoutExtension(job.File);
+        var runs = options.Runs.Count;
+        if (runs == 1)
+        {
+            return name + ".call.wav";
+        }
+
+        var place = ((job.Index % runs) + 1).ToString("D" + runs.ToString(CultureInfo.InvariantCulture).Length.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var faults = new string([.. job.Run.ToString().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' ? c : c == ' ' ? '_' : '-')]);
+        return $"{name}.{place}-{faults[..Math.Min(faults.Length, 96)]}.call.wav";
+    }
+
+    private static string Ms(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Distribution(FigureDistribution? d) =>
+        d is null ? "-" : $"p50 {d.P50} ms, p95 {d.P95} ms, max {d.Max} ms (n={d.Count})";
 }
