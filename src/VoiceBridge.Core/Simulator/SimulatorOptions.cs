@@ -19,4 +19,10 @@ public sealed class SimulatorOptions
     public TimeSpan DeltaInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     public string Model { get; set; } = "gpt-realtime";
+
+    /// <summary>
+    /// Words for a caller turn the harness gave no transcript for (a recording without a manifest);
+    /// null: such turns are transcribed as nothing.
+    /// </summary>
+    public ISimulatedRecognizer? Recognizer { get; set; } = LocalSimulatedRecognizer.Shared;
 }

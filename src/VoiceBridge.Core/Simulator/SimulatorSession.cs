@@ -94,6 +94,7 @@ internal sealed partial class SimulatorSession
                 case RealtimeClientEventType.InputAudioBufferClear:
                     _speechItem = null;
                     _bufferStart = _appended + _pendingLength;
+                    ForgetTurnAudio();
                     Send(w => RealtimeServerWriter.WriteInputAudioCleared(w, EventId()));
                     break;
                 case RealtimeClientEventType.ConversationItemCreate:
@@ -137,6 +138,7 @@ internal sealed partial class SimulatorSession
             }
 
             Decode(_pending, _pcm);
+            KeepForRecognition(_pcm);
             var frameStart = _appended;
             _appended += _pending.Length;
             _pendingLength = 0;
@@ -266,13 +268,13 @@ internal sealed partial class SimulatorSession
         Send(w => RealtimeServerWriter.WriteSessionUpdated(w, EventId(), _id, _simulator.Options.Model, _config));
     }
 
-    /// <summary>Commits the caller's turn as a user item and "transcribes" it (see <see cref="SimulatorControl"/>).</summary>
+    /// <summary>Commits the caller's turn as a user item and "transcribes" it (see <see cref="SimulatorControl"/> and <see cref="TranscriptOfTurn"/>).</summary>
     private void CommitUserTurn(string itemId)
     {
         _bufferStart = _appended + _pendingLength;
         var previous = _history.Count == 0 ? null : _history[^1].Id;
         Send(w => RealtimeServerWriter.WriteInputAudioCommitted(w, EventId(), itemId, previous));
-        var transcript = _simulator.NextTranscript(_record.CallId) ?? "";
+        var transcript = TranscriptOfTurn();
         if (_emptyTranscriptFault is { } empty)
         {
             _emptyTranscriptFault = null;

@@ -13,4 +13,7 @@ public static class LocalStages
     /// deterministic); otherwise decoding runs off the call's loop.
     /// </summary>
     public static Func<ISpeechToText> SpeechToText(bool inline) => () => new PocketsphinxRecognizer(Grammar.Value, runInline: inline);
+
+    /// <summary>The domain grammar (also what the simulated providers recognise turns with when given no words).</summary>
+    internal static JsgfGrammar DomainGrammar => Grammar.Value;
 }
