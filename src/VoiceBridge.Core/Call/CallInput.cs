@@ -14,6 +14,9 @@ internal enum CallInputKind
     ToolResult,
     CallControl,
     Drill,
+
+    /// <summary>An event of the call's shadow engine (CallSession.Shadow.cs): handled by the shadow only.</summary>
+    Shadow,
 }
 
 /// <summary>One input of the call session loop. Caller audio arrives in a pooled buffer.</summary>

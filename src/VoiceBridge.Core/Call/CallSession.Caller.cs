@@ -20,6 +20,8 @@ public sealed partial class CallSession
             _engine!.SendCallerAudio(position, mulaw);
             _engineFedUntil = _audioLog.End;
         }
+
+        _shadow?.SendCallerAudio(position, mulaw);
     }
 
     /// <summary>Our own VAD: its speech spans are the call's user turns.</summary>

@@ -200,4 +200,7 @@ public sealed record CallSummary(
 {
     /// <summary>An RTP leg's media figures (jitter buffer, packets), set by the leg when the call ends; null for Twilio legs.</summary>
     public Legs.Rtp.RtpMediaFigures? Media { get; init; }
+
+    /// <summary>Shadow mode: the shadow engine's per-turn comparison with the active one; null without a shadow.</summary>
+    public ShadowComparison? Shadow { get; init; }
 }

@@ -97,6 +97,7 @@ public sealed partial class CallSession : IEngineEvents
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var ticks = TickLoopAsync(linked.Token);
         StartFirstEngine();
+        StartShadow();
         try
         {
             while (!_ended && await _inputs.Reader.WaitToReadAsync(linked.Token))
@@ -124,7 +125,8 @@ public sealed partial class CallSession : IEngineEvents
         _stop.Cancel();
         await ticks;
         await StopEngineAsync();
-        var summary = Summarize();
+        await StopShadowAsync();
+        var summary = Summarize() with { Shadow = CompareShadow() };
         RaiseEnded();
         return summary;
     }
@@ -207,6 +209,9 @@ public sealed partial class CallSession : IEngineEvents
                 break;
             case CallInputKind.Drill:
                 OnDrill(input.Text!);
+                break;
+            case CallInputKind.Shadow:
+                _shadow?.OnEvent(input.Event!, NowMs);
                 break;
             case CallInputKind.Hangup:
                 _ended = true;

@@ -59,4 +59,18 @@ public sealed class CallSessionOptions
     /// still act on the call itself, through its leg (in replay, the fake carrier's).
     /// </summary>
     public bool DryRunTools { get; set; }
+
+    /// <summary>
+    /// Shadow mode: a second engine that hears the caller beside the active one, silently; its
+    /// transcripts, latencies and answer lengths are compared per turn (docs/failover.md, "Shadow
+    /// mode") [none].
+    /// </summary>
+    public Engines.EngineSpec? Shadow { get; set; }
+
+    /// <summary>
+    /// How a call builds its <see cref="Shadow"/> engine (spec, call id): the composition sets the
+    /// chain's own factory (<c>EngineFactory.CreateShadow</c>), so the shadow is built as the chain's
+    /// engines are, but outside the chain (no breaker, never switched to) [none: a shadow fails to start].
+    /// </summary>
+    public Func<Engines.EngineSpec, string, Engines.IAgentEngine>? ShadowFactory { get; set; }
 }

@@ -49,6 +49,13 @@ public sealed class EngineFactory(
     /// </summary>
     public IAgentEngine Create(int index, string callId) => Create(chain.Engines[index], callId);
 
+    /// <summary>
+    /// A shadow engine (docs/failover.md, "Shadow mode"), from this deployment's providers; when they
+    /// are simulated, tagged with <see cref="ShadowMode.CallTag"/> so the simulators keep its
+    /// transcripts apart from the active engine's.
+    /// </summary>
+    public IAgentEngine CreateShadow(EngineSpec engine, string callId) => Create(engine, ShadowMode.CallTag(callId));
+
     /// <summary>Where drills act on the node's calls (serve's admin API and drill schedule); null: no drills.</summary>
     public DrillInjector? Drills { get; set; }
 

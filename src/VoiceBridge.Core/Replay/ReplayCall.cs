@@ -27,6 +27,11 @@ public static class ReplayCall
         if (expectedUtterances is not null)
         {
             env.Control.AddTranscriptHints(callerOptions.CallSid, expectedUtterances);
+            if (env.Shadow is not null)
+            {
+                // The shadow hears the same caller from a queue of its own (ShadowMode.CallTag).
+                env.Control.AddTranscriptHints(ShadowMode.CallTag(callerOptions.CallSid), expectedUtterances);
+            }
         }
 
         FakeCallerResult observed;

@@ -55,6 +55,12 @@ public sealed class ReplayEnvironment : IAsyncDisposable
 
     public Uri MediaUri { get; }
 
+    /// <summary>
+    /// The calls' shadow engine (<see cref="CallSessionOptions.Shadow"/>), whose providers are
+    /// simulated beside the chain's (and may take faults aimed at it); null without one.
+    /// </summary>
+    public EngineSpec? Shadow { get; private init; }
+
     /// <summary>The bridge's SIP endpoint when the replay drives the SIP leg; null for Twilio.</summary>
     public SipEndpoint? Sip { get; private set; }
 
@@ -73,9 +79,10 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var control = new SimulatorControl();
         var simulators = new Dictionary<string, RealtimeSimulator>();
         var endpoints = new Dictionary<string, RealtimeEngineOptions>();
-        foreach (var engine in chain.Engines.Where(e => e.Kind == EngineKind.Realtime))
+        var served = ShadowMode.Provisioned(chain, sessionOptions.Shadow);
+        foreach (var engine in served.Engines.Where(e => e.Kind == EngineKind.Realtime))
         {
-            var simulator = NewSimulator(chain, engine, simulatorOptions, control, faults, TimeProvider.System, loggers);
+            var simulator = NewSimulator(served, engine, simulatorOptions, control, faults, TimeProvider.System, loggers);
             var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
             apps.Add(app);
             simulators[engine.Name] = simulator;
@@ -83,17 +90,21 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         }
 
         var http = new HttpClient();
-        var cascade = await CascadeProviders.StartLoopbackAsync(chain, control, http, loggers, faults);
+        var cascade = await CascadeProviders.StartLoopbackAsync(served, control, http, loggers, faults);
         apps.AddRange(cascade.Apps);
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
         engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
+        sessionOptions.ShadowFactory ??= engines.CreateShadow;
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), TimeProvider.System, loggers);
         var bridgeApp = await WebHosts.StartLoopbackAsync(
             loggers, services => services.AddSingleton(bridge.TwilioCounters).Configure<TwilioOptions>(_ => { }), a => a.MapBridge(bridge));
         apps.Insert(0, bridgeApp);
 
-        var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath));
+        var env = new ReplayEnvironment(bridge, simulators, control, new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri(bridgeApp.WebSocketBase(), WebHosts.TwilioMediaPath))
+        {
+            Shadow = sessionOptions.Shadow,
+        };
         env._apps.AddRange(apps);
         env._http = http;
         env._stagePlans = cascade.Plans;
@@ -114,21 +125,26 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         var control = new SimulatorControl();
         var simulators = new Dictionary<string, RealtimeSimulator>();
         var endpoints = new Dictionary<string, RealtimeEngineOptions>();
-        foreach (var engine in chain.Engines.Where(e => e.Kind == EngineKind.Realtime))
+        var served = ShadowMode.Provisioned(chain, sessionOptions.Shadow);
+        foreach (var engine in served.Engines.Where(e => e.Kind == EngineKind.Realtime))
         {
-            var simulator = NewSimulator(chain, engine, simulatorOptions, control, faults, time, loggers);
+            var simulator = NewSimulator(served, engine, simulatorOptions, control, faults, time, loggers);
             var authority = $"{engine.Name}.invalid";
             network.Listen(authority, simulator.HandleAsync, simulator.Admit);
             simulators[engine.Name] = simulator;
             endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"));
         }
 
-        var cascade = CascadeProviders.InMemory(chain, control, network, time, loggers, faults);
+        var cascade = CascadeProviders.InMemory(served, control, network, time, loggers, faults);
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), network, time, loggers);
         engines.AttachHealth(health ?? new ProviderHealthOptions(), sessionOptions.AuditLog);
+        sessionOptions.ShadowFactory ??= engines.CreateShadow;
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), time, loggers);
         network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
-        var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath));
+        var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath))
+        {
+            Shadow = sessionOptions.Shadow,
+        };
         env._http = cascade.OwnedHttp;
         env._stagePlans = cascade.Plans;
         if (leg == ReplayLeg.Sip)
@@ -140,7 +156,8 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     }
 
     /// <summary>
-    /// Checks that every fault can be injected into this chain: its target must be an engine of the
+    /// Checks that every fault can be injected into this chain (with a shadow engine: into
+    /// <see cref="ShadowMode.Provisioned"/>, so faults may aim at the shadow): its target must be an engine of the
     /// chain (by name, or <c>primary</c> for the one it starts with); a whole engine must be a
     /// simulated Realtime one, a stage (<c>NAME.stt|.llm|.tts</c>) a stage of a cascade. A remote
     /// provider is one simulator per call, so a fault cannot be aimed at a stage whose provider

@@ -1,0 +1,72 @@
+using VoiceBridge.Engines.Cascade.Local;
+
+namespace VoiceBridge.Call;
+
+/// <summary>
+/// Word error rate of a hypothesis against a reference transcript: (substitutions + deletions +
+/// insertions) / reference words, by word-level edit distance, on normalised words (engines
+/// punctuate, capitalise and write numbers differently; that is not what a caller said). Used by
+/// shadow mode to compare two engines' transcripts of one caller turn.
+/// </summary>
+public static class WordErrorRate
+{
+    /// <summary>Words beyond this many (in either text) are not compared: a caller turn's transcript is far shorter, and the distance is quadratic.</summary>
+    public const int MaxWords = 500;
+
+    /// <summary>Characters of a text looked at, so an absurd transcript costs bounded work.</summary>
+    private const int MaxChars = 10_000;
+
+    /// <summary>The rate, 0 for identical word sequences, possibly above 1 (insertions); null when the reference has no words.</summary>
+    public static double? Compute(string reference, string hypothesis)
+    {
+        var r = Words(reference);
+        if (r.Count == 0)
+        {
+            return null;
+        }
+
+        var h = Words(hypothesis);
+        return (double)Distance(r, h) / r.Count;
+    }
+
+    /// <summary>
+    /// The words of <paramref name="text"/> as the local recogniser's dictionary spells them
+    /// (<see cref="PhraseNormalizer"/>: lower case, punctuation dropped, numbers spelled out, so
+    /// "10" and "ten" agree), at most <see cref="MaxWords"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Words(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+
+        var words = PhraseNormalizer.Words(text.Length > MaxChars ? text[..MaxChars] : text);
+        return words.Count > MaxWords ? [.. words.Take(MaxWords)] : words;
+    }
+
+    /// <summary>Word-level Levenshtein distance, two rows.</summary>
+    private static int Distance(IReadOnlyList<string> reference, IReadOnlyList<string> hypothesis)
+    {
+        var previous = new int[hypothesis.Count + 1];
+        var current = new int[hypothesis.Count + 1];
+        for (var j = 0; j <= hypothesis.Count; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= reference.Count; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= hypothesis.Count; j++)
+            {
+                var substitution = previous[j - 1] + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[hypothesis.Count];
+    }
+}
