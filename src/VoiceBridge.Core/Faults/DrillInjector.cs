@@ -146,7 +146,7 @@ public sealed partial class DrillInjector(TimeProvider time, ILogger<DrillInject
                 arm.ForceSwitch();
                 break;
             case DrillKind.Close:
-                sockets.ForEach(s => s.Abort());
+                sockets.ForEach(s => s.Drop());
                 break;
             case DrillKind.Blackhole:
                 sockets.ForEach(s => s.Blackholed = true);

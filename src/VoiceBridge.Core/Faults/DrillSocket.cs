@@ -22,6 +22,7 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
         """{"type":"error","event_id":"evt_drill","error":{"type":"server_error","code":"rate_limit_exceeded","message":"VoiceBridge drill: synthetic rate limit (the provider did not limit us)"}}"""u8.ToArray();
 
     private byte[]? _injected;
+    private volatile bool _dropped;
     private bool _midMessage;
     private bool _responseHeard;
     private int _disposed;
@@ -48,6 +49,17 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
     public void Inject(byte[] utf8) => Volatile.Write(ref _injected, utf8);
 
     public override void Abort() => inner.Abort();
+
+    /// <summary>
+    /// The drill's close: the real socket is aborted, and a receive it interrupts ends as a lost
+    /// connection does (an aborted WebSocket ends its pending receive as a cancellation, which
+    /// the engine would take for its own stop).
+    /// </summary>
+    public void Drop()
+    {
+        _dropped = true;
+        inner.Abort();
+    }
 
     public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
         inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
@@ -85,7 +97,16 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
                 return new ValueWebSocketReceiveResult(injected.Length, WebSocketMessageType.Text, true);
             }
 
-            var result = await inner.ReceiveAsync(buffer, cancellationToken);
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await inner.ReceiveAsync(buffer, cancellationToken);
+            }
+            catch (OperationCanceledException e) when (_dropped && !cancellationToken.IsCancellationRequested)
+            {
+                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "the connection was dropped (drill)", e);
+            }
+
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return result;
