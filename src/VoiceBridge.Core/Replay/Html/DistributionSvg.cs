@@ -5,7 +5,8 @@ namespace VoiceBridge.Replay.Html;
 /// <summary>
 /// A strip plot of one figure over every switch of the run: each value a dot on a millisecond
 /// axis (small runs are the norm, where a histogram's bins would hide the values), with p50 and
-/// p95 drawn across it. The goals are judged on those two, so they are printed too.
+/// p95 drawn across it. The goals are judged on those two, so they are printed too, by the same
+/// nearest rank as the report's summary (<see cref="FigureDistribution"/>).
 /// </summary>
 internal static class DistributionSvg
 {
@@ -26,10 +27,10 @@ internal static class DistributionSvg
         }
 
         var sorted = values.Order().ToList();
-        var p50 = HtmlText.Percentile(sorted, 50);
-        var p95 = HtmlText.Percentile(sorted, 95);
-        page.Append($": n {sorted.Count}, p50 {p50} ms, p95 {p95} ms, max {sorted[^1]} ms</figcaption>\n");
-        var axis = Axis.For(Math.Max(0, sorted[^1]));
+        var figure = FigureDistribution.Of(sorted)!;
+        var (p50, p95) = (figure.P50, figure.P95);
+        page.Append($": n {figure.Count}, p50 {p50} ms, p95 {p95} ms, max {figure.Max} ms</figcaption>\n");
+        var axis = Axis.For(Math.Max(0, figure.Max));
         page.Append($"<svg width=\"{HtmlText.N(Width)}\" height=\"{HtmlText.N(Height)}\" viewBox=\"0 0 {HtmlText.N(Width)} {HtmlText.N(Height)}\" role=\"img\" aria-label=\"{HtmlText.E(title)}\">\n");
         page.Append($"<g class=\"axis\"><line x1=\"{HtmlText.N(Left)}\" y1=\"{HtmlText.N(AxisY)}\" x2=\"{HtmlText.N(Left + PlotWidth)}\" y2=\"{HtmlText.N(AxisY)}\"/>");
         for (var t = 0L; t <= axis.MaxMs; t += axis.StepMs)

@@ -50,6 +50,9 @@ internal static class HtmlText
     /// <summary>Milliseconds as "123 ms", or "-" when unknown.</summary>
     public static string Ms(long? ms) => ms is { } v ? v.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
 
+    /// <summary>A count, invariant.</summary>
+    public static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>A list that a deserialised report may have left null, as empty.</summary>
     public static IReadOnlyList<T> List<T>(IReadOnlyList<T>? list) => list ?? [];
 
@@ -59,14 +62,4 @@ internal static class HtmlText
 
     public static void Figure(StringBuilder page, string name, long value) =>
         Figure(page, name, value.ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>
-    /// The value of rank ceil(P*n/100) of the sorted values (nearest rank), the definition the
-    /// failover-timing report uses, so the page and that report agree on the same run.
-    /// </summary>
-    public static long Percentile(IReadOnlyList<long> sorted, int percent)
-    {
-        var rank = (int)Math.Ceiling(percent * sorted.Count / 100.0);
-        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
-    }
 }

@@ -38,6 +38,9 @@ public static partial class ReplayHtmlReport
             page.Append(" &#183; recording: <code class=\"recording\">").Append(HtmlText.E(recording)).Append("</code>");
         }
 
+        page.Append("</p>\n<p>Faults: ");
+        var faults = HtmlText.List(call.Faults);
+        page.Append(faults.Count == 0 ? "none" : string.Join(" ", faults.Select(f => "<code class=\"fault\">" + HtmlText.E(f) + "</code>")));
         page.Append("</p>\n");
         List(page, "failures", "Failures", HtmlText.List(call.Failures));
         List(page, "errors", "Errors", HtmlText.List(call.Errors));
@@ -51,8 +54,14 @@ public static partial class ReplayHtmlReport
         page.Append("<h3>Timeline</h3>\n<div class=\"timeline\">\n");
         TimelineSvg.Append(page, call, n);
         AppendLegend(page, call);
+        var switches = HtmlText.List(call.Switches);
+        for (var i = 0; i < switches.Count; i++)
+        {
+            SwitchDetailSvg.Append(page, call, n, switches[i], i + 1);
+        }
+
         page.Append("</div>\n");
-        AppendSwitches(page, HtmlText.List(call.Switches));
+        AppendSwitches(page, switches);
         AppendTranscript(page, HtmlText.List(call.Turns));
         AppendToolCalls(page, HtmlText.List(call.ToolCalls));
         AppendRtp(page, call);
@@ -119,22 +128,20 @@ public static partial class ReplayHtmlReport
         Row(page, "evidence", switches, sw => sw.Evidence);
         Row(page, "faultAtMs", switches, sw => HtmlText.Ms(sw.FaultAtMs));
         Row(page, "detectedAtMs", switches, sw => HtmlText.Ms(sw.DetectedAtMs));
-        Row(page, "detection (detectedAtMs - faultAtMs)", switches, sw => HtmlText.Ms(Detection(sw)));
+        Row(page, "detection (detectedAtMs - faultAtMs)", switches, sw => HtmlText.Ms(ReplaySummary.DetectionMsOf(sw)));
         Row(page, "callerSpeechEndMs", switches, sw => HtmlText.Ms(sw.CallerSpeechEndMs));
         Row(page, "firstFallbackAudioAtMs", switches, sw => HtmlText.Ms(sw.FirstFallbackAudioAtMs));
         Row(page, "handoffMs", switches, sw => HtmlText.Ms(sw.HandoffMs));
         Row(page, "deadAirMs", switches, sw => HtmlText.Ms(sw.DeadAirMs));
         Row(page, "lostCallerAudioMs", switches, sw => HtmlText.Ms(sw.LostCallerAudioMs));
         Row(page, "replayedCallerAudioMs", switches, sw => HtmlText.Ms(sw.ReplayedCallerAudioMs));
-        Row(page, "seededTurns", switches, sw => Count(sw.SeededTurns));
-        Row(page, "repeatedAgentWords", switches, sw => Count(sw.RepeatedAgentWords));
+        Row(page, "seededTurns", switches, sw => HtmlText.Count(sw.SeededTurns));
+        Row(page, "repeatedAgentWords", switches, sw => HtmlText.Count(sw.RepeatedAgentWords));
         Row(page, "duplicateAgentAudioMs", switches, sw => HtmlText.Ms(sw.DuplicateAgentAudioMs));
-        Row(page, "outboundDiscontinuities", switches, sw => Count(sw.OutboundDiscontinuities));
-        Row(page, "historyTurnsCarried", switches, sw => Count(sw.HistoryTurnsCarried));
+        Row(page, "outboundDiscontinuities", switches, sw => HtmlText.Count(sw.OutboundDiscontinuities));
+        Row(page, "historyTurnsCarried", switches, sw => HtmlText.Count(sw.HistoryTurnsCarried));
         page.Append("</table>\n");
     }
-
-    private static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Row(StringBuilder page, string name, IReadOnlyList<SwitchReport> switches, Func<SwitchReport, string> value)
     {

@@ -68,6 +68,11 @@ public static partial class ReplayHtmlReport
         if (s is not null)
         {
             HtmlText.Figure(page, "exit code", s.ExitCode);
+            if (s.Clock is { } clock)
+            {
+                HtmlText.Figure(page, "clock", clock);
+            }
+
             HtmlText.Figure(page, "first-audio latency p50", HtmlText.Ms(s.FirstAudioLatencyP50Ms));
             HtmlText.Figure(page, "first-audio latency max", HtmlText.Ms(s.FirstAudioLatencyMaxMs));
         }
@@ -81,22 +86,22 @@ public static partial class ReplayHtmlReport
         var switches = calls.SelectMany(c => HtmlText.List(c.Switches)).ToList();
         page.Append("<div class=\"distributions\">\n");
         DistributionSvg.Append(page, "handoff", "Handoff (handoffMs), every switch", switches.Select(sw => sw.HandoffMs).OfType<long>().ToList());
-        DistributionSvg.Append(page, "detection", "Detection (detectedAtMs - faultAtMs), every switch", switches.Select(Detection).OfType<long>().ToList());
+        DistributionSvg.Append(page, "detection", "Detection (detectedAtMs - faultAtMs), every switch", switches.Select(ReplaySummary.DetectionMsOf).OfType<long>().ToList());
         page.Append("</div>\n");
 
-        page.Append("<table class=\"calls\">\n<tr><th>#</th><th>recording</th><th>status</th><th>turns</th><th>switches</th><th>duration</th></tr>\n");
+        page.Append("<table class=\"calls\">\n<tr><th>#</th><th>recording</th><th>faults</th><th>status</th><th>turns</th><th>switches</th><th>duration</th></tr>\n");
         for (var i = 0; i < calls.Count; i++)
         {
             var c = calls[i];
-            page.Append($"<tr><td><a href=\"#call-{i + 1}\">{i + 1}</a></td><td>{HtmlText.E(c.File)}</td><td>{StatusBadge(c.Status)}</td>")
+            page.Append($"<tr><td><a href=\"#call-{i + 1}\">{i + 1}</a></td><td>{HtmlText.E(c.File)}</td><td>{HtmlText.E(Faults(c))}</td><td>{StatusBadge(c.Status)}</td>")
                 .Append($"<td>{HtmlText.List(c.Turns).Count}</td><td>{HtmlText.List(c.Switches).Count}</td><td>{c.DurationMs} ms</td></tr>\n");
         }
 
         page.Append("</table>\n</header>\n");
     }
 
-    /// <summary>How long detection took, when the fault's time is known.</summary>
-    internal static long? Detection(SwitchReport sw) => sw.FaultAtMs is { } fault ? sw.DetectedAtMs - fault : null;
+    /// <summary>The fault specs injected into the call, or "none".</summary>
+    private static string Faults(ReplayCallReport call) => HtmlText.List(call.Faults) is { Count: > 0 } faults ? string.Join(" ", faults) : "none";
 
     private static string StatusBadge(CallStatus status) => status switch
     {
@@ -120,7 +125,7 @@ public static partial class ReplayHtmlReport
         ul.failures li { color: #b71c1c; } ul.errors li { color: #6d4c41; }
         .heard { color: #667; display: block; } .cut { color: #c62828; font-weight: 600; }
         tr.user td.role { color: #1565c0; } tr.assistant td.role { color: #2e7d32; }
-        .distributions { display: flex; flex-wrap: wrap; gap: 1rem; }
+        .distributions { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: .5rem 0; }
         svg { font: 11px system-ui, sans-serif; background: #fff; }
         svg .axis line, svg .axis path { stroke: #99a; } svg .grid { stroke: #eef; }
         svg .lane-bg { fill: #f7f8fb; }
@@ -132,6 +137,9 @@ public static partial class ReplayHtmlReport
         svg .engine.e4 { fill: #ec407a; } svg .engine.e5 { fill: #78909c; } svg .engine.handoff { fill-opacity: .35; }
         svg .dot { fill: #3949ab; fill-opacity: .7; } svg .pct { stroke-width: 1.5; } svg .pct.p50 { stroke: #2e7d32; } svg .pct.p95 { stroke: #c62828; }
         svg text.engine-name { fill: #fff; } svg text.switch-label { fill: #1d2330; font-weight: 600; }
+        svg.switch-detail { margin-top: .5rem; border-top: 1px dashed #dde; } svg .handoff-span line { stroke: #1d2330; stroke-width: 1.5; }
+        svg .marker-label.fault { fill: #d32f2f; } svg .marker-label.detection { fill: #e65100; } svg .marker-label.first-audio { fill: #2e7d32; }
+        svg .figure-name { fill: #667; } svg .figure-value { font-weight: 600; }
         .legend span { display: inline-flex; align-items: center; gap: .3rem; margin-right: 1rem; }
         .legend i { display: inline-block; width: 14px; height: 10px; }
         .timeline { overflow-x: auto; }

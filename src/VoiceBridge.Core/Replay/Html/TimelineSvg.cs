@@ -10,24 +10,18 @@ namespace VoiceBridge.Replay.Html;
 /// each for the fault, the detection and the first fallback audio across every lane, with the
 /// switch's number and handoff printed under it. Each drawn item carries its milliseconds in a
 /// <c>data-ms</c> (or <c>data-start-ms</c>/<c>data-end-ms</c>) attribute, so tests and readers
-/// need not invert the scale.
+/// need not invert the scale. <see cref="SwitchDetailSvg"/> draws the same lanes close up.
 /// </summary>
 internal static class TimelineSvg
 {
     public const double Width = 1100;
     public const double Left = 130;
     public const double PlotWidth = Width - Left - 20;
-    private const double AxisY = 22;
-    private const double LaneHeight = 22;
-    private const double LaneGap = 6;
-    private const double FirstLaneY = 30;
     private const double LabelRowHeight = 14;
     private const int LabelRows = 3;
 
     /// <summary>Fill colours of the engines, in order of appearance in the call.</summary>
     internal static readonly string[] EngineColours = ["#5c6bc0", "#26a69a", "#ffa726", "#8d6e63", "#ec407a", "#78909c"];
-
-    private static readonly (string Key, string Label)[] Lanes = [("caller", "caller speech"), ("agent", "agent speech"), ("engine", "engine")];
 
     /// <summary>The end of a call on its timeline: its duration, or later if something happened later.</summary>
     public static long EndOf(ReplayCallReport call) =>
@@ -42,123 +36,29 @@ internal static class TimelineSvg
     /// <summary>Where <paramref name="ms"/> falls on the call's plot.</summary>
     public static double X(long ms, Axis axis) => Left + axis.Scale(ms, PlotWidth);
 
-    public static double LaneY(int lane) => FirstLaneY + lane * (LaneHeight + LaneGap);
-
     public static void Append(StringBuilder page, ReplayCallReport call, int callNumber)
     {
         var axis = AxisOf(call);
+        var scale = new TimeScale(0, axis.MaxMs, Left, PlotWidth);
         var switches = HtmlText.List(call.Switches);
-        var markersBottom = LaneY(Lanes.Length) - LaneGap + 4;
-        var height = markersBottom + 8 + (Math.Min(switches.Count, LabelRows) * LabelRowHeight) + 6;
+        var bottom = Lanes.Bottom;
+        var height = bottom + 8 + (Math.Min(switches.Count, LabelRows) * LabelRowHeight) + 6;
         page.Append($"<svg class=\"timeline-svg\" id=\"timeline-{callNumber}\" width=\"{HtmlText.N(Width)}\" height=\"{HtmlText.N(height)}\" viewBox=\"0 0 {HtmlText.N(Width)} {HtmlText.N(height)}\" role=\"img\" aria-label=\"timeline of call {callNumber}\">\n");
-        AppendAxis(page, axis, markersBottom);
-        for (var i = 0; i < Lanes.Length; i++)
-        {
-            page.Append($"<g class=\"lane\" data-lane=\"{Lanes[i].Key}\"><rect class=\"lane-bg\" x=\"{HtmlText.N(Left)}\" y=\"{HtmlText.N(LaneY(i))}\" width=\"{HtmlText.N(PlotWidth)}\" height=\"{HtmlText.N(LaneHeight)}\"/>")
-                .Append($"<text x=\"{HtmlText.N(Left - 8)}\" y=\"{HtmlText.N(LaneY(i) + 15)}\" text-anchor=\"end\">{Lanes[i].Label}</text>\n");
-            switch (i)
-            {
-                case 0:
-                    AppendTurns(page, call, "user", axis, LaneY(i));
-                    break;
-                case 1:
-                    AppendTurns(page, call, "assistant", axis, LaneY(i));
-                    break;
-                default:
-                    AppendEngines(page, EngineSpans(call, Math.Min(EndOf(call), axis.MaxMs)), axis, LaneY(i));
-                    break;
-            }
-
-            page.Append("</g>\n");
-        }
-
+        Lanes.AppendAxis(page, scale, axis.StepMs);
+        Lanes.Append(page, call, scale, EngineSpans(call, Math.Min(EndOf(call), axis.MaxMs)));
         for (var n = 0; n < switches.Count; n++)
         {
-            AppendSwitch(page, switches[n], n + 1, axis, markersBottom);
+            var sw = switches[n];
+            Lanes.AppendMarkers(page, sw, n + 1, scale);
+            var labelY = bottom + 8 + ((n % LabelRows) + 1) * LabelRowHeight - 3;
+            var x = scale.X(sw.DetectedAtMs);
+            var anchor = x > Left + PlotWidth - 260 ? "end" : "start";
+            page.Append($"<text class=\"switch-label\" data-switch=\"{n + 1}\" x=\"{HtmlText.N(x)}\" y=\"{HtmlText.N(labelY)}\" text-anchor=\"{anchor}\">")
+                .Append($"#{n + 1} {HtmlText.E(sw.From)} \u2192 {HtmlText.E(sw.To)}: handoff {HtmlText.Ms(sw.HandoffMs)}, dead air {HtmlText.Ms(sw.DeadAirMs)}")
+                .Append($"<title>{HtmlText.E(Figures(sw))}</title></text>\n");
         }
 
         page.Append("</svg>\n");
-    }
-
-    private static void AppendAxis(StringBuilder page, Axis axis, double bottom)
-    {
-        page.Append("<g class=\"axis\">");
-        for (var t = 0L; t <= axis.MaxMs; t += axis.StepMs)
-        {
-            var x = X(t, axis);
-            var label = axis.StepMs >= 1000 ? $"{t / 1000} s" : $"{t / 1000.0:0.##} s";
-            page.Append($"<line class=\"grid\" x1=\"{HtmlText.N(x)}\" y1=\"{HtmlText.N(AxisY)}\" x2=\"{HtmlText.N(x)}\" y2=\"{HtmlText.N(bottom)}\"/>")
-                .Append($"<text x=\"{HtmlText.N(x)}\" y=\"{HtmlText.N(AxisY - 6)}\" text-anchor=\"middle\">{label}</text>");
-        }
-
-        page.Append("</g>\n");
-    }
-
-    private static void AppendTurns(StringBuilder page, ReplayCallReport call, string role, Axis axis, double y)
-    {
-        foreach (var t in HtmlText.List(call.Turns))
-        {
-            // An agent turn that never reached the caller (a tool call, a reply cut before its
-            // first frame) has no span to draw; a key press is an instant, drawn 2 px wide.
-            if (!string.Equals(t.Role, role, StringComparison.Ordinal) || (t.EndMs <= t.StartMs && t.Dtmf is null))
-            {
-                continue;
-            }
-
-            var kind = t.Dtmf is not null ? " dtmf" : t.Interrupted ? " cut" : "";
-            var x = X(t.StartMs, axis);
-            var width = Math.Max(2, X(t.EndMs, axis) - x);
-            var what = t.Dtmf is not null ? "keys " + t.Dtmf : t.Text;
-            page.Append($"<rect class=\"speech {(role == "user" ? "caller" : "agent")}{kind}\" data-start-ms=\"{t.StartMs}\" data-end-ms=\"{t.EndMs}\" x=\"{HtmlText.N(x)}\" y=\"{HtmlText.N(y + 2)}\" width=\"{HtmlText.N(width)}\" height=\"{HtmlText.N(LaneHeight - 4)}\">")
-                .Append($"<title>{t.StartMs}-{t.EndMs} ms, {HtmlText.E(t.Engine)}{(t.Interrupted ? ", cut" : "")}: {HtmlText.E(what)}</title></rect>\n");
-        }
-    }
-
-    private static void AppendEngines(StringBuilder page, IReadOnlyList<EngineSpan> spans, Axis axis, double y)
-    {
-        var order = EngineOrder(spans);
-        foreach (var span in spans)
-        {
-            var x = X(span.StartMs, axis);
-            var width = Math.Max(1, X(span.EndMs, axis) - x);
-            var colour = EngineColours[order.IndexOf(span.Engine) % EngineColours.Length];
-            page.Append($"<rect class=\"engine{(span.Handoff ? " handoff" : "")}\" data-engine=\"{HtmlText.E(span.Engine)}\" data-start-ms=\"{span.StartMs}\" data-end-ms=\"{span.EndMs}\" fill=\"{colour}\" x=\"{HtmlText.N(x)}\" y=\"{HtmlText.N(y + 2)}\" width=\"{HtmlText.N(width)}\" height=\"{HtmlText.N(LaneHeight - 4)}\">")
-                .Append($"<title>{HtmlText.E(span.Engine)}{(span.Handoff ? " (handoff: seeding, not yet heard)" : "")}, {span.StartMs}-{span.EndMs} ms</title></rect>");
-            if (!span.Handoff && width > 8 * span.Engine.Length)
-            {
-                page.Append($"<text class=\"engine-name\" x=\"{HtmlText.N(x + 4)}\" y=\"{HtmlText.N(y + 15)}\">{HtmlText.E(span.Engine)}</text>");
-            }
-
-            page.Append('\n');
-        }
-    }
-
-    private static void AppendSwitch(StringBuilder page, SwitchReport sw, int n, Axis axis, double bottom)
-    {
-        var top = LaneY(0) - 4;
-        if (sw.FaultAtMs is { } fault)
-        {
-            Marker(page, "fault", n, fault, axis, top, bottom, $"switch {n}: fault at {fault} ms");
-        }
-
-        Marker(page, "detection", n, sw.DetectedAtMs, axis, top, bottom, $"switch {n}: detected at {sw.DetectedAtMs} ms ({sw.Reason})");
-        if (sw.FirstFallbackAudioAtMs is { } first)
-        {
-            Marker(page, "first-audio", n, first, axis, top, bottom, $"switch {n}: first audio from {sw.To} at {first} ms");
-        }
-
-        var labelY = bottom + 8 + (((n - 1) % LabelRows) + 1) * LabelRowHeight - 3;
-        var x = X(sw.DetectedAtMs, axis);
-        var anchor = x > Left + PlotWidth - 260 ? "end" : "start";
-        page.Append($"<text class=\"switch-label\" data-switch=\"{n}\" x=\"{HtmlText.N(x)}\" y=\"{HtmlText.N(labelY)}\" text-anchor=\"{anchor}\">")
-            .Append($"#{n} {HtmlText.E(sw.From)} \u2192 {HtmlText.E(sw.To)}: handoff {HtmlText.Ms(sw.HandoffMs)}, dead air {HtmlText.Ms(sw.DeadAirMs)}")
-            .Append($"<title>{HtmlText.E(Figures(sw))}</title></text>\n");
-    }
-
-    private static void Marker(StringBuilder page, string kind, int n, long ms, Axis axis, double top, double bottom, string title)
-    {
-        var x = X(ms, axis);
-        page.Append($"<line class=\"marker {kind}\" data-switch=\"{n}\" data-ms=\"{ms}\" x1=\"{HtmlText.N(x)}\" y1=\"{HtmlText.N(top)}\" x2=\"{HtmlText.N(x)}\" y2=\"{HtmlText.N(bottom)}\"><title>{HtmlText.E(title)}</title></line>\n");
     }
 
     /// <summary>Every FAILOVER.md figure of a switch on one line (the label's tooltip).</summary>
@@ -169,6 +69,10 @@ internal static class TimelineSvg
 
     /// <summary>The engines in the order they first answered, for their colours.</summary>
     internal static List<string> EngineOrder(IReadOnlyList<EngineSpan> spans) => spans.Select(s => s.Engine).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>An engine's colour: by its place in <paramref name="order"/>.</summary>
+    internal static string Colour(List<string> order, string engine) =>
+        EngineColours[Math.Max(0, order.IndexOf(engine)) % EngineColours.Length];
 
     /// <summary>
     /// Which engine was the call's from start to <paramref name="endMs"/>: the first switch's old
@@ -205,3 +109,13 @@ internal static class TimelineSvg
 
 /// <summary>An engine answering for the call over [StartMs, EndMs); <see cref="Handoff"/>: brought up, not yet heard.</summary>
 internal sealed record EngineSpan(string Engine, long StartMs, long EndMs, bool Handoff);
+
+/// <summary>A stretch of the call's clock [StartMs, EndMs] drawn over <see cref="Width"/> pixels from <see cref="Left"/>.</summary>
+internal readonly record struct TimeScale(long StartMs, long EndMs, double Left, double Width)
+{
+    /// <summary>Where <paramref name="ms"/> falls (clamped to the stretch).</summary>
+    public double X(long ms) => Left + ((Math.Clamp(ms, StartMs, EndMs) - StartMs) * Width / Math.Max(1, EndMs - StartMs));
+
+    /// <summary>Whether any of [<paramref name="from"/>, <paramref name="to"/>] is on the stretch.</summary>
+    public bool Shows(long from, long to) => to >= StartMs && from <= EndMs;
+}

@@ -21,6 +21,7 @@ internal static class HtmlReportSamples
     {
         File = "calls/booking.wav",
         Status = CallStatus.Passed,
+        Faults = ["primary:close@turn2", "azure-realtime:error@turn3"],
         Chain = ["openai-realtime", "azure-realtime", "local"],
         CallerAudioMs = 9_000,
         DurationMs = 10_000,
@@ -51,15 +52,7 @@ internal static class HtmlReportSamples
         Errors = ["calls/<broken>.wav: not a WAV file (no RIFF header)"],
     };
 
-    public static ReplayReport Report(params ReplayCallReport[] calls) => new(1, calls, new ReplaySummary(
-        calls.Length,
-        calls.Count(c => c.Status == CallStatus.Passed),
-        calls.Count(c => c.Status == CallStatus.Failed),
-        calls.Count(c => c.Status == CallStatus.BadInput),
-        calls.Count(c => c.Status == CallStatus.InternalError),
-        600,
-        600,
-        0));
+    public static ReplayReport Report(params ReplayCallReport[] calls) => new(1, calls, ReplaySummary.Of(calls, "virtual"));
 
     /// <summary>The page as XML: it must be well-formed after the doctype, whatever the report held.</summary>
     public static XElement Parse(string page)

@@ -97,9 +97,53 @@ public sealed class ReplayHtmlReportTests
     }
 
     [Fact]
+    public void Each_switch_has_a_close_up_with_its_markers_its_handoff_span_and_every_figure_beside_it()
+    {
+        var call = TwoSwitches() with { Switches = [TwoSwitches().Switches[0] with { CallerSpeechEndMs = 6_100 }, TwoSwitches().Switches[1]] };
+        var page = Parse(ReplayHtmlReport.Render(Report(call)));
+
+        var first = Assert.Single(page.Descendants("svg"), s => s.Attr("id") == "switch-1-1");
+        Assert.Equal(["caller", "agent", "engine"], first.Elements("g").Select(g => g.Attr("data-lane")).OfType<string>());
+        Assert.Equal(["fault", "detection", "first-audio"], first.Elements("line").Where(l => l.HasClass("marker")).Select(l => l.Attr("class")!.Split(' ')[1]));
+        Assert.Equal(
+            ["fault 5900 ms", "detected 5950 ms (socket-lost)", "first audio from azure-realtime 6800 ms"],
+            first.Elements("text").Where(t => t.HasClass("marker-label")).Select(t => t.Value));
+
+        // The handoff FAILOVER.md measures starts at the later of the detection and the caller's last word.
+        var span = Assert.Single(first.Elements("g"), g => g.HasClass("handoff-span"));
+        Assert.Equal(("6100", "6800"), (span.Attr("data-start-ms"), span.Attr("data-end-ms")));
+
+        var figures = Assert.Single(first.Elements("g"), g => g.HasClass("switch-figures")).Elements("text")
+            .ToDictionary(t => t.Attr("data-figure")!, t => t.Elements().Last().Value);
+        Assert.Equal("850 ms", figures["handoffMs"]);
+        Assert.Equal("50 ms", figures["detection"]);
+        Assert.Equal("120 ms", figures["deadAirMs"]);
+        Assert.Equal("340 ms", figures["replayedCallerAudioMs"]);
+        Assert.Equal("4", figures["historyTurnsCarried"]);
+        string[] all = ["lostCallerAudioMs", "seededTurns", "repeatedAgentWords", "duplicateAgentAudioMs", "outboundDiscontinuities"];
+        Assert.All(all, name => Assert.True(figures.ContainsKey(name), name));
+
+        // The close-up spans the seconds around the switch, not the call.
+        var lanes = first.Elements("g").Where(g => g.Attr("data-lane") is not null).SelectMany(g => g.Elements("rect")).Where(r => !r.HasClass("lane-bg"));
+        Assert.DoesNotContain(lanes, r => r.Attr("data-end-ms") == "2000");
+        Assert.Single(page.Descendants("svg"), s => s.Attr("id") == "switch-1-2");
+    }
+
+    [Fact]
+    public void The_faults_injected_into_a_call_are_listed_with_it_and_in_the_run_header()
+    {
+        var page = Parse(ReplayHtmlReport.Render(Report(TwoSwitches(), BadInput())));
+
+        var section = page.Descendants("section").Single(s => s.Attr("id") == "call-1");
+        Assert.Equal(["primary:close@turn2", "azure-realtime:error@turn3"], section.Descendants("code").Where(c => c.HasClass("fault")).Select(c => c.Value));
+        var rows = page.Descendants("table").Single(t => t.HasClass("calls")).Elements("tr").Skip(1).Select(r => r.Elements("td").ElementAt(2).Value);
+        Assert.Equal(["primary:close@turn2 azure-realtime:error@turn3", "none"], rows);
+    }
+
+    [Fact]
     public void A_transcript_full_of_markup_comes_out_as_text()
     {
-        var call = TwoSwitches() with { Errors = [Hostile], Failures = [Hostile], Chain = [Hostile] };
+        var call = TwoSwitches() with { Errors = [Hostile], Failures = [Hostile], Chain = [Hostile], Faults = [Hostile] };
         var html = ReplayHtmlReport.Render(Report(call, BadInput()));
 
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);

@@ -29,7 +29,8 @@ public sealed class ReplayReportPlaywrightTests(ITestOutputHelper output)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        var call = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:close@turn2")], "openai-realtime,azure-realtime");
+        var fault = FaultSpec.Parse("primary:close@turn2");
+        var call = FailoverReplay.Run(output, "booking-ulaw8k.wav", [fault], "openai-realtime,azure-realtime") with { Faults = [fault.ToString()] };
         var sw = Assert.Single(call.Switches);
         var report = HtmlReportSamples.Report(call);
 
@@ -92,6 +93,8 @@ public sealed class ReplayReportPlaywrightTests(ITestOutputHelper output)
         Assert.Contains($"handoff {sw.HandoffMs} ms", label, StringComparison.Ordinal);
         Assert.Equal(1, await page.Locator("table.switches").CountAsync());
         Assert.Equal(2, await page.Locator("figure.distribution svg").CountAsync());
+        Assert.Equal(1, await page.Locator("#switch-1-1 line.marker.detection").CountAsync());
+        Assert.Equal("primary:close@turn2", await page.Locator("#call-1 code.fault").TextContentAsync());
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "replay-report.png"), FullPage = true });
         Assert.Empty(problems);
