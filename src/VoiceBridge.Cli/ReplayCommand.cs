@@ -40,6 +40,7 @@ internal static class ReplayCommand
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio and compare it per turn in the report (one engine: local, cascade-remote, azure-realtime, cascade(stt=..,llm=..,tts=..))" };
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio or SIP leg, the bridge and simulated providers, and report")
         {
@@ -47,6 +48,7 @@ internal static class ReplayCommand
         };
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
+        command.Options.Add(shadow);
         command.Options.Add(leg);
         command.Options.Add(jitter);
         command.Options.Add(loss);
@@ -86,13 +88,15 @@ internal static class ReplayCommand
             FaultMatrixParse? matrix = null;
             AuditStore audit;
             FailoverOptions failover;
+            EngineSpec? shadowSpec;
             try
             {
+                shadowSpec = parse.GetValue(shadow) is { } shadowText ? ShadowMode.Parse(shadowText) : null;
                 failover = FailoverSettings.Load(parse, warmStandby);
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = CostOption.Apply(ChainSpec.Parse(parse.GetValue(chain)!), parse, cost);
                 faultList = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
-                ReplayEnvironment.ValidateFaults(chainSpec, faultList);
+                ReplayEnvironment.ValidateFaults(ShadowMode.Provisioned(chainSpec, shadowSpec), faultList);
                 if (parse.GetValue(faults) is { } matrixName)
                 {
                     matrix = FaultMatrixFile.Resolve(matrixName);
@@ -102,7 +106,7 @@ internal static class ReplayCommand
                         return 2;
                     }
 
-                    ValidateMatrix(chainSpec, matrix);
+                    ValidateMatrix(ShadowMode.Provisioned(chainSpec, shadowSpec), matrix);
                 }
                 audit = AuditStoreOption.Resolve(parse, dataDir, auditPostgres);
             }
@@ -140,11 +144,17 @@ internal static class ReplayCommand
                     Apology = apology.Value,
                     Filler = failover.Filler ? filler.Value : null,
                     Failover = failover,
+                    Shadow = shadowSpec,
                 },
             };
             var clockText = replayClock == ReplayClock.Virtual ? "VIRTUAL clock (in memory, fake time, as the tests run)" : "real clock (loopback sockets)";
             var suiteText = matrix is null ? "" : $"; faults {matrix.Source}: {matrix.Runs.Count} runs per recording";
             Console.Out.WriteLine($"replay: {clockText}, {options.Parallelism} at once; {(replayLeg == ReplayLeg.Sip ? $"SIP leg ({impairments})" : "Twilio leg")}; chain {chainSpec}{suiteText}; remote providers are the embedded SIMULATORS (no network, no keys)");
+            if (shadowSpec is not null)
+            {
+                Console.Out.WriteLine($"replay: shadow {shadowSpec.Name} runs silently beside every call (never heard by the caller); its per-turn comparison is in the report");
+            }
+
             try
             {
                 return ReplayProgressDisplay.Usable

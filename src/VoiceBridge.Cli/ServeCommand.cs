@@ -36,6 +36,7 @@ internal static class ServeCommand
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio; its per-turn comparison is audited (shadow-turn)" };
         var sip = new SipSettings();
         var webRtc = new WebRtcSettings();
         var admin = new AdminSettings();
@@ -45,6 +46,7 @@ internal static class ServeCommand
         };
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
+        command.Options.Add(shadow);
         sip.AddTo(command);
         webRtc.AddTo(command);
         admin.AddTo(command);
@@ -109,6 +111,16 @@ internal static class ServeCommand
             }
 
             chainSpec = CostOption.Apply(chainSpec, parse, cost, errors);
+            EngineSpec? shadowSpec = null;
+            try
+            {
+                shadowSpec = parse.GetValue(shadow) is { } shadowText ? ShadowMode.Parse(shadowText) : null;
+            }
+            catch (FormatException e)
+            {
+                errors.Add(e.Message);
+            }
+
             FailoverOptions? failover = null;
             try
             {
@@ -121,7 +133,7 @@ internal static class ServeCommand
 
             admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors);
             using var http = new HttpClient();
-            var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(chainSpec, realtime, http, errors);
+            var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(ShadowMode.Provisioned(chainSpec, shadowSpec), realtime, http, errors);
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
@@ -152,7 +164,7 @@ internal static class ServeCommand
             await using var audit = opened;
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
-            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover! };
+            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover!, Shadow = shadowSpec, ShadowFactory = engines.CreateShadow };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
             callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;

@@ -184,6 +184,7 @@ public static class ReplayCall
             TransferredTo = observed.TransferredTo,
             Media = summary.Media,
             Rtp = observed.Rtp,
+            Shadow = summary.Shadow is { } shadow ? ShadowReport.From(shadow) : null,
             Recording = recordingPath,
             Failures = failures,
             Errors = errors,

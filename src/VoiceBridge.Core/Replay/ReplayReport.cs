@@ -65,6 +65,8 @@ public sealed record ReplayCallReport
     /// <summary>What the replay's SIP phone saw of the bridge's RTP; null for Twilio.</summary>
     public FakeRtpObservation? Rtp { get; init; }
 
+    public ShadowReport? Shadow { get; init; }
+
     /// <summary>The stereo recording (caller left, agent right, as the caller heard it).</summary>
     public string? Recording { get; init; }
 
