@@ -186,6 +186,25 @@ public sealed class ReplayHtmlReportTests
     }
 
     [Fact]
+    public void A_sip_call_shows_the_bridge_s_rtp_figures_and_what_the_phone_saw()
+    {
+        var media = new VoiceBridge.Legs.Rtp.RtpMediaFigures(
+            Ssrc: 305419896, LocalRtpPort: 40000, PacketsSent: 1500, AgentFramesSent: 700, PacketsReceived: 1490, BadPackets: 2, UnknownPayloadTypePackets: 1,
+            WrongSizePackets: 0, DtmfDigits: 3, DtmfDigitsSent: 0, RtcpReceived: 6, Relatches: 0, JitterTargetDelayMs: 60, ConcealedMs: 40,
+            LatePackets: 4, DuplicatePackets: 1, DiscardedPackets: 5, OverflowFrames: 0);
+        var call = TwoSwitches() with { Leg = "sip", Media = media, Rtp = new FakeRtpObservation(1, 1499, 0, 0, 20, "sip:<desk>@example.com") };
+
+        var section = Parse(ReplayHtmlReport.Render(Report(call))).Descendants("section").Single();
+
+        Dictionary<string, string> Figures(string kind) => section.Descendants("dl").Single(d => d.HasClass(kind)).Elements("div")
+            .ToDictionary(d => d.Element("dt")!.Value, d => d.Element("dd")!.Value);
+        var bridge = Figures("media");
+        Assert.Equal(("305419896", "1500", "1490", "60 ms", "5"), (bridge["ssrc"], bridge["packets sent"], bridge["packets received"], bridge["jitter target delay"], bridge["discarded packets"]));
+        var phone = Figures("rtp");
+        Assert.Equal(("1", "1499", "0", "sip:<desk>@example.com"), (phone["SSRCs"], phone["packets"], phone["sequence gaps"], phone["referred to"]));
+    }
+
+    [Fact]
     public void An_empty_report_is_a_page_with_a_header_and_nothing_to_plot()
     {
         var page = Parse(ReplayHtmlReport.Render(Report()));
