@@ -40,6 +40,7 @@ internal static class ReplayCommand
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var noWarmUp = WarmUpOption.Create();
         var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio and compare it per turn in the report (one engine: local, cascade-remote, azure-realtime, cascade(stt=..,llm=..,tts=..))" };
 
         var command = new Command("replay", "Replay recorded caller audio through a Twilio or SIP leg, the bridge and simulated providers, and report")
@@ -55,6 +56,7 @@ internal static class ReplayCommand
         command.Options.Add(reorder);
         command.Options.Add(faults);
         command.Options.Add(clock);
+        command.Options.Add(noWarmUp);
         command.SetAction(async (parse, ct) =>
         {
             var impairments = new RtpImpairments(parse.GetValue(jitter), parse.GetValue(loss), parse.GetValue(reorder));
@@ -133,6 +135,7 @@ internal static class ReplayCommand
                 RawMuLaw = parse.GetValue(rawMuLaw),
                 Parallelism = parse.GetValue(parallel) ?? (replayClock == ReplayClock.Virtual ? Environment.ProcessorCount : 1),
                 Clock = replayClock,
+                WarmUp = !parse.GetValue(noWarmUp),
                 Chain = chainSpec,
                 Faults = faultList,
                 Matrix = matrix?.Runs,

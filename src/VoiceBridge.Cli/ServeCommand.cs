@@ -13,6 +13,7 @@ using VoiceBridge.Engines.Realtime;
 using VoiceBridge.Hosting;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Legs.WebRtc;
+using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
 using VoiceBridge.Transport;
 
@@ -36,6 +37,7 @@ internal static class ServeCommand
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
         var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var noWarmUp = WarmUpOption.Create();
         var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio; its per-turn comparison is audited (shadow-turn)" };
         var sip = new SipSettings();
         var webRtc = new WebRtcSettings();
@@ -47,6 +49,7 @@ internal static class ServeCommand
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
         command.Options.Add(shadow);
+        command.Options.Add(noWarmUp);
         sip.AddTo(command);
         webRtc.AddTo(command);
         admin.AddTo(command);
@@ -199,6 +202,19 @@ internal static class ServeCommand
             {
                 Console.Error.WriteLine($"serve: configuration error: --sip-listen {sipOptions!.Listen}: {e.Message} (choose another HOST:PORT, or --sip-listen off)");
                 return 2;
+            }
+
+            if (!parse.GetValue(noWarmUp))
+            {
+                var warm = CallPathWarmUp.Run(chainSpec!);
+                if (warm.Completed)
+                {
+                    logger.Information("Warm-up call ({Switches} switch, simulated providers, in memory) in {Seconds:0.0} s", warm.Switches, warm.Elapsed.TotalSeconds);
+                }
+                else
+                {
+                    logger.Warning("Warm-up call failed ({Error}); the first call compiles the call path", warm.Error);
+                }
             }
 
             await app.StartAsync(ct);

@@ -54,6 +54,9 @@ public sealed class ReplayRunOptions
     /// <summary>What the calls run on [real].</summary>
     public ReplayClock Clock { get; set; } = ReplayClock.Real;
 
+    /// <summary>On the real clock, run <see cref="CallPathWarmUp"/> before the first call, as <c>serve</c> does before it takes calls [false].</summary>
+    public bool WarmUp { get; set; }
+
     /// <summary>The engines answering the calls (the first answers until failover lands) [openai-realtime,local].</summary>
     public ChainSpec Chain { get; set; } = ChainSpec.Default;
 

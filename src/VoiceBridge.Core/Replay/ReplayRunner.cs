@@ -52,6 +52,14 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         }
         else
         {
+            if (options.WarmUp)
+            {
+                var warm = CallPathWarmUp.Run(options.Chain);
+                output.WriteLine(warm.Completed
+                    ? $"replay: warm-up call ({warm.Switches} switch) in {warm.Elapsed.TotalSeconds:0.0} s"
+                    : $"replay: warm-up call failed ({warm.Error}); the first call compiles the call path");
+            }
+
             await Parallel.ForEachAsync(
                 jobs,
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
