@@ -90,6 +90,11 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
     {
         while (true)
         {
+            if (_dropped)
+            {
+                throw Dropped(null);
+            }
+
             if (!_midMessage && Volatile.Read(ref _injected) is { } injected && injected.Length <= buffer.Length)
             {
                 Volatile.Write(ref _injected, null);
@@ -104,7 +109,7 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
             }
             catch (OperationCanceledException e) when (_dropped && !cancellationToken.IsCancellationRequested)
             {
-                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "the connection was dropped (drill)", e);
+                throw Dropped(e);
             }
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -127,6 +132,9 @@ internal sealed class DrillSocket(WebSocket inner, DrillInjector injector, strin
             return result;
         }
     }
+
+    private static WebSocketException Dropped(Exception? inner) =>
+        new(WebSocketError.ConnectionClosedPrematurely, "the connection was dropped on our side (drill)", inner);
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
         Blackholed ? Task.CompletedTask : inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
