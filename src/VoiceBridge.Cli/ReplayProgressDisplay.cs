@@ -93,13 +93,16 @@ internal sealed class ReplayProgressDisplay : IReplayProgress
             return;
         }
 
+        // A column per figure when the terminal is wide enough; else each switch's figures in one
+        // labelled cell that wraps (sixteen squeezed columns are unreadable).
+        var wide = ReplaySuiteTable.Width(_calls) <= AnsiConsole.Profile.Width;
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in ReplaySuiteTable.Columns)
+        foreach (var column in wide ? ReplaySuiteTable.Columns : ReplaySuiteTable.CompactColumns)
         {
             table.AddColumn(new TableColumn(new Text(column, new Style(decoration: Decoration.Bold))));
         }
 
-        foreach (var row in ReplaySuiteTable.Rows(_calls))
+        foreach (var row in wide ? ReplaySuiteTable.Rows(_calls) : ReplaySuiteTable.CompactRows(_calls))
         {
             table.AddRow(row.Select(Cell).ToArray());
         }

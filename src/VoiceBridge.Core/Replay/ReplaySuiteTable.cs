@@ -44,6 +44,24 @@ public static class ReplaySuiteTable
         }
     }
 
+    /// <summary>The columns of <see cref="CompactRows"/>: a switch's figures in one labelled cell, for a terminal too narrow for <see cref="Columns"/>.</summary>
+    public static IReadOnlyList<string> CompactColumns { get; } = ["recording", "faults", "status", "switch", "figures", "expected", "match"];
+
+    /// <summary><see cref="Rows"/> with each switch's figures in one cell, each figure named.</summary>
+    public static IEnumerable<string[]> CompactRows(IReadOnlyList<ReplaySuiteCall> calls) =>
+        Rows(calls).Select(r => r[4].Length == 0
+            ? new[] { r[0], r[1], r[2], r[3], "", r[14], r[15] }
+            : [r[0], r[1], r[2], $"{r[3]} ({r[4]})",
+               $"detect {r[5]} ms, handoff {r[6]} ms, dead air {r[7]} ms, lost {r[8]} ms, replayed {r[9]} ms/turns, repeated {r[10]} words, duplicate {r[11]} ms, discontinuities {r[12]}, history {r[13]} turns",
+               r[14], r[15]]);
+
+    /// <summary>The width <see cref="Columns"/> take drawn with a border between cells and one space either side.</summary>
+    public static int Width(IReadOnlyList<ReplaySuiteCall> calls)
+    {
+        var rows = Rows(calls).ToList();
+        return Columns.Select((c, i) => rows.Select(r => r[i].Length).Append(c.Length).Max() + 3).Sum() + 1;
+    }
+
     /// <summary>The table as aligned plain text: a header, a rule, the rows.</summary>
     public static void WritePlain(TextWriter output, IReadOnlyList<ReplaySuiteCall> calls)
     {

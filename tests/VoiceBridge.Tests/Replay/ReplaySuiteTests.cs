@@ -166,6 +166,16 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("local -> azure-realtime", Cell(lines[3], "switch"));
         Assert.Equal("-", Cell(lines[3], "detect ms"));
         Assert.Equal("58", Cell(lines[3], "handoff ms"));
+
+        // A narrow terminal's table: the same figures, named, in one cell per switch.
+        var compact = ReplaySuiteTable.CompactRows([call]).ToList();
+        Assert.Equal(ReplaySuiteTable.CompactColumns.Count, compact[0].Length);
+        Assert.Equal("openai-realtime -> local (audio-stall)", compact[0][3]);
+        Assert.Equal(
+            "detect 1003 ms, handoff 347 ms, dead air 211 ms, lost 0 ms, replayed 780/2 ms/turns, repeated 0 words, duplicate 0 ms, discontinuities 0, history 5 turns",
+            compact[0][4]);
+        Assert.Equal(["", "", "", "local -> azure-realtime (socket-lost)"], compact[1][..4]);
+        Assert.True(ReplaySuiteTable.Width([call]) > lines[2].Length);
     }
 
     [Fact]
