@@ -7,12 +7,16 @@ namespace VoiceBridge.Media;
 /// MP3 recordings (Twilio offers its call recordings as MP3 beside WAV) decoded with NLayer, a
 /// managed decoder, into the call's stream. The encoder's delay and padding written in a LAME/Lavc
 /// <c>Info</c> tag are removed, with the decoder's own 529-sample delay, so the audio lines up with
-/// the WAV it was made from; without a tag only the decoder's delay is removed.
+/// the WAV it was made from; without a tag LAME's usual 576-sample delay is assumed and the padding
+/// (under one frame of silence at the end) stays.
 /// </summary>
 internal static class Mp3Decoder
 {
     /// <summary>The synthesis filterbank's delay every Layer III decoder adds, in samples.</summary>
     private const int DecoderDelay = 529;
+
+    /// <summary>LAME's encoder delay, assumed when a file has no tag saying (sox writes LAME streams without one).</summary>
+    private const int LameDelay = 576;
 
     private const int FramesPerRead = 4096;
 
@@ -42,8 +46,9 @@ internal static class Mp3Decoder
             }
 
             long decoded = mpeg.Length / sizeof(float) / channels;
-            long skip = gapless is { } g ? g.Delay + DecoderDelay : DecoderDelay;
-            long keep = gapless is { } t ? decoded - t.Delay - t.Padding : decoded - DecoderDelay;
+            var (delay, padding) = gapless ?? (LameDelay, 0);
+            long skip = delay + DecoderDelay;
+            long keep = decoded - delay - padding;
             if (keep <= 0)
             {
                 throw new AudioFormatException(path, "no audio: the MP3 holds no decodable frames");
@@ -97,7 +102,7 @@ internal static class Mp3Decoder
     }
 
     private static string Describe((int Delay, int Padding)? gapless) =>
-        gapless is { } g ? $"Layer III, encoder delay {g.Delay} and padding {g.Padding} samples removed" : "Layer III, no gapless tag";
+        gapless is { } g ? $"Layer III, encoder delay {g.Delay} and padding {g.Padding} samples removed" : $"Layer III, no gapless tag: {LameDelay} samples of encoder delay assumed";
 
     /// <summary>
     /// The encoder delay and padding (samples) from the LAME extension of a Xing/Info tag in the first
