@@ -63,6 +63,28 @@ public sealed class CorpusReplayTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_barge_in_call_cuts_two_replies_and_the_carrier_is_cleared()
+    {
+        var (report, observed) = Replay(Entries.Value.Single(e => e.File == "bargein-ulaw8k.wav"));
+
+        var cut = report.Turns.Where(t => t is { Role: "assistant", Interrupted: true }).ToList();
+        Assert.Equal(2, cut.Count);
+        Assert.All(cut, t => Assert.True(t.HeardText is not null && t.HeardText.Length < t.Text.Length, $"heard \"{t.HeardText}\" of \"{t.Text}\""));
+        Assert.True(observed.Clears >= 2, $"the carrier got {observed.Clears} clear messages");
+    }
+
+    [Fact]
+    public void The_tool_call_is_made_and_answered_once_across_the_failover()
+    {
+        var (report, _) = Replay(Entries.Value.Single(e => e.File == "toolcall-ulaw8k.wav"));
+
+        var call = Assert.Single(report.ToolCalls);
+        Assert.Equal(("check_availability", "openai-realtime"), (call.Name, call.Engine));
+        Assert.Contains(report.Turns, t => t.Role == "assistant" && t.Text.Contains("openings", StringComparison.Ordinal));
+        Assert.Equal(("openai-realtime", "local"), (report.Switches[0].From, report.Switches[0].To));
+    }
+
+    [Fact]
     public void The_keys_typed_in_the_dtmf_call_reach_the_agent_as_one_turn_that_is_answered()
     {
         var (report, _) = Replay(Entries.Value.Single(e => e.File == "dtmf-ulaw8k.wav"));

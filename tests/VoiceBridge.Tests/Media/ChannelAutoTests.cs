@@ -1,0 +1,128 @@
+using NAudio.Wave;
+using VoiceBridge.Media;
+using VoiceBridge.Replay;
+
+namespace VoiceBridge.Tests.Media;
+
+/// <summary><see cref="ChannelSelection.Auto"/> on generated stereo files, and what the loader says it chose.</summary>
+public sealed class ChannelAutoTests : IDisposable
+{
+    private const int Rate = 8000;
+    private const double Peak = 0.5;
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Identical_channels_are_mixed()
+    {
+        var tone = WavFiles.Sine(440, Rate, Rate, Peak);
+        var path = Stereo("same.wav", tone, tone);
+
+        var recording = WavLoader.Load(path);
+
+        Assert.StartsWith("mix (auto: the two channels are identical)", recording.ChannelChoice, StringComparison.Ordinal);
+        Assert.Equal(WavLoader.Load(path, ChannelSelection.Mix).Samples, recording.Samples);
+    }
+
+    [Fact]
+    public void Channels_that_differ_by_a_little_noise_still_count_as_the_same()
+    {
+        var left = WavFiles.Sine(440, Rate, Rate, Peak);
+        var random = new Random(5);
+        var right = left.Select(x => x + ((random.NextDouble() - 0.5) * 0.01)).ToArray();
+
+        Assert.StartsWith("mix (auto", WavLoader.Load(Stereo("near.wav", left, right)).ChannelChoice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Different_content_takes_the_left_channel_as_twilio_puts_the_caller_there()
+    {
+        var caller = WavFiles.Sine(440, Rate, Rate, Peak);
+        var agent = WavFiles.Sine(1000, Rate, Rate, Peak);
+        var path = Stereo("twilio.wav", caller, agent);
+
+        var recording = WavLoader.Load(path);
+
+        Assert.StartsWith("left (auto: the channels differ", recording.ChannelChoice, StringComparison.Ordinal);
+        Assert.Contains("Twilio", recording.ChannelChoice, StringComparison.Ordinal);
+        Assert.Equal(WavLoader.Load(path, ChannelSelection.Left).Samples, recording.Samples);
+    }
+
+    [Fact]
+    public void A_silent_channel_is_passed_over_for_the_one_with_audio()
+    {
+        var tone = WavFiles.Sine(440, Rate, Rate, Peak);
+        var silence = new double[Rate];
+
+        var rightOnly = WavLoader.Load(Stereo("right-only.wav", silence, tone));
+        var leftOnly = WavLoader.Load(Stereo("left-only.wav", tone, silence));
+
+        Assert.Equal("right (auto: the left channel is silent)", rightOnly.ChannelChoice);
+        Assert.Equal(WavLoader.Load(_dir.File("right-only.wav"), ChannelSelection.Right).Samples, rightOnly.Samples);
+        Assert.Equal("left (auto: the right channel is silent)", leftOnly.ChannelChoice);
+        Assert.Equal(WavLoader.Load(_dir.File("left-only.wav"), ChannelSelection.Left).Samples, leftOnly.Samples);
+    }
+
+    [Fact]
+    public void Mono_is_taken_as_it_is_and_more_than_two_channels_are_mixed()
+    {
+        var tone = WavFiles.Sine(440, Rate, Rate, Peak);
+        var mono = _dir.File("mono.wav");
+        WavFiles.Write(mono, new WaveFormat(Rate, 16, 1), [tone], SampleKind.Pcm);
+        var four = _dir.File("four.wav");
+        WavFiles.Write(four, new WaveFormat(Rate, 16, 4), [tone, tone, tone, new double[Rate]], SampleKind.Pcm);
+
+        Assert.Equal("mono", WavLoader.Load(mono).ChannelChoice);
+        Assert.Equal("mix (auto: 4 channels)", WavLoader.Load(four).ChannelChoice);
+        Assert.Equal(WavLoader.Load(four, ChannelSelection.Mix).Samples, WavLoader.Load(four).Samples);
+    }
+
+    [Fact]
+    public void An_explicit_choice_is_kept_and_named()
+    {
+        var path = Stereo("pick.wav", WavFiles.Sine(440, Rate, Rate, Peak), WavFiles.Sine(1000, Rate, Rate, Peak));
+
+        Assert.Equal("right (--channel right)", WavLoader.Load(path, ChannelSelection.Right).ChannelChoice);
+        Assert.Equal("left (--channel left)", WavLoader.Load(path, ChannelSelection.Left).ChannelChoice);
+        Assert.Equal("mix of 2 channels (--channel mix)", WavLoader.Load(path, ChannelSelection.Mix).ChannelChoice);
+    }
+
+    [Fact]
+    public void A_corrupt_or_empty_mp3_is_an_error_naming_the_file()
+    {
+        var garbage = _dir.File("garbage.mp3");
+        File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 5000).Select(i => (byte)((i * 7919) % 251))]);
+        var wavInside = _dir.File("really-a-wav.mp3");
+        WavFiles.Write(wavInside, new WaveFormat(Rate, 16, 1), [WavFiles.Sine(440, Rate, Rate, Peak)], SampleKind.Pcm);
+        var empty = _dir.File("empty.mp3");
+        File.WriteAllBytes(empty, []);
+
+        foreach (var path in new[] { garbage, wavInside, empty })
+        {
+            var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
+            Assert.Equal(path, error.PathName);
+            Assert.Contains(Path.GetFileName(path), error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_folder_expands_to_its_wav_and_mp3_recordings()
+    {
+        foreach (var name in new[] { "b.mp3", "a.wav", "notes.txt", "c.ulaw" })
+        {
+            File.WriteAllBytes(_dir.File(name), [1]);
+        }
+
+        var files = ReplayInputs.Expand([_dir.Path], rawMuLaw: false).Select(Path.GetFileName);
+
+        Assert.Equal(["a.wav", "b.mp3"], files);
+    }
+
+    private string Stereo(string name, double[] left, double[] right)
+    {
+        var path = _dir.File(name);
+        WavFiles.Write(path, new WaveFormat(Rate, 16, 2), [left, right], SampleKind.Pcm);
+        return path;
+    }
+}
