@@ -71,10 +71,71 @@ public sealed class DrillInjectorTests(ITestOutputHelper output)
         var call = Assert.Single(drill.Calls);
         Assert.Equal("missed", call.State);
         Assert.Contains("ended before", call.Missed, StringComparison.Ordinal);
-        Assert.Equal(1, DrillCommand_exit(drill));
+        Assert.Equal(1, ExitOf(drill));
     }
 
-    private static int DrillCommand_exit(AdminDrillView drill) => Cli.DrillCommand.Report(drill, 1, TextWriter.Null);
+    [Fact]
+    public void A_live_call_is_drilled_now_and_a_second_drill_finds_nothing_left_to_act_on()
+    {
+        var path = RepoPaths.Fixture("booking-ulaw8k.wav");
+        var expected = ReplayInputs.Sidecar(path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var loggers = new TestLoggerFactory(output);
+        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var callerOptions = new FakeCallerOptions { ReplyIdle = TimeSpan.FromMilliseconds(1200) };
+        (int Status, AdminDrillView? Drill, string? Error) first = default, second = default;
+        AdminCallsView? before = null;
+        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
+        {
+            var options = new CallSessionOptions { DryRunTools = true, Apology = Apology.Value, AuditLog = audit };
+            await using var env = ReplayEnvironment.CreateVirtual(ChainSpec.Parse("openai-realtime,local"), new SimulatorOptions { Synthesizer = Voice }, options, time, loggers);
+            var drills = new AdminDrills(env.Bridge, audit, time, loggers);
+            var call = ReplayCall.RunAsync(env, WavLoader.Load(path), expected, callerOptions, time, CancellationToken.None);
+
+            // Into the first reply: the call is live on the primary, which has its socket open.
+            await time.UntilAsync(() => env.Bridge.Registry.Find(callerOptions.CallSid) is { NowMs: > 5000 }, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(60));
+            before = drills.Calls();
+            first = drills.Start(new AdminDrillRequest(callerOptions.CallSid, null, null, "primary:close"), "operator");
+            await time.UntilAsync(() => drills.Find(first.Drill!.Id)!.Calls.Single().State == "handed-off", TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
+            second = drills.Start(new AdminDrillRequest(callerOptions.CallSid, null, null, "primary:close"), "operator");
+            return await call;
+        });
+
+        var live = Assert.Single(before!.Calls);
+        Assert.Equal((callerOptions.CallSid, "twilio", "openai-realtime"), (live.Id, live.Leg, live.Engine));
+        Assert.True(first.Status == 202, first.Error);
+        var sw = Assert.Single(result.Summary.Switches!);
+        Assert.Equal(("socket-lost", 0L), (sw.Reason, sw.LostCallerAudioMs));
+        Assert.Contains("dropped on our side (drill)", sw.Evidence, StringComparison.Ordinal);
+        Assert.Equal(409, second.Status);
+        Assert.Contains("has no open connection to openai-realtime (it is on local)", second.Error, StringComparison.Ordinal);
+        var drillEvent = Assert.Single(audit.Events, e => e.Kind == "drill");
+        Assert.Equal((callerOptions.CallSid, "primary:close@now"), (drillEvent.CallId, drillEvent.Reason));
+        Assert.Contains("operator", drillEvent.DetailsJson, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1:primary:close@turn2", null)]
+    [InlineData("0.5:openai-realtime:blackhole@30s", null)]
+    [InlineData("primary:close", "expected PCT:SPEC")]
+    [InlineData("0:primary:close", "more than 0")]
+    [InlineData("5:primary:close@now", "@now is for a drill of one live call")]
+    [InlineData("5:local:close", "local is a cascade")]
+    [InlineData("5:azure-realtime:close", "not an engine of the chain")]
+    public void A_schedule_is_checked_against_the_chain(string text, string? problem)
+    {
+        var error = AdminDrills.ScheduleProblem(text, ChainSpec.Parse("openai-realtime,local"), out _, out _);
+        if (problem is null)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.Contains(problem, error, StringComparison.Ordinal);
+        }
+    }
+
+    private static int ExitOf(AdminDrillView drill) => Cli.DrillCommand.Report(drill, 1, TextWriter.Null);
 
     private (ReplayCallReport Report, AdminDrillView Drill, IReadOnlyList<VoiceBridge.Audit.AuditEvent> Audit, BreakerState Breaker) Run(string fault)
     {
