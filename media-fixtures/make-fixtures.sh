@@ -350,7 +350,7 @@ build_call() {
       "transcript": "$name.txt",
       "format": {"container": "wav", "encoding": "$enc_name", "bits_per_sample": $bits, "sample_rate_hz": $rate, "channels": $channels},
       "duration_s": $dur,
-      "voice": {"engine": "$C_ENGINE", "voice": "$C_VOICE", "words_per_minute": $C_WPM},
+      "voice": {"engine": "$C_ENGINE", "voice": "$C_VOICE", "words_per_minute": $([[ $C_ENGINE == flite ]] && echo null || echo "$C_WPM")},
       "noise": {"present": $noise_json, "type": $noise_type, "snr_db": $snr_json},
       "utterance_count": ${#utts[@]},
       "utterances": [
@@ -450,7 +450,7 @@ build_call silences-pcm8k \
 
 C_VOICE=en-us+m3 C_RATE=8000 C_ENCODING=pcm16 C_NOISE=street C_SNR=8 C_PACING=turn-aware C_FAULTS='[]' C_CHANNEL=mono \
 build_call noisy-street-8k \
-  '["a very noisy line: street noise (brown rumble under pink hiss) at 8 dB SNR through the whole call", "VAD endpointing and the turn count with a loud, moving noise floor"]' \
+  '["a very noisy line: street noise (brown rumble under pink hiss) at 8 dB SNR through the whole call", "VAD endpointing and the turn count with a loud noise floor from the first frame"]' \
   "Hi, I need to cancel my appointment." \
   "It was on Friday at two o'clock." \
   "My name is John Smith." \
