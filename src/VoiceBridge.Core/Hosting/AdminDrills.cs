@@ -128,7 +128,7 @@ public sealed partial class AdminDrills
         else
         {
             _audit.Record(new AuditEvent("drill", AuditEvent.NoCall, now, 0, engine, null, drill.Describe(),
-                JsonSerializer.Serialize(new { drill = drill.Id, fault = fault!.ToString(), by, share = request.Share, request.DurationS })));
+                JsonSerializer.Serialize(new { drill = drill.Id, fault = fault!.ToString(), by, share = request.Share, durationS = request.DurationS })));
         }
 
         lock (_gate)
