@@ -42,6 +42,9 @@ public sealed record ReplayCallReport
 
     public long DurationMs { get; init; }
 
+    /// <summary>Which channel of a stereo recording was the caller, and why (<c>--channel</c>); null for mono.</summary>
+    public string? Channel { get; init; }
+
     /// <summary>Utterances in the sidecar manifest (NAME.txt), when there is one.</summary>
     public int? ExpectedUtterances { get; init; }
 

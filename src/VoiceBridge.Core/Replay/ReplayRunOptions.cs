@@ -42,8 +42,8 @@ public sealed class ReplayRunOptions
     /// <summary>Network trouble on the caller's RTP (SIP leg only) [none].</summary>
     public RtpImpairments Impairments { get; set; } = RtpImpairments.None;
 
-    /// <summary>Which channel of a stereo recording is the caller [mix].</summary>
-    public ChannelSelection Channel { get; set; } = ChannelSelection.Mix;
+    /// <summary>Which channel of a stereo recording is the caller [auto: see <see cref="ChannelSelection.Auto"/>].</summary>
+    public ChannelSelection Channel { get; set; } = ChannelSelection.Auto;
 
     /// <summary>Inputs are headerless 8 kHz mu-law, not WAV.</summary>
     public bool RawMuLaw { get; set; }

@@ -66,7 +66,7 @@ public sealed partial class ReplayRunner
                     var call = await ReplayCall.RunAsync(env, recording, input.Expected, CallerOptions(job), time, CancellationToken.None);
                     return (call, env.Bridge.Engines.Describe());
                 });
-                report = Evaluate(job, result, input.Expected, chain, oneClock: true);
+                report = Evaluate(job, result, input.Expected, chain, oneClock: true) with { Channel = ChannelOf(recording) };
             }
             catch (Exception e)
             {
@@ -79,6 +79,9 @@ public sealed partial class ReplayRunner
     }
 
     /// <summary>A recording loaded (or its problem) and its manifest.</summary>
+    /// <summary>Which channel of a multi-channel recording was the caller, and why (<see cref="CallerRecording.ChannelChoice"/>); null for mono.</summary>
+    private static string? ChannelOf(CallerRecording recording) => recording.SourceChannels > 1 ? recording.ChannelChoice : null;
+
     private sealed record LoadedRecording(CallerRecording? Recording, string? Error, IReadOnlyList<string>? Expected);
 
     /// <summary>

@@ -85,6 +85,7 @@ public static class ReplaySuiteTable
         {
             CallStatus.Passed or CallStatus.Failed =>
                 $"{call.Turns.Count(t => t.Role == "user")} user turns, {call.Turns.Count(t => t.Role == "assistant")} replies, latency {string.Join("/", call.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs))} ms"
+                + (call.Channel is { } channel ? $"\n    caller channel: {channel}" : "")
                 + (call.Media is { } media ? $"\n    RTP: {media.PacketsReceived} packets in, {media.PacketsSent} out; jitter buffer target {media.JitterTargetDelayMs} ms, concealed {media.ConcealedMs} ms, late {media.LatePackets}, discarded {media.DiscardedPackets}" : "")
                 + string.Concat(call.Switches.Select(sw => $"\n    switch {sw.From} -> {sw.To} ({sw.Reason}): fault {sw.FaultAtMs?.ToString(CultureInfo.InvariantCulture) ?? "-"} ms, detected {sw.DetectedAtMs} ms, handoff {sw.HandoffMs?.ToString(CultureInfo.InvariantCulture) ?? "-"} ms, dead air {sw.DeadAirMs?.ToString(CultureInfo.InvariantCulture) ?? "-"} ms, lost {sw.LostCallerAudioMs} ms, replayed {sw.ReplayedCallerAudioMs} ms"))
                 + string.Concat(call.Failures.Select(f => "\n    - " + f)),
