@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
+using VoiceBridge.Faults;
 using VoiceBridge.Hosting;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
@@ -137,7 +138,18 @@ public sealed class DrillInjectorTests(ITestOutputHelper output)
 
     private static int ExitOf(AdminDrillView drill) => Cli.DrillCommand.Report(drill, 1, TextWriter.Null);
 
-    private (ReplayCallReport Report, AdminDrillView Drill, IReadOnlyList<VoiceBridge.Audit.AuditEvent> Audit, BreakerState Breaker) Run(string fault)
+    [Fact]
+    public void A_schedule_drills_its_share_of_new_calls_as_any_drill()
+    {
+        var (report, drill, audit, _) = Run("primary:error@turn1", schedule: true);
+
+        Assert.Equal(("schedule", "schedule", "running"), (drill.Id, drill.By, drill.State));
+        Assert.Equal("provider-error", Assert.Single(report.Switches).Reason);
+        Assert.Equal("handed-off", Assert.Single(drill.Calls).State);
+        Assert.Contains(audit, e => e.Kind == "drill" && e.DetailsJson.Contains("\"by\":\"schedule\"", StringComparison.Ordinal));
+    }
+
+    private (ReplayCallReport Report, AdminDrillView Drill, IReadOnlyList<VoiceBridge.Audit.AuditEvent> Audit, BreakerState Breaker) Run(string fault, bool schedule = false)
     {
         var path = RepoPaths.Fixture("booking-ulaw8k.wav");
         var expected = ReplayInputs.Sidecar(path);
@@ -153,11 +165,12 @@ public sealed class DrillInjectorTests(ITestOutputHelper output)
             var options = new CallSessionOptions { DryRunTools = true, Apology = Apology.Value, AuditLog = audit };
             await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions { Synthesizer = Voice }, options, time, loggers);
             var drills = new AdminDrills(env.Bridge, audit, time, loggers);
-            var (status, started, error) = drills.Start(new AdminDrillRequest(null, 100, 1, fault), "test");
+            Assert.True(DrillFault.TryParse(fault, liveCall: false, out var parsed, out var problem), problem);
+            var (status, started, error) = schedule ? (202, drills.Schedule(100, parsed!), null) : drills.Start(new AdminDrillRequest(null, 100, 1, fault), "test");
             Assert.True(status == 202, error);
             var run = await ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions { ReplyIdle = TimeSpan.FromMilliseconds(1200) }, time, CancellationToken.None);
             // The drill's figures become final once the call's summary is in.
-            await time.UntilAsync(() => drills.Find(started!.Id) is { State: "done" } d && d.Calls.All(c => c.Switch is null or { Final: true }), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(40));
+            await time.UntilAsync(() => drills.Find(started!.Id) is { State: "done" or "running" } d && d.Calls.All(c => c.Switch is { Final: true } || c.State == "missed") && (schedule || d.State == "done"), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(40));
             drill = drills.Find(started!.Id);
             breaker = env.Bridge.Engines.StateOf(0);
             return run;
