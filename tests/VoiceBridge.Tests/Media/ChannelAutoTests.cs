@@ -107,6 +107,18 @@ public sealed class ChannelAutoTests : IDisposable
     }
 
     [Fact]
+    public void An_8_khz_mp3_is_refused_with_the_way_to_convert_it()
+    {
+        // 0.5 s of 440 Hz made with sox at 8 kHz (MPEG-2.5 Layer III), which NLayer 3.0.1 misdecodes.
+        var path = System.IO.Path.Combine(Support.RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "tone-8k.mp3");
+
+        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
+
+        Assert.Contains("8000 Hz", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sox", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_folder_expands_to_its_wav_and_mp3_recordings()
     {
         foreach (var name in new[] { "b.mp3", "a.wav", "notes.txt", "c.ulaw" })
