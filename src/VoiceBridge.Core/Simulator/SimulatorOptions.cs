@@ -25,4 +25,7 @@ public sealed class SimulatorOptions
     /// null: such turns are transcribed as nothing.
     /// </summary>
     public ISimulatedRecognizer? Recognizer { get; set; } = LocalSimulatedRecognizer.Shared;
+
+    /// <summary>Hop timing and the storm control for a load run (<c>sim --load</c>); null, the default: none.</summary>
+    public Load.LoadProbe? LoadProbe { get; set; }
 }

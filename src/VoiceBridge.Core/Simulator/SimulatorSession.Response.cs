@@ -150,7 +150,8 @@ internal sealed partial class SimulatorSession
                 }
 
                 var item = response.Item!.Id!;
-                var slice = audio.AsMemory(offset, n);
+                // Under load (sim --load) a response's first delta carries a hop tag.
+                var slice = offset == 0 && _load is not null ? Load.LoadProbe.Session.TagFirstDelta(audio.AsSpan(0, n)) : audio.AsMemory(offset, n);
                 Send(w => RealtimeServerWriter.WriteOutputAudioDelta(w, EventId(), response.Id, item, 0, 0, slice.Span));
                 if (wordsAfter > wordsBefore)
                 {

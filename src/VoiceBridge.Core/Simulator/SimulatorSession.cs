@@ -24,6 +24,7 @@ internal sealed partial class SimulatorSession
     private readonly short[] _pcm = new short[CallClock.FrameSamples];
     private readonly byte[] _pending = new byte[CallClock.FrameSamples];
     private MessageSocket? _socket;
+    private Load.LoadProbe.Session? _load;
     private RealtimeSessionConfig _config;
     private EnergyVad _vad = new(new VadOptions());
     private int _pendingLength;
@@ -49,6 +50,8 @@ internal sealed partial class SimulatorSession
     {
         await using var socket = new MessageSocket(webSocket, 8192, 1024 * 1024);
         _socket = socket;
+        using var load = _simulator.Options.LoadProbe?.Open(webSocket.Abort);
+        _load = load;
         socket.StartSending();
         Send(w => RealtimeServerWriter.WriteSessionCreated(w, EventId(), _id, _simulator.Options.Model, _config));
         foreach (var fault in _simulator.Faults.Timed())
@@ -126,6 +129,7 @@ internal sealed partial class SimulatorSession
     private void Append(ReadOnlySpan<byte> audio)
     {
         _record.CountAudio(audio.Length);
+        _load?.OnCallerAudio(audio);
         while (!audio.IsEmpty)
         {
             var n = Math.Min(audio.Length, _pending.Length - _pendingLength);

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Serilog.Events;
+using VoiceBridge.Load;
+using VoiceBridge.Media;
+using VoiceBridge.Transport;
+
+namespace VoiceBridge.Cli;
+
+/// <summary>
+/// <c>voicebridge load</c>: N concurrent loopback Twilio calls of a paced recording against a
+/// running bridge (ours or another), a process of its own so that only the bridge's CPU is counted.
+/// Exit 0 when every call connected and frames flowed, 1 otherwise, 2 for bad input.
+/// </summary>
+internal static class LoadCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server") { Description = "The bridge's Media Streams WebSocket", DefaultValueFactory = _ => "ws://127.0.0.1:8080/twilio/media" };
+        var sim = new Option<string?>("--sim") { Description = "The simulator started with 'sim --load' (hop in, frames lost, storm)", DefaultValueFactory = _ => "http://127.0.0.1:8089" };
+        var pid = new Option<int?>("--pid") { Description = "The bridge's process id, for its CPU and memory" };
+        var calls = new Option<int>("--calls") { Description = $"Concurrent calls (at most {LoadOptions.MaxCalls})", DefaultValueFactory = _ => 10 };
+        var ramp = new Option<string?>("--ramp") { Description = "A load curve: steps of concurrent calls, e.g. 10,50,100 (instead of --calls)" };
+        var duration = new Option<int>("--duration") { Description = "Seconds each step lasts", DefaultValueFactory = _ => 20 };
+        var idle = new Option<int>("--idle") { Description = "Seconds the idle bridge is sampled first", DefaultValueFactory = _ => 3 };
+        var leg = new Option<string>("--leg") { Description = "The caller's leg: twilio (sip is not carried by the load generator yet)", DefaultValueFactory = _ => "twilio" };
+        var recording = new Option<string>("--recording") { Description = "The caller's recording (WAV)", DefaultValueFactory = _ => Path.Combine("media-fixtures", "booking-ulaw8k.wav") };
+        var stormAt = new Option<int?>("--storm-at") { Description = "Second of each step at which the simulator drops every session (failover storm)" };
+        var dataDir = new Option<string?>("--audit-dir") { Description = "The bridge's --data-dir: the storm's handoffs are read from its audit.db" };
+        var report = new Option<string?>("--report") { Description = "Write the report (JSON) here" };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a server or simulator that is not on a loopback address" };
+        var command = new Command("load", "Load generator: concurrent loopback calls against a running bridge and simulator, measuring hop latency, CPU and memory per call")
+        {
+            server, sim, pid, calls, ramp, duration, idle, leg, recording, stormAt, dataDir, report, allowRemote,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(leg) != "twilio")
+            {
+                error.WriteLine("load: --leg: only twilio is carried by the load generator");
+                return 2;
+            }
+
+            if (!Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var serverUri))
+            {
+                error.WriteLine($"load: --server '{parse.GetValue(server)}' is not an absolute URL");
+                return 2;
+            }
+
+            Uri? simUri = null;
+            if (parse.GetValue(sim) is { Length: > 0 } simText && !Uri.TryCreate(simText, UriKind.Absolute, out simUri))
+            {
+                error.WriteLine($"load: --sim '{simText}' is not an absolute URL");
+                return 2;
+            }
+
+            if (!TryParseSteps(parse.GetValue(ramp), parse.GetValue(calls), out var steps, out var stepsError))
+            {
+                error.WriteLine($"load: {stepsError}");
+                return 2;
+            }
+
+            LoadAudio audio;
+            try
+            {
+                var path = parse.GetValue(recording)!;
+                audio = LoadAudio.FromRecording(WavLoader.Load(path).Samples, path);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or FormatException)
+            {
+                error.WriteLine($"load: --recording: {e.Message}");
+                return 2;
+            }
+
+            var options = new LoadOptions
+            {
+                Server = serverUri, Simulator = simUri, BridgePid = parse.GetValue(pid), Steps = steps, DurationS = parse.GetValue(duration),
+                IdleS = Math.Max(1, parse.GetValue(idle)), StormAtS = parse.GetValue(stormAt), AuditDirectory = parse.GetValue(dataDir), Audio = audio,
+            };
+            if (options.Validate(parse.GetValue(allowRemote)) is { Count: > 0 } problems)
+            {
+                foreach (var problem in problems)
+                {
+                    error.WriteLine($"load: {problem}");
+                }
+
+                return 2;
+            }
+
+            var logger = Logging.Create(LogEventLevel.Information);
+            using var loggers = Logging.Factory(logger);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+            var runner = new LoadRunner(options, connector, http, TimeProvider.System, loggers.CreateLogger<LoadRunner>());
+            var result = await runner.RunAsync(ct);
+            var json = result.ToJson();
+            if (parse.GetValue(report) is { } reportPath)
+            {
+                await File.WriteAllTextAsync(reportPath, json, ct);
+            }
+
+            parse.InvocationConfiguration.Output.WriteLine(json);
+            return result.Steps.All(s => s.CallsConnected == s.Calls && s.FramesSent > 0 && s.AgentFramesReceived > 0) ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary><c>--ramp 10,50,100</c> or one step of <c>--calls</c>; each 1 to <see cref="LoadOptions.MaxCalls"/>.</summary>
+    public static bool TryParseSteps(string? ramp, int calls, out IReadOnlyList<int> steps, out string? error)
+    {
+        steps = [];
+        if (string.IsNullOrWhiteSpace(ramp))
+        {
+            steps = [calls];
+            error = calls is < 1 or > LoadOptions.MaxCalls ? $"--calls {calls}: 1 to {LoadOptions.MaxCalls}" : null;
+            return error is null;
+        }
+
+        var parts = ramp.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 32)
+        {
+            error = $"--ramp: {parts.Length} steps, at most 32";
+            return false;
+        }
+
+        var list = new List<int>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > LoadOptions.MaxCalls)
+            {
+                error = $"--ramp: '{part}' is not a count of calls from 1 to {LoadOptions.MaxCalls}";
+                return false;
+            }
+
+            list.Add(n);
+        }
+
+        steps = list;
+        error = null;
+        return true;
+    }
+}

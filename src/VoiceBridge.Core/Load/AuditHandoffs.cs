@@ -1,0 +1,86 @@
+using System.Text.Json;
+using VoiceBridge.Audit;
+
+namespace VoiceBridge.Load;
+
+/// <summary>
+/// A storm's handoffs as the bridge audited them: each call's <c>call-ended</c> event lists its
+/// switches with FAILOVER.md's figures (a Media Streams caller cannot see a switch, the bridge's
+/// audit log can). Read from the SQLite audit.db in the bridge's data directory.
+/// </summary>
+public static class AuditHandoffs
+{
+    /// <summary>The switches of calls that ended from <paramref name="since"/>; null when there is no readable audit.db.</summary>
+    public static HandoffDistribution? Read(string dataDirectory, DateTimeOffset since)
+    {
+        var path = SqliteAuditLog.PathIn(dataDirectory);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var ended = SqliteAuditLog.Query(path, null, since).Where(e => e.Kind == "call-ended").ToList();
+            return Of(ended.Count, ended.Select(e => e.DetailsJson));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The distribution over the switches in <c>call-ended</c> details (<c>switches[].HandoffMs</c>, <c>DeadAirMs</c>).</summary>
+    public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails)
+    {
+        var handoffs = new List<double>();
+        var deadAir = new List<double>();
+        var switches = 0;
+        foreach (var json in callEndedDetails)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                if (!doc.RootElement.TryGetProperty("switches", out var list) || list.ValueKind != JsonValueKind.Array)
+                {
+                    continue;
+                }
+
+                foreach (var s in list.EnumerateArray())
+                {
+                    switches++;
+                    Add(s, "HandoffMs", handoffs);
+                    Add(s, "DeadAirMs", deadAir);
+                }
+            }
+            catch (JsonException)
+            {
+                // Details of another version's shape: not counted.
+            }
+        }
+
+        return new HandoffDistribution(calls, switches, NearestRank(handoffs, 50), NearestRank(handoffs, 99), handoffs.Count == 0 ? null : handoffs.Max(),
+            NearestRank(deadAir, 50), NearestRank(deadAir, 99));
+    }
+
+    /// <summary>The nearest-rank percentile (the value at rank ceil(p/100 * n)); null for no values.</summary>
+    public static double? NearestRank(List<double> values, double percentile)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        var rank = (int)Math.Ceiling(percentile / 100 * values.Count);
+        return values[Math.Clamp(rank, 1, values.Count) - 1];
+    }
+
+    private static void Add(JsonElement s, string name, List<double> into)
+    {
+        if (s.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
+        {
+            into.Add(v.GetDouble());
+        }
+    }
+}

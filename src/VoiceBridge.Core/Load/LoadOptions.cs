@@ -1,0 +1,79 @@
+using System.Net;
+
+namespace VoiceBridge.Load;
+
+/// <summary>A load run: where the bridge and the simulator are, how many calls for how long, what to sample.</summary>
+public sealed class LoadOptions
+{
+    /// <summary>The most concurrent calls one run may open.</summary>
+    public const int MaxCalls = 2000;
+
+    /// <summary>The longest step.</summary>
+    public const int MaxDurationS = 3600;
+
+    /// <summary>The bridge's Media Streams WebSocket (VoiceBridge: /twilio/media; the Node sample: /media-stream).</summary>
+    public required Uri Server { get; init; }
+
+    /// <summary>The simulator started with <c>--load</c> (its /load/hops and /load/storm); null: no hop-in, lost or storm figures.</summary>
+    public Uri? Simulator { get; init; }
+
+    /// <summary>The bridge's process id, for its CPU and memory; null: not sampled.</summary>
+    public int? BridgePid { get; init; }
+
+    /// <summary>Concurrent calls of each step, in order (one step without a ramp).</summary>
+    public required IReadOnlyList<int> Steps { get; init; }
+
+    public required int DurationS { get; init; }
+
+    /// <summary>How long the idle bridge is sampled before the first step [3 s].</summary>
+    public int IdleS { get; init; } = 3;
+
+    /// <summary>Seconds into each step at which every provider session is dropped (a failover storm); null: none.</summary>
+    public int? StormAtS { get; init; }
+
+    /// <summary>The bridge's data directory, whose audit.db gives the storm's handoff figures; null: not read.</summary>
+    public string? AuditDirectory { get; init; }
+
+    /// <summary>The caller's recording (any WAV the replay verb takes).</summary>
+    public required LoadAudio Audio { get; init; }
+
+    /// <summary>Problems with these options, each naming the option; empty when they can run.</summary>
+    public IReadOnlyList<string> Validate(bool allowRemote)
+    {
+        var errors = new List<string>();
+        if (Steps.Count == 0 || Steps.Any(n => n is < 1 or > MaxCalls))
+        {
+            errors.Add($"--calls/--ramp: each step must be 1 to {MaxCalls} calls");
+        }
+
+        if (DurationS is < 1 or > MaxDurationS)
+        {
+            errors.Add($"--duration: 1 to {MaxDurationS} seconds");
+        }
+
+        if (StormAtS is { } storm && (storm < 1 || storm >= DurationS))
+        {
+            errors.Add("--storm-at: a second inside the step (1 to duration - 1)");
+        }
+
+        if (StormAtS is not null && Simulator is null)
+        {
+            errors.Add("--storm-at needs --sim (the simulator's control drops the sessions)");
+        }
+
+        if (Server.Scheme is not ("ws" or "wss"))
+        {
+            errors.Add($"--server '{Server}': a ws:// or wss:// URL");
+        }
+
+        if (!allowRemote && (!IsLoopback(Server) || (Simulator is { } sim && !IsLoopback(sim))))
+        {
+            errors.Add("--server and --sim must be loopback addresses (load on someone else's server is an attack): --allow-remote to override");
+        }
+
+        return errors;
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

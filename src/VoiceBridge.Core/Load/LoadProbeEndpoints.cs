@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using VoiceBridge.Simulator;
+
+namespace VoiceBridge.Load;
+
+/// <summary>
+/// The control a load generator uses on a simulator started with <c>--load</c>, loopback only:
+/// <c>GET /load/hops</c> (hop-in figures and tagged frames received; <c>?reset=true</c> starts
+/// afresh after reading) and <c>POST /load/storm</c> (every session dropped now).
+/// </summary>
+public static class LoadProbeEndpoints
+{
+    public const string HopsPath = "/load/hops";
+
+    public const string StormPath = "/load/storm";
+
+    public static void MapLoadProbe(this WebApplication app, LoadProbe probe)
+    {
+        app.MapGet(HopsPath, (HttpContext ctx) =>
+        {
+            if (!IsLoopback(ctx))
+            {
+                return Results.StatusCode(StatusCodes.Status403Forbidden);
+            }
+
+            var snapshot = probe.Snapshot();
+            if (ctx.Request.Query["reset"] == "true")
+            {
+                probe.Reset();
+            }
+
+            return Results.Json(snapshot, LoadJson.Options);
+        });
+        app.MapPost(StormPath, (HttpContext ctx) =>
+            IsLoopback(ctx) ? Results.Json(new { dropped = probe.Storm() }, LoadJson.Options) : Results.StatusCode(StatusCodes.Status403Forbidden));
+    }
+
+    private static bool IsLoopback(HttpContext ctx) => ctx.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip);
+}
+
+/// <summary>
+/// Every caller turn "transcribed" as the same line, so the simulator answers each with the same
+/// reply (spoken once, then served from the synthesizer's cache: pre-rendered audio) and spends no
+/// CPU recognising speech while the bridge is measured.
+/// </summary>
+public sealed class FixedTranscript(string line) : ISimulatedRecognizer
+{
+    /// <summary>A line the built-in script answers with speech and no tool call.</summary>
+    public const string Default = "Tomorrow afternoon, if possible.";
+
+    public string Recognize(ReadOnlySpan<short> pcm8k) => line;
+}
