@@ -8,5 +8,6 @@ var root = new RootCommand("VoiceBridge: a real-time voice agent bridge (Twilio 
     SimCommand.Create(),
     AuditCommand.Create(),
     DrillCommand.Create(),
+    LoadCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
