@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using VoiceBridge.Tests.Support;
+using Xunit.Abstractions;
+
+namespace VoiceBridge.Tests.Load;
+
+/// <summary>
+/// <c>voicebridge load</c> end to end, each part a process of its own as in a real run: <c>sim
+/// --load</c>, <c>serve</c> pointed at it, and 3 loopback calls for 5 s; the report has every
+/// field the issue asks for and frames flowed both ways.
+/// </summary>
+[Trait("Category", "Interop")]
+[Collection(RealTimeCollection.Name)]
+public sealed class LoadSmokeTests(ITestOutputHelper output)
+{
+    /// <summary>The report fields issue 9 names.</summary>
+    public static readonly string[] ReportFields =
+    [
+        "calls", "durationS", "cpuPercentPerCall", "callsPerCore", "memoryMbPerCall", "hopInP50Ms", "hopInP99Ms",
+        "hopOutP50Ms", "hopOutP99Ms", "framesSent", "framesLate", "framesLost", "maxCallsWithoutLateFrames",
+    ];
+
+    [Fact]
+    public async Task Three_calls_against_serve_and_sim_processes_report_every_figure()
+    {
+        var simPort = FreePort();
+        var servePort = FreePort();
+        var data = Directory.CreateTempSubdirectory("voicebridge-load-");
+        var report = Path.Combine(data.FullName, "load.json");
+        await using var sim = await Child.StartAsync(output, "simulated OpenAI Realtime provider listening", [], "sim", "--load", "--urls", $"http://127.0.0.1:{simPort}");
+        await using var serve = await Child.StartAsync(output, "VoiceBridge serving on", new() { ["OPENAI_API_KEY"] = "simulated" },
+            "serve", "--urls", $"http://127.0.0.1:{servePort}", "--realtime-url", $"ws://127.0.0.1:{simPort}/v1/realtime",
+            "--sip-listen", "off", "--whip-off", "--data-dir", data.FullName);
+        await using var load = await Child.StartAsync(output, null, [],
+            "load", "--server", $"ws://127.0.0.1:{servePort}/twilio/media", "--sim", $"http://127.0.0.1:{simPort}", "--pid", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--calls", "3", "--duration", "5", "--idle", "1", "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
+        var exit = await load.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var root = doc.RootElement;
+        foreach (var field in ReportFields)
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"the report has {field}");
+        }
+
+        Assert.Equal(3, root.GetProperty("calls").GetInt32());
+        Assert.True(root.GetProperty("framesSent").GetInt64() > 600, "three calls sent five seconds of frames");
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("hopInP50Ms").ValueKind);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("cpuPercentPerCall").ValueKind);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("framesLost").ValueKind);
+        var step = root.GetProperty("steps")[0];
+        Assert.Equal(3, step.GetProperty("callsConnected").GetInt32());
+        Assert.True(step.GetProperty("agentFramesReceived").GetInt64() > 0, "the agent's replies reached the callers");
+        Assert.True(step.GetProperty("framesReceivedByProvider").GetInt64() > 0, "caller frames reached the provider");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The built voicebridge.dll (beside the tests) as a child process, its output kept for the test log.</summary>
+    private sealed class Child : IAsyncDisposable
+    {
+        private readonly StringBuilder _log = new();
+        private readonly ITestOutputHelper _output;
+
+        private Child(Process process, ITestOutputHelper output)
+        {
+            Process = process;
+            _output = output;
+        }
+
+        public Process Process { get; }
+
+        public static async Task<Child> StartAsync(ITestOutputHelper output, string? readyLine, Dictionary<string, string> environment, params string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"));
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            foreach (var name in new[] { "OPENAI_API_KEY", "ASPNETCORE_URLS" })
+            {
+                info.Environment.Remove(name);
+            }
+
+            foreach (var (name, value) in environment)
+            {
+                info.Environment[name] = value;
+            }
+
+            var child = new Child(Process.Start(info)!, output);
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnLine(string? line)
+            {
+                if (line is null)
+                {
+                    return;
+                }
+
+                lock (child._log)
+                {
+                    child._log.AppendLine(line);
+                }
+
+                if (readyLine is not null && line.Contains(readyLine, StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            }
+
+            child.Process.OutputDataReceived += (_, e) => OnLine(e.Data);
+            child.Process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+            child.Process.BeginOutputReadLine();
+            child.Process.BeginErrorReadLine();
+            if (readyLine is not null)
+            {
+                await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            return child;
+        }
+
+        public async Task<int> WaitForExitAsync(TimeSpan timeout)
+        {
+            await Process.WaitForExitAsync().WaitAsync(timeout);
+            return Process.ExitCode;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                await Process.WaitForExitAsync();
+            }
+
+            lock (_log)
+            {
+                _output.WriteLine(_log.ToString());
+            }
+        }
+    }
+}
