@@ -64,6 +64,7 @@ public static partial class ReplayHtmlReport
         AppendSwitches(page, switches);
         AppendTranscript(page, HtmlText.List(call.Turns));
         AppendToolCalls(page, HtmlText.List(call.ToolCalls));
+        AppendShadow(page, call.Shadow);
         AppendRtp(page, call);
         page.Append("</section>\n");
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using VoiceBridge.Call;
 using VoiceBridge.Replay;
 using VoiceBridge.Replay.Html;
 using static VoiceBridge.Tests.Replay.Html.HtmlReportSamples;
@@ -202,6 +203,30 @@ public sealed class ReplayHtmlReportTests
         Assert.Equal(("305419896", "1500", "1490", "60 ms", "5"), (bridge["ssrc"], bridge["packets sent"], bridge["packets received"], bridge["jitter target delay"], bridge["discarded packets"]));
         var phone = Figures("rtp");
         Assert.Equal(("1", "1499", "0", "sip:<desk>@example.com"), (phone["SSRCs"], phone["packets"], phone["sequence gaps"], phone["referred to"]));
+    }
+
+    [Fact]
+    public void A_shadow_engine_s_comparison_is_shown_turn_by_turn_when_the_call_had_one()
+    {
+        var turns = new[]
+        {
+            new ShadowTurn(1, 500, 2_000, new ShadowSide("openai-realtime", "Hello, I would like to book.", 600, 1_400, 4, "Hi there, what day?"),
+                new ShadowSide("local", Hostile, 450, 1_200, 3, "Hello! Which day?"), 0.25),
+            new ShadowTurn(2, 4_500, 5_000, new ShadowSide("azure-realtime", null, null, 0, 0, ""), new ShadowSide("local", null, null, 0, 0, ""), null),
+        };
+        var shadow = new ShadowReport("local", turns, 1, 0.25, 600, 450, 1, "connection ended", 9_000, 1, 0);
+        var page = Parse(ReplayHtmlReport.Render(Report(TwoSwitches() with { Shadow = shadow }, TwoSwitches())));
+
+        var table = Assert.Single(page.Descendants("table"), t => t.HasClass("shadow-turns"));
+        var rows = table.Elements("tr").Skip(1).ToList();
+        Assert.Equal(["1", "1", "2", "2"], rows.Select(r => r.Attr("data-turn")));
+        Assert.Equal(Hostile, rows[1].Elements("td").Single(td => td.HasClass("text")).Value);
+        Assert.Equal("0.25", rows[0].Elements("td").Single(td => td.HasClass("wer")).Value);
+        var figures = page.Descendants("dl").Single(d => d.HasClass("shadow")).Elements("div").ToDictionary(d => d.Element("dt")!.Value, d => d.Element("dd")!.Value);
+        Assert.Equal(("0.25", "450 ms", "connection ended (at 9000 ms)"), (figures["mean word error rate"], figures["shadow first audio p50"], figures["shadow failed"]));
+
+        // Only the call that had a shadow shows one.
+        Assert.Single(page.Descendants("dl"), d => d.HasClass("shadow"));
     }
 
     [Fact]
