@@ -42,9 +42,26 @@ public sealed record LoadReport
 
     public required IReadOnlyList<LoadStep> Steps { get; init; }
 
-    /// <summary>The largest step with <see cref="LoadStep.FramesLate"/> zero (measured, never extrapolated).</summary>
-    public static int? MaxWithoutLate(IEnumerable<LoadStep> steps) =>
-        steps.Where(s => s.FramesLate == 0 && s.CallsConnected == s.Calls).Select(s => (int?)s.Calls).Max();
+    /// <summary>
+    /// The largest step, in order of calls, up to which every step connected all its calls with
+    /// <see cref="LoadStep.FramesLate"/> zero: measured, never extrapolated, and conservative (a
+    /// clean step above a step with late frames does not count).
+    /// </summary>
+    public static int? MaxWithoutLate(IEnumerable<LoadStep> steps)
+    {
+        int? max = null;
+        foreach (var step in steps.OrderBy(s => s.Calls))
+        {
+            if (step.FramesLate != 0 || step.CallsConnected != step.Calls)
+            {
+                break;
+            }
+
+            max = step.Calls;
+        }
+
+        return max;
+    }
 
     public static LoadReport Of(string server, int? pid, IReadOnlyList<LoadStep> steps)
     {

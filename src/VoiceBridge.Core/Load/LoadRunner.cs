@@ -74,7 +74,9 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         double? idleRssMb = _idleTo?.RssKb / 1024.0;
         double? loadedRssMb = rssKb / 1024.0;
         var perCall = LoadMath.PerCall(idleCpu, loadedCpu, connected);
-        var lost = LoadMath.Lost(measure.FramesSent, probe?.FramesReceived);
+        // After a storm the calls' caller audio goes to the next engine of the chain, which the
+        // probe does not see: the provider's count no longer tells lost frames.
+        var lost = stormDropped is null ? LoadMath.Lost(measure.FramesSent, probe?.FramesReceived) : null;
         return new LoadStep
         {
             Calls = count, CallsConnected = connected, DurationS = options.DurationS,

@@ -160,7 +160,7 @@ public sealed class LoadReportTests
     }
 
     [Fact]
-    public void The_largest_step_without_late_frames_is_taken_as_measured()
+    public void The_largest_step_up_to_which_no_step_had_late_frames_is_taken_as_measured()
     {
         LoadStep Step(int calls, long? late, int connected) => new()
         {
@@ -169,6 +169,7 @@ public sealed class LoadReportTests
         };
         Assert.Equal(50, LoadReport.MaxWithoutLate([Step(10, 0, 10), Step(50, 0, 50), Step(100, 3, 100), Step(200, 0, 150)]));
         Assert.Null(LoadReport.MaxWithoutLate([Step(10, 1, 10), Step(20, null, 20)]));
+        Assert.Equal(10, LoadReport.MaxWithoutLate([Step(100, 0, 100), Step(10, 0, 10), Step(50, 151, 50)]));
     }
 
     [Fact]
