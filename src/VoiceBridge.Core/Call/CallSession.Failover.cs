@@ -80,7 +80,6 @@ public sealed partial class CallSession
             Evidence = evidence,
             DetectedAtMs = NowMs,
             CallerSpeechEndMs = unanswered?.EndMs,
-            AwaitsCallerTurn = _speechStartPosition >= 0 || lastUser is null,
             SeededTurns = seeded,
             // Every turn so far reaches the new engine: as history when its text is known, else
             // (a caller turn nobody transcribed) as its audio, replayed.
@@ -264,10 +263,12 @@ public sealed partial class CallSession
         _pendingSwitch = null;
         record.FirstFallbackAudioAtMs = NowMs;
         record.OutboundDiscontinuities = _playout.Discontinuities - record.DiscontinuitiesBefore;
-        if (record.AwaitsCallerTurn && Conversation.Last(TurnRole.User) is { } answered && answered.EndMs > record.DetectedAtMs)
+        if (Conversation.Last(TurnRole.User) is { } answered && answered.EndMs > record.DetectedAtMs)
         {
-            // The caller was mid-turn at the switch (or had not spoken yet): the turn the new
-            // engine had to answer is the one that ended since.
+            // The caller spoke after the switch (they were mid-turn, had not spoken yet, or the
+            // switch came in a quiet moment with nothing to carry on): the new engine's first
+            // audio answers that turn, so the handoff runs from its end, not from the detection
+            // (the caller's own pause and speech are no part of it).
             record.CallerSpeechEndMs = answered.EndMs;
         }
 

@@ -23,7 +23,8 @@ public sealed class SwitchRecord
 
     /// <summary>
     /// End of the caller turn the new engine must answer (our VAD): one left unanswered at the
-    /// switch, or, when the caller was mid-turn (or had not spoken yet), the turn that ended next.
+    /// switch, or, when the caller spoke after the switch before the new engine's first audio
+    /// (mid-turn at the switch, not spoken yet, or a switch in a quiet moment), the turn that ended last.
     /// </summary>
     public long? CallerSpeechEndMs { get; set; }
 
@@ -51,7 +52,4 @@ public sealed class SwitchRecord
     internal long DiscontinuitiesBefore { get; init; }
 
     internal int Generation { get; init; }
-
-    /// <summary>The caller was mid-turn (or had not spoken) at the switch: the next turn's end is <see cref="CallerSpeechEndMs"/>.</summary>
-    internal bool AwaitsCallerTurn { get; init; }
 }

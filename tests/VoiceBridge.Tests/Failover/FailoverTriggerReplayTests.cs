@@ -115,11 +115,19 @@ public sealed class FailoverTriggerReplayTests(ITestOutputHelper output)
         Assert.Contains(report.Turns, t => t.Role == "assistant" && t.Text.Contains("Maria Lopez", StringComparison.Ordinal));
     }
 
-    /// <summary>A soft switch happens with nobody speaking and no reply owed.</summary>
+    /// <summary>
+    /// A soft switch happens with nobody speaking and no reply owed: the turn the new engine
+    /// answers first, if any, is one the caller began after the switch, and its handoff runs from
+    /// that turn's end.
+    /// </summary>
     private static void AssertAtTurnBoundary(ReplayCallReport report, SwitchReport sw)
     {
         Assert.DoesNotContain(report.Turns, t => t.StartMs < sw.DetectedAtMs && t.EndMs > sw.DetectedAtMs);
-        Assert.Null(sw.CallerSpeechEndMs);
+        if (sw.CallerSpeechEndMs is { } end)
+        {
+            Assert.Contains(report.Turns, t => t.Role == "user" && t.StartMs > sw.DetectedAtMs && t.EndMs == end);
+            Assert.Equal(sw.FirstFallbackAudioAtMs - end, sw.HandoffMs);
+        }
     }
 
     private static string Words(string? text) =>
