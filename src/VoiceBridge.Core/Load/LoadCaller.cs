@@ -132,7 +132,7 @@ internal sealed partial class LoadCaller
     }
 
     /// <summary>Sends stop and closes the socket, waiting a little for the bridge's close.</summary>
-    public async Task StopAsync()
+    public async Task StopAsync(TimeProvider time)
     {
         if (_socket is not { } socket)
         {
@@ -140,7 +140,7 @@ internal sealed partial class LoadCaller
         }
 
         Send(w => TwilioCarrierWriter.WriteStop(w, ++_sequence, _streamSid, "ACload", "CA" + _streamSid[2..]));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
         try
         {
             await socket.CloseAsync("stop", timeout.Token);

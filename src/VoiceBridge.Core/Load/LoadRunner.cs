@@ -60,7 +60,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         var callers = Enumerable.Range(0, count).Select(i => new LoadCaller(i, options.Audio, measure, start)).ToList();
         var connected = await ConnectAsync(callers, cancellationToken);
         var (loaded, rssKb, stormDropped) = await PaceAsync(connected, measure, cancellationToken);
-        await Task.WhenAll(connected.Select(c => c.StopAsync()));
+        await Task.WhenAll(connected.Select(c => c.StopAsync(time)));
         // Frames in flight reach the provider, and the bridge audits its ended calls, before they are read.
         await Task.Delay(TimeSpan.FromSeconds(stormDropped is null ? 1 : 3), time, cancellationToken);
         var probe = await ProbeAsync(reset: false, cancellationToken);
