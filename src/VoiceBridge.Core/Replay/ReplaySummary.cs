@@ -26,6 +26,18 @@ public sealed record ReplaySummary(
     /// <summary>Detection, <c>detectedAtMs - faultAtMs</c>, over every switch whose fault is known; null when none is.</summary>
     public FigureDistribution? DetectionMs { get; init; }
 
+    /// <summary>
+    /// Detection of the faults the provider signals (FAILOVER.md's goal: p95 &lt;= 50 ms), apart from
+    /// the stalls and soft triggers, which by design take their threshold or a few turns.
+    /// </summary>
+    public FigureDistribution? SignalledDetectionMs { get; init; }
+
+    /// <summary>Switch reasons of faults the provider signals (a closed socket, a refused connection, an error event, a rate limit).</summary>
+    public static IReadOnlySet<string> SignalledReasons { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Faults.FaultMatrix.SocketLost, Faults.FaultMatrix.CannotConnect, Faults.FaultMatrix.ProviderError, Faults.FaultMatrix.RateLimited,
+    };
+
     /// <summary>The totals of <paramref name="calls"/>; exit code 3, then 1, then 2 (README, "Exit codes").</summary>
     public static ReplaySummary Of(IReadOnlyList<ReplayCallReport> calls, string? clock = null)
     {
@@ -47,6 +59,7 @@ public sealed record ReplaySummary(
             Switches = switches.Count,
             HandoffMs = FigureDistribution.Of(switches.Select(s => s.HandoffMs).OfType<long>()),
             DetectionMs = FigureDistribution.Of(switches.Select(DetectionMsOf).OfType<long>()),
+            SignalledDetectionMs = FigureDistribution.Of(switches.Where(s => SignalledReasons.Contains(s.Reason)).Select(DetectionMsOf).OfType<long>()),
         };
     }
 
