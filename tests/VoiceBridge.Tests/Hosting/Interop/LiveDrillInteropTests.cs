@@ -269,9 +269,6 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
                 info.Environment.Remove(name);
             }
 
-            // The simulated primary cannot recognise speech (it transcribes every turn as nothing):
-            // without this the quality trigger would move every call after two turns, drilled or not.
-            info.Environment["Failover__BadTurnsInRow"] = "100";
             var log = new LineWriter();
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             void OnLine(string? line)
