@@ -12,7 +12,7 @@ public sealed partial class PlayoutBuffer
         }
 
         var item = _segments.Peek().Item;
-        var available = 0L;
+        long available = -_headTaken;
         foreach (var segment in _segments)
         {
             if (segment.Item != item)
@@ -20,7 +20,7 @@ public sealed partial class PlayoutBuffer
                 return true;
             }
 
-            available += segment.Remaining;
+            available += segment.Length;
             if (available >= CallClock.FrameSamples)
             {
                 return true;
@@ -57,13 +57,14 @@ public sealed partial class PlayoutBuffer
         while (filled < _frame.Length && _segments.Count > 0 && _segments.Peek().Item == item)
         {
             var segment = _segments.Peek();
-            var n = Math.Min(segment.Remaining, _frame.Length - filled);
-            segment.Data.AsSpan(segment.Offset, n).CopyTo(_frame.AsSpan(filled));
-            segment.Offset += n;
+            var n = Math.Min(segment.Length - _headTaken, _frame.Length - filled);
+            Take(_frame.AsSpan(filled, n));
+            _headTaken += n;
             filled += n;
-            if (segment.Remaining == 0)
+            if (_headTaken == segment.Length)
             {
                 _segments.Dequeue();
+                _headTaken = 0;
             }
         }
 
@@ -71,6 +72,38 @@ public sealed partial class PlayoutBuffer
         _queuedSamples -= filled;
         item.SamplesSent += filled;
         return true;
+    }
+
+    /// <summary>Copies audio to the ring's tail, growing the ring (in order) when it is full.</summary>
+    private void Append(ReadOnlySpan<byte> mulaw)
+    {
+        var count = (int)_queuedSamples;
+        if (count + mulaw.Length > _audio.Length)
+        {
+            var bigger = new byte[Math.Max(count + mulaw.Length, _audio.Length * 2)];
+            CopyFromHead(bigger.AsSpan(0, count));
+            _audio = bigger;
+            _audioHead = 0;
+        }
+
+        var tail = (_audioHead + count) % _audio.Length;
+        var first = Math.Min(mulaw.Length, _audio.Length - tail);
+        mulaw[..first].CopyTo(_audio.AsSpan(tail));
+        mulaw[first..].CopyTo(_audio);
+    }
+
+    /// <summary>Moves the ring's first <c>destination.Length</c> bytes out.</summary>
+    private void Take(Span<byte> destination)
+    {
+        CopyFromHead(destination);
+        _audioHead = (_audioHead + destination.Length) % _audio.Length;
+    }
+
+    private void CopyFromHead(Span<byte> destination)
+    {
+        var first = Math.Min(destination.Length, _audio.Length - _audioHead);
+        _audio.AsSpan(_audioHead, first).CopyTo(destination);
+        _audio.AsSpan(0, destination.Length - first).CopyTo(destination[first..]);
     }
 
     private void SendFrame(ItemPlayout item)

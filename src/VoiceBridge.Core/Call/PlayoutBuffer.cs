@@ -11,6 +11,10 @@ namespace VoiceBridge.Call;
 /// </summary>
 public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions options)
 {
+    // Agent audio waiting to be sent, in one ring that grows to the largest backlog the call had
+    // (at most Capacity): queuing a delta copies into it, so steady playout allocates nothing.
+    private const int InitialAudioBytes = 16 * 1024;
+
     private readonly Queue<Segment> _segments = new();
     private readonly Dictionary<string, ItemPlayout> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MarkInfo> _pendingMarks = new(StringComparer.Ordinal);
@@ -23,6 +27,9 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     private int _framesSinceMark;
     private long _queuedSamples;
     private string? _lastSentItem;
+    private byte[] _audio = new byte[InitialAudioBytes];
+    private int _audioHead;
+    private int _headTaken;
 
     /// <summary>Raised with the item id when its first frame goes to the caller.</summary>
     public event Action<ItemPlayout>? ItemStarted;
@@ -82,9 +89,10 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
             return;
         }
 
+        Append(mulaw);
         item.SamplesQueued += mulaw.Length;
         _queuedSamples += mulaw.Length;
-        _segments.Enqueue(new Segment(item, mulaw.ToArray()));
+        _segments.Enqueue(new Segment(item, mulaw.Length));
     }
 
     /// <summary>The item's audio is complete: its last partial frame may be padded and sent.</summary>
@@ -172,6 +180,8 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     {
         _segments.Clear();
         _queuedSamples = 0;
+        _audioHead = 0;
+        _headTaken = 0;
         foreach (var item in _items.Values)
         {
             item.Ended = true;
@@ -210,12 +220,8 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
         }
     }
 
-    private sealed record Segment(ItemPlayout Item, byte[] Data)
-    {
-        public int Offset { get; set; }
-
-        public int Remaining => Data.Length - Offset;
-    }
+    /// <summary>A run of one item's audio in the ring; the head run's first <c>_headTaken</c> bytes are sent.</summary>
+    private readonly record struct Segment(ItemPlayout Item, int Length);
 
     private sealed class MarkInfo(ItemPlayout item, long itemSamples, bool endsItem)
     {
