@@ -51,6 +51,9 @@ public sealed record RunExpectation(IReadOnlyList<string>? Reasons, bool Require
     /// (empty: they match). A required switch that did not happen fails, and so does a switch for a
     /// reason outside the expected ones.
     /// </summary>
+    /// <summary>The reason of a switch back to an engine the call left once it is healthy again.</summary>
+    public const string FailbackReason = "failback";
+
     public IReadOnlyList<string> Check(IReadOnlyList<SwitchReport> switches)
     {
         var failures = new List<string>();
@@ -66,7 +69,10 @@ public sealed record RunExpectation(IReadOnlyList<string>? Reasons, bool Require
 
         foreach (var (sw, n) in switches.Select((sw, i) => (sw, i + 1)))
         {
-            if (!Reasons.Contains(sw.Reason))
+            // Coming back to an engine the call left, once it recovered, is the failover working
+            // to the end (the fault's outage is over), whatever the fault was.
+            var failback = sw.Reason == FailbackReason && switches.Take(n - 1).Any(earlier => earlier.From == sw.To);
+            if (!failback && !Reasons.Contains(sw.Reason))
             {
                 failures.Add(Reasons.Count == 0
                     ? $"switch {n} ({sw.From} -> {sw.To}) for {sw.Reason}, but no switch was expected ({Text})"

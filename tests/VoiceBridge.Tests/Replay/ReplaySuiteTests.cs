@@ -109,6 +109,10 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(two.Check([Switch("socket-lost")]));
         Assert.Equal(["switch 1 (openai-realtime -> azure-realtime) for audio-stall, outside the expected reasons (primary:close@turn1: socket-lost; primary:error@turn3: provider-error)"], two.Check([Switch("audio-stall")]));
 
+        var back = Switch("failback") with { From = "azure-realtime", To = "openai-realtime" };
+        Assert.Empty(two.Check([Switch("socket-lost"), back]));
+        Assert.Single(two.Check([back]));
+
         var soft = For("primary:empty-transcript@user3");
         Assert.False(soft.Required);
         Assert.Empty(soft.Check([]));
