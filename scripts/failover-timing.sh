@@ -21,7 +21,7 @@
 #
 # The sample (overridable for a quick look; the committed report uses the defaults):
 #   FT_FAULTS         fault specs after "primary:", space-separated
-#   FT_LOCAL_INPUTS   recordings for openai-realtime,local          [media-fixtures/ (all three)]
+#   FT_LOCAL_INPUTS   recordings for openai-realtime,local          [the three format fixtures of media-fixtures/ (not the corpus)]
 #   FT_AZURE_INPUTS   recordings for openai-realtime,azure-realtime [media-fixtures/booking-ulaw8k.wav]
 # Exit code: 0 when the report was written, whatever the figures say (they are reported, not
 # judged here); non-zero when the build failed or the report could not be written.
@@ -37,7 +37,7 @@ COMMAND="bash scripts/failover-timing.sh"
 
 DEFAULT_FAULTS="close@turn2 error@turn2 stall-response@turn2 stall-audio@turn2+500 blackhole@turn3 refuse@connect http5xx@connect close@user2+400"
 read -r -a FAULTS <<<"${FT_FAULTS:-$DEFAULT_FAULTS}"
-read -r -a LOCAL_INPUTS <<<"${FT_LOCAL_INPUTS:-media-fixtures/}"
+read -r -a LOCAL_INPUTS <<<"${FT_LOCAL_INPUTS:-media-fixtures/booking-ulaw8k.wav media-fixtures/cancel-noisy-44k-stereo.wav media-fixtures/hours-pcm16k.wav}"
 read -r -a AZURE_INPUTS <<<"${FT_AZURE_INPUTS:-media-fixtures/booking-ulaw8k.wav}"
 CHAINS=("openai-realtime,local" "openai-realtime,azure-realtime")
 REPLAY_TIMEOUT="${FT_REPLAY_TIMEOUT:-300}"
