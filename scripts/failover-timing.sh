@@ -242,7 +242,7 @@ for c in chains:
 missing = [s for s in switches if s["deadAir"] is None]
 da_by = "; ".join(f"to `{fallback(c)}` p50 {fmt(pct([s['deadAir'] for s in switches if s['chain'] == c], 50))}, max {fmt(mx([s['deadAir'] for s in switches if s['chain'] == c]))}" for c in chains)
 w(f"| `deadAirMs` reported for every switch | every switch | {len(switches) - len(missing)} of {len(switches)} | {'met' if not missing else '**not met**'} |")
-w(f"| dead air p50 with warm standby | p50 <= 300 ms | {da_by} | not applicable: warm standby is not built |")
+w(f"| dead air p50 with warm standby | p50 <= 300 ms | {da_by} | not applicable: this sample runs without warm standby (see failover-warm-standby.md) |")
 for key, name in (("lost", "`lostCallerAudioMs`"), ("repeated", "`repeatedAgentWords`"), ("dup", "`duplicateAgentAudioMs`"), ("disc", "`outboundDiscontinuities`")):
     tot = sum(s[key] for s in switches)
     w(f"| {name} | 0 | total {tot} over {len(switches)} switches | {'met' if tot == 0 else '**not met**'} |")
@@ -490,7 +490,7 @@ def sum_of(f): map(f) | add // 0;
   | "| `deadAirMs` reported for every switch | every switch | \(($switches | length) - $missing) of \($switches | length) | \(if $missing == 0 then "met" else "**not met**" end) |",
   ("| dead air p50 with warm standby | p50 <= 300 ms | "
     + ($chains | map(. as $c | [$switches[] | select(.chain == $c) | .deadAir] as $d | "to `\($c | fallback)` p50 \($d | pct(50) | fmt), max \($d | mx | fmt)") | join("; "))
-    + " | not applicable: warm standby is not built |"),
+    + " | not applicable: this sample runs without warm standby (see failover-warm-standby.md) |"),
   (["lost", "`lostCallerAudioMs`"], ["repeated", "`repeatedAgentWords`"], ["dup", "`duplicateAgentAudioMs`"], ["disc", "`outboundDiscontinuities`"]
     | .[0] as $key | .[1] as $name | ($switches | sum_of(.[$key])) as $tot
     | "| \($name) | 0 | total \($tot) over \($switches | length) switches | \(if $tot == 0 then "met" else "**not met**" end) |"),
