@@ -8,10 +8,10 @@ namespace VoiceBridge.Transport;
 /// </summary>
 internal sealed class DuplexPipeStream : Stream
 {
-    private readonly ByteQueue _in;
-    private readonly ByteQueue _out;
+    private readonly InMemoryByteQueue _in;
+    private readonly InMemoryByteQueue _out;
 
-    private DuplexPipeStream(ByteQueue input, ByteQueue output)
+    private DuplexPipeStream(InMemoryByteQueue input, InMemoryByteQueue output)
     {
         _in = input;
         _out = output;
@@ -20,8 +20,8 @@ internal sealed class DuplexPipeStream : Stream
     public static (DuplexPipeStream A, DuplexPipeStream B) CreatePair()
     {
         var context = SynchronizationContext.Current;
-        var ab = new ByteQueue(context);
-        var ba = new ByteQueue(context);
+        var ab = new InMemoryByteQueue(context);
+        var ba = new InMemoryByteQueue(context);
         return (new DuplexPipeStream(ba, ab), new DuplexPipeStream(ab, ba));
     }
 
@@ -43,17 +43,17 @@ internal sealed class DuplexPipeStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         _in.ReadAsync(buffer, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => _out.Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count) => Send(buffer.AsSpan(offset, count));
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        _out.Write(buffer.AsSpan(offset, count));
+        Send(buffer.AsSpan(offset, count));
         return Task.CompletedTask;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _out.Write(buffer.Span);
+        Send(buffer.Span);
         return ValueTask.CompletedTask;
     }
 
@@ -78,157 +78,11 @@ internal sealed class DuplexPipeStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Bytes in flight one way, with at most one waiting reader.</summary>
-    private sealed class ByteQueue(SynchronizationContext? context)
+    private void Send(ReadOnlySpan<byte> data)
     {
-        private readonly object _gate = new();
-        private readonly Queue<byte[]> _chunks = new();
-        private int _headOffset;
-        private bool _completed;
-        private TaskCompletionSource<int>? _pendingRead;
-        private Memory<byte> _pendingBuffer;
-
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        if (!_out.Write(data))
         {
-            lock (_gate)
-            {
-                if (_chunks.Count > 0)
-                {
-                    return new ValueTask<int>(CopyOut(buffer.Span));
-                }
-
-                if (_completed || buffer.IsEmpty)
-                {
-                    return new ValueTask<int>(0);
-                }
-
-                if (_pendingRead is not null)
-                {
-                    throw new InvalidOperationException("only one read may wait at a time");
-                }
-
-                var read = new TaskCompletionSource<int>();
-                _pendingRead = read;
-                _pendingBuffer = buffer;
-                if (cancellationToken.CanBeCanceled)
-                {
-                    cancellationToken.Register(() => Cancel(read, cancellationToken));
-                }
-
-                return new ValueTask<int>(read.Task);
-            }
-        }
-
-        public void Write(ReadOnlySpan<byte> data)
-        {
-            if (data.IsEmpty)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                if (_completed)
-                {
-                    throw new IOException("the other end of the in-memory stream is closed");
-                }
-
-                _chunks.Enqueue(data.ToArray());
-                WakeReader();
-            }
-        }
-
-        public void Complete()
-        {
-            lock (_gate)
-            {
-                _completed = true;
-                WakeReader();
-            }
-        }
-
-        /// <summary>Hands the waiting read what is there now; its continuation runs on the captured context.</summary>
-        private void WakeReader()
-        {
-            if (_pendingRead is not { } read)
-            {
-                return;
-            }
-
-            _pendingRead = null;
-            var count = _chunks.Count > 0 ? CopyOut(_pendingBuffer.Span) : 0;
-            _pendingBuffer = default;
-            if (context is null)
-            {
-                read.TrySetResult(count);
-            }
-            else
-            {
-                context.Post(_ => OutsideContext(() => read.TrySetResult(count)), null);
-            }
-        }
-
-        private void Cancel(TaskCompletionSource<int> read, CancellationToken token)
-        {
-            lock (_gate)
-            {
-                if (_pendingRead == read)
-                {
-                    _pendingRead = null;
-                    _pendingBuffer = default;
-                }
-            }
-
-            // Like a completed read, a cancelled one resumes its reader on the captured context: the
-            // cancellation usually fires on the loop (an abort), where the reader's ConfigureAwait(false)
-            // continuation could not run inline and would hop to the thread pool, off the virtual clock.
-            if (context is null)
-            {
-                read.TrySetCanceled(token);
-            }
-            else
-            {
-                context.Post(_ => OutsideContext(() => read.TrySetCanceled(token)), null);
-            }
-        }
-
-        /// <summary>
-        /// Completes a read with no SynchronizationContext current: the reader (the BCL's WebSocket)
-        /// awaits with ConfigureAwait(false), and such continuations are inlined only when no
-        /// context is current; otherwise they would hop to the thread pool and leave the loop.
-        /// Awaiters that captured the loop's context still get their continuations posted to it.
-        /// </summary>
-        private static void OutsideContext(Action complete)
-        {
-            var previous = SynchronizationContext.Current;
-            SynchronizationContext.SetSynchronizationContext(null);
-            try
-            {
-                complete();
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previous);
-            }
-        }
-
-        private int CopyOut(Span<byte> destination)
-        {
-            var copied = 0;
-            while (copied < destination.Length && _chunks.TryPeek(out var head))
-            {
-                var n = Math.Min(head.Length - _headOffset, destination.Length - copied);
-                head.AsSpan(_headOffset, n).CopyTo(destination[copied..]);
-                copied += n;
-                _headOffset += n;
-                if (_headOffset == head.Length)
-                {
-                    _chunks.Dequeue();
-                    _headOffset = 0;
-                }
-            }
-
-            return copied;
+            throw new IOException("the other end of the in-memory stream is closed");
         }
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class InMemoryHttp : HttpMessageHandler
         private readonly SynchronizationContext? _context;
         private readonly TaskCompletionSource<HttpResponseMessage> _response = new();
         private readonly CancellationTokenSource _aborted = new();
-        private readonly BodyQueue _body;
+        private readonly InMemoryByteQueue _body;
         private readonly ServerBody _serverBody;
         private readonly object _gate = new();
         private CancellationTokenRegistration _clientCancel;
@@ -81,7 +81,7 @@ public sealed partial class InMemoryHttp : HttpMessageHandler
         {
             _request = request;
             _context = context;
-            _body = new BodyQueue(context);
+            _body = new InMemoryByteQueue(context);
             _serverBody = new ServerBody(this);
             RequestAborted = _aborted.Token;
             if (cancellationToken.CanBeCanceled)
@@ -321,7 +321,7 @@ public sealed partial class InMemoryHttp : HttpMessageHandler
                 return;
             }
 
-            _context.Post(_ => BodyQueue.OutsideContext(complete), null);
+            _context.Post(_ => InMemoryByteQueue.OutsideContext(complete), null);
         }
     }
 }
