@@ -6,7 +6,8 @@ namespace VoiceBridge.Call;
 /// Word error rate of a hypothesis against a reference transcript: (substitutions + deletions +
 /// insertions) / reference words, by word-level edit distance, on normalised words (engines
 /// punctuate, capitalise and write numbers differently; that is not what a caller said). Used by
-/// shadow mode to compare two engines' transcripts of one caller turn.
+/// shadow mode to compare two engines' transcripts of one caller turn, and by the local
+/// recogniser's accuracy tests.
 /// </summary>
 public static class WordErrorRate
 {
@@ -19,14 +20,15 @@ public static class WordErrorRate
     /// <summary>The rate, 0 for identical word sequences, possibly above 1 (insertions); null when the reference has no words.</summary>
     public static double? Compute(string reference, string hypothesis)
     {
-        var r = Words(reference);
-        if (r.Count == 0)
-        {
-            return null;
-        }
+        var (errors, words) = Count(reference, hypothesis);
+        return words == 0 ? null : (double)errors / words;
+    }
 
-        var h = Words(hypothesis);
-        return (double)Distance(r, h) / r.Count;
+    /// <summary>The edit distance in words and the reference's word count (for rates pooled over many turns).</summary>
+    public static (int Errors, int ReferenceWords) Count(string reference, string hypothesis)
+    {
+        var r = Words(reference);
+        return (Distance(r, Words(hypothesis)), r.Count);
     }
 
     /// <summary>

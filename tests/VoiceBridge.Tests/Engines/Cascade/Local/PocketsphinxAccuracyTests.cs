@@ -1,3 +1,4 @@
+using VoiceBridge.Call;
 using VoiceBridge.Engines.Cascade;
 using VoiceBridge.Media;
 using VoiceBridge.Speech;

@@ -1,3 +1,5 @@
+using VoiceBridge.Call;
+
 namespace VoiceBridge.Tests.Engines.Cascade.Local;
 
 public sealed class WordErrorRateTests
@@ -13,10 +15,10 @@ public sealed class WordErrorRateTests
         Assert.Equal((errors, words), WordErrorRate.Count(reference, hypothesis));
 
     [Fact]
-    public void Of_IsErrorsOverReferenceWords()
+    public void The_rate_is_errors_over_reference_words()
     {
-        Assert.Equal(0.25, WordErrorRate.Of("no thank you goodbye", "no thank you"));
-        Assert.Equal(0, WordErrorRate.Of("", ""));
-        Assert.Equal(1, WordErrorRate.Of("", "hello"));
+        Assert.Equal(0.25, WordErrorRate.Compute("no thank you goodbye", "no thank you"));
+        Assert.Equal((0, 0), WordErrorRate.Count("", ""));
+        Assert.Equal((1, 0), WordErrorRate.Count("", "hello"));
     }
 }
