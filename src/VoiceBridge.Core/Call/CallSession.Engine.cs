@@ -22,6 +22,7 @@ public sealed partial class CallSession
     /// </summary>
     private void StartEngine(long feedFrom, bool seeding = false)
     {
+        seeding |= TakeResumeSeeding();
         _seeding = seeding;
         _seedAwaitsTurn = false;
         _generation++;

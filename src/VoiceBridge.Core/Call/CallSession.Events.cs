@@ -30,11 +30,17 @@ public sealed partial class CallSession
         Switch("drill", $"operator drill by {by}", shared: false);
     }
 
-    private void RaiseCaption(ConversationTurn turn, bool final) =>
+    private void RaiseCaption(ConversationTurn turn, bool final)
+    {
         Events.Publish(new CallEvent(CallEventKind.Caption, NowMs)
         {
             Role = turn.Role == TurnRole.User ? "caller" : "agent", Engine = turn.Engine, Text = turn.Text, ItemId = turn.ItemId, Final = final,
         });
+        if (final)
+        {
+            RaiseTurnBoundary();
+        }
+    }
 
     private void RaiseEngine(string engine) => Events.Publish(new CallEvent(CallEventKind.Engine, NowMs) { Engine = engine });
 

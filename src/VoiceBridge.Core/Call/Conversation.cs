@@ -106,7 +106,8 @@ public sealed class Conversation(string instructions)
     public IEnumerable<(ConversationTurn? Turn, ToolCallRecord? Call)> InOrder()
     {
         var nextCall = 0;
-        var orderMs = 0L;
+        // Turns taken over from another stream are dated before this one began (negative).
+        var orderMs = long.MinValue;
         foreach (var turn in _turns)
         {
             orderMs = Math.Max(orderMs, turn.StartMs);
