@@ -42,6 +42,7 @@ internal static class ServeCommand
         var sip = new SipSettings();
         var webRtc = new WebRtcSettings();
         var admin = new AdminSettings();
+        var scaleOut = new ScaleOutSettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
@@ -53,6 +54,7 @@ internal static class ServeCommand
         sip.AddTo(command);
         webRtc.AddTo(command);
         admin.AddTo(command);
+        scaleOut.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information);
@@ -71,6 +73,7 @@ internal static class ServeCommand
             var errors = new List<string>(twilio.Validate());
             var sipOptions = sip.Read(parse, errors);
             var webRtcOptions = webRtc.Read(parse, errors);
+            scaleOut.Read(parse, errors);
             var twilioRest = TwilioRestOptions.FromEnvironment();
             errors.AddRange(twilioRest.Validate());
             var callControl = CallControlOptions.FromEnvironment();
@@ -167,6 +170,12 @@ internal static class ServeCommand
             await using var audit = opened;
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
+            await using var scale = await scaleOut.StartAsync(health, chainSpec!, audit, loggers, ct);
+            if (scale is null)
+            {
+                return 2;
+            }
+
             var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover!, Shadow = shadowSpec, ShadowFactory = engines.CreateShadow };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
             callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
@@ -182,6 +191,7 @@ internal static class ServeCommand
                 o.PublicBaseUrl = twilio.PublicBaseUrl;
             });
             var app = builder.Build();
+            bridge.TwilioContinuity = scale.Checkpoints;
             app.MapBridge(bridge);
             admin.Attach(app, bridge, audit, loggers);
             await using var whipSessions = webRtcOptions is { } browser

@@ -32,6 +32,9 @@ public sealed class BridgeComposition(
     /// <summary>How Twilio legs move a live call (a transfer) [none: a transfer fails and the call is hung up].</summary>
     public ITwilioCallUpdater? TwilioCalls { get; set; }
 
+    /// <summary>How a Twilio call outlives its stream: checkpoints and <c>/twilio/resume</c> (docs/scale-out.md) [none: a lost stream ends the call].</summary>
+    public ITwilioCallContinuity? TwilioContinuity { get; set; }
+
     public TimeProvider Time => time;
 
     public EngineFactory Engines => engines;
@@ -63,7 +66,8 @@ public sealed class BridgeComposition(
             Registry,
             TwilioCounters,
             loggers.CreateLogger<TwilioMediaLeg>(),
-            TwilioCalls);
+            TwilioCalls,
+            TwilioContinuity);
         await leg.RunAsync(CancellationToken.None);
     }
 }

@@ -21,7 +21,7 @@ public static class WebHosts
     public static void MapBridge(this WebApplication app, BridgeComposition bridge)
     {
         app.UseWebSockets();
-        app.MapTwilioVoiceWebhook(TwilioMediaPath);
+        app.MapTwilioVoiceWebhook(TwilioMediaPath, bridge.TwilioContinuity);
         var verifier = new TwilioSignatureVerifier(app.Services.GetRequiredService<IOptions<TwilioOptions>>().Value);
         app.Map(TwilioMediaPath, async ctx =>
         {

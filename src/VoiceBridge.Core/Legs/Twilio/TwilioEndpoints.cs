@@ -16,16 +16,24 @@ public static class TwilioEndpoints
     public const string VoicePath = "/twilio/voice";
     public const string SignatureHeader = "X-Twilio-Signature";
 
+    /// <summary>Where Twilio asks what to do when a call's stream ends (the <c>&lt;Connect action&gt;</c>).</summary>
+    public const string ResumePath = "/twilio/resume";
+
+    /// <summary>The stream parameter (value <c>1</c>) that marks a stream as a lost stream's continuation.</summary>
+    public const string ResumeParameter = "VoiceBridgeResume";
+
     private static readonly string[] ForwardedParameters = ["CallSid", "From", "To"];
 
     /// <summary>
     /// Maps <c>POST /twilio/voice</c>. With an auth token configured (<see cref="IOptions{TwilioOptions}"/>),
     /// a request without a valid signature gets 403. Otherwise the answer is <c>text/xml</c> TwiML connecting the
     /// call to <paramref name="mediaPath"/>: on PublicBaseUrl with http→ws, https→wss, or without one on the
-    /// request's own host; CallSid, From and To go along as stream parameters.
+    /// request's own host; CallSid, From and To go along as stream parameters. With <paramref name="continuity"/>
+    /// the <c>&lt;Connect&gt;</c> has <see cref="ResumePath"/> as its action, mapped here too
+    /// (<see cref="TwilioResumeEndpoint"/>): a call whose stream is lost goes on on a new one.
     /// </summary>
     /// <exception cref="ArgumentException">The Twilio options are invalid, or <paramref name="mediaPath"/> does not start with '/'.</exception>
-    public static IEndpointConventionBuilder MapTwilioVoiceWebhook(this IEndpointRouteBuilder app, string mediaPath = "/twilio/media")
+    public static IEndpointConventionBuilder MapTwilioVoiceWebhook(this IEndpointRouteBuilder app, string mediaPath = "/twilio/media", ITwilioCallContinuity? continuity = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(mediaPath);
@@ -36,8 +44,13 @@ public static class TwilioEndpoints
 
         TwilioOptions options = app.ServiceProvider.GetRequiredService<IOptions<TwilioOptions>>().Value;
         var verifier = new TwilioSignatureVerifier(options);
-        string? publicStreamUrl = TwilioPublicUrl.Base(options) is { } baseUrl ? TwilioPublicUrl.ToWebSocket(baseUrl) + mediaPath : null;
-        RequestDelegate answer = ctx => AnswerAsync(ctx, verifier, publicStreamUrl, mediaPath);
+        var target = new TwilioStreamTarget(TwilioPublicUrl.Base(options), mediaPath, continuity is not null);
+        RequestDelegate answer = ctx => AnswerAsync(ctx, verifier, target);
+        if (continuity is not null)
+        {
+            app.MapTwilioResumeWebhook(verifier, target, continuity);
+        }
+
         return app.MapPost(VoicePath, answer);
     }
 
@@ -58,7 +71,8 @@ public static class TwilioEndpoints
         return false;
     }
 
-    private static async Task AnswerAsync(HttpContext ctx, TwilioSignatureVerifier verifier, string? publicStreamUrl, string mediaPath)
+    /// <summary>The webhook's form once its signature checked out; null after answering 403.</summary>
+    internal static async Task<IFormCollection?> ReadVerifiedFormAsync(HttpContext ctx, TwilioSignatureVerifier verifier)
     {
         HttpRequest request = ctx.Request;
         IFormCollection form = request.HasFormContentType ? await request.ReadFormAsync(ctx.RequestAborted) : FormCollection.Empty;
@@ -66,9 +80,15 @@ public static class TwilioEndpoints
         {
             CountRejection(ctx);
             ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return;
+            return null;
         }
 
+        return form;
+    }
+
+    /// <summary>CallSid, From and To from the webhook's form, as stream parameters.</summary>
+    internal static Dictionary<string, string> StreamParameters(IFormCollection form)
+    {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string name in ForwardedParameters)
         {
@@ -78,10 +98,18 @@ public static class TwilioEndpoints
             }
         }
 
-        string streamUrl = publicStreamUrl
-            ?? $"{(request.IsHttps ? "wss" : "ws")}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{mediaPath}";
+        return parameters;
+    }
+
+    private static async Task AnswerAsync(HttpContext ctx, TwilioSignatureVerifier verifier, TwilioStreamTarget target)
+    {
+        if (await ReadVerifiedFormAsync(ctx, verifier) is not { } form)
+        {
+            return;
+        }
+
         ctx.Response.ContentType = "text/xml; charset=utf-8";
-        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(streamUrl, parameters), ctx.RequestAborted);
+        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), StreamParameters(form), target.ActionUrl(ctx.Request)), ctx.RequestAborted);
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Flatten(IFormCollection form) =>

@@ -20,6 +20,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private readonly TwilioCounters _counters;
     private readonly ILogger _logger;
     private readonly ITwilioCallUpdater? _calls;
+    private readonly ITwilioCallContinuity? _continuity;
     private readonly TwilioInboundMessage _message = new();
     private readonly ArrayBufferWriter<byte> _out = new(1024);
     private CallSession? _session;
@@ -28,6 +29,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private string? _callSid;
     private string? _accountSid;
     private List<string>? _errorsBeforeStart;
+    private bool _awaitingFirstFrame;
+    private bool _callEnded;
 
     public TwilioMediaLeg(
         MessageSocket socket,
@@ -35,7 +38,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         CallRegistry registry,
         TwilioCounters counters,
         ILogger logger,
-        ITwilioCallUpdater? calls = null)
+        ITwilioCallUpdater? calls = null,
+        ITwilioCallContinuity? continuity = null)
     {
         _socket = socket;
         _sessionFactory = sessionFactory;
@@ -43,6 +47,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _counters = counters;
         _logger = logger;
         _calls = calls;
+        _continuity = continuity;
     }
 
     /// <summary>Serves the stream until Twilio closes it; returns the call's summary if a call started.</summary>
@@ -60,6 +65,12 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         await _session.OnHangupAsync();
         var summary = await _sessionRun;
         _registry.Ended(summary);
+        if (_continuity is not null)
+        {
+            // A stream lost without Twilio's stop may come back on a new one (docs/scale-out.md).
+            await _continuity.OnStreamEndAsync(_session, _callEnded);
+        }
+
         await _socket.CloseAsync("call ended", CancellationToken.None);
         return summary;
     }
@@ -85,8 +96,25 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _socket.TrySend(_out.WrittenSpan);
     }
 
-    /// <summary>Closes the stream once what was queued is sent: Twilio then ends the call (no verb follows &lt;Connect&gt;).</summary>
-    public void HangUp() => _ = _socket.CloseAsync("call ended by VoiceBridge", CancellationToken.None);
+    /// <summary>
+    /// Closes the stream once what was queued is sent: Twilio then ends the call (no verb follows
+    /// &lt;Connect&gt;; with a resume action, the call is first recorded as ended so that the action hangs up).
+    /// </summary>
+    public void HangUp()
+    {
+        _callEnded = true;
+        _ = HangUpAsync(_continuity is not null ? _session?.Checkpoint(ended: true) : null);
+    }
+
+    private async Task HangUpAsync(ConversationCheckpoint? ended)
+    {
+        if (ended is not null)
+        {
+            await _continuity!.OnCallEndingAsync(ended);
+        }
+
+        await _socket.CloseAsync("call ended by VoiceBridge", CancellationToken.None);
+    }
 
     /// <summary>
     /// A media stream cannot move its call: the Calls API updates the live call with
@@ -130,8 +158,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         switch (_message.Kind)
         {
             case TwilioEventKind.Start when _session is null:
-                StartCall();
-                return ValueTask.CompletedTask;
+                return new ValueTask(StartCallAsync());
             case TwilioEventKind.Start:
                 _counters.CountOutOfOrder();
                 OnBadMessage("a second start on the same stream; ignored");
@@ -147,6 +174,13 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             return ValueTask.CompletedTask;
         }
 
+        if (_awaitingFirstFrame && _message.Kind == TwilioEventKind.Media)
+        {
+            _awaitingFirstFrame = false;
+            _continuity!.OnFirstFrame(_session);
+        }
+
+        _callEnded |= _message.Kind == TwilioEventKind.Stop;
         return _message.Kind switch
         {
             TwilioEventKind.Media when _message.Track is null or "inbound" => _session.OnCallerAudioAsync(_message.PayloadSpan),
@@ -157,13 +191,22 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         };
     }
 
-    private void StartCall()
+    private async Task StartCallAsync()
     {
         _streamSid = _message.StreamSid!;
         _callSid = _message.CallSid;
         _accountSid = _message.AccountSid;
         var callId = _message.CallSid ?? _streamSid;
-        _session = _sessionFactory(callId, this);
+        var parameters = _message.CustomParameters;
+        var session = _sessionFactory(callId, this);
+        if (_continuity is not null)
+        {
+            // Before the call runs: a resumed stream's conversation is restored into the session.
+            await _continuity.OnStreamStartAsync(session, parameters, CancellationToken.None);
+            _awaitingFirstFrame = true;
+        }
+
+        _session = session;
         _registry.Started(_session);
         foreach (var error in _errorsBeforeStart ?? [])
         {

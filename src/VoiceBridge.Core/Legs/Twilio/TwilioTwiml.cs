@@ -10,9 +10,11 @@ public static class TwilioTwiml
 {
     /// <summary>
     /// <c>&lt;Response&gt;&lt;Connect&gt;&lt;Stream url=".."&gt;&lt;Parameter name=".." value=".."/&gt;..</c>;
-    /// Twilio hands the parameters back in the <c>start</c> message's <c>customParameters</c>.
+    /// Twilio hands the parameters back in the <c>start</c> message's <c>customParameters</c>. With
+    /// <paramref name="actionUrl"/>, <c>&lt;Connect action=".."&gt;</c>: when the stream ends, Twilio
+    /// fetches new TwiML there (otherwise no verb follows and Twilio hangs up).
     /// </summary>
-    public static string ConnectStream(string streamWssUrl, IReadOnlyDictionary<string, string> parameters)
+    public static string ConnectStream(string streamWssUrl, IReadOnlyDictionary<string, string> parameters, string? actionUrl = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!Uri.TryCreate(streamWssUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("wss" or "ws"))
@@ -26,8 +28,12 @@ public static class TwilioTwiml
             stream.Parameter(name: name, value: value);
         }
 
-        return new VoiceResponse().Append(new Connect().Append(stream)).ToString(SaveOptions.DisableFormatting);
+        var connect = actionUrl is null ? new Connect() : new Connect(action: new Uri(actionUrl, UriKind.RelativeOrAbsolute));
+        return new VoiceResponse().Append(connect.Append(stream)).ToString(SaveOptions.DisableFormatting);
     }
+
+    /// <summary><c>&lt;Response&gt;&lt;Hangup/&gt;&lt;/Response&gt;</c>: the call is over.</summary>
+    public static string Hangup() => new VoiceResponse().Hangup().ToString(SaveOptions.DisableFormatting);
 
     /// <summary>
     /// The TwiML that transfers a call: <c>&lt;Response&gt;&lt;Dial&gt;+15551234567&lt;/Dial&gt;&lt;/Response&gt;</c>

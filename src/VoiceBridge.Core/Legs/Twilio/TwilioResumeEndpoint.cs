@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+
+namespace VoiceBridge.Legs.Twilio;
+
+/// <summary>Where the TwiML sends a call's stream and, when calls can resume, its <c>&lt;Connect action&gt;</c>: on the public base URL, or without one on the request's own host.</summary>
+internal sealed record TwilioStreamTarget(string? PublicBase, string MediaPath, bool Resumable)
+{
+    public string StreamUrl(HttpRequest request) =>
+        PublicBase is { } baseUrl
+            ? TwilioPublicUrl.ToWebSocket(baseUrl) + MediaPath
+            : $"{(request.IsHttps ? "wss" : "ws")}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{MediaPath}";
+
+    public string? ActionUrl(HttpRequest request) =>
+        !Resumable ? null
+        : PublicBase is { } baseUrl ? baseUrl + TwilioEndpoints.ResumePath
+        : $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{TwilioEndpoints.ResumePath}";
+}
+
+/// <summary>
+/// <c>POST /twilio/resume</c>, the <c>&lt;Connect action&gt;</c> Twilio requests when a call's
+/// stream ends (docs/scale-out.md). Signature-checked as the voice webhook is. When the call ended
+/// normally the answer is <c>&lt;Hangup/&gt;</c>; otherwise (a node died, a connection broke) a new
+/// <c>&lt;Connect&gt;&lt;Stream&gt;</c> with the same action and <see cref="TwilioEndpoints.ResumeParameter"/>,
+/// through the load balancer to whichever node takes it, which resumes the conversation by CallSid.
+/// </summary>
+public static class TwilioResumeEndpoint
+{
+    internal static IEndpointConventionBuilder MapTwilioResumeWebhook(this IEndpointRouteBuilder app, TwilioSignatureVerifier verifier, TwilioStreamTarget target, ITwilioCallContinuity continuity) =>
+        app.MapPost(TwilioEndpoints.ResumePath, ctx => AnswerAsync(ctx, verifier, target, continuity));
+
+    private static async Task AnswerAsync(HttpContext ctx, TwilioSignatureVerifier verifier, TwilioStreamTarget target, ITwilioCallContinuity continuity)
+    {
+        if (await TwilioEndpoints.ReadVerifiedFormAsync(ctx, verifier) is not { } form)
+        {
+            return;
+        }
+
+        ctx.Response.ContentType = "text/xml; charset=utf-8";
+        if (!form.TryGetValue("CallSid", out StringValues callSid) || StringValues.IsNullOrEmpty(callSid) || callSid.ToString().Length > 64)
+        {
+            // Nothing to resume by: the call cannot be told from any other.
+            await ctx.Response.WriteAsync(TwilioTwiml.Hangup(), ctx.RequestAborted);
+            return;
+        }
+
+        if (!await continuity.ShouldResumeAsync(callSid.ToString(), ctx.RequestAborted))
+        {
+            await ctx.Response.WriteAsync(TwilioTwiml.Hangup(), ctx.RequestAborted);
+            return;
+        }
+
+        var parameters = TwilioEndpoints.StreamParameters(form);
+        parameters[TwilioEndpoints.ResumeParameter] = "1";
+        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), parameters, target.ActionUrl(ctx.Request)), ctx.RequestAborted);
+    }
+}
