@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
+using VoiceBridge.Operations;
+using VoiceBridge.Security;
 
 namespace VoiceBridge.Hosting;
 
@@ -10,7 +10,7 @@ public enum AdminMode
     /// <summary>No token configured: the admin API is not served (404).</summary>
     Off,
 
-    /// <summary>A bearer token is required.</summary>
+    /// <summary>A bearer token is required: the static token, or a JWT when <c>--jwt-key</c> is set.</summary>
     Token,
 
     /// <summary>No token, on purpose: only when the node listens on loopback alone.</summary>
@@ -21,20 +21,21 @@ public enum AdminMode
 /// The admin API's access rule (docs/failover.md, "Fire drills"). Safe by default: with no token
 /// (<c>--admin-token</c> or <c>VOICEBRIDGE_ADMIN_TOKEN</c>) the API is off, unless the operator
 /// says <c>--admin-open</c> and every address the node listens on is loopback. A token is compared
-/// as a SHA-256 hash in constant time; refusals are counted.
+/// as a SHA-256 hash in constant time; a JWT (<c>--jwt-key</c>) is as good, when it carries the
+/// required scope if one is set. Refusals are counted, here and in <see cref="Rejections"/>.
 /// </summary>
 public sealed class AdminAccess
 {
     /// <summary>The shortest token taken: a guessable token on an API that breaks calls is refused at start-up.</summary>
     public const int MinTokenLength = 16;
 
-    private readonly byte[]? _tokenHash;
+    private readonly BearerAuthenticator _bearer;
     private long _refused;
 
-    private AdminAccess(AdminMode mode, string? token)
+    private AdminAccess(AdminMode mode, BearerAuthenticator bearer)
     {
         Mode = mode;
-        _tokenHash = token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        _bearer = bearer;
     }
 
     public AdminMode Mode { get; }
@@ -42,35 +43,40 @@ public sealed class AdminAccess
     /// <summary>Requests refused for a missing or wrong token.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>What is accepted, for the start-up log (never a secret).</summary>
+    public string Accepts => _bearer.Describe();
+
     /// <summary>
     /// The rule for <paramref name="token"/> (null or empty: none), <paramref name="open"/>
     /// (<c>--admin-open</c>) and the addresses the node listens on (<paramref name="urls"/>,
-    /// separated by <c>;</c>); null with <paramref name="error"/> naming the problem.
+    /// separated by <c>;</c>); null with <paramref name="error"/> naming the problem. With
+    /// <paramref name="jwt"/> a JWT is accepted too (carrying <paramref name="requiredScope"/> when set),
+    /// and turns the API on without a static token.
     /// </summary>
-    public static AdminAccess? Create(string? token, bool open, string urls, out string? error)
+    public static AdminAccess? Create(string? token, bool open, string urls, out string? error, JwtBearerValidator? jwt = null, string? requiredScope = null)
     {
         ArgumentNullException.ThrowIfNull(urls);
         error = null;
-        if (!string.IsNullOrEmpty(token))
+        if (!string.IsNullOrEmpty(token) || jwt is not null)
         {
             if (open)
             {
-                error = "--admin-open is for a node with no admin token; with a token the API is already on";
+                error = "--admin-open is for a node with no admin token or --jwt-key; with one the API is already on";
                 return null;
             }
 
-            if (token.Length < MinTokenLength || token.Any(char.IsWhiteSpace))
+            if (!string.IsNullOrEmpty(token) && (token.Length < MinTokenLength || token.Any(char.IsWhiteSpace)))
             {
                 error = $"the admin token (--admin-token or VOICEBRIDGE_ADMIN_TOKEN) must be at least {MinTokenLength} characters with no spaces";
                 return null;
             }
 
-            return new AdminAccess(AdminMode.Token, token);
+            return new AdminAccess(AdminMode.Token, new BearerAuthenticator(token, jwt, requiredScope));
         }
 
         if (!open)
         {
-            return new AdminAccess(AdminMode.Off, null);
+            return new AdminAccess(AdminMode.Off, new BearerAuthenticator(null, null));
         }
 
         var remote = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
@@ -80,26 +86,25 @@ public sealed class AdminAccess
             return null;
         }
 
-        return new AdminAccess(AdminMode.OpenOnLoopback, null);
+        return new AdminAccess(AdminMode.OpenOnLoopback, new BearerAuthenticator(null, null));
     }
 
-    /// <summary>Whether <paramref name="authorization"/> (the request's header) lets the request in; null when it does, else why not.</summary>
-    public string? Refusal(string? authorization)
+    /// <summary>Whether <paramref name="authorization"/> (the request's header) lets the request in: allowed, or why not.</summary>
+    public async ValueTask<BearerVerdict> CheckAsync(string? authorization)
     {
         if (Mode != AdminMode.Token)
         {
-            return Mode == AdminMode.OpenOnLoopback ? null : "the admin API is off";
+            return Mode == AdminMode.OpenOnLoopback ? BearerVerdict.Allow : new BearerVerdict(false, false, "the admin API is off");
         }
 
-        var bearer = authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-        var given = bearer ? SHA256.HashData(Encoding.UTF8.GetBytes(authorization![7..].Trim())) : null;
-        if (given is not null && CryptographicOperations.FixedTimeEquals(_tokenHash, given))
+        var verdict = await _bearer.CheckAsync(authorization);
+        if (!verdict.Allowed)
         {
-            return null;
+            Interlocked.Increment(ref _refused);
+            Rejections.Count(Rejections.AdminAuth);
         }
 
-        Interlocked.Increment(ref _refused);
-        return bearer ? "wrong bearer token" : "a bearer token is required";
+        return verdict;
     }
 
     private static bool IsLoopback(string url)

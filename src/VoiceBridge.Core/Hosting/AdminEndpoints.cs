@@ -40,18 +40,20 @@ public static partial class AdminEndpoints
             : WriteAsync(ctx, StatusCodes.Status404NotFound, new AdminError($"no drill '{id}'"))));
     }
 
-    private static Task Guarded(HttpContext ctx, AdminAccess access, ILogger logger, Func<Task> handle)
+    private static async Task Guarded(HttpContext ctx, AdminAccess access, ILogger logger, Func<Task> handle)
     {
-        if (access.Refusal(ctx.Request.Headers.Authorization.ToString()) is not { } refusal)
+        var verdict = await access.CheckAsync(ctx.Request.Headers.Authorization.ToString());
+        if (verdict.Allowed)
         {
-            return handle();
+            await handle();
+            return;
         }
 
-        Log.Refused(logger, ctx.Request.Method, ctx.Request.Path.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", refusal, access.Refused);
-        ctx.Response.Headers.WWWAuthenticate = refusal.StartsWith("wrong", StringComparison.Ordinal)
+        Log.Refused(logger, ctx.Request.Method, ctx.Request.Path.ToString(), ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", verdict.Reason!, access.Refused);
+        ctx.Response.Headers.WWWAuthenticate = verdict.Presented
             ? "Bearer realm=\"VoiceBridge admin\", error=\"invalid_token\""
             : "Bearer realm=\"VoiceBridge admin\"";
-        return WriteAsync(ctx, StatusCodes.Status401Unauthorized, new AdminError(refusal));
+        await WriteAsync(ctx, StatusCodes.Status401Unauthorized, new AdminError(verdict.Reason!));
     }
 
     private static async Task StartAsync(HttpContext ctx, AdminDrills drills)

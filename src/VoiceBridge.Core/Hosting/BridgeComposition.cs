@@ -39,6 +39,12 @@ public sealed class BridgeComposition(
 
     public EngineFactory Engines => engines;
 
+    /// <summary>Admission of new calls on every leg of the node (docs/security.md) [none].</summary>
+    public Security.CallLimits Limits { get; init; } = Security.CallLimits.Unlimited;
+
+    /// <summary>Messages a second a Twilio media socket may send before it is closed 1008 (burst: twice) [0: no limit].</summary>
+    public double TwilioMessagesPerSecond { get; init; }
+
     /// <summary>Told of each new call before it runs (drills arm a share of new calls here); none by default.</summary>
     public Action<CallSession, string>? CallCreated { get; set; }
 
@@ -61,7 +67,11 @@ public sealed class BridgeComposition(
     public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request)
     {
         var leg = new TwilioMediaLeg(
-            new MessageSocket(socket, 1024, TwilioMediaLeg.MaxMessageBytes),
+            new MessageSocket(socket, 1024, TwilioMediaLeg.MaxMessageBytes)
+            {
+                CloseOnOversize = true,
+                ReceiveRate = TwilioMessagesPerSecond > 0 ? new Security.TokenBucket(TwilioMessagesPerSecond, (int)(2 * TwilioMessagesPerSecond), time) : null,
+            },
             (callId, output) => CreateSession(callId, "twilio", output),
             Registry,
             TwilioCounters,

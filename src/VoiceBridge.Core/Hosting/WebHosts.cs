@@ -31,6 +31,14 @@ public static class WebHosts
                 return;
             }
 
+            // Twilio's media servers carry every caller, so only the node's limit applies, not the per-source one.
+            using var lease = bridge.Limits.TryAdmit(null, out _);
+            if (lease is null)
+            {
+                ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
             await AcceptAsync(ctx, bridge.HandleTwilioMediaAsync);
         });
         app.MapGet("/health", () => Results.Ok(new { status = "ok", liveCalls = bridge.Registry.Live.Count }));

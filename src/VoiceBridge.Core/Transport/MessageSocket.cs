@@ -30,6 +30,19 @@ public sealed class MessageSocket : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// When true, a message over the size limit closes the connection with 1009 (Message Too Big) and
+    /// is counted in <see cref="Operations.Rejections"/>, instead of being skipped [false]. For a peer
+    /// that must never send one (the carrier's media socket), where skipping would hide an attack.
+    /// </summary>
+    public bool CloseOnOversize { get; init; }
+
+    /// <summary>
+    /// Incoming messages allowed per connection [none]: a peer faster than this is closed with 1008
+    /// (Policy Violation) and counted, so one flooding socket cannot starve the node's other calls.
+    /// </summary>
+    public Security.TokenBucket? ReceiveRate { get; init; }
+
     /// <summary>Messages dropped because the send queue was full.</summary>
     public long DroppedSends { get; private set; }
 
@@ -118,6 +131,16 @@ public sealed class MessageSocket : IAsyncDisposable
                     return new SocketEnd(true, _socket.CloseStatus, _socket.CloseStatusDescription, null);
                 }
 
+                if (oversized && CloseOnOversize)
+                {
+                    return await RefuseAsync(Operations.Rejections.LimitMessageSize, WebSocketCloseStatus.MessageTooBig, $"message over {_maxMessageBytes} bytes", cancellationToken);
+                }
+
+                if (ReceiveRate is { } rate && !rate.TryTake())
+                {
+                    return await RefuseAsync(Operations.Rejections.LimitMessageRate, WebSocketCloseStatus.PolicyViolation, $"over {rate.PerSecond} messages a second", cancellationToken);
+                }
+
                 if (oversized)
                 {
                     await onBadMessage($"message over {_maxMessageBytes} bytes skipped");
@@ -146,6 +169,14 @@ public sealed class MessageSocket : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    // A limit broken: counted, the peer told why in the close frame, and the receive loop ends with the reason.
+    private async Task<SocketEnd> RefuseAsync(string kind, WebSocketCloseStatus status, string reason, CancellationToken cancellationToken)
+    {
+        Operations.Rejections.Count(kind);
+        await CloseAsync(status, reason, cancellationToken);
+        return new SocketEnd(false, status, reason, null);
     }
 
     /// <summary>Sends what is queued, then drops the connection without a close handshake (a provider that dies right after a message).</summary>

@@ -20,6 +20,9 @@ internal sealed class SipCall(SipEndpoint endpoint, string callId, string localT
     /// <summary>Where the INVITE came from: in-dialog requests go here when there is no route set (symmetric signalling, right behind NAT).</summary>
     public IPEndPoint Source { get; } = source;
 
+    /// <summary>The call's place under the node's call limits, freed when the call has ended.</summary>
+    public Security.CallLimits.Lease? Lease { get; init; }
+
     /// <summary>The caller's Contact: the Request-URI of requests we send in the dialog.</summary>
     public string RemoteTarget { get; set; } = "";
 

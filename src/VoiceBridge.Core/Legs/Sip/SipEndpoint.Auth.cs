@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Operations;
 
 namespace VoiceBridge.Legs.Sip;
 
@@ -45,6 +46,7 @@ public sealed partial class SipEndpoint
         if (failures >= MaxAuthFailures)
         {
             _authFailures.Remove(key);
+            Rejections.Count(Rejections.SipDigest);
             Log.AuthRefused(_logger, request.Method, request.CallId, source, verdict.Reason!, failures);
             Respond(transaction, 403, "Forbidden");
             return false;

@@ -30,6 +30,8 @@ public sealed partial class SipEndpoint
             _calls.Remove(call.CallId);
         }
 
+        call.Lease?.Dispose();
+
         _registry.Ended(summary with { Media = media });
         Log.CallEnded(_logger, call.CallId, media.PacketsReceived, media.PacketsSent, media.ConcealedMs, media.JitterTargetDelayMs);
     }

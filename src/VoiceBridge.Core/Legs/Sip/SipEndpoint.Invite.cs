@@ -28,6 +28,12 @@ public sealed partial class SipEndpoint
             return;
         }
 
+        var lease = Admit(transaction);
+        if (lease is null)
+        {
+            return;
+        }
+
         Respond(transaction, 100, "Trying");
         (Transport.IDatagramSocket Rtp, Transport.IDatagramSocket Rtcp) sockets;
         try
@@ -36,6 +42,7 @@ public sealed partial class SipEndpoint
         }
         catch (InvalidOperationException e)
         {
+            lease.Dispose();
             Log.NoPorts(_logger, request.CallId, e.Message);
             var busy = CreateResponse(request, 503, "Service Unavailable");
             busy.Headers.Set("Retry-After", "5");
@@ -49,6 +56,7 @@ public sealed partial class SipEndpoint
             RouteSet = request.RecordRoute,
             RemoteSequence = request.CSeq.Number,
             RemoteParty = request.From.ToString(),
+            Lease = lease,
             Sdp = new SdpLocal(_options.PublicAddress.ToString(), sockets.Rtp.LocalEndPoint.Port, (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), 1),
         };
         call.LocalParty = request.To.WithTag(call.LocalTag).ToString();

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Legs.Rtp;
+using VoiceBridge.Operations;
 using VoiceBridge.Transport;
 
 namespace VoiceBridge.Legs.Sip;
@@ -204,9 +205,15 @@ public sealed partial class SipEndpoint : IAsyncDisposable
             return;
         }
 
+        if (!WithinRate(request, from))
+        {
+            return;
+        }
+
         if (!IsAllowedSource(from))
         {
             Counters.Refused++;
+            Rejections.Count(Rejections.SipSource);
             Log.SourceRefused(_logger, request.Method, from.ToString());
             if (request.Method != "ACK")
             {

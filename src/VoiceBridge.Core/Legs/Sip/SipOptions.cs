@@ -46,6 +46,15 @@ public sealed class SipOptions
     /// <summary>Registration to a trunk's registrar, so that it routes our number's calls here [none].</summary>
     public SipRegistrationOptions? Registration { get; set; }
 
+    /// <summary>
+    /// Requests a second one source may send, retransmissions aside (<c>--sip-rate</c>); over it a request
+    /// gets 503 with Retry-After [0: off; <c>serve</c> sets 50]. A trunk's steady rate is far below 50.
+    /// </summary>
+    public double RequestsPerSecondPerSource { get; set; }
+
+    /// <summary>Requests one source may send at once before <see cref="RequestsPerSecondPerSource"/> applies [100].</summary>
+    public int RequestBurstPerSource { get; set; } = 100;
+
     /// <summary>The address in Contact/Via/SDP: the advertised one, else the listen address.</summary>
     public IPAddress PublicAddress => AdvertisedAddress ?? Listen.Address;
 
@@ -79,6 +88,11 @@ public sealed class SipOptions
         if (Digest is { } digest && (digest.Username.Length == 0 || digest.Password.Length == 0 || digest.Realm.Length == 0 || digest.NonceLifetime <= TimeSpan.Zero))
         {
             errors.Add($"{SectionName}:Digest needs a username, a password, a realm and a positive nonce lifetime");
+        }
+
+        if (RequestsPerSecondPerSource < 0 || double.IsNaN(RequestsPerSecondPerSource) || (RequestsPerSecondPerSource > 0 && RequestBurstPerSource < 1))
+        {
+            errors.Add($"{SectionName}:{nameof(RequestsPerSecondPerSource)} {RequestsPerSecondPerSource} must be 0 (off) or positive, with {nameof(RequestBurstPerSource)} at least 1");
         }
 
         if (Registration is { } registration)

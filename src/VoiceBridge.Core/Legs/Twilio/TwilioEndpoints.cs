@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using VoiceBridge.Operations;
 
 namespace VoiceBridge.Legs.Twilio;
 
 /// <summary>
 /// The Twilio voice webhook, and the signature check for the Media Streams WebSocket upgrade.
-/// Rejections are counted in <see cref="TwilioCounters"/> when one is registered.
+/// Rejections are counted in <see cref="Rejections"/>, and in <see cref="TwilioCounters"/> when one is registered.
 /// </summary>
 public static class TwilioEndpoints
 {
@@ -115,6 +116,9 @@ public static class TwilioEndpoints
     private static IEnumerable<KeyValuePair<string, string>> Flatten(IFormCollection form) =>
         form.SelectMany(field => field.Value.Select(value => KeyValuePair.Create(field.Key, value ?? string.Empty)));
 
-    private static void CountRejection(HttpContext ctx) =>
+    private static void CountRejection(HttpContext ctx)
+    {
+        Rejections.Count(Rejections.TwilioSignature);
         ctx.RequestServices?.GetService<TwilioCounters>()?.CountSignatureRejected();
+    }
 }

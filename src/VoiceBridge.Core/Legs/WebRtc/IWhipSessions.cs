@@ -17,4 +17,8 @@ public interface IWhipSessions
 }
 
 /// <summary>A started session: its id (the last segment of the WHIP resource URL) and the SDP answer.</summary>
-public sealed record WhipSessionResult(string Id, string AnswerSdp);
+public sealed record WhipSessionResult(string Id, string AnswerSdp)
+{
+    /// <summary>Completes when the session has ended, so the endpoint can free its place under the call limits [none: freed at once].</summary>
+    public Task? Completion { get; init; }
+}

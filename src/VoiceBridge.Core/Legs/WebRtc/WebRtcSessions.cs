@@ -87,7 +87,7 @@ public sealed partial class WebRtcSessions : IWhipSessions, IAsyncDisposable
         _sessions[id] = session;
         session.Start(() => _sessions.TryRemove(id, out _));
         Log.Created(_logger, id, socket.LocalEndPoint.Port, answer.Codec.ToString());
-        return Task.FromResult(new WhipSessionResult(id, answer.Sdp));
+        return Task.FromResult(new WhipSessionResult(id, answer.Sdp) { Completion = session.Completion });
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Net.Http.Headers;
+using VoiceBridge.Operations;
+using VoiceBridge.Security;
 
 namespace VoiceBridge.Legs.WebRtc;
 
@@ -18,6 +19,8 @@ namespace VoiceBridge.Legs.WebRtc;
 /// <c>OPTIONS</c> answers CORS preflights so a page on another origin can call it. Trickle ICE and ICE
 /// restarts (<c>PATCH</c>) are refused with 405: the answer is ICE-lite with its only candidate and
 /// <c>a=end-of-candidates</c>, and the browser's candidates are learnt from its STUN checks.
+/// A request without a valid bearer token (static or JWT) gets 401, a session over the call limits
+/// 503 (node) or 429 (source); each refusal is counted in <see cref="Rejections"/>.
 /// </summary>
 public static partial class WhipEndpoints
 {
@@ -28,10 +31,11 @@ public static partial class WhipEndpoints
 
     /// <summary>
     /// Maps the WHIP endpoint at <see cref="WhipOptions.Path"/>; sessions are created and ended through
-    /// <paramref name="sessions"/>. Returns the route group, for conventions such as rate limiting.
+    /// <paramref name="sessions"/>, each holding a place under <paramref name="limits"/> [none] until it ends.
+    /// Returns the route group, for conventions such as rate limiting.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="WhipOptions.Validate"/>.</exception>
-    public static RouteGroupBuilder MapWhip(this IEndpointRouteBuilder app, WhipOptions options, IWhipSessions sessions)
+    public static RouteGroupBuilder MapWhip(this IEndpointRouteBuilder app, WhipOptions options, IWhipSessions sessions, CallLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,8 +47,7 @@ public static partial class WhipEndpoints
         }
 
         ILogger logger = (app.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(typeof(WhipEndpoints).FullName!);
-        byte[]? tokenHash = string.IsNullOrEmpty(options.BearerToken) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.BearerToken));
-        var handler = new Handler(options, sessions, tokenHash, logger);
+        var handler = new Handler(options, sessions, new BearerAuthenticator(options.BearerToken, options.Jwt), limits ?? CallLimits.Unlimited, logger);
         RouteGroupBuilder group = app.MapGroup(options.Path);
         group.MapMethods("", [HttpMethods.Options], handler.PreflightAsync);
         group.MapPost("", handler.CreateAsync);
@@ -54,7 +57,7 @@ public static partial class WhipEndpoints
         return group;
     }
 
-    private sealed class Handler(WhipOptions options, IWhipSessions sessions, byte[]? tokenHash, ILogger logger)
+    private sealed class Handler(WhipOptions options, IWhipSessions sessions, BearerAuthenticator bearer, CallLimits limits, ILogger logger)
     {
         public Task PreflightAsync(HttpContext ctx)
         {
@@ -70,7 +73,7 @@ public static partial class WhipEndpoints
         public async Task CreateAsync(HttpContext ctx)
         {
             AddCors(ctx);
-            if (!Authorize(ctx))
+            if (!await AuthorizeAsync(ctx))
             {
                 return;
             }
@@ -96,6 +99,14 @@ public static partial class WhipEndpoints
                 return;
             }
 
+            CallLimits.Lease? lease = limits.TryAdmit(ctx.Connection.RemoteIpAddress, out CallRefusal refusal);
+            if (lease is null)
+            {
+                ctx.Response.Headers.RetryAfter = "30";
+                await FailAsync(ctx, refusal == CallRefusal.NodeFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests, limits.Describe(refusal));
+                return;
+            }
+
             WhipSessionResult session;
             try
             {
@@ -103,10 +114,18 @@ public static partial class WhipEndpoints
             }
             catch (WhipUnavailableException e)
             {
+                lease.Dispose();
                 ctx.Response.Headers.RetryAfter = "5";
                 await FailAsync(ctx, StatusCodes.Status503ServiceUnavailable, e.Message);
                 return;
             }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+
+            ReleaseWhenEnded(session.Completion, lease);
 
             ArgumentException.ThrowIfNullOrEmpty(session.Id, "WhipSessionResult.Id");
             ArgumentException.ThrowIfNullOrEmpty(session.AnswerSdp, "WhipSessionResult.AnswerSdp");
@@ -120,7 +139,7 @@ public static partial class WhipEndpoints
         public async Task DeleteAsync(HttpContext ctx)
         {
             AddCors(ctx);
-            if (!Authorize(ctx))
+            if (!await AuthorizeAsync(ctx))
             {
                 return;
             }
@@ -154,25 +173,31 @@ public static partial class WhipEndpoints
             }
         }
 
-        // Both sides are hashed first, so the comparison takes the same time whatever the token's length or content.
-        private bool Authorize(HttpContext ctx)
+        private async ValueTask<bool> AuthorizeAsync(HttpContext ctx)
         {
-            if (tokenHash is null)
+            BearerVerdict verdict = await bearer.CheckAsync(ctx.Request.Headers.Authorization.ToString());
+            if (verdict.Allowed)
             {
                 return true;
             }
 
-            string header = ctx.Request.Headers.Authorization.ToString();
-            bool bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-            if (bearer && CryptographicOperations.FixedTimeEquals(tokenHash, SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim()))))
-            {
-                return true;
-            }
-
-            Log.Unauthorized(logger, ctx.Request.Method, RemoteAddress(ctx), bearer ? "wrong token" : "no bearer token");
+            Rejections.Count(Rejections.WhipAuth);
+            Log.Unauthorized(logger, ctx.Request.Method, RemoteAddress(ctx), verdict.Reason!);
             ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            ctx.Response.Headers.WWWAuthenticate = bearer ? Realm + ", error=\"invalid_token\"" : Realm;
+            ctx.Response.Headers.WWWAuthenticate = verdict.Presented ? Realm + ", error=\"invalid_token\"" : Realm;
             return false;
+        }
+
+        // The session's place is freed when it ends; a session that cannot say when frees it at once.
+        private static void ReleaseWhenEnded(Task? completion, CallLimits.Lease lease)
+        {
+            if (completion is null)
+            {
+                lease.Dispose();
+                return;
+            }
+
+            completion.ContinueWith(static (_, state) => ((CallLimits.Lease)state!).Dispose(), lease, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private async Task FailAsync(HttpContext ctx, int status, string reason)

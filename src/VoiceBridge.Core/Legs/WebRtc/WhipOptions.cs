@@ -1,3 +1,5 @@
+using VoiceBridge.Security;
+
 namespace VoiceBridge.Legs.WebRtc;
 
 /// <summary>WHIP endpoint settings, bound from the <c>Whip</c> configuration section.</summary>
@@ -13,6 +15,12 @@ public sealed class WhipOptions
     /// null or empty leaves the endpoint open, which only suits loopback and tests.
     /// </summary>
     public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// When set, a JWT this validator accepts is as good as <see cref="BearerToken"/> (<c>--jwt-key</c>);
+    /// with no static token, POST and DELETE then need a JWT.
+    /// </summary>
+    public JwtBearerValidator? Jwt { get; set; }
 
     /// <summary>
     /// The <c>Access-Control-Allow-Origin</c> value (an origin such as <c>https://app.example.com</c>, or
