@@ -10,4 +10,7 @@ var root = new RootCommand("VoiceBridge: a real-time voice agent bridge (Twilio 
     DrillCommand.Create(),
     LoadCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+
+// serve drains on SIGTERM through its host (docs/operations.md); the parser's own handler would end it after 2 s.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = parse.CommandResult.Command.Name == "serve" ? null : TimeSpan.FromSeconds(2) });

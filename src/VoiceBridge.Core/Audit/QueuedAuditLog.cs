@@ -20,6 +20,7 @@ public abstract partial class QueuedAuditLog : IAuditLog, IAsyncDisposable
     private readonly Task _writer;
     private long _dropped;
     private long _failed;
+    private volatile bool _closing;
 
     /// <summary>
     /// Starts the writer. It calls <see cref="WriteAsync"/> only for recorded events, and none can be
@@ -42,6 +43,9 @@ public abstract partial class QueuedAuditLog : IAuditLog, IAsyncDisposable
     /// <summary>Events lost because the store refused a batch.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>True from the open until <see cref="DisposeAsync"/> begins, while the writer runs (a node's readiness needs it).</summary>
+    public bool IsOpen => !_closing && !_writer.IsCompleted;
+
     /// <summary>Queues the event; never blocks.</summary>
     public void Record(AuditEvent auditEvent)
     {
@@ -60,6 +64,7 @@ public abstract partial class QueuedAuditLog : IAuditLog, IAsyncDisposable
     /// <summary>Stops taking events, writes everything queued, closes the store.</summary>
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
         _queue.Writer.TryComplete();
         await _writer;
         await CloseAsync();

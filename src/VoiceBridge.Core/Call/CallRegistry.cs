@@ -1,22 +1,42 @@
 using System.Collections.Concurrent;
+using VoiceBridge.Operations;
 
 namespace VoiceBridge.Call;
 
 /// <summary>
 /// The calls a node is running and the summaries of those that ended, by call id (Twilio CallSid,
-/// SIP Call-ID). Replay and drills find calls here.
+/// SIP Call-ID). Replay and drills find calls here. Every leg admits a new call only while
+/// <see cref="Accepting"/> (a draining node refuses them, docs/operations.md), and the live-call
+/// metrics are counted here, where every leg's calls begin and end.
 /// </summary>
 public sealed class CallRegistry
 {
     private readonly ConcurrentDictionary<string, CallSession> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<CallSummary>> _ended = new(StringComparer.Ordinal);
+    private volatile bool _draining;
 
     public IReadOnlyCollection<CallSession> Live => [.. _live.Values];
 
     /// <summary>The live call <paramref name="callId"/>, or null when it has not started or has ended.</summary>
     public CallSession? Find(string callId) => _live.GetValueOrDefault(callId);
 
-    public void Started(CallSession session) => _live[session.CallId] = session;
+    /// <summary>False once the node drains: legs refuse new calls (HTTP 503, SIP 503 with Retry-After); calls in progress go on.</summary>
+    public bool Accepting => !_draining;
+
+    /// <summary>Stops admitting new calls, for good (the node is shutting down).</summary>
+    public void StopAccepting() => _draining = true;
+
+    public void Started(CallSession session)
+    {
+        if (_live.TryAdd(session.CallId, session))
+        {
+            BridgeMetrics.CallStarted(session.Leg);
+        }
+        else
+        {
+            _live[session.CallId] = session;
+        }
+    }
 
     private readonly TaskCompletionSource<CallSummary> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -26,7 +46,11 @@ public sealed class CallRegistry
     public void Ended(CallSummary summary)
     {
         _first.TrySetResult(summary);
-        _live.TryRemove(summary.CallId, out _);
+        if (_live.TryRemove(summary.CallId, out _))
+        {
+            BridgeMetrics.CallEnded(summary);
+        }
+
         Completion(summary.CallId).TrySetResult(summary);
     }
 

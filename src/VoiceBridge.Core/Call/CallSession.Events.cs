@@ -42,10 +42,17 @@ public sealed partial class CallSession
         }
     }
 
-    private void RaiseEngine(string engine) => Events.Publish(new CallEvent(CallEventKind.Engine, NowMs) { Engine = engine });
+    private void RaiseEngine(string engine)
+    {
+        MeterEngine(engine);
+        Events.Publish(new CallEvent(CallEventKind.Engine, NowMs) { Engine = engine });
+    }
 
-    private void RaiseSwitch(SwitchRecord record) =>
+    private void RaiseSwitch(SwitchRecord record)
+    {
+        MeterSwitch(record);
         Events.Publish(new CallEvent(CallEventKind.Switch, NowMs) { From = record.From, To = record.To, Reason = record.Reason, HandoffMs = record.HandoffMs });
+    }
 
     private void RaiseEnded() => Events.Publish(new CallEvent(CallEventKind.Ended, NowMs));
 }

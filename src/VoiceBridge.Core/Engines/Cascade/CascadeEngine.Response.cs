@@ -116,6 +116,7 @@ public sealed partial class CascadeEngine
         List<FunctionCallContent> calls, ChannelWriter<string> sentences)
     {
         var splitter = new SentenceSplitter();
+        using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.Llm, Name, _chat.GetType().Name);
         await foreach (var update in _chat.GetStreamingResponseAsync(history, _chatOptions, response.Cancellation.Token))
         {
             foreach (var content in update.Contents)
@@ -153,6 +154,7 @@ public sealed partial class CascadeEngine
     private async Task SpeakAsync(ActiveResponse response, ChannelReader<string> sentences)
     {
         var given = new ConcurrentQueue<string>();
+        using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.TextToSpeech, Name, _tts.Name);
         try
         {
             await foreach (var audio in _tts.SpeakAsync(Given(Read(sentences, response.Cancellation.Token), given), response.Cancellation.Token))
@@ -168,6 +170,7 @@ public sealed partial class CascadeEngine
         }
         catch (TextToSpeechException e) when (!response.Cancellation.IsCancellationRequested)
         {
+            Operations.ProviderSpans.Failed(span, e);
             response.SpeechFailure = e;
             response.Cancellation.Cancel();
             throw;

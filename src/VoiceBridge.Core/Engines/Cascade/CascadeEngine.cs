@@ -91,7 +91,15 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private async Task StartSpeechToTextAsync(CancellationToken cancellationToken)
     {
         _stt = _sttFactory();
-        await _stt.StartAsync(this, cancellationToken);
+        using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.SpeechToText, Name, _stt.Name);
+        try
+        {
+            await _stt.StartAsync(this, cancellationToken);
+        }
+        catch (Exception e) when (Operations.ProviderSpans.Failed(span, e))
+        {
+            throw;
+        }
     }
 
     public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)

@@ -312,6 +312,7 @@ public sealed partial class ProviderHealth : IAsyncDisposable
         foreach (var change in changes)
         {
             _logger.LogInformation("breaker {Engine}: {From} -> {To} ({Reason})", change.Engine, change.From, change.To, change.Reason);
+            Operations.BridgeMetrics.BreakerChanged(change);
             try
             {
                 BreakerChanged?.Invoke(change);

@@ -84,10 +84,15 @@ public sealed partial class RealtimeEngine(
 
         using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
+        using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.RealtimeConnect, options.Name, options.ConnectUri.Host);
         WebSocket socket;
         try
         {
             socket = await connector.ConnectAsync(options.ConnectUri, headers, linked.Token);
+        }
+        catch (Exception e) when (Operations.ProviderSpans.Failed(span, e))
+        {
+            throw;
         }
         catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
         {
