@@ -42,6 +42,7 @@ internal static class ServeCommand
         var sip = new SipSettings();
         var webRtc = new WebRtcSettings();
         var admin = new AdminSettings();
+        var operations = new OperationsSettings();
         var scaleOut = new ScaleOutSettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
@@ -54,10 +55,11 @@ internal static class ServeCommand
         sip.AddTo(command);
         webRtc.AddTo(command);
         admin.AddTo(command);
+        operations.AddTo(command);
         scaleOut.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var logger = Logging.Create(LogEventLevel.Information);
+            var logger = Logging.Create(LogEventLevel.Information, operations.JsonLogs(parse));
             using var loggers = Logging.Factory(logger);
             var twilio = new TwilioOptions
             {
@@ -73,6 +75,7 @@ internal static class ServeCommand
             var errors = new List<string>(twilio.Validate());
             var sipOptions = sip.Read(parse, errors);
             var webRtcOptions = webRtc.Read(parse, errors);
+            operations.Read(parse, errors);
             scaleOut.Read(parse, errors);
             var twilioRest = TwilioRestOptions.FromEnvironment();
             errors.AddRange(twilioRest.Validate());
@@ -185,6 +188,7 @@ internal static class ServeCommand
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
             builder.Host.UseSerilog(logger);
             builder.Services.AddSingleton(bridge.TwilioCounters);
+            operations.ConfigureHost(builder, bridge.Registry, loggers);
             builder.Services.Configure<TwilioOptions>(o =>
             {
                 o.AuthToken = twilio.AuthToken;
@@ -194,6 +198,7 @@ internal static class ServeCommand
             bridge.TwilioContinuity = scale.Checkpoints;
             app.MapBridge(bridge);
             admin.Attach(app, bridge, audit, loggers);
+            OperationsSettings.Map(app, bridge, audit, health, webRtcOptions?.Whip.Path);
             await using var whipSessions = webRtcOptions is { } browser
                 ? bridge.CreateWebRtcSessions(browser.Media, UdpDatagramNetwork.Instance, DtlsCertificate.CreateSelfSigned(TimeProvider.System))
                 : null;
@@ -233,6 +238,7 @@ internal static class ServeCommand
                 string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}",
                 webRtcOptions is { } whip ? $"POST {whip.Whip.Path} (token {(string.IsNullOrEmpty(whip.Whip.BearerToken) ? "none" : "required")}), media on {whip.Media.PublicAddress}" : "off", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
+            logger.Information("Operations: GET /health, /ready, /metrics; traces {Traces}; SIGTERM drains calls", operations.Describe());
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();
             return 0;

@@ -94,6 +94,7 @@ public sealed partial class CallSession : IEngineEvents
     public async Task<CallSummary> RunAsync(CancellationToken cancellationToken)
     {
         _startTimestamp = _time.GetTimestamp();
+        BeginTelemetry();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var ticks = TickLoopAsync(linked.Token);
         StartFirstEngine();
@@ -128,6 +129,7 @@ public sealed partial class CallSession : IEngineEvents
         await StopShadowAsync();
         var summary = Summarize() with { Shadow = CompareShadow() };
         RaiseEnded();
+        EndTelemetry(summary);
         return summary;
     }
 

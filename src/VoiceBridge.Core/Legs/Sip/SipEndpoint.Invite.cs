@@ -7,6 +7,9 @@ namespace VoiceBridge.Legs.Sip;
 
 public sealed partial class SipEndpoint
 {
+    /// <summary>Retry-After of the 503 a draining node answers a new INVITE with: long enough for it to be gone.</summary>
+    private const string DrainingRetryAfterSeconds = "30";
+
     private void OnInvite(SipServerTransaction transaction)
     {
         var request = transaction.Request;
@@ -20,6 +23,15 @@ public sealed partial class SipEndpoint
         {
             // Same Call-ID and From tag, another branch: a request that forked back to us (8.2.2.2).
             Respond(transaction, 482, "Loop Detected");
+            return;
+        }
+
+        if (!_registry.Accepting)
+        {
+            // The node is draining: the caller's proxy tries another node (RFC 3261 21.5.4).
+            var draining = CreateResponse(request, 503, "Service Unavailable");
+            draining.Headers.Set("Retry-After", DrainingRetryAfterSeconds);
+            Send(transaction, draining);
             return;
         }
 
