@@ -17,8 +17,9 @@ set -euo pipefail
 # (initdb + pg_ctl from /usr/lib/postgresql/VERSION/bin); the system service is not used.
 # sip-tester (sipp), baresip-core, tshark: the SIP leg's interop tests call VoiceBridge from real
 # SIP phones on loopback and read the RTP off the wire. chromium: the WebRTC leg's interop tests
-# drive Debian's headless Chromium (never a downloaded browser).
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium)
+# drive Debian's headless Chromium (never a downloaded browser). redis-server: the scale-out tests
+# start a private server of their own on a free loopback port; the system service is not used.
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium redis-server)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10
