@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using VoiceBridge.Call;
+using VoiceBridge.Call.Tools;
+using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Scale;
+using VoiceBridge.Tests.Call;
+using VoiceBridge.Tests.Engines.Health;
+
+namespace VoiceBridge.Tests.Scale;
+
+/// <summary><see cref="CallCheckpoints"/> on the in-memory state and a fake clock: what a resumed stream restores, what it audits, and what /twilio/resume decides.</summary>
+public sealed class CallCheckpointsTests : IAsyncDisposable
+{
+    private const string CallSid = "CA0e6b1c5ad9f2d4e8b7a1c3d5e7f9a1b3";
+    private static readonly byte[] Key = Enumerable.Range(7, CheckpointCipher.KeyBytes).Select(i => (byte)i).ToArray();
+    private static readonly Dictionary<string, string> ResumeParameters = new() { [TwilioEndpoints.ResumeParameter] = "1", ["CallSid"] = CallSid };
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryScaleOutState _state;
+    private readonly SharedHealthReplayTests.RecordingAudit _audit = new();
+    private readonly CallCheckpoints _checkpoints;
+
+    public CallCheckpointsTests()
+    {
+        _state = new InMemoryScaleOutState(_time);
+        _checkpoints = new CallCheckpoints(_state, CheckpointCipher.WithKey(Key), new CheckpointOptions(), "node-b", _audit, _time, NullLogger<CallCheckpoints>.Instance);
+    }
+
+    [Fact]
+    public async Task A_resumed_stream_restores_the_conversation_before_its_stream_began_and_audits_the_gap_at_its_first_frame()
+    {
+        await StoreAsync(Checkpoint(ended: false), lastFrame: _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromMilliseconds(1234));
+        var session = NewSession();
+
+        await _checkpoints.OnStreamStartAsync(session, ResumeParameters, CancellationToken.None);
+        _checkpoints.OnFirstFrame(session);
+        _checkpoints.OnFirstFrame(session);
+
+        Assert.Equal(["i would like to book an appointment", "Which day would that be?", "tomorrow afternoon"], session.Conversation.Turns.Select(t => t.Text));
+        Assert.All(session.Conversation.Turns, t => Assert.True(t.EndMs < 0, $"turn ending at {t.EndMs} ms is before the new stream"));
+        Assert.Single(session.Conversation.ToolCalls);
+        Assert.Equal(1, session.Resumes);
+        var resume = Assert.Single(_audit.Events, e => e.Kind == "resume");
+        Assert.Equal((CallSid, "node-a", "node-b", "stream-lost"), (resume.CallId, resume.From, resume.To, resume.Reason));
+        Assert.Contains("\"gapMs\":1234", resume.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("\"replyOwed\":true", resume.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("\"turnsRestored\":3", resume.DetailsJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_without_the_resume_parameter_starts_a_fresh_conversation_and_audits_nothing()
+    {
+        await StoreAsync(Checkpoint(ended: false), lastFrame: _time.GetUtcNow());
+        var session = NewSession();
+
+        await _checkpoints.OnStreamStartAsync(session, new Dictionary<string, string> { ["CallSid"] = CallSid }, CancellationToken.None);
+        _checkpoints.OnFirstFrame(session);
+
+        Assert.Empty(session.Conversation.Turns);
+        Assert.DoesNotContain(_audit.Events, e => e.Kind == "resume");
+    }
+
+    [Fact]
+    public async Task A_resume_without_a_readable_checkpoint_goes_on_fresh_and_says_why()
+    {
+        await _state.SaveCheckpointAsync(CallSid, CheckpointCipher.WithKey(new byte[CheckpointCipher.KeyBytes]).Seal(CallSid, Checkpoint(false).ToUtf8Json()), TimeSpan.FromHours(1), CancellationToken.None);
+        var session = NewSession();
+
+        Assert.True(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+        await _checkpoints.OnStreamStartAsync(session, ResumeParameters, CancellationToken.None);
+        _checkpoints.OnFirstFrame(session);
+
+        Assert.Empty(session.Conversation.Turns);
+        var resume = Assert.Single(_audit.Events, e => e.Kind == "resume");
+        Assert.Contains("\"restored\":false", resume.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("does not authenticate", resume.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("\"gapMs\":null", resume.DetailsJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_resume_url_hangs_up_only_on_a_call_that_ended()
+    {
+        Assert.True(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+
+        await StoreAsync(Checkpoint(ended: false), lastFrame: null);
+        Assert.True(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+
+        await _checkpoints.OnCallEndingAsync(Checkpoint(ended: false));
+        Assert.False(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stream_that_ends_writes_the_final_checkpoint_ended_or_resumable()
+    {
+        var session = NewSession();
+        await _checkpoints.OnStreamStartAsync(session, new Dictionary<string, string>(), CancellationToken.None);
+        await _checkpoints.OnStreamEndAsync(session, callEnded: false);
+        Assert.True(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+
+        await _checkpoints.OnStreamEndAsync(session, callEnded: true);
+        Assert.False(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+        Assert.Equal(2, _checkpoints.Written);
+        Assert.Equal(0, _checkpoints.Failed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _checkpoints.DisposeAsync();
+        await _state.DisposeAsync();
+    }
+
+    private CallSession NewSession() =>
+        new(CallSid, "twilio", new RecordingLegOutput(), () => new ScriptedEngine(), new ToolRegistry([new CheckAvailabilityTool()]), new CallSessionOptions(), _time, NullLogger.Instance);
+
+    private ConversationCheckpoint Checkpoint(bool ended) => new()
+    {
+        CallSid = CallSid,
+        Node = "node-a",
+        Ended = ended,
+        StreamStartedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(20),
+        Turns =
+        [
+            new CheckpointTurn("User", "local", "i would like to book an appointment", null, 500, 2700, null, false),
+            new CheckpointTurn("Assistant", "local", "Which day would that be?", "Which day would that be?", 3000, 4200, null, false),
+            new CheckpointTurn("User", "local", "tomorrow afternoon", null, 5000, 6500, null, false),
+        ],
+        ToolCalls = [new ToolCallRecord("call_1", "check_availability", """{"day":"Tomorrow"}""", "{}", "local", 3500)],
+    };
+
+    private async Task StoreAsync(ConversationCheckpoint checkpoint, DateTimeOffset? lastFrame)
+    {
+        await _state.SaveCheckpointAsync(CallSid, CheckpointCipher.WithKey(Key).Seal(CallSid, checkpoint.ToUtf8Json()), TimeSpan.FromHours(1), CancellationToken.None);
+        if (lastFrame is { } at)
+        {
+            await _state.SaveLastFrameAsync(CallSid, at, TimeSpan.FromHours(1), CancellationToken.None);
+        }
+    }
+}
