@@ -9,6 +9,7 @@ var root = new RootCommand("VoiceBridge: a real-time voice agent bridge (Twilio 
     AuditCommand.Create(),
     DrillCommand.Create(),
     LoadCommand.Create(),
+    FuzzCommand.Create(),
 };
 var parse = root.Parse(args);
 

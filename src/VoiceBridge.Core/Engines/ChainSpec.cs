@@ -48,6 +48,12 @@ public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
         ["tts:openai"] = 0.015m,
     };
 
+    /// <summary>
+    /// Longest chain read: a real one is about a hundred characters. Errors quote the chain and an unclosed
+    /// cascade is gathered part by part, so an unbounded one would cost memory quadratic in its length.
+    /// </summary>
+    public const int MaxChars = 1024;
+
     /// <summary>The chain of the embedded default: the simulated Realtime provider, then the local cascade.</summary>
     public static ChainSpec Default { get; } = Parse("openai-realtime,local");
 
@@ -64,6 +70,11 @@ public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
     public static ChainSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxChars)
+        {
+            throw new FormatException($"the chain is {text.Length} characters long; at most {MaxChars} are read");
+        }
+
         var tiered = text.Contains('|', StringComparison.Ordinal) || LabelOf(text.Trim()) is not null;
         if (tiered && text.Contains("->", StringComparison.Ordinal))
         {

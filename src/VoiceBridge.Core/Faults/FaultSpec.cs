@@ -234,7 +234,9 @@ public sealed partial record FaultSpec(string Target, FaultKind Kind, int SlowMs
             throw new FormatException($"fault '{text}': unknown moment '{when}' (connect, userN[+MS], turnN[@first|@done|+MS], Ns)");
         }
 
-        int Number(string group) => m.Groups[group].Success ? int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+        int Number(string group) => !m.Groups[group].Success ? 0
+            : int.TryParse(m.Groups[group].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new FormatException($"fault '{text}': '{m.Groups[group].Value}' is not a number of at most {int.MaxValue}");
         if (m.Groups["connect"].Success)
         {
             return new FaultWhen(FaultMoment.Connect, 0, 0, TurnPoint.First);

@@ -135,8 +135,9 @@ public sealed class ToolRegistry(IEnumerable<IAgentTool> tools)
 
             return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a property name with a lone surrogate escape fails only when it is read.
             return arguments;
         }
     }

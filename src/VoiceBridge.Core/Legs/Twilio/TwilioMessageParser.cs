@@ -30,6 +30,11 @@ public static class TwilioMessageParser
         {
             error = TwilioJson.Malformed(ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader checks a string's UTF-8 and escapes only when it is read.
+            error = $"malformed JSON string: {ex.Message}";
+        }
 
         error ??= hasEvent ? Validate(into) : "missing event";
         if (error is not null)

@@ -26,6 +26,11 @@ public static class TwilioOutboundParser
         {
             error = TwilioJson.Malformed(ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader checks a string's UTF-8 and escapes only when it is read.
+            error = $"malformed JSON string: {ex.Message}";
+        }
 
         error ??= !hasEvent ? "missing event" : Validate(into);
         if (error is not null)

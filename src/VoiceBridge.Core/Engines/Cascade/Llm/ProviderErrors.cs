@@ -13,6 +13,9 @@ internal static class ProviderErrors
 {
     private const int MaxBodyChars = 2000;
 
+    /// <summary>Longest Retry-After taken; a larger one (up to infinity, which parses as a double) is not understood.</summary>
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
     public static ChatProviderException CannotConnect(string provider, Uri? uri, Exception e) =>
         new(provider, ChatFailure.Unavailable, $"cannot reach {uri}: {e.Message}", e);
 
@@ -53,9 +56,9 @@ internal static class ProviderErrors
                 return ": " + message.GetString();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON: quoted below as it came.
+            // Not JSON (or a message string with a lone surrogate escape): quoted below as it came.
         }
 
         return ": " + (body.Length > MaxBodyChars ? body[..MaxBodyChars] + "..." : body);
@@ -64,12 +67,12 @@ internal static class ProviderErrors
     /// <summary><c>retry-after-ms</c> (OpenAI), else <c>Retry-After</c> as seconds or an HTTP date.</summary>
     internal static TimeSpan? RetryAfter(string? retryAfterMs, string? retryAfter, TimeProvider time)
     {
-        if (double.TryParse(retryAfterMs, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        if (double.TryParse(retryAfterMs, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 && ms <= MaxRetryAfter.TotalMilliseconds)
         {
             return TimeSpan.FromMilliseconds(ms);
         }
 
-        if (double.TryParse(retryAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+        if (double.TryParse(retryAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= MaxRetryAfter.TotalSeconds)
         {
             return TimeSpan.FromSeconds(seconds);
         }

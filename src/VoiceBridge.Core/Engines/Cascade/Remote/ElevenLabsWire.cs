@@ -97,6 +97,12 @@ internal static class ElevenLabsWire
             error = $"malformed JSON: {e.Message}";
             return false;
         }
+        catch (InvalidOperationException e)
+        {
+            // A string with invalid UTF-8 or a lone surrogate escape fails only when it is read.
+            error = $"malformed JSON string: {e.Message}";
+            return false;
+        }
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -1,0 +1,94 @@
+using VoiceBridge.Media;
+
+namespace VoiceBridge.Fuzzing;
+
+public static partial class FuzzTargets
+{
+    /// <summary>
+    /// WavLoader.Load reads a path (a recording the user brings), so each input is written to one scratch
+    /// file first; the write's own allocation counts against the limit, which leaves ample room.
+    /// </summary>
+    private static FuzzTarget Wav()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
+        return new FuzzTarget(
+            "wav",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible), decoded to 8 kHz mono",
+            [
+                WavBytes(1, 1, 8000, 16, 320),
+                WavBytes(1, 2, 16000, 16, 640, listChunk: true),
+                WavBytes(7, 1, 8000, 8, 160),
+                WavBytes(6, 1, 8000, 8, 160),
+                WavBytes(3, 1, 44100, 32, 1764),
+                WavBytes(0xFFFE, 2, 48000, 24, 1152),
+                WavBytes(1, 1, 22050, 8, 441),
+            ],
+            input =>
+            {
+                using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1))
+                {
+                    file.Write(input);
+                }
+
+                try
+                {
+                    _ = WavLoader.Load(path);
+                }
+                catch (AudioFormatException)
+                {
+                    // WavLoader documents AudioFormatException, naming the file and the problem, for every bad file.
+                }
+            })
+        {
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK"), [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            MaxInputBytes = 16 * 1024,
+
+            // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
+            MaxAllocatedBytes = 16 << 20,
+        };
+    }
+
+    /// <summary>A RIFF/WAVE file: format tag, channels, rate, bits, then a data chunk of a sine-ish ramp; WAVE_FORMAT_EXTENSIBLE gets its 22 extra bytes.</summary>
+    private static byte[] WavBytes(ushort format, ushort channels, int rate, ushort bits, int dataBytes, bool listChunk = false)
+    {
+        bool extensible = format == 0xFFFE;
+        int fmtLength = extensible ? 40 : format == 1 ? 16 : 18;
+        byte[] list = listChunk ? [.. "LIST"u8, 4, 0, 0, 0, .. "INFO"u8] : [];
+        int blockAlign = channels * bits / 8;
+        dataBytes -= dataBytes % Math.Max(1, blockAlign);
+        using var wav = new MemoryStream();
+        using var w = new BinaryWriter(wav);
+        w.Write("RIFF"u8);
+        w.Write((uint)(4 + 8 + fmtLength + list.Length + 8 + dataBytes));
+        w.Write("WAVEfmt "u8);
+        w.Write((uint)fmtLength);
+        w.Write(format);
+        w.Write(channels);
+        w.Write((uint)rate);
+        w.Write((uint)(rate * blockAlign));
+        w.Write((ushort)blockAlign);
+        w.Write(bits);
+        if (fmtLength > 16)
+        {
+            w.Write((ushort)(fmtLength - 18));
+        }
+
+        if (extensible)
+        {
+            w.Write(bits);
+            w.Write(3u);
+            w.Write(Convert.FromHexString("0100000000001000800000AA00389B71"));
+        }
+
+        w.Write(list);
+        w.Write("data"u8);
+        w.Write((uint)dataBytes);
+        for (int i = 0; i < dataBytes; i++)
+        {
+            w.Write((byte)(i * 37));
+        }
+
+        w.Flush();
+        return wav.ToArray();
+    }
+}
