@@ -16,6 +16,7 @@ public sealed partial class CallSession
 {
     private readonly List<SwitchRecord> _switches = [];
     private readonly HashSet<int> _failedEngines = [];
+    private readonly HashSet<int> _leftDegraded = [];
     private readonly HashSet<ConversationTurn> _cutByHandoff = [];
     private int _engineIndex;
     private SwitchRecord? _pendingSwitch;
@@ -42,6 +43,11 @@ public sealed partial class CallSession
         if (failed)
         {
             _failedEngines.Add(_engineIndex);
+            if (IsDegradation(reason))
+            {
+                _leftDegraded.Add(_engineIndex);
+            }
+
             if (shared)
             {
                 // Every call's outcomes feed the provider's shared health (breakers across calls).
@@ -156,6 +162,12 @@ public sealed partial class CallSession
     /// Where the call goes: the chain's choice among engines not failed in this call (same tier
     /// first, cheapest first, breakers closed), or null when none is left.
     /// </summary>
+    /// <summary>
+    /// Reasons that say the engine degraded rather than went away: its session kept working, so a
+    /// readiness probe would call it healthy while it is still slow or mute (no failback to it in this call).
+    /// </summary>
+    private static bool IsDegradation(string reason) => reason is "response-stall" or "audio-stall" or "slow-turns" or "quality-regression";
+
     private int? NextEngine() => _chain.NextAvailable(_engineIndex, _failedEngines);
 
     /// <summary>
@@ -232,16 +244,21 @@ public sealed partial class CallSession
     /// <summary>
     /// Where the next engine's caller audio starts: after the acknowledged point and after every
     /// following caller turn whose transcript is known (those reach it as text), so each turn
-    /// reaches it once. Returns the position and how many turns go as text.
+    /// reaches it once; and no earlier than <see cref="ReplayPreRollMs"/> before the first caller
+    /// speech our VAD heard after that (a turn without its transcript, or the one in progress):
+    /// what lies before it is the line's background, which a new engine's VAD, cold on that
+    /// line, could take for a turn and answer. Returns the position and how many turns go as text.
     /// </summary>
     private (long Position, int SeededTurns) ReplayPoint()
     {
         var from = _audioLog.AcknowledgedPosition;
         var seeded = 0;
+        long? speech = null;
         foreach (var turn in Conversation.Turns.Where(t => t is { Role: TurnRole.User, Dtmf: null } && t.EndPosition > from))
         {
             if (string.IsNullOrWhiteSpace(turn.Text))
             {
+                speech = turn.StartPosition;
                 break;
             }
 
@@ -249,8 +266,12 @@ public sealed partial class CallSession
             seeded++;
         }
 
-        return (from, seeded);
+        speech ??= _speechStartPosition >= 0 ? _speechStartPosition : _audioLog.End;
+        return (Math.Max(from, speech.Value - CallClock.MsToSamples(ReplayPreRollMs)), seeded);
     }
+
+    /// <summary>Background kept before replayed caller speech, so the engine hears its onset whole.</summary>
+    private const int ReplayPreRollMs = 300;
 
     /// <summary>The new engine's first audio reached the caller leg: the handoff is complete.</summary>
     private void OnFallbackAudio(ItemPlayout item)

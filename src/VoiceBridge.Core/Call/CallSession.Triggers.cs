@@ -202,7 +202,7 @@ public sealed partial class CallSession
         }
 
         var dwell = TimeSpan.FromMilliseconds(NowMs - _onEngineSinceMs);
-        if (_chain.FailbackTarget(_engineIndex, dwell) is { } target)
+        if (_chain.FailbackTarget(_engineIndex, dwell, _leftDegraded) is { } target)
         {
             RequestSoftSwitch("failback", $"{_chain.NameAt(target)} is healthy again; {dwell.TotalSeconds:0} s on {_engine!.Name}", target, failed: false);
         }

@@ -67,8 +67,11 @@ public interface IEngineChain
     /// when failback is on (<see cref="FailbackMode.TurnBoundary"/>), the dwell is at least the
     /// minimum [60 s], and an engine of a strictly higher tier is ready for failback (closed after
     /// [3] good probes since its last failure); the best tier's cheapest such engine.
+    /// Never one of <paramref name="leftDegraded"/>: the engines this call left because they
+    /// degraded (stalled, slowed down, answered badly); a readiness probe cannot see those recover,
+    /// and failing back to one that is still slow would make the call flap.
     /// </summary>
-    int? FailbackTarget(int current, TimeSpan dwell) => null;
+    int? FailbackTarget(int current, TimeSpan dwell, IReadOnlySet<int> leftDegraded) => null;
 
     /// <summary>The call saw the engine fail hard; <paramref name="retryAfter"/> is the provider's Retry-After, if it sent one.</summary>
     void ReportFailure(int index, string reason, TimeSpan? retryAfter = null)

@@ -33,7 +33,7 @@ public sealed class DrillCallChain(IEngineChain inner, DrillInjector injector, s
 
     public int? NextAvailable(int current, IReadOnlySet<int> failedInThisCall) => inner.NextAvailable(current, failedInThisCall);
 
-    public int? FailbackTarget(int current, TimeSpan dwell) => inner.FailbackTarget(current, dwell);
+    public int? FailbackTarget(int current, TimeSpan dwell, IReadOnlySet<int> leftDegraded) => inner.FailbackTarget(current, dwell, leftDegraded);
 
     public void ReportFailure(int index, string reason, TimeSpan? retryAfter = null)
     {

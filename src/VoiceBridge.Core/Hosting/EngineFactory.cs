@@ -109,8 +109,8 @@ public sealed class EngineFactory(
     public int? NextAvailable(int current, IReadOnlySet<int> failedInThisCall) =>
         ChainRouting.Select(this, i => i != current && !failedInThisCall.Contains(i));
 
-    public int? FailbackTarget(int current, TimeSpan dwell) => Health is { } health
-        ? ChainRouting.Failback(this, current, dwell, health.Options, i => health.ReadyForFailback(NameAt(i)))
+    public int? FailbackTarget(int current, TimeSpan dwell, IReadOnlySet<int> leftDegraded) => Health is { } health
+        ? ChainRouting.Failback(this, current, dwell, health.Options, i => !leftDegraded.Contains(i) && health.ReadyForFailback(NameAt(i)))
         : null;
 
     public void ReportFailure(int index, string reason, TimeSpan? retryAfter = null) => Health?.ReportFailure(NameAt(index), reason, retryAfter);

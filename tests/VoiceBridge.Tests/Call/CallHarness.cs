@@ -76,6 +76,17 @@ internal sealed class CallHarness
         }
     }
 
+    /// <summary>At <paramref name="atMs"/>, <paramref name="engine"/> answers with one short spoken reply, item <paramref name="itemId"/>.</summary>
+    public async Task Reply(ScriptedEngine engine, string itemId, long atMs)
+    {
+        await At(atMs);
+        await engine.Post(new EngineEvent { Kind = EngineEventKind.ResponseStarted, Generation = engine.Generation, ResponseId = "r-" + itemId });
+        await engine.AgentTranscript(itemId, "Sure thing.");
+        await engine.AgentAudio(itemId, TestAudio.Pattern(4800));
+        await engine.AgentAudioDone(itemId);
+        await engine.ResponseDone("r-" + itemId);
+    }
+
     /// <summary>
     /// Sends caller audio as a carrier does: 20 ms frame k once it has been captured, at call time
     /// <paramref name="startMs"/> + 20 (k + 1). Runs alongside the script.

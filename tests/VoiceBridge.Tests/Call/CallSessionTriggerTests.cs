@@ -9,17 +9,17 @@ namespace VoiceBridge.Tests.Call;
 /// <summary>
 /// The session's failover triggers and handoff rules on a fake clock: soft switches wait for a turn
 /// boundary; slow turns, quality regression, repeated client errors, session expiry, an opened
-/// breaker and failback; a reply cut by a handoff is continued.
+/// breaker (failback: CallSessionFailbackTests); a reply cut by a handoff is continued.
 /// </summary>
 public sealed class CallSessionTriggerTests(ITestOutputHelper output)
 {
     // Four 1 s caller bursts, each followed by 3 s of silence: our VAD's turns end at 1500, 5500,
     // 9500 and 13500 ms (closed 500 ms later).
-    private static readonly byte[] FourBursts = TestAudio.Concat(
+    internal static readonly byte[] FourBursts = TestAudio.Concat(
         TestAudio.Silence(500), TestAudio.Tone(1000), TestAudio.Silence(3000), TestAudio.Tone(1000), TestAudio.Silence(3000),
         TestAudio.Tone(1000), TestAudio.Silence(3000), TestAudio.Tone(1000), TestAudio.Silence(2500));
 
-    private static readonly long[] TurnEnds = [1500, 5500, 9500, 13500];
+    internal static readonly long[] TurnEnds = [1500, 5500, 9500, 13500];
 
     [Fact]
     public void Three_slow_turns_in_a_row_move_the_call_once_the_third_reply_has_played()
@@ -34,12 +34,12 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var feed = h.FeedAsync(FourBursts);
             for (var turn = 0; turn < 3; turn++)
             {
-                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 2000);
+                await h.Reply(a, $"a{turn}", TurnEnds[turn] + 2000);
             }
 
             var b = await chain.Engine(1);
             await b.Ready();
-            await Reply(h, b, "b0", TurnEnds[3] + 700);
+            await h.Reply(b, "b0", TurnEnds[3] + 700);
             await feed;
             await h.At(16500);
         });
@@ -64,7 +64,7 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var feed = h.FeedAsync(FourBursts);
             for (var turn = 0; turn < 4; turn++)
             {
-                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 2000);
+                await h.Reply(a, $"a{turn}", TurnEnds[turn] + 2000);
             }
 
             await feed;
@@ -87,10 +87,10 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var a = await chain.Engine(0);
             await a.Ready();
             var feed = h.FeedAsync(FourBursts);
-            await Reply(h, a, "a0", TurnEnds[0] + 2000);
-            await Reply(h, a, "a1", TurnEnds[1] + 2000);
-            await Reply(h, a, "a2", TurnEnds[2] + 800);
-            await Reply(h, a, "a3", TurnEnds[3] + 2000);
+            await h.Reply(a, "a0", TurnEnds[0] + 2000);
+            await h.Reply(a, "a1", TurnEnds[1] + 2000);
+            await h.Reply(a, "a2", TurnEnds[2] + 800);
+            await h.Reply(a, "a3", TurnEnds[3] + 2000);
             await feed;
             await h.At(16500);
         });
@@ -112,12 +112,12 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var feed = h.FeedAsync(FourBursts);
             await h.At(TurnEnds[0] + 600);
             await a.UserTranscript("u0", "");
-            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            await h.Reply(a, "a0", TurnEnds[0] + 800);
             await h.At(TurnEnds[1] + 600);
             await a.UserTranscript("u1", "");
             await h.At(TurnEnds[1] + 700);
             Assert.Single(chain.Created);
-            await Reply(h, a, "a1", TurnEnds[1] + 800);
+            await h.Reply(a, "a1", TurnEnds[1] + 800);
             var b = await chain.Engine(1);
             await b.Ready();
             await feed;
@@ -194,14 +194,14 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             await a.SpeechStarted("u0", 4000);
             await a.SpeechStopped("u0", 12000);
             await a.UserTranscript("u0", "hello");
-            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            await h.Reply(a, "a0", TurnEnds[0] + 800);
             await h.At(TurnEnds[1] + 600);
             await a.SpeechStarted("u1", 36000);
             await a.SpeechStopped("u1", 44000);
             await a.UserTranscript("u1", "tomorrow");
 
             // 5 s into the session the rotation is due, but the caller is speaking, then owed a reply.
-            await Reply(h, a, "a1", TurnEnds[1] + 800);
+            await h.Reply(a, "a1", TurnEnds[1] + 800);
             var fresh = await chain.Engine(1);
             await fresh.Ready();
             await feed;
@@ -214,10 +214,12 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
         Assert.True(sw.DetectedAtMs >= reply.EndMs, $"rotated at {sw.DetectedAtMs} ms, during the reply that ended at {reply.EndMs} ms");
         Assert.Empty(chain.Failures);
 
-        // The fresh session starts with the whole conversation and the caller audio since the last acknowledged turn.
+        // The fresh session starts with the whole conversation; the caller said nothing since the
+        // last turn, so its audio starts with only the 300 ms pre-roll of background before the switch.
         var fresh = chain.Created[1].Engine;
         Assert.Equal(4, fresh.Start!.Conversation.Turns.Count(t => t.StartMs <= sw.DetectedAtMs));
-        Assert.Equal(CallClock.MsToSamples(5500), fresh.CallerAudio[0].Position);
+        Assert.Equal(6900, sw.DetectedAtMs);
+        Assert.Equal(CallClock.MsToSamples(6900 - 300), fresh.CallerAudio[0].Position);
     }
 
     [Fact]
@@ -235,12 +237,12 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var feed = h.FeedAsync(FourBursts);
             await h.At(2000);
             open = true;
-            await Reply(h, a, "a0", TurnEnds[0] + 800);
+            await h.Reply(a, "a0", TurnEnds[0] + 800);
             var b = await chain.Engine(1);
             await b.Ready();
             for (var turn = 1; turn < 4; turn++)
             {
-                await Reply(h, b, $"b{turn}", TurnEnds[turn] + 800);
+                await h.Reply(b, $"b{turn}", TurnEnds[turn] + 800);
             }
 
             await feed;
@@ -250,43 +252,6 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
         Assert.Equal(("a", "b", "breaker-open"), (sw.From, sw.To, sw.Reason));
         Assert.True(sw.DetectedAtMs >= summary.Turns.Single(t => t.ItemId == "a0").EndMs);
         Assert.Empty(chain.Failures);
-    }
-
-    [Fact]
-    public void A_call_started_on_a_fallback_fails_back_at_a_turn_boundary_once_the_chain_says_so()
-    {
-        var chain = new ScriptedChain("a", "b");
-        var h = new CallHarness(output, chain: chain);
-        var recovered = false;
-        chain.State = i => i == 0 && !recovered ? BreakerState.Open : BreakerState.Closed;
-        chain.Failback = (current, dwell) => current == 1 && recovered && dwell >= TimeSpan.FromSeconds(3) ? 0 : null;
-
-        var summary = h.Run(async () =>
-        {
-            var b = await chain.Engine(0);
-            await b.Ready();
-            var feed = h.FeedAsync(FourBursts);
-            await h.At(TurnEnds[0] + 600);
-            await b.UserTranscript("u0", "hello");
-            recovered = true;
-            await Reply(h, b, "b0", TurnEnds[0] + 800);
-            var a = await chain.Engine(1);
-            await a.Ready();
-            for (var turn = 1; turn < 4; turn++)
-            {
-                await Reply(h, a, $"a{turn}", TurnEnds[turn] + 800);
-            }
-
-            await feed;
-        });
-
-        // Not before the minimum dwell (3 s), nor while b's reply was playing; then the recovered engine answers on.
-        Assert.Equal([1, 0], chain.Created.Select(c => c.Index));
-        var sw = Assert.Single(summary.Switches!);
-        Assert.Equal(("b", "a", "failback"), (sw.From, sw.To, sw.Reason));
-        Assert.True(sw.DetectedAtMs >= 3000 && sw.DetectedAtMs >= summary.Turns.Single(t => t.ItemId == "b0").EndMs, $"failed back at {sw.DetectedAtMs} ms");
-        Assert.Empty(chain.Failures);
-        Assert.All(summary.Turns.Where(t => t.Role == TurnRole.Assistant).Skip(1), t => Assert.Equal("a", t.Engine));
     }
 
     [Fact]
@@ -391,7 +356,7 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
             var b = await chain.Engine(1);
             await h.At(TurnEnds[0] + 1200);
             await b.Ready();
-            await Reply(h, b, "b0", TurnEnds[0] + 1300);
+            await h.Reply(b, "b0", TurnEnds[0] + 1300);
             await feed;
         });
 
@@ -408,15 +373,4 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
 
     private static ValueTask ClientError(ScriptedEngine engine) =>
         engine.Post(new EngineEvent { Kind = EngineEventKind.Error, Generation = engine.Generation, Text = "invalid_request_error: bad item", Status = "client-error" });
-
-    /// <summary>At <paramref name="atMs"/> the engine answers with 600 ms of audio and completes the response.</summary>
-    private static async Task Reply(CallHarness h, ScriptedEngine engine, string itemId, long atMs)
-    {
-        await h.At(atMs);
-        await engine.Post(new EngineEvent { Kind = EngineEventKind.ResponseStarted, Generation = engine.Generation, ResponseId = "r-" + itemId });
-        await engine.AgentTranscript(itemId, "Sure thing.");
-        await engine.AgentAudio(itemId, TestAudio.Pattern(4800));
-        await engine.AgentAudioDone(itemId);
-        await engine.ResponseDone("r-" + itemId);
-    }
 }

@@ -45,7 +45,8 @@ internal sealed class ScriptedChain(params string[] names) : IEngineChain
 
     public bool IsAvailable(int index) => State(index) != BreakerState.Open;
 
-    public int? FailbackTarget(int current, TimeSpan dwell) => Failback(current, dwell);
+    public int? FailbackTarget(int current, TimeSpan dwell, IReadOnlySet<int> leftDegraded) =>
+        Failback(current, dwell) is { } target && !leftDegraded.Contains(target) ? target : null;
 
     public void ReportFailure(int index, string reason, TimeSpan? retryAfter = null) => Failures.Add((index, reason));
 

@@ -22,6 +22,7 @@ namespace VoiceBridge.Tests.Engines.Health;
 public sealed class ChainRoutingTests(ITestOutputHelper output) : IDisposable
 {
     private const string Tiered = "tier1: openai-realtime, azure-realtime | tier2: cascade-remote | tier3: local";
+    private static readonly IReadOnlySet<int> NoneLeft = new HashSet<int>();
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 15, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
     private readonly SynchronizationContext? _context = Swap(null);
@@ -146,29 +147,30 @@ public sealed class ChainRoutingTests(ITestOutputHelper output) : IDisposable
 
         Run(TimeSpan.FromSeconds(5 + 5));
         Assert.Equal((BreakerState.HalfOpen, 2), (c.StateOf(0), health.GoodProbesSinceOpen("openai-realtime")));
-        Assert.Null(c.FailbackTarget(1, TimeSpan.FromMinutes(10)));
+        Assert.Null(c.FailbackTarget(1, TimeSpan.FromMinutes(10), NoneLeft));
         Run(TimeSpan.FromSeconds(5));
         Assert.Equal(BreakerState.Closed, c.StateOf(0));
 
-        Assert.Null(c.FailbackTarget(1, Dwell()));
+        Assert.Null(c.FailbackTarget(1, Dwell(), NoneLeft));
         Run(TimeSpan.FromSeconds(45) - TimeSpan.FromMilliseconds(100));
-        Assert.Null(c.FailbackTarget(1, Dwell()));
+        Assert.Null(c.FailbackTarget(1, Dwell(), NoneLeft));
         Run(TimeSpan.FromMilliseconds(100));
         Assert.Equal(TimeSpan.FromSeconds(60), Dwell());
-        Assert.Equal(0, c.FailbackTarget(1, Dwell()));
+        Assert.Equal(0, c.FailbackTarget(1, Dwell(), NoneLeft));
+        Assert.Null(c.FailbackTarget(1, Dwell(), new HashSet<int> { 0 }));
 
         // Nothing is higher than the best tier; the same tier is not a failback.
-        Assert.Null(c.FailbackTarget(0, Dwell()));
+        Assert.Null(c.FailbackTarget(0, Dwell(), NoneLeft));
     }
 
     [Fact]
     public void Failback_can_be_turned_off_and_a_chain_without_health_never_fails_back()
     {
         var (chain, _) = Chain("openai-realtime | local", options: new ProviderHealthOptions { Failback = FailbackMode.Never });
-        Assert.Null(((IEngineChain)chain).FailbackTarget(1, TimeSpan.FromHours(1)));
+        Assert.Null(((IEngineChain)chain).FailbackTarget(1, TimeSpan.FromHours(1), NoneLeft));
 
         IEngineChain bare = Factory(ChainSpec.Parse("openai-realtime | local"));
-        Assert.Null(bare.FailbackTarget(1, TimeSpan.FromHours(1)));
+        Assert.Null(bare.FailbackTarget(1, TimeSpan.FromHours(1), NoneLeft));
         Assert.Equal(0, bare.FirstAvailable());
         bare.ReportFailure(0, "socket-lost");
         Assert.Equal(0, bare.FirstAvailable());
@@ -181,7 +183,7 @@ public sealed class ChainRoutingTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(0, single.FirstAvailable());
         Assert.Null(single.NextAvailable(0, new HashSet<int> { 0 }));
-        Assert.Null(single.FailbackTarget(0, TimeSpan.FromHours(1)));
+        Assert.Null(single.FailbackTarget(0, TimeSpan.FromHours(1), NoneLeft));
         Assert.Equal((0, BreakerState.Closed, true), (single.TierOf(0), single.StateOf(0), single.IsAvailable(0)));
         single.ReportFailure(0, "socket-lost", TimeSpan.FromSeconds(1));
         single.ReportSuccess(0);
