@@ -37,10 +37,13 @@ internal sealed partial class AdminSettings
         command.Options.Add(_schedule);
     }
 
-    /// <summary>Reads and checks the options against where serve listens (<paramref name="urls"/>) and its chain; problems go to <paramref name="errors"/>.</summary>
-    public void Read(ParseResult parse, string urls, ChainSpec? chain, List<string> errors)
+    /// <summary>
+    /// Reads and checks the options against where serve listens (<paramref name="urls"/>) and its chain; problems go to <paramref name="errors"/>.
+    /// A JWT <paramref name="jwt"/> accepts (with <paramref name="scope"/> when set) is as good as the token.
+    /// </summary>
+    public void Read(ParseResult parse, string urls, ChainSpec? chain, List<string> errors, Security.JwtBearerValidator? jwt = null, string? scope = null)
     {
-        _access = AdminAccess.Create(parse.GetValue(_token) ?? Environment.GetEnvironmentVariable(DrillCommand.TokenVariable), parse.GetValue(_open), urls, out var error);
+        _access = AdminAccess.Create(parse.GetValue(_token) ?? Environment.GetEnvironmentVariable(DrillCommand.TokenVariable), parse.GetValue(_open), urls, out var error, jwt, scope);
         if (error is not null)
         {
             errors.Add(error);
@@ -77,7 +80,7 @@ internal sealed partial class AdminSettings
             drills.Schedule(_percent, _scheduled);
         }
 
-        Log.On(logger, access.Mode == AdminMode.Token ? "on (bearer token)" : access.Mode == AdminMode.OpenOnLoopback ? "on, OPEN (no token, loopback only)" : "off",
+        Log.On(logger, access.Mode == AdminMode.Token ? $"on ({access.Accepts})" : access.Mode == AdminMode.OpenOnLoopback ? "on, OPEN (no token, loopback only)" : "off",
             _scheduled is null ? "off" : $"{_percent} % of new calls with {_scheduled}");
         return drills;
     }

@@ -44,6 +44,7 @@ internal static class ServeCommand
         var admin = new AdminSettings();
         var operations = new OperationsSettings();
         var scaleOut = new ScaleOutSettings();
+        var security = new SecuritySettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
             urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
@@ -57,10 +58,17 @@ internal static class ServeCommand
         admin.AddTo(command);
         operations.AddTo(command);
         scaleOut.AddTo(command);
+        security.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var logger = Logging.Create(LogEventLevel.Information, operations.JsonLogs(parse));
             using var loggers = Logging.Factory(logger);
+            if (security.LoadSecrets(parse) is { } secretsError)
+            {
+                Console.Error.WriteLine($"serve: configuration error: {secretsError}");
+                return 2;
+            }
+
             var twilio = new TwilioOptions
             {
                 AuthToken = Environment.GetEnvironmentVariable("TWILIO_AUTH_TOKEN"),
@@ -77,6 +85,13 @@ internal static class ServeCommand
             var webRtcOptions = webRtc.Read(parse, errors);
             operations.Read(parse, errors);
             scaleOut.Read(parse, errors);
+            security.Read(parse, errors, TimeProvider.System);
+            security.ApplyTo(parse, sipOptions, errors);
+            if (webRtcOptions is { } whipJwt)
+            {
+                whipJwt.Whip.Jwt = security.Jwt;
+            }
+
             var twilioRest = TwilioRestOptions.FromEnvironment();
             errors.AddRange(twilioRest.Validate());
             var callControl = CallControlOptions.FromEnvironment();
@@ -140,7 +155,7 @@ internal static class ServeCommand
                 errors.Add(e.Message);
             }
 
-            admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors);
+            admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors, security.Jwt, security.AdminScope);
             using var http = new HttpClient();
             var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(ShadowMode.Provisioned(chainSpec, shadowSpec), realtime, http, errors);
             if (errors.Count > 0)
@@ -171,6 +186,7 @@ internal static class ServeCommand
             }
 
             await using var audit = opened;
+            using var retention = security.StartRetention(parse, AuditStoreOption.Resolve(parse, dataDir, auditPostgres), TimeProvider.System, loggers);
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
             await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
             await using var scale = await scaleOut.StartAsync(health, chainSpec!, audit, loggers, ct);
@@ -183,7 +199,7 @@ internal static class ServeCommand
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
             callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
-            var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls };
+            var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls, Limits = security.Limits, TwilioMessagesPerSecond = security.TwilioMessageRate };
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
             builder.Host.UseSerilog(logger);
@@ -204,7 +220,7 @@ internal static class ServeCommand
                 : null;
             if (whipSessions is not null)
             {
-                app.MapWhip(webRtcOptions!.Value.Whip, whipSessions);
+                app.MapWhip(webRtcOptions!.Value.Whip, whipSessions, bridge.Limits);
                 app.MapCallEvents(bridge.Registry, webRtcOptions.Value.Whip.BearerToken);
             }
 
@@ -238,6 +254,15 @@ internal static class ServeCommand
                 string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}",
                 webRtcOptions is { } whip ? $"POST {whip.Whip.Path} (token {(string.IsNullOrEmpty(whip.Whip.BearerToken) ? "none" : "required")}), media on {whip.Media.PublicAddress}" : "off", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
+            security.Report(loggers.CreateLogger<SecuritySettings>(), new Security.NodeExposure
+            {
+                Urls = string.Join(";", app.Urls),
+                TwilioSignatures = !string.IsNullOrEmpty(twilio.AuthToken),
+                WhipAuthenticated = webRtcOptions is { } exposed ? !string.IsNullOrEmpty(exposed.Whip.BearerToken) || exposed.Whip.Jwt is not null : null,
+                SipListen = sipOptions?.Listen.Address,
+                SipGuarded = sipOptions is { } guarded && (guarded.AllowedSources.Count > 0 || guarded.Digest is not null),
+                MaxCalls = security.Limits.MaxCalls,
+            });
             logger.Information("Operations: GET /health, /ready, /metrics; traces {Traces}; SIGTERM drains calls", operations.Describe());
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();

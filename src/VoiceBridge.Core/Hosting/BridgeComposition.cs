@@ -57,7 +57,7 @@ public sealed class BridgeComposition(
 
     /// <summary>A SIP user agent server whose calls run on this node's call path (not started).</summary>
     public SipEndpoint CreateSipEndpoint(SipOptions options, IDatagramNetwork network) =>
-        new(options, network, (callId, output) => CreateSession(callId, "sip", output), Registry, time, loggers);
+        new(options, network, (callId, output) => CreateSession(callId, "sip", output), Registry, time, loggers) { Limits = Limits };
 
     /// <summary>The browser leg's WHIP sessions, whose calls run on this node's call path; <paramref name="certificate"/> is the node's one DTLS certificate.</summary>
     public WebRtcSessions CreateWebRtcSessions(WebRtcOptions options, IDatagramNetwork network, DtlsCertificate certificate) =>

@@ -126,6 +126,9 @@ public sealed class MessageSocket : IAsyncDisposable
                 }
                 while (!result.EndOfMessage);
 
+                // The buffer may be larger than the limit (pool sizes): the limit is the message's length.
+                oversized |= length > _maxMessageBytes;
+
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return new SocketEnd(true, _socket.CloseStatus, _socket.CloseStatusDescription, null);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Security;
 
 namespace VoiceBridge.Engines.Cascade;
 
@@ -9,8 +10,12 @@ public sealed partial class CascadeEngine
         [LoggerMessage(1, LogLevel.Information, "{Engine}: started (stt {Stt}, tts {Tts}), {Messages} history messages seeded")]
         public static partial void Started(ILogger logger, string engine, string stt, string tts, int messages);
 
+        /// <summary>The caller's words only with <c>--log-transcripts</c> (<see cref="TranscriptLogging"/>); else their length.</summary>
+        public static void Transcript(ILogger logger, string engine, string text, double confidence, bool understood) =>
+            TranscriptShown(logger, engine, TranscriptLogging.Show(text), confidence, understood);
+
         [LoggerMessage(2, LogLevel.Debug, "{Engine}: final transcript '{Text}' (confidence {Confidence:0.00}, understood {Understood})")]
-        public static partial void Transcript(ILogger logger, string engine, string text, double confidence, bool understood);
+        private static partial void TranscriptShown(ILogger logger, string engine, string text, double confidence, bool understood);
 
         [LoggerMessage(3, LogLevel.Warning, "{Engine}: speech-to-text error (fatal {Fatal}): {Error}")]
         public static partial void SttError(ILogger logger, string engine, string error, bool fatal);
