@@ -100,10 +100,11 @@ public sealed class FuzzRunner
             Report(FuzzFindingKind.Crash, index, input, crash.GetType().FullName + " at " + TopFrame(crash), crash.ToString());
         }
 
-        if (elapsed > _options.HangAfter)
+        TimeSpan hangAfter = _target.HangAfter ?? _options.HangAfter;
+        if (elapsed > hangAfter)
         {
             _hangs++;
-            Report(FuzzFindingKind.Hang, index, input, "hang", string.Create(CultureInfo.InvariantCulture, $"parse took {elapsed.TotalMilliseconds:F0} ms (limit {_options.HangAfter.TotalMilliseconds:F0} ms)"));
+            Report(FuzzFindingKind.Hang, index, input, "hang", string.Create(CultureInfo.InvariantCulture, $"parse took {elapsed.TotalMilliseconds:F0} ms (limit {hangAfter.TotalMilliseconds:F0} ms)"));
         }
 
         if (!measure)

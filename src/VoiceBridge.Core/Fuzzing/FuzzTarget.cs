@@ -28,4 +28,7 @@ public sealed record FuzzTarget(string Name, string Description, IReadOnlyList<b
     public long MaxAllocatedBytes { get; init; } = DefaultMaxAllocatedBytes;
 
     public int MaxInputBytes { get; init; } = DefaultMaxInputBytes;
+
+    /// <summary>A parse slower than this is a hang; null takes the run's <see cref="FuzzRunOptions.HangAfter"/>.</summary>
+    public TimeSpan? HangAfter { get; init; }
 }

@@ -45,6 +45,9 @@ public static partial class FuzzTargets
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
             MaxAllocatedBytes = 16 << 20,
+
+            // Designing that filter takes up to about 2 s for the oddest rates (once per recording, offline).
+            HangAfter = TimeSpan.FromSeconds(5),
         };
     }
 

@@ -14,6 +14,12 @@ public static partial class WavLoader
 {
     private const int FramesPerRead = 4096;
 
+    /// <summary>
+    /// Lowest sample rate read. Nothing below it is speech audio, and upsampling to 8 kHz multiplies the
+    /// samples by 8000 / rate: a 1 Hz header made a 1 KB file cost 140 MB.
+    /// </summary>
+    public const int MinSampleRate = 4000;
+
     private enum SampleKind
     {
         Pcm,
@@ -145,9 +151,9 @@ public static partial class WavLoader
                 path, $"invalid format: block align {format.BlockAlign} does not fit {format.Channels} channel(s) of {bits}-bit samples");
         }
 
-        if (format.SampleRate < 1)
+        if (format.SampleRate < MinSampleRate)
         {
-            throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz");
+            throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz (at least {MinSampleRate} Hz)");
         }
 
         return (kind, name + suffix);

@@ -6,6 +6,8 @@ using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Engines.Cascade.Remote;
 using VoiceBridge.Faults;
 using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Media;
+using VoiceBridge.Tests.Media;
 
 namespace VoiceBridge.Tests.Fuzzing;
 
@@ -111,5 +113,30 @@ public sealed class FuzzRegressionTests
 
         Assert.Contains($"at most {ChainSpec.MaxChars}", e.Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => ChainSpec.Parse(chain[..ChainSpec.MaxChars]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3999)]
+    public void AWavBelowTheLowestRateIsRefused(int rate)
+    {
+        // A 1 Hz header once made a 1 KB file decode to 140 MB of 8 kHz samples.
+        using var directory = new TempDirectory();
+        string path = directory.File("slow.wav");
+        File.WriteAllBytes(path, WavFiles.Handmade(1, 1, rate, 16, 2, new byte[1200]));
+
+        var e = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
+
+        Assert.Contains($"sample rate {rate} Hz (at least {WavLoader.MinSampleRate} Hz)", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWavAtTheLowestRateIsRead()
+    {
+        using var directory = new TempDirectory();
+        string path = directory.File("low.wav");
+        File.WriteAllBytes(path, WavFiles.Handmade(1, 1, WavLoader.MinSampleRate, 16, 2, new byte[800]));
+
+        Assert.Equal(800, WavLoader.Load(path).Samples.Length);
     }
 }
