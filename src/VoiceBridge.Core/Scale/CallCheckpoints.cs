@@ -135,8 +135,15 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
     public async Task OnStreamEndAsync(CallSession session, bool callEnded)
     {
         session.TurnBoundary -= Enqueue;
-        _live.TryRemove(session.CallId, out var call);
-        if (!callEnded && call is not null)
+        if (!_live.TryGetValue(session.CallId, out var call) || call.Session != session)
+        {
+            // A newer stream of the call (it came back to this node before this one's end was
+            // noticed) owns its checkpoint now: this stream's last state is older.
+            return;
+        }
+
+        _live.TryRemove(KeyValuePair.Create(session.CallId, call));
+        if (!callEnded)
         {
             await MarkAsync(call);
         }

@@ -93,15 +93,32 @@ public sealed class CallCheckpointsTests : IAsyncDisposable
     [Fact]
     public async Task A_stream_that_ends_writes_the_final_checkpoint_ended_or_resumable()
     {
-        var session = NewSession();
-        await _checkpoints.OnStreamStartAsync(session, new Dictionary<string, string>(), CancellationToken.None);
-        await _checkpoints.OnStreamEndAsync(session, callEnded: false);
+        var first = NewSession();
+        await _checkpoints.OnStreamStartAsync(first, new Dictionary<string, string>(), CancellationToken.None);
+        await _checkpoints.OnStreamEndAsync(first, callEnded: false);
         Assert.True(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
 
-        await _checkpoints.OnStreamEndAsync(session, callEnded: true);
+        var second = NewSession();
+        await _checkpoints.OnStreamStartAsync(second, ResumeParameters, CancellationToken.None);
+        await _checkpoints.OnStreamEndAsync(second, callEnded: true);
         Assert.False(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
-        Assert.Equal(2, _checkpoints.Written);
-        Assert.Equal(0, _checkpoints.Failed);
+        Assert.Equal((2L, 0L), (_checkpoints.Written, _checkpoints.Failed));
+    }
+
+    [Fact]
+    public async Task A_stream_whose_end_is_noticed_after_the_call_came_back_writes_nothing()
+    {
+        var old = NewSession();
+        var current = NewSession();
+        await _checkpoints.OnStreamStartAsync(old, new Dictionary<string, string>(), CancellationToken.None);
+        await _checkpoints.OnStreamStartAsync(current, ResumeParameters, CancellationToken.None);
+
+        await _checkpoints.OnStreamEndAsync(old, callEnded: false);
+        Assert.Equal(0, _checkpoints.Written);
+
+        await _checkpoints.OnStreamEndAsync(current, callEnded: true);
+        Assert.False(await _checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+        Assert.Equal(1, _checkpoints.Written);
     }
 
     public async ValueTask DisposeAsync()
