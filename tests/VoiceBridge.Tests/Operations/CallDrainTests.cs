@@ -85,7 +85,7 @@ public sealed class CallDrainTests
         var result = await draining.WaitAsync(Bound);
 
         Assert.Equal((1, 1, 1), (result.Calls, result.EndedByDrain, result.StillLive));
-        Assert.InRange(result.ElapsedMs, 15_000, 30_000);
+        Assert.True(result.ElapsedMs >= 15_000, $"gave up after {result.ElapsedMs} ms, before the timeout and the grace");
     }
 
     [Fact]
