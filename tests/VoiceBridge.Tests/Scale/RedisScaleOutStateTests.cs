@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using VoiceBridge.Audit;
+using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
+using VoiceBridge.Engines.Realtime;
+using VoiceBridge.Hosting;
 using VoiceBridge.Scale;
 using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
@@ -9,7 +13,8 @@ namespace VoiceBridge.Tests.Scale;
 
 /// <summary>
 /// <see cref="RedisScaleOutState"/> against a real, private <c>redis-server</c>: two nodes' breakers
-/// in one process, each with its own connection, and the checkpoint keys with their TTLs.
+/// in one process (each node's engine chain and breakers, as serve composes them, with its own
+/// connection), and the checkpoint keys with their TTLs.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class RedisScaleOutStateTests : IAsyncLifetime
@@ -23,21 +28,22 @@ public sealed class RedisScaleOutStateTests : IAsyncLifetime
     public async Task DisposeAsync() => await _redis!.DisposeAsync();
 
     [Fact]
-    public async Task A_breaker_opening_on_node_a_closes_the_provider_to_new_calls_on_node_b()
+    public async Task A_breaker_opening_on_node_a_makes_node_b_start_new_calls_on_the_fallback()
     {
+        var (enginesA, enginesB) = (Engines(), Engines());
+        await using var healthA = enginesA.AttachHealth(new ProviderHealthOptions(), NullAuditLog.Instance);
+        await using var healthB = enginesB.AttachHealth(new ProviderHealthOptions(), NullAuditLog.Instance);
         await using var stateA = await ConnectAsync("node-a");
         await using var stateB = await ConnectAsync("node-b");
-        await using var healthA = new ProviderHealth(new ProviderHealthOptions(), TimeProvider.System);
-        await using var healthB = new ProviderHealth(new ProviderHealthOptions(), TimeProvider.System);
         using var a = await SharedBreakers.AttachAsync(healthA, stateA, "node-a", [Primary, "local"], NullLogger<SharedBreakers>.Instance, CancellationToken.None);
         using var b = await SharedBreakers.AttachAsync(healthB, stateB, "node-b", [Primary, "local"], NullLogger<SharedBreakers>.Instance, CancellationToken.None);
+        Assert.Equal(Primary, enginesB.NameAt(enginesB.ForCall("CA1").FirstAvailable()!.Value));
 
         healthA.ReportFailure(Primary, "socket-lost", TimeSpan.FromSeconds(60));
         await a.PublishedAsync();
 
         Assert.True(await TimeProvider.System.UntilAsync(() => healthB.State(Primary) == BreakerState.Open, TimeSpan.FromMilliseconds(20), Within), "node B's breaker opened");
-        Assert.False(healthB.TryAdmit(Primary));
-        Assert.True(healthB.TryAdmit("local"));
+        Assert.Equal("local", enginesB.NameAt(enginesB.ForCall("CA2").FirstAvailable()!.Value));
         Assert.Equal(healthA.OpenUntil(Primary)!.Value.ToUnixTimeMilliseconds(), healthB.OpenUntil(Primary)!.Value.ToUnixTimeMilliseconds());
 
         // A third node that starts now reads the open breaker; node A heard no echo of its own.
@@ -81,6 +87,14 @@ public sealed class RedisScaleOutStateTests : IAsyncLifetime
         var ttl = await raw.GetDatabase().KeyTimeToLiveAsync("voicebridge:call:CA1:checkpoint");
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
+
+    /// <summary>A node's engine chain, as serve builds it: the primary (nowhere to connect: nothing here starts a call) and the local cascade.</summary>
+    private static EngineFactory Engines() => new(
+        ChainSpec.Parse($"{Primary},local"),
+        new ProviderEndpoints { Realtime = new Dictionary<string, RealtimeEngineOptions> { [Primary] = new() { ApiKey = "sk-test", Endpoint = new Uri("ws://127.0.0.1:9/v1/realtime") } } },
+        new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero),
+        TimeProvider.System,
+        NullLoggerFactory.Instance);
 
     private Task<RedisScaleOutState> ConnectAsync(string node) =>
         RedisScaleOutState.ConnectAsync(_redis!.Endpoint, node, TimeProvider.System, NullLogger<RedisScaleOutState>.Instance);
