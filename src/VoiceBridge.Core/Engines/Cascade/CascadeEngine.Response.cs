@@ -117,23 +117,30 @@ public sealed partial class CascadeEngine
     {
         var splitter = new SentenceSplitter();
         using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.Llm, Name, _chat.GetType().Name);
-        await foreach (var update in _chat.GetStreamingResponseAsync(history, _chatOptions, response.Cancellation.Token))
+        try
         {
-            foreach (var content in update.Contents)
+            await foreach (var update in _chat.GetStreamingResponseAsync(history, _chatOptions, response.Cancellation.Token))
             {
-                if (content is TextContent { Text: { Length: > 0 } chunk })
+                foreach (var content in update.Contents)
                 {
-                    text.Append(chunk);
-                    foreach (var sentence in splitter.Add(chunk))
+                    if (content is TextContent { Text: { Length: > 0 } chunk })
                     {
-                        sentences.TryWrite(sentence);
+                        text.Append(chunk);
+                        foreach (var sentence in splitter.Add(chunk))
+                        {
+                            sentences.TryWrite(sentence);
+                        }
+                    }
+                    else if (content is FunctionCallContent call)
+                    {
+                        calls.Add(call);
                     }
                 }
-                else if (content is FunctionCallContent call)
-                {
-                    calls.Add(call);
-                }
             }
+        }
+        catch (Exception e) when (Operations.ProviderSpans.Failed(span, e))
+        {
+            throw;
         }
 
         if (splitter.Flush() is { } rest)
