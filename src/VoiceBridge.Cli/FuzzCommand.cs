@@ -15,7 +15,10 @@ namespace VoiceBridge.Cli;
 internal static class FuzzCommand
 {
     /// <summary>A parse that has not returned after this long is reported as stuck and the run ends.</summary>
-    private static readonly TimeSpan StuckAfter = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StuckAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a long run says how far it got (a run stopped by hand still leaves its count in the log).</summary>
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromMinutes(1);
 
     public static Command Create()
     {
@@ -25,9 +28,10 @@ internal static class FuzzCommand
         var artifacts = new Option<string>("--artifacts") { Description = "Where failing inputs are saved", DefaultValueFactory = _ => Path.Combine("artifacts", "fuzz") };
         var reproduce = new Option<string?>("--reproduce") { Description = "Run one saved input (a .bin from --artifacts) through --target" };
         var list = new Option<bool>("--list") { Description = "List the targets and exit" };
+        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Time budget per target: stop it early and report the inputs that ran" };
         var command = new Command("fuzz", "Mutation-fuzz every parser of untrusted input (SIP, SDP, RTP/RTCP, STUN, DTLS, SRTP, JSON events, WAV, specs, config)")
         {
-            target, inputs, seed, artifacts, reproduce, list,
+            target, inputs, seed, artifacts, reproduce, list, maxMinutes,
         };
         command.SetAction(parse =>
         {
@@ -63,11 +67,23 @@ internal static class FuzzCommand
                 return 2;
             }
 
-            var options = new FuzzRunOptions { Inputs = parse.GetValue(inputs), Seed = parse.GetValue(seed), ArtifactDirectory = parse.GetValue(artifacts) };
+            if (parse.GetValue(maxMinutes) is <= 0)
+            {
+                error.WriteLine("fuzz: --max-minutes must be more than 0");
+                return 2;
+            }
+
             output.WriteLine($"{"target",-16} {"inputs",10} {"crashes",8} {"hangs",6} {"over",5} {"max alloc/input",16} {"inputs/s",10} {"time",8}");
             bool clean = true;
             foreach (var t in chosen)
             {
+                using var budget = new CancellationTokenSource();
+                if (parse.GetValue(maxMinutes) is { } minutes)
+                {
+                    budget.CancelAfter(TimeSpan.FromMinutes(minutes));
+                }
+
+                var options = new FuzzRunOptions { Inputs = parse.GetValue(inputs), Seed = parse.GetValue(seed), ArtifactDirectory = parse.GetValue(artifacts), Stop = budget.Token };
                 clean &= RunTarget(t, options, output);
             }
 
@@ -88,9 +104,16 @@ internal static class FuzzCommand
         thread.Start();
         long lastCompleted = -1;
         var sinceProgress = Stopwatch.StartNew();
+        var sinceReport = Stopwatch.StartNew();
         while (!thread.Join(TimeSpan.FromSeconds(1)))
         {
             long completed = runner.Completed;
+            if (sinceReport.Elapsed > ProgressEvery)
+            {
+                output.WriteLine($"{target.Name,-16} ... {completed} inputs so far");
+                sinceReport.Restart();
+            }
+
             if (completed != lastCompleted)
             {
                 lastCompleted = completed;

@@ -60,6 +60,9 @@ public sealed class FuzzRunOptions
     /// <summary>Distinct findings kept per kind (all are counted).</summary>
     public int MaxFindingsPerKind { get; init; } = 5;
 
+    /// <summary>Ends the run before <see cref="Inputs"/> (a time budget); the report counts the inputs that ran.</summary>
+    public CancellationToken Stop { get; init; }
+
     /// <summary>Times each parse (hang detection and inputs per second).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

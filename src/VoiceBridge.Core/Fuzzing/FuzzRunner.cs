@@ -45,14 +45,14 @@ public sealed class FuzzRunner
         long started = _options.Time.GetTimestamp();
         WarmUp();
         var random = new FuzzRandom(_options.Seed, _target.Name);
-        for (long i = 0; i < _options.Inputs; i++)
+        for (long i = 0; i < _options.Inputs && !_options.Stop.IsCancellationRequested; i++)
         {
             RunOne(i, _mutator.Next(ref random), measure: true);
             Interlocked.Increment(ref _completed);
         }
 
         return new FuzzReport(
-            _target.Name, _options.Inputs, _crashes, _hangs, _overAllocations, _maxAllocated, _maxAllocatingLength,
+            _target.Name, _completed, _crashes, _hangs, _overAllocations, _maxAllocated, _maxAllocatingLength,
             _options.Time.GetElapsedTime(started), [.. _findings]);
     }
 
@@ -103,6 +103,11 @@ public sealed class FuzzRunner
         TimeSpan hangAfter = _target.HangAfter ?? _options.HangAfter;
         if (elapsed > hangAfter)
         {
+            elapsed = Retime(input, elapsed);
+        }
+
+        if (elapsed > hangAfter)
+        {
             _hangs++;
             Report(FuzzFindingKind.Hang, index, input, "hang", string.Create(CultureInfo.InvariantCulture, $"parse took {elapsed.TotalMilliseconds:F0} ms (limit {hangAfter.TotalMilliseconds:F0} ms)"));
         }
@@ -123,6 +128,33 @@ public sealed class FuzzRunner
             _overAllocations++;
             Report(FuzzFindingKind.OverAllocation, index, input, "allocation", string.Create(CultureInfo.InvariantCulture, $"allocated {allocated} bytes for a {input.Length}-byte input (limit {_target.MaxAllocatedBytes})"));
         }
+    }
+
+    /// <summary>
+    /// The fastest of the first timing and two more: on a shared machine one slow parse may be a pause of the
+    /// process, not of the parser, and only an input slow every time is a hang.
+    /// </summary>
+    private TimeSpan Retime(ReadOnlySpan<byte> input, TimeSpan first)
+    {
+        TimeSpan fastest = first;
+        for (int i = 0; i < 2; i++)
+        {
+            long started = _options.Time.GetTimestamp();
+            try
+            {
+                _target.Parse(input);
+            }
+#pragma warning disable CA1031 // Counted once already, by the first run.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            TimeSpan elapsed = _options.Time.GetElapsedTime(started);
+            fastest = elapsed < fastest ? elapsed : fastest;
+        }
+
+        return fastest;
     }
 
     private void Report(FuzzFindingKind kind, long index, ReadOnlySpan<byte> input, string signature, string detail)

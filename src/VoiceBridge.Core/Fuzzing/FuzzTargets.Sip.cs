@@ -73,6 +73,10 @@ public static partial class FuzzTargets
         Dictionary = Utf8("\r\n", "\r\n ", "Content-Length: ", "Via: SIP/2.0/UDP ", ";branch=z9hG4bK", ";rport", ";received=", "sip:", "sips:", "tel:",
             "<", ">", "\"", "[2001:db8::1]", ":5060", "Contact: ", "Route: ", "Record-Route: ", "CSeq: ", "Max-Forwards: ", "Call-ID: ",
             "WWW-Authenticate: Digest ", "Authorization: Digest ", "nonce=", "qop=", ", ", ";", "=", "%00", "SIP/2.0"),
+
+        // Linear, about 18 bytes per input byte: each header line as a UTF-16 string and its typed view, and the
+        // target parses twice (the message and its ToBytes).
+        MaxAllocatedBytes = 2 << 20,
     };
 
     private static void ParseSip(ReadOnlySpan<byte> input)

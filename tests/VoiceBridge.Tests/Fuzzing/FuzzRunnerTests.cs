@@ -90,6 +90,43 @@ public sealed class FuzzRunnerTests
     }
 
     [Fact]
+    public void AParseSlowOnlyOnceIsNotAHang()
+    {
+        // A pause of the whole process on a busy machine: the input is timed again and is fast.
+        var time = new FakeTimeProvider();
+        int calls = 0;
+        var target = new FuzzTarget("toy", "one slow call", Seeds, _ =>
+        {
+            if (++calls == 50)
+            {
+                time.Advance(TimeSpan.FromSeconds(2));
+            }
+        });
+
+        var report = new FuzzRunner(target, new FuzzRunOptions { Inputs = 100, Time = time }).Run();
+
+        Assert.True(report.Clean);
+    }
+
+    [Fact]
+    public void AStoppedRunReportsTheInputsThatRan()
+    {
+        using var stop = new CancellationTokenSource();
+        int calls = 0;
+        var target = new FuzzTarget("toy", "stops the run", Seeds, _ =>
+        {
+            if (++calls == 31)
+            {
+                stop.Cancel();
+            }
+        });
+
+        var report = new FuzzRunner(target, new FuzzRunOptions { Inputs = 1000, Stop = stop.Token }).Run();
+
+        Assert.Equal(30, report.Inputs); // one warm-up call, then 30 inputs
+    }
+
+    [Fact]
     public void AllocatingPastTheLimitIsAFindingAndTheMaximumIsReported()
     {
         var target = new FuzzTarget("toy", "allocates 4 KiB per input byte", Seeds, input => GC.KeepAlive(new byte[input.Length * 4096]))
