@@ -164,6 +164,16 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
         _wake.Writer.TryComplete();
         await _writer;
         await _marks;
+
+        // A node that stops cleanly leaves each call's latest checkpoint behind for the node that takes it up.
+        foreach (var callSid in _pending.Keys)
+        {
+            if (_pending.TryRemove(callSid, out var checkpoint))
+            {
+                await WriteAsync(checkpoint with { Node = Node });
+            }
+        }
+
         _stop.Dispose();
     }
 
