@@ -46,7 +46,7 @@ public class PlayoutBenchmarks
         {
         }
 
-        public void SendMark(string name) => Playout?.OnMark(name);
+        public void SendMark(PlayoutMark mark) => Playout?.OnMark(mark);
 
         public void Clear()
         {

@@ -1,4 +1,5 @@
 using VoiceBridge.Engines;
+using VoiceBridge.Legs;
 
 namespace VoiceBridge.Call;
 
@@ -19,8 +20,11 @@ internal enum CallInputKind
     Shadow,
 }
 
-/// <summary>One input of the call session loop. Caller audio arrives in a pooled buffer.</summary>
-internal sealed class CallInput
+/// <summary>
+/// One input of the call session loop. Caller audio arrives in a pooled buffer. A value, so that
+/// queuing a caller frame, a tick or a mark allocates nothing.
+/// </summary>
+internal readonly struct CallInput
 {
     public static readonly CallInput TickInput = new() { Kind = CallInputKind.Tick };
 
@@ -31,6 +35,9 @@ internal sealed class CallInput
     public int Length { get; init; }
 
     public string? Text { get; init; }
+
+    /// <summary>The mark a leg reports played or flushed.</summary>
+    public PlayoutMark Mark { get; init; }
 
     public EngineEvent? Event { get; init; }
 

@@ -115,6 +115,7 @@ public sealed partial class CallSession
             case EngineEventKind.AgentAudio:
                 AssistantTurn(e.ItemId!).AudioMs += CallClock.SamplesToMs(e.Audio!.Length);
                 _playout.Enqueue(e.Generation, e.ItemId!, e.Audio);
+                _playout.OnAudioQueued(NowMs);
                 OnAgentAudio(e.ItemId!);
                 break;
             case EngineEventKind.AgentAudioDone:

@@ -96,7 +96,7 @@ public sealed partial class CallSession : IEngineEvents
         _startTimestamp = _time.GetTimestamp();
         BeginTelemetry();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        var ticks = TickLoopAsync(linked.Token);
+        using var pacing = CallPacer.For(_time).Register(OnPacerTick);
         StartFirstEngine();
         StartShadow();
         try
@@ -124,7 +124,7 @@ public sealed partial class CallSession : IEngineEvents
         }
 
         _stop.Cancel();
-        await ticks;
+        pacing.Dispose();
         await StopEngineAsync();
         await StopShadowAsync();
         var summary = Summarize() with { Shadow = CompareShadow() };
@@ -142,7 +142,7 @@ public sealed partial class CallSession : IEngineEvents
     }
 
     /// <summary>The leg reports a mark it sent: played, or flushed by a clear.</summary>
-    public ValueTask OnMarkAsync(string name) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Mark, Text = name });
+    public ValueTask OnMarkAsync(PlayoutMark mark) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Mark, Mark = mark });
 
     /// <summary>The caller pressed a key (one of 0-9, *, #, A-D); see CallSession.Dtmf.cs.</summary>
     public ValueTask OnDtmfAsync(string digit) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Dtmf, Text = digit });
@@ -166,21 +166,6 @@ public sealed partial class CallSession : IEngineEvents
     ValueTask IEngineEvents.PostAsync(EngineEvent engineEvent) =>
         _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Engine, Event = engineEvent });
 
-    private async Task TickLoopAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                await _inputs.Writer.WriteAsync(CallInput.TickInput, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
     private void Handle(CallInput input)
     {
         switch (input.Kind)
@@ -190,12 +175,10 @@ public sealed partial class CallSession : IEngineEvents
                 ArrayPool<byte>.Shared.Return(input.Buffer!);
                 break;
             case CallInputKind.Tick:
-                _playout.Tick(NowMs);
-                CheckDtmfTimeout();
-                CheckTriggers();
+                OnTick();
                 break;
             case CallInputKind.Mark:
-                _playout.OnMark(input.Text!);
+                _playout.OnMark(input.Mark);
                 break;
             case CallInputKind.Dtmf:
                 OnDtmf(input.Text);

@@ -1,3 +1,4 @@
+using VoiceBridge.Legs;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Call;
@@ -131,17 +132,17 @@ public sealed partial class PlayoutBuffer
 
     private void MarkItemEnd(ItemPlayout item)
     {
-        item.EndsAtMs = (_spurtStartTick + _spurtSent) * CallClock.FrameMs;
+        item.EndsAtMs = _spurtStartMs + (_spurtSent * CallClock.FrameMs);
         SendMark(item, endsItem: true);
         ItemSent?.Invoke(item);
     }
 
     private void SendMark(ItemPlayout item, bool endsItem)
     {
-        var name = $"g{item.Generation}-{OutboundPosition}";
-        _pendingMarks[name] = new MarkInfo(item, item.SamplesSent, endsItem);
+        var mark = new PlayoutMark(item.Generation, OutboundPosition);
+        _pendingMarks[mark] = new PendingMark(item, item.SamplesSent, endsItem, _clears);
         _framesSinceMark = 0;
-        leg.SendMark(name);
+        leg.SendMark(mark);
     }
 }
 

@@ -17,12 +17,11 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
 
     private readonly Queue<Segment> _segments = new();
     private readonly Dictionary<string, ItemPlayout> _items = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MarkInfo> _pendingMarks = new(StringComparer.Ordinal);
+    private readonly Dictionary<PlayoutMark, PendingMark> _pendingMarks = [];
     private readonly byte[] _frame = new byte[CallClock.FrameSamples];
-    private long _nowFrames;
     private bool _active;
     private bool _inGap;
-    private long _spurtStartTick;
+    private long _spurtStartMs;
     private long _spurtSent;
     private int _framesSinceMark;
     private long _queuedSamples;
@@ -30,6 +29,7 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     private byte[] _audio = new byte[InitialAudioBytes];
     private int _audioHead;
     private int _headTaken;
+    private int _clears;
 
     /// <summary>Raised with the item id when its first frame goes to the caller.</summary>
     public event Action<ItemPlayout>? ItemStarted;
@@ -127,11 +127,11 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
 
     /// <summary>
     /// A tick of the call clock at <paramref name="nowMs"/>: sends what keeps the caller's buffer at
-    /// the lead. Pacing follows elapsed time, not tick count, so a late tick catches up.
+    /// the lead. Pacing follows elapsed time since the spurt began, not tick count, so a late tick
+    /// catches up and a spurt started between ticks keeps its own phase.
     /// </summary>
     public void Tick(long nowMs)
     {
-        _nowFrames = nowMs / CallClock.FrameMs;
         if (!_active)
         {
             if (!HasFrame())
@@ -141,11 +141,12 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
 
             _active = true;
             _inGap = false;
-            _spurtStartTick = _nowFrames;
+            _spurtStartMs = nowMs;
             _spurtSent = 0;
         }
 
-        var target = _nowFrames - _spurtStartTick + options.LeadFrames;
+        var elapsedFrames = (nowMs - _spurtStartMs) / CallClock.FrameMs;
+        var target = elapsedFrames + options.LeadFrames;
         while (_spurtSent < target && TryTakeFrame(out var item))
         {
             if (_inGap)
@@ -159,7 +160,7 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
             SendFrame(item);
         }
 
-        var carrierBuffered = _spurtSent - (_nowFrames - _spurtStartTick);
+        var carrierBuffered = _spurtSent - elapsedFrames;
         if (carrierBuffered > 0 || HasFrame())
         {
             return;
@@ -172,7 +173,23 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
         }
 
         _inGap = true;
-        _spurtStartTick = _nowFrames - _spurtSent;
+        _spurtStartMs = nowMs - (_spurtSent * CallClock.FrameMs);
+    }
+
+    /// <summary>
+    /// Agent audio was queued at <paramref name="nowMs"/>: what the lead has room for goes now, not at
+    /// the next tick (up to 20 ms later). On an idle stream, or one that ran dry mid-item, pacing
+    /// counts from now; otherwise the spurt keeps its phase, so frames never go out faster than
+    /// elapsed time plus the lead allows.
+    /// </summary>
+    public void OnAudioQueued(long nowMs)
+    {
+        if (_active && _inGap)
+        {
+            _spurtStartMs = nowMs - (_spurtSent * CallClock.FrameMs);
+        }
+
+        Tick(nowMs);
     }
 
     /// <summary>Barge-in: drops queued audio and tells the leg to drop what it buffered.</summary>
@@ -187,33 +204,30 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
             item.Ended = true;
         }
 
-        foreach (var mark in _pendingMarks.Values)
-        {
-            mark.Flushed = true;
-        }
-
+        // Marks sent before this clear come back flushed, not played.
+        _clears++;
         _active = false;
         _framesSinceMark = 0;
         leg.Clear();
     }
 
     /// <summary>The leg reports a mark: played, or (after a clear) flushed unplayed.</summary>
-    public void OnMark(string name)
+    public void OnMark(PlayoutMark mark)
     {
-        if (!_pendingMarks.Remove(name, out var mark))
+        if (!_pendingMarks.Remove(mark, out var pending))
         {
             return;
         }
 
-        if (mark.Flushed)
+        if (pending.Clears != _clears)
         {
             FlushedMarks++;
             return;
         }
 
-        var item = mark.Item;
-        item.SamplesHeard = Math.Max(item.SamplesHeard, mark.ItemSamples);
-        if (mark.EndsItem && !item.HeardToEnd)
+        var item = pending.Item;
+        item.SamplesHeard = Math.Max(item.SamplesHeard, pending.ItemSamples);
+        if (pending.EndsItem && !item.HeardToEnd)
         {
             item.HeardToEnd = true;
             ItemHeard?.Invoke(item);
@@ -223,14 +237,6 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// <summary>A run of one item's audio in the ring; the head run's first <c>_headTaken</c> bytes are sent.</summary>
     private readonly record struct Segment(ItemPlayout Item, int Length);
 
-    private sealed class MarkInfo(ItemPlayout item, long itemSamples, bool endsItem)
-    {
-        public ItemPlayout Item { get; } = item;
-
-        public long ItemSamples { get; } = itemSamples;
-
-        public bool EndsItem { get; } = endsItem;
-
-        public bool Flushed { get; set; }
-    }
+    /// <summary>What a mark sent acknowledges once echoed; <c>Clears</c>: the clears before it was sent.</summary>
+    private readonly record struct PendingMark(ItemPlayout Item, long ItemSamples, bool EndsItem, int Clears);
 }

@@ -10,8 +10,8 @@ public interface ICallerLegOutput
     /// <summary>Sends one 20 ms frame of mu-law audio.</summary>
     void SendAudio(ReadOnlySpan<byte> frame);
 
-    /// <summary>Sends a named mark after the audio sent so far.</summary>
-    void SendMark(string name);
+    /// <summary>Sends a mark after the audio sent so far; the leg reports it back (<c>CallSession.OnMarkAsync</c>) once that audio has played.</summary>
+    void SendMark(PlayoutMark mark);
 
     /// <summary>Drops audio the carrier buffered and not yet played (barge-in).</summary>
     void Clear();

@@ -109,7 +109,7 @@ internal sealed class CallHarness
         {
             if (echoed.Add(name))
             {
-                await Session.OnMarkAsync(name);
+                await Session.OnMarkAsync(Leg.MarkNamed(name));
             }
         }
     }

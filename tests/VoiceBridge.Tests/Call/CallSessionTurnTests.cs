@@ -169,7 +169,9 @@ public sealed class CallSessionTurnTests(ITestOutputHelper output)
             await h.At(3010);
         });
 
-        Assert.Equal([0, 3, 4, 5, 7, 50, 50], framesAt);
+        // The lead (3 frames) goes as the audio meets the idle stream at 2010 ms, not at the next tick;
+        // then one frame a tick, counted from 2010 ms.
+        Assert.Equal([3, 3, 4, 5, 7, 50, 50], framesAt);
         Assert.Equal(agent, h.Leg.AllAudio());
         Assert.All(h.Leg.Frames, f => Assert.Equal(CallClock.FrameSamples, f.Length));
         Assert.Equal([5, 10, 15, 20, 25, 30, 35, 40, 45, 50], h.Leg.Marks.Select(m => m.FramesBefore));
@@ -178,9 +180,9 @@ public sealed class CallSessionTurnTests(ITestOutputHelper output)
         var assistant = summary.Turns.Single(t => t.Role == TurnRole.Assistant);
         Assert.Equal(1500, user.EndMs);
         Assert.Equal(("a1", "scripted", AgentText), (assistant.ItemId, assistant.Engine, assistant.Text));
-        Assert.Equal(2020, assistant.StartMs);
-        Assert.Equal(2960, assistant.EndMs); // the last frame went to the caller
-        Assert.Equal(520, assistant.FirstAudioLatencyMs);
+        Assert.Equal(2010, assistant.StartMs);
+        Assert.Equal(2960, assistant.EndMs); // the last frame went to the caller (at the tick of 2960 ms)
+        Assert.Equal(510, assistant.FirstAudioLatencyMs);
         Assert.Equal(1000, assistant.AudioMs);
         Assert.Equal(1000, assistant.HeardAudioMs);
         Assert.Equal(AgentText, assistant.HeardText);

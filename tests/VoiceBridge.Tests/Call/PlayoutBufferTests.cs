@@ -1,4 +1,5 @@
 using VoiceBridge.Call;
+using VoiceBridge.Legs;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Tests.Call;
@@ -186,7 +187,7 @@ public sealed class PlayoutBufferTests
         }
 
         Assert.Equal([("g1-800", 5), ("g1-1600", 10)], _leg.Marks);
-        playout.OnMark("g1-1600");
+        playout.OnMark(new PlayoutMark(1, 1600));
         Assert.Equal(["a"], _heard);
     }
 
@@ -202,19 +203,19 @@ public sealed class PlayoutBufferTests
         }
 
         var item = playout.Item("a")!;
-        playout.OnMark("g1-800");
+        playout.OnMark(new PlayoutMark(1, 800));
         Assert.Equal(5 * Frame, item.SamplesHeard);
         Assert.False(item.HeardToEnd);
 
-        playout.OnMark("g1-1600");
+        playout.OnMark(new PlayoutMark(1, 1600));
         Assert.Equal(10 * Frame, item.SamplesHeard);
         Assert.Empty(_heard);
 
-        playout.OnMark("nobody-sent-this");
-        playout.OnMark("g1-800"); // a duplicate echo changes nothing
+        playout.OnMark(new PlayoutMark(7, 4242)); // a mark nobody sent
+        playout.OnMark(new PlayoutMark(1, 800)); // a duplicate echo changes nothing
         Assert.Equal(10 * Frame, item.SamplesHeard);
 
-        playout.OnMark("g1-1920");
+        playout.OnMark(new PlayoutMark(1, 1920));
         Assert.Equal(12 * Frame, item.SamplesHeard);
         Assert.True(item.HeardToEnd);
         Assert.Equal(["a"], _heard);
@@ -231,8 +232,8 @@ public sealed class PlayoutBufferTests
             playout.Tick(ms);
         }
 
-        playout.OnMark("g1-1600");
-        playout.OnMark("g1-800");
+        playout.OnMark(new PlayoutMark(1, 1600));
+        playout.OnMark(new PlayoutMark(1, 800));
 
         Assert.Equal(10 * Frame, playout.Item("a")!.SamplesHeard);
     }
@@ -248,14 +249,14 @@ public sealed class PlayoutBufferTests
             playout.Tick(ms); // 13 frames: marks after 5 and 10
         }
 
-        playout.OnMark("g1-800");
+        playout.OnMark(new PlayoutMark(1, 800));
         playout.Clear();
 
         Assert.Equal(LegEventKind.Clear, _leg.Events[^1].Kind);
         Assert.Equal(1, _leg.Clears);
         Assert.False(playout.IsPlaying);
 
-        playout.OnMark("g1-1600"); // Twilio echoes pending marks after a clear
+        playout.OnMark(new PlayoutMark(1, 1600)); // Twilio echoes pending marks after a clear
         Assert.Equal(1, playout.FlushedMarks);
         var item = playout.Item("a")!;
         Assert.Equal(5 * Frame, item.SamplesHeard);
@@ -293,7 +294,7 @@ public sealed class PlayoutBufferTests
         Assert.Equal(("g1-1120", 7), _leg.Marks[^1]);
         Assert.Equal(["a", "b"], _started);
 
-        playout.OnMark("g1-1120");
+        playout.OnMark(new PlayoutMark(1, 1120));
         Assert.Equal(["b"], _heard);
         Assert.Equal(0, playout.FlushedMarks);
     }
@@ -316,7 +317,7 @@ public sealed class PlayoutBufferTests
 
         Assert.Equal(("g1-1120", 7), _leg.Marks[^1]);
         Assert.Equal(["a"], _sent);
-        playout.OnMark("g1-1120");
+        playout.OnMark(new PlayoutMark(1, 1120));
         Assert.Equal(["a"], _heard);
         Assert.True(playout.Item("a")!.HeardToEnd);
 
@@ -348,7 +349,7 @@ public sealed class PlayoutBufferTests
         // The carrier echoes every mark it got; the item is heard to its end exactly once.
         foreach (var (name, _) in _leg.Marks.ToList())
         {
-            playout.OnMark(name);
+            playout.OnMark(_leg.MarkNamed(name));
         }
 
         Assert.Equal(["a"], _heard);

@@ -16,6 +16,8 @@ internal sealed record LegEvent(LegEventKind Kind, byte[]? Frame, string? Mark, 
 /// <summary>A caller leg output that records every frame, mark and clear it is given, in order.</summary>
 internal sealed class RecordingLegOutput : ICallerLegOutput
 {
+    private readonly Dictionary<string, PlayoutMark> _marksByName = [];
+
     public List<LegEvent> Events { get; } = [];
 
     public List<byte[]> Frames { get; } = [];
@@ -32,11 +34,16 @@ internal sealed class RecordingLegOutput : ICallerLegOutput
         Frames.Add(copy);
     }
 
-    public void SendMark(string name)
+    public void SendMark(PlayoutMark mark)
     {
+        var name = mark.ToString();
         Events.Add(new LegEvent(LegEventKind.Mark, null, name, Frames.Count));
         Marks.Add((name, Frames.Count));
+        _marksByName[name] = mark;
     }
+
+    /// <summary>The mark sent under <paramref name="name"/> (as a carrier would echo it).</summary>
+    public PlayoutMark MarkNamed(string name) => _marksByName[name];
 
     public void Clear()
     {

@@ -109,9 +109,14 @@ public abstract partial class FailoverMatrixTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, $"{chainText} {fixture} {fault}:\n  " + string.Join("\n  ", problems));
     }
 
-    /// <summary>A turn said before the switch, to be carried to the next engine (FailoverReplayTests' rule).</summary>
+    /// <summary>
+    /// A turn said before the switch, to be carried to the next engine (FailoverReplayTests' rule). A
+    /// reply of the new engine that starts in the very millisecond of the switch (audio goes out as it
+    /// arrives, not at the next tick) came after it.
+    /// </summary>
     private static bool BeforeSwitch(bool user, string engine, string text, long startMs, long endMs, bool interrupted, SwitchReport sw) =>
-        (startMs <= sw.DetectedAtMs || (interrupted && engine == sw.From)) && text.Length > 0 && !(user && endMs > sw.DetectedAtMs);
+        (startMs < sw.DetectedAtMs || (startMs == sw.DetectedAtMs && (user || engine != sw.To)) || (interrupted && engine == sw.From))
+        && text.Length > 0 && !(user && endMs > sw.DetectedAtMs);
 
     /// <summary>
     /// Each caller turn is answered, by one engine, once: ReplayCall.Evaluate checks that a reply

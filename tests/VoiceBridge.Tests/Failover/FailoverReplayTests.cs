@@ -49,7 +49,8 @@ public sealed class FailoverReplayTests(ITestOutputHelper output)
         // Everything said before the switch (a reply cut by it as far as it was heard, even if it
         // played on after the switch), except a caller turn still being spoken (its audio is replayed instead).
         var turnsBefore = report.Turns.Count(t =>
-            (t.StartMs <= sw.DetectedAtMs || (t.Interrupted && t.Engine == sw.From)) && t.Text.Length > 0 && !(t.Role == "user" && t.EndMs > sw.DetectedAtMs));
+            (t.StartMs < sw.DetectedAtMs || (t.StartMs == sw.DetectedAtMs && (t.Role == "user" || t.Engine != sw.To)) || (t.Interrupted && t.Engine == sw.From))
+            && t.Text.Length > 0 && !(t.Role == "user" && t.EndMs > sw.DetectedAtMs));
         Assert.Equal(turnsBefore, sw.HistoryTurnsCarried);
         Assert.Equal(4, report.Turns.Count(t => t.Role == "user"));
         Assert.Equal(0, report.Outbound.Discontinuities);

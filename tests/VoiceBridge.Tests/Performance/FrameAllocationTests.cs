@@ -113,15 +113,35 @@ public sealed class FrameAllocationTests
         });
     }
 
-    /// <summary>
-    /// Queuing a delta and a tick allocate nothing; marks are left out here (one every 5 frames by
-    /// default), because a mark's name is a new string the leg sends (see the next test).
-    /// </summary>
+    /// <summary>Queuing a delta, the early write of audio that meets an idle stream, a tick and the marks (every 5 frames, the default) allocate nothing.</summary>
     [Fact]
-    public void Playout_enqueue_and_tick_allocate_nothing_per_frame_between_marks()
+    public void Playout_enqueue_tick_and_marks_allocate_nothing_per_frame()
     {
         var leg = new EchoLeg();
-        var playout = new PlayoutBuffer(leg, new PlayoutOptions { MarkEveryFrames = int.MaxValue });
+        var playout = new PlayoutBuffer(leg, new PlayoutOptions());
+        leg.Playout = playout;
+        long nowMs = 0;
+        AssertNoAllocation(() =>
+        {
+            playout.Enqueue(1, Id, MuLaw);
+            playout.OnAudioQueued(nowMs + 7);
+            playout.Tick(nowMs);
+            nowMs += 20;
+        });
+        Assert.True(playout.FramesSent > FramesPerRun);
+        Assert.True(leg.Echoed > FramesPerRun / 5);
+    }
+
+    /// <summary>
+    /// The Twilio path of agent audio, marks included: each frame written as Twilio's <c>media</c>
+    /// message, each mark as a <c>mark</c> message, and its echo (Twilio's <c>mark</c> event) parsed
+    /// and matched back to the playout buffer, as <c>TwilioMediaLeg</c> does it.
+    /// </summary>
+    [Fact]
+    public void Twilio_playout_with_marks_and_their_echoes_allocates_nothing_per_frame()
+    {
+        var leg = new TwilioWireLeg();
+        var playout = new PlayoutBuffer(leg, new PlayoutOptions());
         leg.Playout = playout;
         long nowMs = 0;
         AssertNoAllocation(() =>
@@ -130,7 +150,8 @@ public sealed class FrameAllocationTests
             playout.Tick(nowMs);
             nowMs += 20;
         });
-        Assert.True(playout.FramesSent > FramesPerRun);
+        Assert.True(leg.Echoed > FramesPerRun / 5);
+        Assert.Equal(0, playout.PendingMarks);
     }
 
     private static void AssertNoAllocation(Action frame)
@@ -165,11 +186,60 @@ public sealed class FrameAllocationTests
     {
         public PlayoutBuffer? Playout { get; set; }
 
+        public int Echoed { get; private set; }
+
         public void SendAudio(ReadOnlySpan<byte> frame)
         {
         }
 
-        public void SendMark(string name) => Playout?.OnMark(name);
+        public void SendMark(PlayoutMark mark)
+        {
+            Echoed++;
+            Playout?.OnMark(mark);
+        }
+
+        public void Clear()
+        {
+        }
+
+        public void HangUp()
+        {
+        }
+
+        public Task TransferAsync(string target, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Writes what the Twilio leg writes, and plays Twilio echoing each mark at once.</summary>
+    private sealed class TwilioWireLeg : ICallerLegOutput
+    {
+        private readonly ArrayBufferWriter<byte> _out = new(4096);
+        private readonly ArrayBufferWriter<byte> _echo = new(1024);
+        private readonly TwilioInboundMessage _message = new();
+        private long _sequence;
+
+        public PlayoutBuffer? Playout { get; set; }
+
+        public int Echoed { get; private set; }
+
+        public void SendAudio(ReadOnlySpan<byte> frame)
+        {
+            _out.ResetWrittenCount();
+            TwilioMessageWriter.WriteMedia(_out, StreamSid, frame);
+        }
+
+        public void SendMark(PlayoutMark mark)
+        {
+            Span<byte> name = stackalloc byte[PlayoutMark.MaxNameBytes];
+            name = name[..mark.FormatName(name)];
+            _out.ResetWrittenCount();
+            TwilioMessageWriter.WriteMark(_out, StreamSid, name);
+            _echo.ResetWrittenCount();
+            TwilioCarrierWriter.WriteMark(_echo, ++_sequence, StreamSid, name);
+            Assert.True(TwilioMessageParser.TryParse(_echo.WrittenSpan, _message, out _) == TwilioParseStatus.Ok);
+            Assert.True(PlayoutMark.TryParse(_message.MarkNameUtf8, out var echoed));
+            Echoed++;
+            Playout!.OnMark(echoed);
+        }
 
         public void Clear()
         {

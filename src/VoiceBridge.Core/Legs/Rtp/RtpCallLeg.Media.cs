@@ -22,7 +22,7 @@ public sealed partial class RtpCallLeg
     private readonly byte[] _outPayload;
     private readonly byte[] _outPacket = new byte[MaxPacket + IRtpTransport.SendReserve];
     private readonly byte[] _rtcpPacket = new byte[512 + IRtpTransport.SendReserve];
-    private readonly List<string> _marksToReport = [];
+    private readonly List<PlayoutMark> _marksToReport = [];
     private readonly List<char> _digits = [];
     private readonly List<char> _digitsToReport = [];
     private readonly Queue<char> _digitsToSend = new();

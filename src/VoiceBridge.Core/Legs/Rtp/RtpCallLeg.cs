@@ -25,8 +25,8 @@ public sealed partial class RtpCallLeg : ICallerLegOutput
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly byte[] _ring = new byte[OutboundCapacityFrames * CallClock.FrameSamples];
-    private readonly Queue<(long AfterFrame, string Name)> _marks = new();
-    private readonly List<string> _dueMarks = [];
+    private readonly Queue<(long AfterFrame, PlayoutMark Mark)> _marks = new();
+    private readonly List<PlayoutMark> _dueMarks = [];
     private readonly CancellationTokenSource _stop = new();
     private RtpLegMedia _media;
     private CallSession? _session;
@@ -126,11 +126,11 @@ public sealed partial class RtpCallLeg : ICallerLegOutput
     }
 
     /// <summary>RTP has no marks: one is reported played once the audio queued before it has gone out.</summary>
-    public void SendMark(string name)
+    public void SendMark(PlayoutMark mark)
     {
         lock (_gate)
         {
-            _marks.Enqueue((_framesQueued, name));
+            _marks.Enqueue((_framesQueued, mark));
         }
     }
 
@@ -144,7 +144,7 @@ public sealed partial class RtpCallLeg : ICallerLegOutput
             _framesQueued = _framesTaken;
             while (_marks.TryDequeue(out var mark))
             {
-                _dueMarks.Add(mark.Name);
+                _dueMarks.Add(mark.Mark);
             }
         }
     }
@@ -218,7 +218,7 @@ public sealed partial class RtpCallLeg : ICallerLegOutput
 
         while (_marks.TryPeek(out var mark) && mark.AfterFrame <= _framesTaken)
         {
-            _dueMarks.Add(_marks.Dequeue().Name);
+            _dueMarks.Add(_marks.Dequeue().Mark);
         }
 
         return took;

@@ -42,7 +42,7 @@ public sealed class SipCallLeg : ICallerLegOutput
 
     public void SendAudio(ReadOnlySpan<byte> frame) => _leg.SendAudio(frame);
 
-    public void SendMark(string name) => _leg.SendMark(name);
+    public void SendMark(PlayoutMark mark) => _leg.SendMark(mark);
 
     public void Clear() => _leg.Clear();
 

@@ -80,6 +80,17 @@ public static class TwilioCarrierWriter
         End(writer);
     }
 
+    /// <summary>The same echo with the name already UTF-8, as the carrier received it: nothing allocated.</summary>
+    public static void WriteMark(IBufferWriter<byte> output, long sequenceNumber, string streamSid, ReadOnlySpan<byte> utf8Name)
+    {
+        Utf8JsonWriter writer = Begin(output, "mark"u8, sequenceNumber);
+        writer.WriteString("streamSid"u8, streamSid);
+        writer.WriteStartObject("mark"u8);
+        writer.WriteString("name"u8, utf8Name);
+        writer.WriteEndObject();
+        End(writer);
+    }
+
     /// <summary><c>dtmf</c> on <c>inbound_track</c>; Twilio puts streamSid before sequenceNumber here.</summary>
     public static void WriteDtmf(IBufferWriter<byte> output, long sequenceNumber, string streamSid, string digit)
     {

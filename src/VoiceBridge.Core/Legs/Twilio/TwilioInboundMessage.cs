@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace VoiceBridge.Legs.Twilio;
 
 /// <summary>
@@ -9,6 +11,9 @@ public sealed class TwilioInboundMessage
 {
     /// <summary>Largest decoded audio payload accepted, in bytes (a normal frame is 160).</summary>
     public const int PayloadCapacity = 4096;
+
+    /// <summary>Longest <c>mark.name</c> accepted, in UTF-8 bytes (ours are at most 33).</summary>
+    public const int MarkNameCapacity = 256;
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
@@ -45,8 +50,16 @@ public sealed class TwilioInboundMessage
 
     public ReadOnlySpan<byte> PayloadSpan => Payload.AsSpan(0, PayloadLength);
 
-    /// <summary><c>mark.name</c> of a mark Twilio echoes back.</summary>
-    public string? MarkName { get; internal set; }
+    /// <summary><c>mark.name</c> of a mark Twilio echoes back, as a new string (the leg reads <see cref="MarkNameUtf8"/> instead).</summary>
+    public string? MarkName => MarkNameLength < 0 ? null : Encoding.UTF8.GetString(MarkNameUtf8);
+
+    /// <summary><c>mark.name</c>, unescaped UTF-8, read without allocating; empty when there is none.</summary>
+    public ReadOnlySpan<byte> MarkNameUtf8 => MarkNameBuffer.AsSpan(0, Math.Max(0, MarkNameLength));
+
+    internal byte[] MarkNameBuffer { get; } = new byte[MarkNameCapacity];
+
+    /// <summary>Bytes of <see cref="MarkNameBuffer"/> in use; -1 when the message has no <c>mark.name</c>.</summary>
+    internal int MarkNameLength { get; set; } = -1;
 
     /// <summary><c>dtmf.digit</c>.</summary>
     public string? Digit { get; internal set; }
@@ -77,7 +90,7 @@ public sealed class TwilioInboundMessage
         Chunk = 0;
         TimestampMs = 0;
         PayloadLength = 0;
-        MarkName = null;
+        MarkNameLength = -1;
         Digit = null;
         CustomParameters = NoParameters;
         Tracks = [];

@@ -86,10 +86,54 @@ internal static class TwilioJson
         return error;
     }
 
+    /// <summary>
+    /// Reads an object of which one string property matters (e.g. <c>mark.name</c>), unescaped into
+    /// <paramref name="destination"/> without allocating; others are skipped. <paramref name="length"/>
+    /// is -1 when the property is absent.
+    /// </summary>
+    public static string? ReadObjectUtf8(
+        ref Utf8JsonReader reader, string objectField, ReadOnlySpan<byte> property, string field, Span<byte> destination, out int length)
+    {
+        length = -1;
+        string? error = ExpectObject(ref reader, objectField);
+        while (error is null && NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals(property))
+            {
+                reader.Read();
+                error = ReadUtf8(ref reader, field, destination, out length);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return error;
+    }
+
     public static string? ReadString(ref Utf8JsonReader reader, string field, out string? value)
     {
         value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
         return value is null ? $"{field} is {Describe(ref reader)}, expected a string" : null;
+    }
+
+    private static string? ReadUtf8(ref Utf8JsonReader reader, string field, Span<byte> destination, out int length)
+    {
+        length = -1;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return $"{field} is {Describe(ref reader)}, expected a string";
+        }
+
+        var sent = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (sent > destination.Length)
+        {
+            return $"{field} is longer than {destination.Length} bytes";
+        }
+
+        length = reader.CopyString(destination);
+        return null;
     }
 
     /// <summary>Reads a string, keeping <paramref name="cache"/> (no allocation) when the text is unchanged.</summary>

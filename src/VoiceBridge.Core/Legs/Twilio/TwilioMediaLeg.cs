@@ -82,10 +82,12 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _socket.TrySend(_out.WrittenSpan);
     }
 
-    public void SendMark(string name)
+    public void SendMark(PlayoutMark mark)
     {
+        Span<byte> name = stackalloc byte[PlayoutMark.MaxNameBytes];
+        var length = mark.FormatName(name);
         _out.ResetWrittenCount();
-        TwilioMessageWriter.WriteMark(_out, _streamSid, name);
+        TwilioMessageWriter.WriteMark(_out, _streamSid, name[..length]);
         _socket.TrySend(_out.WrittenSpan);
     }
 
@@ -184,7 +186,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         return _message.Kind switch
         {
             TwilioEventKind.Media when _message.Track is null or "inbound" => _session.OnCallerAudioAsync(_message.PayloadSpan),
-            TwilioEventKind.Mark => _session.OnMarkAsync(_message.MarkName!),
+            // A name we did not write is no mark of ours: nothing to acknowledge.
+            TwilioEventKind.Mark => PlayoutMark.TryParse(_message.MarkNameUtf8, out var mark) ? _session.OnMarkAsync(mark) : ValueTask.CompletedTask,
             TwilioEventKind.Dtmf => _session.OnDtmfAsync(_message.Digit!),
             TwilioEventKind.Stop => _session.OnHangupAsync(),
             _ => ValueTask.CompletedTask,

@@ -86,8 +86,7 @@ public static class TwilioMessageParser
             else if (reader.ValueTextEquals("mark"u8))
             {
                 reader.Read();
-                error = TwilioJson.ReadObjectString(ref reader, "mark", "name"u8, "mark.name", out string? name);
-                into.MarkName = name;
+                error = ReadMark(ref reader, into);
             }
             else if (reader.ValueTextEquals("dtmf"u8))
             {
@@ -177,6 +176,13 @@ public static class TwilioMessageParser
         return error;
     }
 
+    private static string? ReadMark(ref Utf8JsonReader reader, TwilioInboundMessage into)
+    {
+        string? error = TwilioJson.ReadObjectUtf8(ref reader, "mark", "name"u8, "mark.name", into.MarkNameBuffer, out int length);
+        into.MarkNameLength = length;
+        return error;
+    }
+
     private static string? ReadDtmf(ref Utf8JsonReader reader, TwilioInboundMessage into)
     {
         string? error = TwilioJson.ExpectObject(ref reader, "dtmf");
@@ -233,7 +239,7 @@ public static class TwilioMessageParser
     {
         TwilioEventKind.Start => TwilioStartReader.Validate(m),
         TwilioEventKind.Media when m.PayloadLength == 0 => "media.payload is missing",
-        TwilioEventKind.Mark when m.MarkName is null => "mark.name is missing",
+        TwilioEventKind.Mark when m.MarkNameLength < 0 => "mark.name is missing",
         TwilioEventKind.Dtmf when m.Digit is null => "dtmf.digit is missing",
         _ => null,
     };

@@ -38,6 +38,17 @@ public static class TwilioMessageWriter
         End(writer);
     }
 
+    /// <summary>The same, with the name already UTF-8 (a <c>PlayoutMark</c>'s, formatted on the stack): nothing allocated.</summary>
+    public static void WriteMark(IBufferWriter<byte> output, string streamSid, ReadOnlySpan<byte> utf8Name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamSid);
+        Utf8JsonWriter writer = Begin(output, "mark"u8, streamSid);
+        writer.WriteStartObject("mark"u8);
+        writer.WriteString("name"u8, utf8Name);
+        writer.WriteEndObject();
+        End(writer);
+    }
+
     /// <summary><c>{"event":"clear","streamSid":..}</c>: drops buffered audio; pending marks are echoed.</summary>
     public static void WriteClear(IBufferWriter<byte> output, string streamSid)
     {

@@ -179,6 +179,18 @@ public sealed class TwilioMessageParserTests
     }
 
     [Fact]
+    public void A_mark_name_is_read_without_a_string_unescaped_and_bounded()
+    {
+        Parse("""{"event":"mark","sequenceNumber":"4","streamSid":"MZ1","mark":{"name":"g1-\u0034800"}}""");
+        Assert.Equal("g1-4800"u8.ToArray(), _message.MarkNameUtf8.ToArray());
+
+        var longName = new string('m', TwilioInboundMessage.MarkNameCapacity + 1);
+        var status = TwilioMessageParser.TryParse(Utf8($$$"""{"event":"mark","mark":{"name":"{{{longName}}}"}}"""), _message, out string? error);
+        Assert.Equal(TwilioParseStatus.Invalid, status);
+        Assert.Equal("mark.name is longer than 256 bytes", error);
+    }
+
+    [Fact]
     public void Oversize_payload_reports_its_size()
     {
         string payload = Convert.ToBase64String(new byte[5000]);
