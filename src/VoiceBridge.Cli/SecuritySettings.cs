@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using VoiceBridge.Audit;
 using VoiceBridge.Legs.Sip;
 using VoiceBridge.Security;
+using VoiceBridge.Speech;
 
 namespace VoiceBridge.Cli;
 
@@ -39,6 +40,8 @@ internal sealed partial class SecuritySettings
 
     private readonly Option<int?> _retentionDays = new("--retention-days") { Description = "Delete audit events (caller numbers, shadow transcripts) older than DAYS, at start-up and daily [kept]" };
 
+    private readonly Option<string?> _consent = new("--consent-prompt") { Description = "Words played to every caller before the agent listens, e.g. a recording notice (spoken by the local voice) [none]" };
+
     private readonly Option<bool> _logTranscripts = new("--log-transcripts") { Description = "Write what callers say to the logs (debug level) [redacted to its length]" };
 
     private IReadOnlyList<string> _secretNames = [];
@@ -53,7 +56,7 @@ internal sealed partial class SecuritySettings
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _secrets, _jwtKey, _jwtIssuer, _jwtAudience, _jwtAdminScope, _maxCalls, _maxPerSource, _sipRate, _twilioRate, _retentionDays, _logTranscripts })
+        foreach (Option option in new Option[] { _secrets, _jwtKey, _jwtIssuer, _jwtAudience, _jwtAdminScope, _maxCalls, _maxPerSource, _sipRate, _twilioRate, _retentionDays, _logTranscripts, _consent })
         {
             command.Options.Add(option);
         }
@@ -144,6 +147,10 @@ internal sealed partial class SecuritySettings
             sip.RequestBurstPerSource = Math.Max(1, (int)Math.Ceiling(2 * rate));
         }
     }
+
+    /// <summary>The consent prompt as mu-law audio in <paramref name="voice"/> (null without <c>--consent-prompt</c>).</summary>
+    public byte[]? RenderConsent(ParseResult parse, ISpeechSynthesizer voice) =>
+        parse.GetValue(_consent) is { Length: > 0 } text ? voice.SynthesizeMuLaw(text) : null;
 
     /// <summary>The retention purge, started (null without <c>--retention-days</c>).</summary>
     public AuditRetention? StartRetention(ParseResult parse, AuditStore store, TimeProvider time, ILoggerFactory loggers)

@@ -198,6 +198,7 @@ internal static class ServeCommand
             var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover!, Shadow = shadowSpec, ShadowFactory = engines.CreateShadow };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
             callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
+            callOptions.Consent = security.RenderConsent(parse, providers.LocalVoice);
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls, Limits = security.Limits, TwilioMessagesPerSecond = security.TwilioMessageRate };
             var builder = WebApplication.CreateSlimBuilder();

@@ -14,6 +14,11 @@ public sealed partial class CallSession
     {
         var position = _audioLog.End;
         _audioLog.Append(position, mulaw);
+        if (_consentUntilMs is { } until && NowMs >= until)
+        {
+            EndConsent("not confirmed heard in time");
+        }
+
         RunVad(position, mulaw);
         if (_engineReady)
         {

@@ -145,10 +145,21 @@ public sealed partial class CallSession
     /// </summary>
     private void StartFirstEngine()
     {
+        if (PlayConsent())
+        {
+            return;
+        }
+
+        StartFirstEngine(0);
+    }
+
+    /// <summary>The chain's first available engine, fed the caller's audio from <paramref name="from"/>.</summary>
+    private void StartFirstEngine(long from)
+    {
         if (_chain.FirstAvailable() is { } first)
         {
             _engineIndex = first;
-            StartEngine(0);
+            StartEngine(from);
             return;
         }
 

@@ -131,6 +131,11 @@ public sealed partial class CallSession
             UpdateHeardText(turn);
         }
 
+        if (item.ItemId == ConsentItem)
+        {
+            EndConsent("heard");
+        }
+
         if (_hangUpAfterApology && item.ItemId == LastResortItem)
         {
             // The caller has heard the apology to its end (the carrier echoed its last mark).

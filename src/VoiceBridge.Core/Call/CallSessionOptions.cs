@@ -39,6 +39,12 @@ public sealed class CallSessionOptions
     public byte[]? Apology { get; set; }
 
     /// <summary>
+    /// A consent or recording notice (mu-law, 8 kHz, <c>serve --consent-prompt</c>) played when the call
+    /// starts; the agent starts listening once the caller has heard it [none: the agent listens at once].
+    /// </summary>
+    public byte[]? Consent { get; set; }
+
+    /// <summary>
     /// A short filler (mu-law, 8 kHz) played while the next engine prepares after a switch, when
     /// the caller is waiting for an answer (<see cref="FailoverOptions.Filler"/>) [none].
     /// </summary>
