@@ -49,8 +49,8 @@ public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
     };
 
     /// <summary>
-    /// Longest chain read: a real one is about a hundred characters. Errors quote the chain and an unclosed
-    /// cascade is gathered part by part, so an unbounded one would cost memory quadratic in its length.
+    /// Longest chain read: a real one is about a hundred characters. Errors quote the chain, and a chain of
+    /// megabytes is a mistake (or an attack through a drill), not a configuration.
     /// </summary>
     public const int MaxChars = 1024;
 
@@ -204,11 +204,15 @@ public sealed record ChainSpec(IReadOnlyList<EngineSpec> Engines)
             var part = parts[i];
             if (part.StartsWith("cascade(", StringComparison.Ordinal))
             {
-                // A cascade's own commas: gather the parts up to the closing parenthesis.
-                while (!part.EndsWith(')') && i + 1 < parts.Length)
+                // A cascade's own commas: gather the parts up to the closing parenthesis, joined once.
+                int last = i;
+                while (!parts[last].EndsWith(')') && last + 1 < parts.Length)
                 {
-                    part += "," + parts[++i];
+                    last++;
                 }
+
+                part = string.Join(',', parts, i, last - i + 1);
+                i = last;
 
                 engines.Add(ParseCascade(part));
             }

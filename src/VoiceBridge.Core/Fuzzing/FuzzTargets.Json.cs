@@ -14,9 +14,11 @@ public static partial class FuzzTargets
 
     /// <summary>
     /// JSON inputs up to Twilio's 64 KiB message limit (the engines' sockets allow 1-4 MiB, where the same
-    /// linear cost, about 11 bytes per input byte for JsonDocument and strings, applies).
+    /// linear cost applies: at most about 20 bytes per input byte for JsonDocument, strings and error text).
     /// </summary>
     private const int JsonMaxInputBytes = 64 * 1024;
+
+    private const long JsonMaxAllocatedBytes = 2 << 20;
 
     private static readonly byte[][] JsonKeys = Utf8("\"event\":", "\"type\":", "\"streamSid\":", "\"media\":", "\"payload\":", "\"delta\":",
         "\"item\":", "\"response\":", "\"error\":", "\"message\":", "\"audio\":", "\"channel\":", "\"alternatives\":", "\"transcript\":",
@@ -39,6 +41,7 @@ public static partial class FuzzTargets
         {
             Dictionary = JsonKeys,
             MaxInputBytes = JsonMaxInputBytes,
+            MaxAllocatedBytes = JsonMaxAllocatedBytes,
         };
     }
 
@@ -56,6 +59,7 @@ public static partial class FuzzTargets
         {
             Dictionary = JsonKeys,
             MaxInputBytes = JsonMaxInputBytes,
+            MaxAllocatedBytes = JsonMaxAllocatedBytes,
         };
     }
 
@@ -82,6 +86,7 @@ public static partial class FuzzTargets
         {
             Dictionary = JsonKeys,
             MaxInputBytes = JsonMaxInputBytes,
+            MaxAllocatedBytes = JsonMaxAllocatedBytes,
         };
     }
 
@@ -103,6 +108,7 @@ public static partial class FuzzTargets
         {
             Dictionary = JsonKeys,
             MaxInputBytes = JsonMaxInputBytes,
+            MaxAllocatedBytes = JsonMaxAllocatedBytes,
         };
     }
 
@@ -119,6 +125,7 @@ public static partial class FuzzTargets
     {
         Dictionary = JsonKeys,
         MaxInputBytes = JsonMaxInputBytes,
+        MaxAllocatedBytes = JsonMaxAllocatedBytes,
     };
 
     private static FuzzTarget ElevenLabs() => new(
@@ -132,6 +139,7 @@ public static partial class FuzzTargets
     {
         Dictionary = JsonKeys,
         MaxInputBytes = JsonMaxInputBytes,
+        MaxAllocatedBytes = JsonMaxAllocatedBytes,
     };
 
     /// <summary>

@@ -36,6 +36,10 @@ public static partial class FuzzTargets
     {
         Dictionary = SpecTokens,
         MaxInputBytes = 4096,
+
+        // Linear in the lines, about 250 bytes per input byte: each spec is matched, parsed twice (to find
+        // duplicates) and a bad one costs an exception. A matrix file is at most 256 KiB and read once.
+        MaxAllocatedBytes = 2 << 20,
     };
 
     private static FuzzTarget ChainSpecTarget() => new(

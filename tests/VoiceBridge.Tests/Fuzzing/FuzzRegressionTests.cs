@@ -4,6 +4,7 @@ using VoiceBridge.Call.Tools;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Cascade.Llm;
 using VoiceBridge.Engines.Cascade.Remote;
+using VoiceBridge.Engines.Realtime.Protocol;
 using VoiceBridge.Faults;
 using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Media;
@@ -138,5 +139,32 @@ public sealed class FuzzRegressionTests
         File.WriteAllBytes(path, WavFiles.Handmade(1, 1, WavLoader.MinSampleRate, 16, 2, new byte[800]));
 
         Assert.Equal(800, WavLoader.Load(path).Samples.Length);
+    }
+
+    [Fact]
+    public void ARealtimeItemRepeatingItsTranscriptKeyCostsLinearMemory()
+    {
+        // 5000 "transcript" keys in one content part were joined one by one: 40 MB for a 100 KB event.
+        string parts = string.Concat(Enumerable.Repeat("\"transcript\":\"ab\",", 5000));
+        byte[] json = Encoding.UTF8.GetBytes("{\"type\":\"response.done\",\"response\":{\"id\":\"r\",\"status\":\"completed\",\"output\":[{\"id\":\"i\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{" + parts + "\"type\":\"output_audio\"}]}]}}");
+        var into = new RealtimeServerEvent();
+        Assert.True(RealtimeServerParser.TryParse(json, into, out var warmUpError), warmUpError);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.True(RealtimeServerParser.TryParse(json, into, out var error), error);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(string.Concat(Enumerable.Repeat("ab", 5000)), into.Response!.Output[0].Text);
+        Assert.InRange(allocated, 0, 20 * json.Length);
+    }
+
+    [Fact]
+    public void ARealtimeClientItemKeepsEveryTextPartInOrder()
+    {
+        byte[] json = """{"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"he","text":null,"text":"llo"},{"text":" you"}]}}"""u8.ToArray();
+        var into = new RealtimeClientEvent();
+
+        Assert.True(RealtimeClientParser.TryParse(json, into, out var error), error);
+        Assert.Equal("hello you", into.Item!.Text);
     }
 }

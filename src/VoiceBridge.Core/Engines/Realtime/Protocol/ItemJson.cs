@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace VoiceBridge.Engines.Realtime.Protocol;
@@ -147,6 +148,8 @@ internal static class ItemJson
             return item;
         }
 
+        // Every text and transcript, joined once at the end: a message repeating the key costs linear time, not quadratic.
+        StringBuilder? text = null;
         while (JsonRead.NextElement(ref reader))
         {
             JsonRead.ExpectObject(ref reader, "content[]", path);
@@ -161,8 +164,10 @@ internal static class ItemJson
                 }
                 else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("transcript"u8))
                 {
-                    var text = JsonRead.String(ref reader, "content[].text", path);
-                    item = item with { Text = item.Text is null ? text : item.Text + text };
+                    if (JsonRead.String(ref reader, "content[].text", path) is { } part)
+                    {
+                        (text ??= new StringBuilder(item.Text)).Append(part);
+                    }
                 }
                 else
                 {
@@ -171,6 +176,6 @@ internal static class ItemJson
             }
         }
 
-        return item;
+        return text is null ? item : item with { Text = text.ToString() };
     }
 }
