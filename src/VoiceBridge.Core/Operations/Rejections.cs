@@ -12,8 +12,8 @@ namespace VoiceBridge.Operations;
 /// </summary>
 public static class Rejections
 {
-    /// <summary>The counter's name as exporters see it.</summary>
-    public const string InstrumentName = "voicebridge_rejected_requests_total";
+    /// <summary>The instrument's name; the Prometheus export prefixes the meter's: <c>voicebridge_rejected_requests_total</c>.</summary>
+    public const string InstrumentName = "rejected_requests_total";
 
     /// <summary>The tag that says which check refused.</summary>
     public const string KindTag = "kind";

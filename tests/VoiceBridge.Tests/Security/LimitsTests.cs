@@ -46,6 +46,17 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task Refusals_are_exported_on_metrics_by_kind()
+    {
+        var export = PrometheusExport.Shared;
+        Rejections.Count(Rejections.LimitSipRate);
+
+        var text = await export.ScrapeAsync(CancellationToken.None);
+
+        Assert.Contains("voicebridge_rejected_requests_total{kind=\"limit-sip-rate\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_token_bucket_allows_its_burst_then_its_rate_on_the_injected_clock()
     {
         var time = new FakeTimeProvider();
