@@ -19,7 +19,9 @@ set -euo pipefail
 # SIP phones on loopback and read the RTP off the wire. chromium: the WebRTC leg's interop tests
 # drive Debian's headless Chromium (never a downloaded browser). redis-server: the scale-out tests
 # start a private server of their own on a free loopback port; the system service is not used.
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium redis-server)
+# kamailio: the SIP dispatcher of docker/compose.yaml, run with docker/kamailio/kamailio.cfg in front
+# of two serve processes by KamailioDispatchInteropTests; the system service is not used.
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium redis-server kamailio)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Xunit.Abstractions;
+
+namespace VoiceBridge.Tests.Support;
+
+/// <summary>
+/// The built voicebridge.dll run as <c>serve</c> on a free loopback HTTP port, with the environment
+/// of the test runner cleared of every variable that would point it elsewhere (provider keys,
+/// Twilio token, public URL, audit store, Redis); ready once it prints "VoiceBridge serving on".
+/// Killed (the whole process tree) when disposed.
+/// </summary>
+internal sealed class ServeProcess : IAsyncDisposable
+{
+    private static readonly string[] Cleared =
+        ["OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS", "VOICEBRIDGE_AUDIT_POSTGRES", "VOICEBRIDGE_REDIS", "VOICEBRIDGE_ADMIN_TOKEN", "VOICEBRIDGE_CHECKPOINT_KEY"];
+
+    private readonly Process _process;
+    private readonly StringBuilder _log;
+
+    private ServeProcess(Process process, int port, StringBuilder log)
+    {
+        _process = process;
+        _log = log;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>What the process printed so far (stdout and stderr).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts <c>serve --urls http://127.0.0.1:PORT</c> followed by <paramref name="arguments"/>,
+    /// with <paramref name="environment"/> added; throws with the log if it is not serving within
+    /// <paramref name="startTimeout"/> [40 s].
+    /// </summary>
+    public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? startTimeout = null)
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{port}" }.Concat(arguments))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var variable in Cleared)
+        {
+            info.Environment.Remove(variable);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var log = new StringBuilder();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (log)
+            {
+                log.AppendLine(line);
+            }
+
+            if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet voicebridge.dll serve");
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var serve = new ServeProcess(process, port, log);
+        try
+        {
+            await ready.Task.WaitAsync(startTimeout ?? TimeSpan.FromSeconds(40));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"{name} did not start:\n{serve.Log}");
+            await serve.DisposeAsync();
+            throw;
+        }
+
+        return serve;
+    }
+
+    /// <summary>SIGKILL: the node dies with no chance to tidy up.</summary>
+    public void Kill() => _process.Kill();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
