@@ -41,8 +41,8 @@ public sealed class NodeCrashRecoveryInteropTests(ITestOutputHelper output)
         var key = RandomNumberGenerator.GetBytes(CheckpointCipher.KeyBytes);
         var dirs = new[] { Directory.CreateTempSubdirectory("vb-node-a-").FullName, Directory.CreateTempSubdirectory("vb-node-b-").FullName };
         var started = await Task.WhenAll(
-            NodeProcess.StartAsync("node-a", dirs[0], redis.Endpoint, key, output),
-            NodeProcess.StartAsync("node-b", dirs[1], redis.Endpoint, key, output));
+            StartNodeAsync("node-a", dirs[0], redis.Endpoint, key),
+            StartNodeAsync("node-b", dirs[1], redis.Endpoint, key));
         await using var nodeA = started[0];
         await using var nodeB = started[1];
         try
@@ -55,7 +55,7 @@ public sealed class NodeCrashRecoveryInteropTests(ITestOutputHelper output)
         }
     }
 
-    private async Task CrashAndResumeAsync(NodeProcess nodeA, NodeProcess nodeB, RedisServer redis, byte[] key, string dirB, CancellationToken bound)
+    private async Task CrashAndResumeAsync(ServeProcess nodeA, ServeProcess nodeB, RedisServer redis, byte[] key, string dirB, CancellationToken bound)
     {
         var callSid = "CA" + Guid.NewGuid().ToString("N");
         await using var state = await RedisScaleOutState.ConnectAsync(redis.Endpoint, "test", TimeProvider.System, NullLogger<RedisScaleOutState>.Instance);
@@ -161,99 +161,10 @@ public sealed class NodeCrashRecoveryInteropTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The built voicebridge.dll as <c>serve</c> on a free loopback port: chain local, SIP off, Redis shared, checkpoint key from the environment.</summary>
-    private sealed class NodeProcess(Process process, int port, StringBuilder log) : IAsyncDisposable
-    {
-        public Uri BaseUri { get; } = new($"http://127.0.0.1:{port}");
-
-        public string Log
-        {
-            get
-            {
-                lock (log)
-                {
-                    return log.ToString();
-                }
-            }
-        }
-
-        public static async Task<NodeProcess> StartAsync(string name, string dataDir, string redis, byte[] key, ITestOutputHelper output)
-        {
-            int port;
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
-
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--sip-listen", "off",
-                "--chain", "local", "--data-dir", dataDir, "--redis", redis, "--node-name", name, "--public-base-url", PublicBase.ToString().TrimEnd('/'),
-            })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            foreach (var variable in new[] { "OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS", "VOICEBRIDGE_AUDIT_POSTGRES", "VOICEBRIDGE_REDIS" })
-            {
-                info.Environment.Remove(variable);
-            }
-
-            info.Environment["VOICEBRIDGE_CHECKPOINT_KEY"] = Convert.ToBase64String(key);
-            var log = new StringBuilder();
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnLine(string? line)
-            {
-                if (line is null)
-                {
-                    return;
-                }
-
-                lock (log)
-                {
-                    log.AppendLine(line);
-                }
-
-                if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
-                {
-                    ready.TrySetResult();
-                }
-            }
-
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var node = new NodeProcess(process, port, log);
-            try
-            {
-                await ready.Task.WaitAsync(TimeSpan.FromSeconds(40));
-            }
-            catch (TimeoutException)
-            {
-                output.WriteLine($"{name} did not start:\n{node.Log}");
-                await node.DisposeAsync();
-                throw;
-            }
-
-            return node;
-        }
-
-        /// <summary>SIGKILL: the node dies mid-call, with no chance to tidy up.</summary>
-        public void Kill() => process.Kill();
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-        }
-    }
+    /// <summary>A node: <c>serve</c> with chain local, SIP off, Redis shared, the checkpoint key from the environment.</summary>
+    private Task<ServeProcess> StartNodeAsync(string name, string dataDir, string redis, byte[] key) => ServeProcess.StartAsync(
+        output,
+        name,
+        ["--sip-listen", "off", "--chain", "local", "--data-dir", dataDir, "--redis", redis, "--node-name", name, "--public-base-url", PublicBase.ToString().TrimEnd('/')],
+        new Dictionary<string, string> { ["VOICEBRIDGE_CHECKPOINT_KEY"] = Convert.ToBase64String(key) });
 }

@@ -39,7 +39,8 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
     public async Task A_share_drill_switches_exactly_the_drilled_calls_of_a_live_server_and_none_loses_audio()
     {
         var dataDir = Directory.CreateTempSubdirectory("voicebridge-drill-").FullName;
-        await using var serve = await ServeProcess.StartAsync(output, dataDir);
+        await using var serve = await ServeProcess.StartAsync(output, "serve",
+            ["--sip-listen", "off", "--chain", "openai-realtime,local", "--data-dir", dataDir, "--admin-token", Token]);
         try
         {
             await DrillAndCheckAsync(serve, dataDir);
@@ -55,7 +56,7 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
         // The live admin API refuses a wrong token, and says how.
-        using (var refused = await http.SendAsync(Get($"{serve.BaseUrl}/admin/calls", "not-the-token")))
+        using (var refused = await http.SendAsync(Get($"{serve.BaseUri.ToString().TrimEnd('/')}/admin/calls", "not-the-token")))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.StartsWith("Bearer", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -65,7 +66,7 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
         var cliOutput = new LineWriter();
         var cliError = new LineWriter();
         var drill = DrillCommand.RunAsync(
-            new DrillOptions(serve.BaseUrl, null, 50, 30, "primary:close@turn2", Token, 110), http, TimeProvider.System, cliOutput, cliError, CancellationToken.None);
+            new DrillOptions(serve.BaseUri.ToString().TrimEnd('/'), null, 50, 30, "primary:close@turn2", Token, 110), http, TimeProvider.System, cliOutput, cliError, CancellationToken.None);
         Assert.True(await TimeProvider.System.UntilAsync(() => cliOutput.Text.Contains("drill drill-", StringComparison.Ordinal) || drill.IsCompleted, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)));
         Assert.False(drill.IsCompleted, $"the drill verb ended early: {cliOutput.Text}{cliError.Text}");
         var drillId = DrillId().Match(cliOutput.Text).Value;
@@ -81,7 +82,7 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
         output.WriteLine(cliOutput.Text + cliError.Text);
 
         // What the server says it drilled.
-        using var view = await http.SendAsync(Get($"{serve.BaseUrl}/admin/drills/{drillId}", Token));
+        using var view = await http.SendAsync(Get($"{serve.BaseUri.ToString().TrimEnd('/')}/admin/drills/{drillId}", Token));
         var report = JsonSerializer.Deserialize<AdminDrillView>(await view.Content.ReadAsStringAsync(), AdminJson.Options)!;
         var drilled = report.Calls.Select(c => c.Call).ToHashSet();
         Assert.Equal(Calls, report.CallsSeen);
@@ -232,83 +233,6 @@ public sealed partial class LiveDrillInteropTests(ITestOutputHelper output)
             {
                 _text.Append(value);
             }
-        }
-    }
-
-    /// <summary>The built voicebridge.dll as <c>serve</c> on a free loopback port, drills on (admin token), SIP off.</summary>
-    private sealed class ServeProcess(Process process, int port, LineWriter log) : IAsyncDisposable
-    {
-        public int Port => port;
-
-        public string BaseUrl => $"http://127.0.0.1:{port}";
-
-        /// <summary>What serve printed so far.</summary>
-        public string Log => log.Text;
-
-        public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string dataDir)
-        {
-            int free;
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                free = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
-
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{free}", "--sip-listen", "off",
-                "--chain", "openai-realtime,local", "--data-dir", dataDir, "--admin-token", Token,
-            })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            foreach (var name in new[] { "OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS", "VOICEBRIDGE_AUDIT_POSTGRES", DrillCommand.TokenVariable })
-            {
-                info.Environment.Remove(name);
-            }
-
-            var log = new LineWriter();
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnLine(string? line)
-            {
-                if (line is not null)
-                {
-                    log.WriteLine(line);
-                    if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
-                    {
-                        ready.TrySetResult();
-                    }
-                }
-            }
-
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            finally
-            {
-                output.WriteLine(log.Text);
-            }
-
-            return new ServeProcess(process, free, log);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
         }
     }
 }
