@@ -81,6 +81,10 @@ internal static class ItemJson
     public static RealtimeItem Read(ref Utf8JsonReader reader, string path, Utf8StringCache ids)
     {
         var item = new RealtimeItem();
+
+        // Every content part's text and transcript, joined once at the end: an item repeating "content",
+        // "text" or "transcript" costs linear time, not quadratic.
+        StringBuilder? text = null;
         while (JsonRead.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("id"u8))
@@ -104,7 +108,7 @@ internal static class ItemJson
             }
             else if (reader.ValueTextEquals("content"u8))
             {
-                item = ReadContent(ref reader, item, path);
+                item = ReadContent(ref reader, item, path, ref text);
             }
             else if (reader.ValueTextEquals("call_id"u8))
             {
@@ -128,7 +132,7 @@ internal static class ItemJson
             }
         }
 
-        return item;
+        return text is null ? item : item with { Text = text.ToString() };
     }
 
     private static RealtimeRole? ReadRole(ref Utf8JsonReader reader, string path)
@@ -141,15 +145,13 @@ internal static class ItemJson
         return RealtimeWireNames.Role(ref reader) ?? throw JsonRead.BadValue(ref reader, "role", path, "system, user or assistant");
     }
 
-    private static RealtimeItem ReadContent(ref Utf8JsonReader reader, RealtimeItem item, string path)
+    private static RealtimeItem ReadContent(ref Utf8JsonReader reader, RealtimeItem item, string path, ref StringBuilder? text)
     {
         if (!JsonRead.ArrayOrNull(ref reader, "content", path))
         {
             return item;
         }
 
-        // Every text and transcript, joined once at the end: a message repeating the key costs linear time, not quadratic.
-        StringBuilder? text = null;
         while (JsonRead.NextElement(ref reader))
         {
             JsonRead.ExpectObject(ref reader, "content[]", path);
@@ -166,7 +168,7 @@ internal static class ItemJson
                 {
                     if (JsonRead.String(ref reader, "content[].text", path) is { } part)
                     {
-                        (text ??= new StringBuilder(item.Text)).Append(part);
+                        (text ??= new StringBuilder()).Append(part);
                     }
                 }
                 else
@@ -176,6 +178,6 @@ internal static class ItemJson
             }
         }
 
-        return text is null ? item : item with { Text = text.ToString() };
+        return item;
     }
 }
