@@ -30,9 +30,11 @@ internal static class LoadCommand
         var dataDir = new Option<string?>("--audit-dir") { Description = "The bridge's --data-dir: the storm's handoffs are read from its audit.db" };
         var report = new Option<string?>("--report") { Description = "Write the report (JSON) here" };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a server or simulator that is not on a loopback address" };
+        var soak = new Option<bool>("--soak") { Description = "Soak: sample the bridge's memory (--pid) through the run; exit 1 unless frames lost = 0 and memory growth after the warm-up is under --max-growth" };
+        var maxGrowth = new Option<double>("--max-growth") { Description = "Soak: the most working-set growth after the warm-up, MB per minute", DefaultValueFactory = _ => 1.0 };
         var command = new Command("load", "Load generator: concurrent loopback calls against a running bridge and simulator, measuring hop latency, CPU and memory per call")
         {
-            server, sim, pid, calls, ramp, duration, idle, leg, recording, stormAt, dataDir, report, allowRemote,
+            server, sim, pid, calls, ramp, duration, idle, leg, recording, stormAt, dataDir, report, allowRemote, soak, maxGrowth,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -94,6 +96,19 @@ internal static class LoadCommand
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
             var runner = new LoadRunner(options, connector, http, TimeProvider.System, loggers.CreateLogger<LoadRunner>());
+            if (parse.GetValue(soak))
+            {
+                var soaked = await SoakRun.RunAsync(runner.RunAsync, options, options.BridgePid, parse.GetValue(maxGrowth), TimeProvider.System, ct);
+                var soakJson = soaked.ToJson();
+                if (parse.GetValue(report) is { } soakPath)
+                {
+                    await File.WriteAllTextAsync(soakPath, soakJson, ct);
+                }
+
+                parse.InvocationConfiguration.Output.WriteLine(soakJson);
+                return soaked.Verdict.Passed ? 0 : 1;
+            }
+
             var result = await runner.RunAsync(ct);
             var json = result.ToJson();
             if (parse.GetValue(report) is { } reportPath)

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace VoiceBridge.Load;
+
+/// <summary>
+/// <c>load --soak</c>: the load run with the bridge's memory sampled beside it every few seconds
+/// from /proc (VmRSS, the working set, and RssAnon, its private part), then judged by
+/// <see cref="SoakVerdict"/>. Sampling runs apart from the calls' 20 ms clock so it never delays a frame.
+/// </summary>
+public static class SoakRun
+{
+    /// <summary>Runs <paramref name="load"/> while sampling process <paramref name="pid"/>; the verdict's warm-up counts from the end of the idle baseline.</summary>
+    public static async Task<SoakReport> RunAsync(Func<CancellationToken, Task<LoadReport>> load, LoadOptions options, int? pid, double maxGrowthMbPerMinute, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Clamp(options.DurationS / 60.0, 1, 5));
+        var samples = new List<MemorySample>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampling = pid is { } p ? SampleAsync(p, interval, samples, time, stop.Token) : Task.CompletedTask;
+        LoadReport report;
+        try
+        {
+            report = await load(cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sampling;
+        }
+
+        // Samples from after the step's calls ended (while they are torn down) are not the soak.
+        var end = options.IdleS + options.DurationS;
+        var inRun = samples.Where(s => s.Seconds <= end).ToList();
+        var warmUp = options.IdleS + SoakVerdict.WarmUpOf(options.DurationS);
+        return new SoakReport { Load = report, Verdict = SoakVerdict.Of(inRun, warmUp, report.FramesLost, maxGrowthMbPerMinute), Samples = inRun };
+    }
+
+    private static async Task SampleAsync(int pid, TimeSpan interval, List<MemorySample> samples, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (Read(pid, time.GetElapsedTime(start).TotalSeconds) is { } sample)
+                {
+                    samples.Add(sample);
+                }
+
+                await Task.Delay(interval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The load run is over: sampling ends with it.
+        }
+    }
+
+    private static MemorySample? Read(int pid, double seconds)
+    {
+        try
+        {
+            var status = File.ReadAllText($"/proc/{pid}/status");
+            return StatusKb(status, "VmRSS:") is { } rss && StatusKb(status, "RssAnon:") is { } anon
+                ? new MemorySample(Math.Round(seconds, 3), rss / 1024.0, anon / 1024.0)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A "Name: N kB" line of /proc/PID/status in kB; null when it is missing or malformed.</summary>
+    public static long? StatusKb(string status, string name)
+    {
+        foreach (var line in status.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var parts = line[name.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 2 && parts[1] == "kB" && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : null;
+        }
+
+        return null;
+    }
+}
+
+/// <summary><c>load --soak --report</c>: the soak's verdict and memory figures at the top, the load report and every memory sample below.</summary>
+public sealed record SoakReport
+{
+    public required SoakVerdict Verdict { get; init; }
+
+    public required LoadReport Load { get; init; }
+
+    public required IReadOnlyList<MemorySample> Samples { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, LoadJson.Options);
+}
