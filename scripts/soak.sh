@@ -53,7 +53,7 @@ sleep 3
 
 STATUS=0
 dotnet "$VB_DLL" load --soak --max-growth "$MAX_GROWTH" --server "ws://127.0.0.1:$VB_PORT/twilio/media" \
-  --sim "http://127.0.0.1:$SIM_PORT" --pid "$VB_PID" --calls "$CALLS" --duration "$SECONDS_" \
+  --sim "http://127.0.0.1:$SIM_PORT" --pid "$VB_PID" --metrics "http://127.0.0.1:$VB_PORT/metrics" --calls "$CALLS" --duration "$SECONDS_" \
   --report "$OUT/soak.json" >/dev/null 2>"$OUT/load.log" || STATUS=$?
 
 python3 - "$OUT/soak.json" "$CALLS" "$SECONDS_" <<'PY' | tee "$OUT/soak.md"
@@ -64,7 +64,7 @@ print(f"soak: {sys.argv[2]} calls x {sys.argv[3]} s, loopback Twilio leg, one si
 print(f"verdict: {'PASS' if v['passed'] else 'FAIL'}  ({v['rule']})")
 for why in v["failures"]: print(f"  - {why}")
 print(f"calls connected {s['callsConnected']}/{l['calls']}; frames sent {l['framesSent']}, lost {f(l['framesLost'])}, late {f(l['framesLate'])}, not sent {s['framesNotSent']}, sender late ticks {s['senderLateTicks']}")
-print(f"memory after {f(v['warmUpS'])} s warm-up: working set {f(v['memoryGrowthMbPerMinute'])} MB/min, private {f(v['privateGrowthMbPerMinute'])} MB/min over {v['samplesAfterWarmUp']} samples")
+print(f"memory after {f(v['warmUpS'])} s warm-up: working set {f(v['memoryGrowthMbPerMinute'])} MB/min, private {f(v['privateGrowthMbPerMinute'])} MB/min, managed heap {f(v['gcHeapGrowthMbPerMinute'])} MB/min over {v['samplesAfterWarmUp']} samples")
 a, b = v["firstAfterWarmUp"], v["lastAfterWarmUp"]
 if a and b: print(f"  first {f(a['workingSetMb'])} MB (private {f(a['privateMb'])}) at {f(a['seconds'])} s, last {f(b['workingSetMb'])} MB (private {f(b['privateMb'])}) at {f(b['seconds'])} s")
 print(f"CPU per call {f(l['cpuPercentPerCall'])} % of a core; hop in p50/p99 {f(l['hopInP50Ms'])}/{f(l['hopInP99Ms'])} ms, hop out p50/p99 {f(l['hopOutP50Ms'])}/{f(l['hopOutP99Ms'])} ms")

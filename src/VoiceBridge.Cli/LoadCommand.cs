@@ -31,10 +31,11 @@ internal static class LoadCommand
         var report = new Option<string?>("--report") { Description = "Write the report (JSON) here" };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a server or simulator that is not on a loopback address" };
         var soak = new Option<bool>("--soak") { Description = "Soak: sample the bridge's memory (--pid) through the run; exit 1 unless frames lost = 0 and memory growth after the warm-up is under --max-growth" };
+        var metrics = new Option<string?>("--metrics") { Description = "Soak: the bridge's /metrics, for its managed heap (dotnet_total_memory_bytes), e.g. http://127.0.0.1:8080/metrics" };
         var maxGrowth = new Option<double>("--max-growth") { Description = "Soak: the most working-set growth after the warm-up, MB per minute", DefaultValueFactory = _ => 1.0 };
         var command = new Command("load", "Load generator: concurrent loopback calls against a running bridge and simulator, measuring hop latency, CPU and memory per call")
         {
-            server, sim, pid, calls, ramp, duration, idle, leg, recording, stormAt, dataDir, report, allowRemote, soak, maxGrowth,
+            server, sim, pid, calls, ramp, duration, idle, leg, recording, stormAt, dataDir, report, allowRemote, soak, metrics, maxGrowth,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -98,7 +99,14 @@ internal static class LoadCommand
             var runner = new LoadRunner(options, connector, http, TimeProvider.System, loggers.CreateLogger<LoadRunner>());
             if (parse.GetValue(soak))
             {
-                var soaked = await SoakRun.RunAsync(runner.RunAsync, options, options.BridgePid, parse.GetValue(maxGrowth), TimeProvider.System, ct);
+                Uri? metricsUri = null;
+                if (parse.GetValue(metrics) is { Length: > 0 } metricsText && (!Uri.TryCreate(metricsText, UriKind.Absolute, out metricsUri) || !(metricsUri.IsLoopback || parse.GetValue(allowRemote))))
+                {
+                    error.WriteLine($"load: --metrics '{metricsText}' is not a loopback http:// URL (--allow-remote to override)");
+                    return 2;
+                }
+
+                var soaked = await SoakRun.RunAsync(runner.RunAsync, options, options.BridgePid, metricsUri, http, parse.GetValue(maxGrowth), TimeProvider.System, ct);
                 var soakJson = soaked.ToJson();
                 if (parse.GetValue(report) is { } soakPath)
                 {

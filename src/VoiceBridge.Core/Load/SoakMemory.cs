@@ -1,7 +1,10 @@
 namespace VoiceBridge.Load;
 
-/// <summary>One memory reading of the bridge during a soak: seconds since sampling began, resident and private (anonymous resident) MB.</summary>
-public sealed record MemorySample(double Seconds, double WorkingSetMb, double PrivateMb);
+/// <summary>
+/// One memory reading of the bridge during a soak: seconds since sampling began, resident and
+/// private (anonymous resident) MB, and the managed heap from its /metrics when scraped.
+/// </summary>
+public sealed record MemorySample(double Seconds, double WorkingSetMb, double PrivateMb, double? GcHeapMb = null);
 
 /// <summary>
 /// The soak verdict: frames lost must be zero and memory must not grow once warmed up. Growth is
@@ -29,6 +32,9 @@ public sealed record SoakVerdict
 
     /// <summary>Slope of the private (anonymous resident) memory after the warm-up.</summary>
     public double? PrivateGrowthMbPerMinute { get; init; }
+
+    /// <summary>Slope of the managed heap (dotnet_total_memory_bytes) after the warm-up; null when /metrics was not scraped.</summary>
+    public double? GcHeapGrowthMbPerMinute { get; init; }
 
     public MemorySample? FirstAfterWarmUp { get; init; }
 
@@ -65,6 +71,7 @@ public sealed record SoakVerdict
         {
             Rule = RuleText, Passed = failures.Count == 0, Failures = failures, WarmUpS = warmUpS, MaxGrowthMbPerMinute = maxGrowthMbPerMinute,
             MemoryGrowthMbPerMinute = growth, PrivateGrowthMbPerMinute = SlopePerMinute(after, s => s.PrivateMb),
+            GcHeapGrowthMbPerMinute = after.All(s => s.GcHeapMb is not null) ? SlopePerMinute(after, s => s.GcHeapMb!.Value) : null,
             FirstAfterWarmUp = after.Count > 0 ? after[0] : null, LastAfterWarmUp = after.Count > 0 ? after[^1] : null,
             SamplesAfterWarmUp = after.Count, FramesLost = framesLost,
         };

@@ -5,18 +5,19 @@ namespace VoiceBridge.Load;
 
 /// <summary>
 /// <c>load --soak</c>: the load run with the bridge's memory sampled beside it every few seconds
-/// from /proc (VmRSS, the working set, and RssAnon, its private part), then judged by
+/// from /proc (VmRSS, the working set, and RssAnon, its private part) and, given the bridge's
+/// /metrics, its managed heap (dotnet_total_memory_bytes), then judged by
 /// <see cref="SoakVerdict"/>. Sampling runs apart from the calls' 20 ms clock so it never delays a frame.
 /// </summary>
 public static class SoakRun
 {
     /// <summary>Runs <paramref name="load"/> while sampling process <paramref name="pid"/>; the verdict's warm-up counts from the end of the idle baseline.</summary>
-    public static async Task<SoakReport> RunAsync(Func<CancellationToken, Task<LoadReport>> load, LoadOptions options, int? pid, double maxGrowthMbPerMinute, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<SoakReport> RunAsync(Func<CancellationToken, Task<LoadReport>> load, LoadOptions options, int? pid, Uri? metrics, HttpClient http, double maxGrowthMbPerMinute, TimeProvider time, CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromSeconds(Math.Clamp(options.DurationS / 60.0, 1, 5));
         var samples = new List<MemorySample>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sampling = pid is { } p ? SampleAsync(p, interval, samples, time, stop.Token) : Task.CompletedTask;
+        var sampling = pid is { } p ? SampleAsync(p, metrics, http, interval, samples, time, stop.Token) : Task.CompletedTask;
         LoadReport report;
         try
         {
@@ -35,7 +36,7 @@ public static class SoakRun
         return new SoakReport { Load = report, Verdict = SoakVerdict.Of(inRun, warmUp, report.FramesLost, maxGrowthMbPerMinute), Samples = inRun };
     }
 
-    private static async Task SampleAsync(int pid, TimeSpan interval, List<MemorySample> samples, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task SampleAsync(int pid, Uri? metrics, HttpClient http, TimeSpan interval, List<MemorySample> samples, TimeProvider time, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
         try
@@ -44,7 +45,7 @@ public static class SoakRun
             {
                 if (Read(pid, time.GetElapsedTime(start).TotalSeconds) is { } sample)
                 {
-                    samples.Add(sample);
+                    samples.Add(metrics is null ? sample : sample with { GcHeapMb = await GcHeapMbAsync(http, metrics, cancellationToken) });
                 }
 
                 await Task.Delay(interval, time, cancellationToken);
@@ -73,6 +74,37 @@ public static class SoakRun
         {
             return null;
         }
+    }
+
+    private static async Task<double?> GcHeapMbAsync(HttpClient http, Uri metrics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return GaugeValue(await http.GetStringAsync(metrics, cancellationToken), "dotnet_total_memory_bytes") / (1024.0 * 1024.0);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's timeout: one sample without the heap, sampling goes on.
+            return null;
+        }
+    }
+
+    /// <summary>An unlabelled gauge of a Prometheus text exposition ("name value"); null when it is missing or not a number.</summary>
+    public static double? GaugeValue(string exposition, string name)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.Length > name.Length && line.StartsWith(name, StringComparison.Ordinal) && line[name.Length] == ' ')
+            {
+                return double.TryParse(line[(name.Length + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A "Name: N kB" line of /proc/PID/status in kB; null when it is missing or malformed.</summary>

@@ -97,6 +97,23 @@ public sealed class SoakVerdictTests
     [InlineData("RssAnon:\t 12 MB\n", "RssAnon:", null)]
     public void Status_lines_parse_or_are_rejected(string status, string name, long? kb) =>
         Assert.Equal(kb, SoakRun.StatusKb(status, name));
+
+    [Theory]
+    [InlineData("# TYPE dotnet_total_memory_bytes gauge\ndotnet_total_memory_bytes 1048576\n", 1048576.0)]
+    [InlineData("dotnet_total_memory_bytes_other 5\n", null)]
+    [InlineData("dotnet_total_memory_bytes lots\n", null)]
+    [InlineData("", null)]
+    public void The_managed_heap_gauge_parses_or_is_absent(string exposition, double? value) =>
+        Assert.Equal(value, SoakRun.GaugeValue(exposition, "dotnet_total_memory_bytes"));
+
+    [Fact]
+    public void The_managed_heap_slope_is_reported_only_when_every_sample_has_it()
+    {
+        var with = Line(0).Select(s => s with { GcHeapMb = 40 + (s.Seconds / 60 * 3) }).ToList();
+
+        Assert.Equal(3, SoakVerdict.Of(with, 0, 0, 1).GcHeapGrowthMbPerMinute!.Value, 6);
+        Assert.Null(SoakVerdict.Of(Line(0), 0, 0, 1).GcHeapGrowthMbPerMinute);
+    }
 }
 
 /// <summary>
@@ -124,7 +141,7 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
             await Listening(simPort);
             await Listening(servePort);
             using var load = Start(log, "load", "--soak", "--server", $"ws://127.0.0.1:{servePort}/twilio/media", "--sim", $"http://127.0.0.1:{simPort}",
-                "--pid", serve.Id.ToString(CultureInfo.InvariantCulture), "--calls", "4", "--duration", "12", "--idle", "1",
+                "--pid", serve.Id.ToString(CultureInfo.InvariantCulture), "--metrics", $"http://127.0.0.1:{servePort}/metrics", "--calls", "4", "--duration", "12", "--idle", "1",
                 "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
             await load.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
 
@@ -137,6 +154,7 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
 
             Assert.Equal(0, verdict.GetProperty("framesLost").GetInt64());
             Assert.Equal(JsonValueKind.Number, verdict.GetProperty("memoryGrowthMbPerMinute").ValueKind);
+            Assert.Equal(JsonValueKind.Number, verdict.GetProperty("gcHeapGrowthMbPerMinute").ValueKind);
             Assert.True(verdict.GetProperty("samplesAfterWarmUp").GetInt32() >= 3, "memory was sampled after the warm-up");
             Assert.Equal(4, doc.RootElement.GetProperty("load").GetProperty("steps")[0].GetProperty("callsConnected").GetInt32());
             Assert.Equal(verdict.GetProperty("passed").GetBoolean() ? 0 : 1, load.ExitCode);
