@@ -64,7 +64,7 @@ print(f"soak: {sys.argv[2]} calls x {sys.argv[3]} s, loopback Twilio leg, one si
 print(f"verdict: {'PASS' if v['passed'] else 'FAIL'}  ({v['rule']})")
 for why in v["failures"]: print(f"  - {why}")
 print(f"calls connected {s['callsConnected']}/{l['calls']}; frames sent {l['framesSent']}, lost {f(l['framesLost'])}, late {f(l['framesLate'])}, not sent {s['framesNotSent']}, sender late ticks {s['senderLateTicks']}")
-print(f"memory after {f(v['warmUpS'])} s warm-up: working set {f(v['memoryGrowthMbPerMinute'])} MB/min, private {f(v['privateGrowthMbPerMinute'])} MB/min, managed heap {f(v['gcHeapGrowthMbPerMinute'])} MB/min over {v['samplesAfterWarmUp']} samples")
+print(f"memory after {f(v['warmUpS'])} s warm-up: working set {f(v['memoryGrowthMbPerMinute'])} MB/min (later half {f(v['laterHalfGrowthMbPerMinute'])}), private {f(v['privateGrowthMbPerMinute'])} MB/min, managed heap {f(v['gcHeapGrowthMbPerMinute'])} MB/min over {v['samplesAfterWarmUp']} samples")
 a, b = v["firstAfterWarmUp"], v["lastAfterWarmUp"]
 if a and b: print(f"  first {f(a['workingSetMb'])} MB (private {f(a['privateMb'])}) at {f(a['seconds'])} s, last {f(b['workingSetMb'])} MB (private {f(b['privateMb'])}) at {f(b['seconds'])} s")
 print(f"CPU per call {f(l['cpuPercentPerCall'])} % of a core; hop in p50/p99 {f(l['hopInP50Ms'])}/{f(l['hopInP99Ms'])} ms, hop out p50/p99 {f(l['hopOutP50Ms'])}/{f(l['hopOutP99Ms'])} ms")

@@ -9,12 +9,14 @@ public sealed record MemorySample(double Seconds, double WorkingSetMb, double Pr
 /// <summary>
 /// The soak verdict: frames lost must be zero and memory must not grow once warmed up. Growth is
 /// the least-squares slope of the working set over the samples after the warm-up, so one GC
-/// sawtooth or a single spike does not decide it the way first-versus-last would.
+/// sawtooth or a single spike does not decide it the way first-versus-last would; the later half's
+/// slope is judged too, because a climb that settles then creeps (the runtime sizing its heap for
+/// minutes) can leave the whole window's slope flat while the end still grows.
 /// </summary>
 public sealed record SoakVerdict
 {
     /// <summary>The rule the verdict applies, written into the report so a reader need not look it up.</summary>
-    public const string RuleText = "pass when framesLost = 0, at least 3 samples after the warm-up, and the least-squares slope of the bridge's working set after the warm-up is below maxGrowthMbPerMinute";
+    public const string RuleText = "pass when framesLost = 0, at least 3 samples after the warm-up, and the least-squares slopes of the bridge's working set after the warm-up and over the later half of those samples are both below maxGrowthMbPerMinute";
 
     public required string Rule { get; init; }
 
@@ -29,6 +31,9 @@ public sealed record SoakVerdict
 
     /// <summary>Slope of the working set after the warm-up; null with fewer than 2 samples.</summary>
     public double? MemoryGrowthMbPerMinute { get; init; }
+
+    /// <summary>Slope of the working set over the later half of the samples after the warm-up.</summary>
+    public double? LaterHalfGrowthMbPerMinute { get; init; }
 
     /// <summary>Slope of the private (anonymous resident) memory after the warm-up.</summary>
     public double? PrivateGrowthMbPerMinute { get; init; }
@@ -52,6 +57,7 @@ public sealed record SoakVerdict
     {
         var after = samples.Where(s => s.Seconds >= warmUpS).ToList();
         var growth = SlopePerMinute(after, s => s.WorkingSetMb);
+        var laterHalf = SlopePerMinute(after.Skip(after.Count / 2).ToList(), s => s.WorkingSetMb);
         var failures = new List<string>();
         if (framesLost != 0)
         {
@@ -67,10 +73,15 @@ public sealed record SoakVerdict
             failures.Add($"working set grew {growth:F3} MB/min after the warm-up, limit {maxGrowthMbPerMinute} MB/min");
         }
 
+        if (after.Count >= 3 && laterHalf >= maxGrowthMbPerMinute)
+        {
+            failures.Add($"working set grew {laterHalf:F3} MB/min over the later half, limit {maxGrowthMbPerMinute} MB/min");
+        }
+
         return new SoakVerdict
         {
             Rule = RuleText, Passed = failures.Count == 0, Failures = failures, WarmUpS = warmUpS, MaxGrowthMbPerMinute = maxGrowthMbPerMinute,
-            MemoryGrowthMbPerMinute = growth, PrivateGrowthMbPerMinute = SlopePerMinute(after, s => s.PrivateMb),
+            MemoryGrowthMbPerMinute = growth, LaterHalfGrowthMbPerMinute = laterHalf, PrivateGrowthMbPerMinute = SlopePerMinute(after, s => s.PrivateMb),
             GcHeapGrowthMbPerMinute = after.All(s => s.GcHeapMb is not null) ? SlopePerMinute(after, s => s.GcHeapMb!.Value) : null,
             FirstAfterWarmUp = after.Count > 0 ? after[0] : null, LastAfterWarmUp = after.Count > 0 ? after[^1] : null,
             SamplesAfterWarmUp = after.Count, FramesLost = framesLost,

@@ -63,6 +63,21 @@ public sealed class SoakVerdictTests
         Assert.Contains(verdict.Failures, f => f.Contains("grew 2.000 MB/min", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_hump_then_a_creep_fails_on_the_later_half_though_the_whole_slope_is_flat()
+    {
+        // Up 100 MB over the first quarter, down 60 over the second, then up 3 MB/min to the end.
+        var samples = Enumerable.Range(0, 120).Select(i => i * 5.0).Select(t => new MemorySample(
+            t, t < 150 ? 200 + (t / 150 * 100) : t < 300 ? 300 - ((t - 150) / 150 * 60) : 240 + ((t - 300) / 60 * 3), 100)).ToList();
+
+        var verdict = SoakVerdict.Of(samples, 0, framesLost: 0, maxGrowthMbPerMinute: 1);
+
+        Assert.True(verdict.MemoryGrowthMbPerMinute < 1, $"whole slope {verdict.MemoryGrowthMbPerMinute}");
+        Assert.Equal(3, verdict.LaterHalfGrowthMbPerMinute!.Value, 6);
+        Assert.False(verdict.Passed);
+        Assert.Contains(verdict.Failures, f => f.Contains("over the later half", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(1L, "1 frames lost")]
     [InlineData(null, "frames lost unknown")]
@@ -147,7 +162,7 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
 
             using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
             var verdict = doc.RootElement.GetProperty("verdict");
-            foreach (var field in new[] { "rule", "passed", "failures", "warmUpS", "maxGrowthMbPerMinute", "memoryGrowthMbPerMinute", "privateGrowthMbPerMinute", "firstAfterWarmUp", "lastAfterWarmUp", "framesLost" })
+            foreach (var field in new[] { "rule", "passed", "failures", "warmUpS", "maxGrowthMbPerMinute", "memoryGrowthMbPerMinute", "laterHalfGrowthMbPerMinute", "privateGrowthMbPerMinute", "firstAfterWarmUp", "lastAfterWarmUp", "framesLost" })
             {
                 Assert.True(verdict.TryGetProperty(field, out _), $"the verdict has {field}");
             }
