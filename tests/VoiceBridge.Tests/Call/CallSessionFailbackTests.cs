@@ -58,18 +58,7 @@ public sealed class CallSessionFailbackTests(ITestOutputHelper output)
 
         var summary = h.Run(async () =>
         {
-            var a = await chain.Engine(0);
-            await a.Ready();
-            var feed = h.FeedAsync(FourBursts);
-            for (var turn = 0; turn < 3; turn++)
-            {
-                await h.Reply(a, $"a{turn}", TurnEnds[turn] + 2000);
-            }
-
-            var b = await chain.Engine(1);
-            await b.Ready();
-            await h.Reply(b, "b0", TurnEnds[3] + 700);
-            await feed;
+            await ThreeSlowTurnsThenTheNextEngine(h, chain);
             await h.At(20000);
         });
 

@@ -29,18 +29,7 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
 
         var summary = h.Run(async () =>
         {
-            var a = await chain.Engine(0);
-            await a.Ready();
-            var feed = h.FeedAsync(FourBursts);
-            for (var turn = 0; turn < 3; turn++)
-            {
-                await h.Reply(a, $"a{turn}", TurnEnds[turn] + 2000);
-            }
-
-            var b = await chain.Engine(1);
-            await b.Ready();
-            await h.Reply(b, "b0", TurnEnds[3] + 700);
-            await feed;
+            await ThreeSlowTurnsThenTheNextEngine(h, chain);
             await h.At(16500);
         });
 
@@ -370,6 +359,23 @@ public sealed class CallSessionTriggerTests(ITestOutputHelper output)
         Assert.DoesNotContain(summary.Turns, t => t.ItemId?.StartsWith("filler", StringComparison.Ordinal) == true);
         var sw = Assert.Single(summary.Switches!);
         Assert.True(sw.FirstFallbackAudioAtMs >= TurnEnds[0] + 1300, "the handoff completes with the new engine's audio, not the filler");
+    }
+
+    /// <summary>Engine a answers the first three bursts 2 s late (slow turns); engine b, once the call moved, the fourth.</summary>
+    internal static async Task ThreeSlowTurnsThenTheNextEngine(CallHarness h, ScriptedChain chain)
+    {
+        var a = await chain.Engine(0);
+        await a.Ready();
+        var feed = h.FeedAsync(FourBursts);
+        for (var turn = 0; turn < 3; turn++)
+        {
+            await h.Reply(a, $"a{turn}", TurnEnds[turn] + 2000);
+        }
+
+        var b = await chain.Engine(1);
+        await b.Ready();
+        await h.Reply(b, "b0", TurnEnds[3] + 700);
+        await feed;
     }
 
     private static ValueTask ClientError(ScriptedEngine engine) =>

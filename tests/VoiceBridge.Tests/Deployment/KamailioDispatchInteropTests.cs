@@ -1,6 +1,5 @@
 using System.Globalization;
 using Npgsql;
-using VoiceBridge.Media;
 using VoiceBridge.Tests.Legs.Sip.Interop;
 using VoiceBridge.Tests.Support;
 using Xunit.Abstractions;
@@ -85,15 +84,7 @@ public sealed class KamailioDispatchInteropTests(ITestOutputHelper output)
     private async Task<int> PlaceCallsAsync(string dir, int proxyPort)
     {
         var caller = InteropAudio.Spaced("booking-ulaw8k.wav", TimeSpan.FromSeconds(3), utterances: 1);
-        var ulaw = Path.Combine(dir, "caller.ulaw");
-        var encoded = new byte[caller.Length];
-        G711.MuLawEncode(caller, encoded);
-        await File.WriteAllBytesAsync(ulaw, encoded);
-        var callMs = CallClock.SamplesToMs(caller.Length) + 2000;
-        var scenario = Path.Combine(dir, "uac.xml");
-        await File.WriteAllTextAsync(scenario, (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/VoiceBridge.Tests/Deployment/sipp-uac-dispatched.xml")))
-            .Replace("CALLER_ULAW_FILE", ulaw, StringComparison.Ordinal)
-            .Replace("CALL_MS", callMs.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var (scenario, callMs) = await InteropAudio.StreamScenarioAsync(dir, "tests/VoiceBridge.Tests/Deployment/sipp-uac-dispatched.xml", caller);
         await using var sipp = ExternalTool.Start("sipp",
         [
             $"127.0.0.1:{proxyPort}", "-sf", scenario, "-s", "agent", "-p", SippInteropTests.FreeUdpPort().ToString(CultureInfo.InvariantCulture),

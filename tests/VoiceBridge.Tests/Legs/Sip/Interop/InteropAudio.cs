@@ -25,6 +25,25 @@ internal static class InteropAudio
         return [.. output];
     }
 
+    /// <summary>
+    /// A sipp scenario that streams <paramref name="caller"/> as PCMU: writes the audio as raw mu-law
+    /// and the scenario <paramref name="template"/> (repository-relative) with CALLER_ULAW_FILE and
+    /// CALL_MS (the audio's length + 2 s) filled in, both into <paramref name="dir"/>.
+    /// </summary>
+    public static async Task<(string Scenario, long CallMs)> StreamScenarioAsync(string dir, string template, short[] caller)
+    {
+        var ulaw = Path.Combine(dir, "caller.ulaw");
+        var encoded = new byte[caller.Length];
+        G711.MuLawEncode(caller, encoded);
+        await File.WriteAllBytesAsync(ulaw, encoded);
+        var callMs = CallClock.SamplesToMs(caller.Length) + 2000;
+        var scenario = Path.Combine(dir, "uac.xml");
+        await File.WriteAllTextAsync(scenario, (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, template)))
+            .Replace("CALLER_ULAW_FILE", ulaw, StringComparison.Ordinal)
+            .Replace("CALL_MS", callMs.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        return (scenario, callMs);
+    }
+
     /// <summary>How many stretches of speech <paramref name="pcm"/> holds (our VAD), to count the agent's replies in a recording.</summary>
     public static int SpeechSegments(short[] pcm) => EnergyVad.FindSegments(pcm, new VadOptions()).Count;
 

@@ -25,15 +25,7 @@ public sealed class SippInteropTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("vb-sipp-").FullName;
         var caller = InteropAudio.Spaced("booking-ulaw8k.wav", TimeSpan.FromSeconds(6), utterances: 2);
-        var ulaw = Path.Combine(dir, "caller.ulaw");
-        var encoded = new byte[caller.Length];
-        G711.MuLawEncode(caller, encoded);
-        await File.WriteAllBytesAsync(ulaw, encoded);
-        var callMs = CallClock.SamplesToMs(caller.Length) + 2000;
-        var scenario = Path.Combine(dir, "uac.xml");
-        await File.WriteAllTextAsync(scenario, (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/VoiceBridge.Tests/Legs/Sip/Interop/sipp-uac-pcmu-stream.xml")))
-            .Replace("CALLER_ULAW_FILE", ulaw, StringComparison.Ordinal)
-            .Replace("CALL_MS", callMs.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var (scenario, callMs) = await InteropAudio.StreamScenarioAsync(dir, "tests/VoiceBridge.Tests/Legs/Sip/Interop/sipp-uac-pcmu-stream.xml", caller);
 
         var loggers = new TestLoggerFactory(output);
         await using var env = await ReplayEnvironment.StartLoopbackAsync(
