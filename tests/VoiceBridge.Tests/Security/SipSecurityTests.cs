@@ -23,26 +23,8 @@ namespace VoiceBridge.Tests.Security;
 [Collection(RejectionCounting.Name)]
 public sealed class SipSecurityTests(ITestOutputHelper output)
 {
-    private const string Offer = "v=0\no=phone 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio RTPPORT RTP/AVP 0\na=rtpmap:0 PCMU/8000\n";
-    private const string RequestUri = "sip:agent@127.0.0.1:5071";
-
-    private static string Invite(int cseq, string authorization = "") => $"""
-        INVITE {RequestUri} SIP/2.0
-        Via: SIP/2.0/UDP 127.0.0.1:SIPPORT;branch=BRANCH;rport
-        Max-Forwards: 70
-        From: <sip:phone@127.0.0.1>;tag=phone1
-        To: <sip:agent@127.0.0.1>
-        Call-ID: CALLID
-        CSeq: {cseq} INVITE
-        Contact: <sip:phone@127.0.0.1:SIPPORT>
-        {(authorization.Length > 0 ? $"Authorization: {authorization}\n" : "")}Content-Type: application/sdp
-        Content-Length: AUTO
-
-        {Offer}
-        """;
-
     private static string Options(int cseq) => $"""
-        OPTIONS {RequestUri} SIP/2.0
+        OPTIONS {SipTestRequests.RequestUri} SIP/2.0
         Via: SIP/2.0/UDP 127.0.0.1:SIPPORT;branch=BRANCH;rport
         Max-Forwards: 70
         From: <sip:phone@127.0.0.1>;tag=phone1
@@ -61,7 +43,7 @@ public sealed class SipSecurityTests(ITestOutputHelper output)
         {
             var counted = await RejectionCounting.CountAsync(Rejections.SipSource, async () =>
             {
-                phone.Send(Invite(1), branch: "z9hG4bKs1");
+                phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKs1");
                 await phone.ExpectStatusAsync(403, "INVITE", time);
             });
             Assert.Equal(1, counted);
@@ -75,11 +57,11 @@ public sealed class SipSecurityTests(ITestOutputHelper output)
         {
             var counted = await RejectionCounting.CountAsync(Rejections.SipDigest, async () =>
             {
-                phone.Send(Invite(1), branch: "z9hG4bKd1");
+                phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKd1");
                 var first = await phone.ExpectStatusAsync(401, "INVITE", time);
-                phone.Send(Invite(2, Answer(first, "guess")), branch: "z9hG4bKd2");
+                phone.Send(SipTestRequests.Invite(2, Answer(first, "guess")), branch: "z9hG4bKd2");
                 var second = await phone.ExpectAsync(m => m.StatusCode == 401 && m.CSeq.Number == 2, time, TimeSpan.FromSeconds(2), "a fresh 401");
-                phone.Send(Invite(3, Answer(second, "guess")), branch: "z9hG4bKd3");
+                phone.Send(SipTestRequests.Invite(3, Answer(second, "guess")), branch: "z9hG4bKd3");
                 await phone.ExpectStatusAsync(403, "INVITE", time);
             });
             Assert.Equal(1, counted);
@@ -114,11 +96,11 @@ public sealed class SipSecurityTests(ITestOutputHelper output)
         _ => { },
         async (phone, sip, time) =>
         {
-            phone.Send(Invite(1), branch: "z9hG4bKl1", callId: "first@test");
+            phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKl1", callId: "first@test");
             await phone.ExpectAsync(m => m.StatusCode == 200 && m.CallId == "first@test", time, TimeSpan.FromSeconds(2), "the first call answered");
             var counted = await RejectionCounting.CountAsync(Rejections.LimitCalls, async () =>
             {
-                phone.Send(Invite(1), branch: "z9hG4bKl2", callId: "second@test");
+                phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKl2", callId: "second@test");
                 await phone.ExpectAsync(m => m.StatusCode == 503 && m.CallId == "second@test", time, TimeSpan.FromSeconds(2), "503 to the second call");
             });
             Assert.Equal(1, counted);
@@ -132,11 +114,11 @@ public sealed class SipSecurityTests(ITestOutputHelper output)
         _ => { },
         async (phone, sip, time) =>
         {
-            phone.Send(Invite(1), branch: "z9hG4bKp1", callId: "first@test");
+            phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKp1", callId: "first@test");
             await phone.ExpectAsync(m => m.StatusCode == 200 && m.CallId == "first@test", time, TimeSpan.FromSeconds(2), "the first call answered");
             var counted = await RejectionCounting.CountAsync(Rejections.LimitSourceCalls, async () =>
             {
-                phone.Send(Invite(1), branch: "z9hG4bKp2", callId: "second@test");
+                phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKp2", callId: "second@test");
                 await phone.ExpectAsync(m => m.StatusCode == 486 && m.CallId == "second@test", time, TimeSpan.FromSeconds(2), "486 to the second call");
             });
             Assert.Equal(1, counted);
@@ -144,11 +126,8 @@ public sealed class SipSecurityTests(ITestOutputHelper output)
         },
         new CallLimits(maxCalls: 10, maxCallsPerSource: 1));
 
-    private static string Answer(SipMessage challenge, string password)
-    {
-        Assert.True(SipDigestChallenge.TryParse(challenge.Headers.GetAll("WWW-Authenticate")[1], out var parsed, out var error), error);
-        return SipDigest.Answer(parsed!, "trunk", password, "INVITE", RequestUri, SipDigest.NewCnonce(), 1).ToString();
-    }
+    private static string Answer(SipMessage challenge, string password) =>
+        SipTestRequests.Answer(challenge.Headers.GetAll("WWW-Authenticate")[1], "trunk", password, 1);
 
     private void Run(Action<SipOptions> configure, Func<SipTestPhone, SipEndpoint, FakeTimeProvider, Task> body, CallLimits? limits = null)
     {

@@ -20,26 +20,8 @@ namespace VoiceBridge.Tests.Legs.Sip;
 /// </summary>
 public sealed class SipAuthTests(ITestOutputHelper output)
 {
-    private const string Offer = "v=0\no=phone 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio RTPPORT RTP/AVP 0\na=rtpmap:0 PCMU/8000\n";
-    private const string RequestUri = "sip:agent@127.0.0.1:5071";
-
-    private static string Invite(int cseq, string authorization = "") => $"""
-        INVITE {RequestUri} SIP/2.0
-        Via: SIP/2.0/UDP 127.0.0.1:SIPPORT;branch=BRANCH;rport
-        Max-Forwards: 70
-        From: <sip:phone@127.0.0.1>;tag=phone1
-        To: <sip:agent@127.0.0.1>
-        Call-ID: CALLID
-        CSeq: {cseq} INVITE
-        Contact: <sip:phone@127.0.0.1:SIPPORT>
-        {(authorization.Length > 0 ? $"Authorization: {authorization}\n" : "")}Content-Type: application/sdp
-        Content-Length: AUTO
-
-        {Offer}
-        """;
-
     private static string Ack(int cseq, string toTag) => $"""
-        ACK {RequestUri} SIP/2.0
+        ACK {SipTestRequests.RequestUri} SIP/2.0
         Via: SIP/2.0/UDP 127.0.0.1:SIPPORT;branch=BRANCH;rport
         Max-Forwards: 70
         From: <sip:phone@127.0.0.1>;tag=phone1
@@ -54,7 +36,7 @@ public sealed class SipAuthTests(ITestOutputHelper output)
     [Fact]
     public void An_invite_is_challenged_with_sha256_then_md5_and_taken_once_answered() => Run(async (phone, sip, time) =>
     {
-        phone.Send(Invite(1), branch: "z9hG4bKa1");
+        phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKa1");
         var challenge = await phone.ExpectStatusAsync(401, "INVITE", time);
         var offered = challenge.Headers.GetAll("WWW-Authenticate");
         Assert.Equal(2, offered.Count);
@@ -65,7 +47,7 @@ public sealed class SipAuthTests(ITestOutputHelper output)
         phone.Send(Ack(1, challenge.To.Tag!), branch: "z9hG4bKa1");
         Assert.Equal(0, sip.ActiveCalls);
 
-        phone.Send(Invite(2, Answer(offered[1], "trunk", "s3cret", 1)), branch: "z9hG4bKa2");
+        phone.Send(SipTestRequests.Invite(2, SipTestRequests.Answer(offered[1], "trunk", "s3cret", 1)), branch: "z9hG4bKa2");
         var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
         Assert.Equal(2, ok.CSeq.Number);
         Assert.Equal(1, sip.ActiveCalls);
@@ -78,24 +60,24 @@ public sealed class SipAuthTests(ITestOutputHelper output)
     [Fact]
     public void Sha256_credentials_are_taken_too_and_options_outside_a_dialog_is_challenged() => Run(async (phone, sip, time) =>
     {
-        phone.Send(Invite(1), branch: "z9hG4bKb1");
+        phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKb1");
         var challenge = await phone.ExpectStatusAsync(401, "INVITE", time);
-        phone.Send(Invite(2, Answer(challenge.Headers.GetAll("WWW-Authenticate")[0], "trunk", "s3cret", 1)), branch: "z9hG4bKb2");
+        phone.Send(SipTestRequests.Invite(2, SipTestRequests.Answer(challenge.Headers.GetAll("WWW-Authenticate")[0], "trunk", "s3cret", 1)), branch: "z9hG4bKb2");
         await phone.ExpectStatusAsync(200, "INVITE", time);
-        phone.Send(Invite(1).Replace("INVITE", "OPTIONS", StringComparison.Ordinal), branch: "z9hG4bKb3", callId: "options-1@test");
+        phone.Send(SipTestRequests.Invite(1).Replace("INVITE", "OPTIONS", StringComparison.Ordinal), branch: "z9hG4bKb3", callId: "options-1@test");
         await phone.ExpectStatusAsync(401, "OPTIONS", time);
     });
 
     [Fact]
     public void A_wrong_password_gets_one_fresh_challenge_then_403_and_no_call() => Run(async (phone, sip, time) =>
     {
-        phone.Send(Invite(1), branch: "z9hG4bKc1");
+        phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKc1");
         var first = await phone.ExpectStatusAsync(401, "INVITE", time);
-        phone.Send(Invite(2, Answer(first.Headers.GetAll("WWW-Authenticate")[1], "trunk", "guess", 1)), branch: "z9hG4bKc2");
+        phone.Send(SipTestRequests.Invite(2, SipTestRequests.Answer(first.Headers.GetAll("WWW-Authenticate")[1], "trunk", "guess", 1)), branch: "z9hG4bKc2");
         var second = await phone.ExpectAsync(m => m.StatusCode == 401 && m.CSeq.Number == 2, time, TimeSpan.FromSeconds(2), "a fresh 401");
         Assert.NotEqual(Nonce(first), Nonce(second));
         Assert.DoesNotContain("stale", second.Headers.Get("WWW-Authenticate"), StringComparison.OrdinalIgnoreCase);
-        phone.Send(Invite(3, Answer(second.Headers.GetAll("WWW-Authenticate")[1], "trunk", "guess", 1)), branch: "z9hG4bKc3");
+        phone.Send(SipTestRequests.Invite(3, SipTestRequests.Answer(second.Headers.GetAll("WWW-Authenticate")[1], "trunk", "guess", 1)), branch: "z9hG4bKc3");
         var refused = await phone.ExpectStatusAsync(403, "INVITE", time);
         Assert.Equal(3, refused.CSeq.Number);
         Assert.Equal(0, sip.ActiveCalls);
@@ -105,14 +87,14 @@ public sealed class SipAuthTests(ITestOutputHelper output)
     [Fact]
     public void An_expired_nonce_is_challenged_again_as_stale_and_the_new_one_is_taken() => Run(async (phone, sip, time) =>
     {
-        phone.Send(Invite(1), branch: "z9hG4bKd1");
+        phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKd1");
         var first = await phone.ExpectStatusAsync(401, "INVITE", time);
         phone.Send(Ack(1, first.To.Tag!), branch: "z9hG4bKd1");
         await time.Elapse(TimeSpan.FromMinutes(6));
-        phone.Send(Invite(2, Answer(first.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1)), branch: "z9hG4bKd2");
+        phone.Send(SipTestRequests.Invite(2, SipTestRequests.Answer(first.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1)), branch: "z9hG4bKd2");
         var stale = await phone.ExpectAsync(m => m.StatusCode == 401 && m.CSeq.Number == 2, time, TimeSpan.FromSeconds(2), "a stale 401");
         Assert.All(stale.Headers.GetAll("WWW-Authenticate"), h => Assert.Contains("stale=TRUE", h, StringComparison.Ordinal));
-        phone.Send(Invite(3, Answer(stale.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1)), branch: "z9hG4bKd3");
+        phone.Send(SipTestRequests.Invite(3, SipTestRequests.Answer(stale.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1)), branch: "z9hG4bKd3");
         await phone.ExpectStatusAsync(200, "INVITE", time);
         Assert.Equal(1, sip.ActiveCalls);
     });
@@ -120,12 +102,12 @@ public sealed class SipAuthTests(ITestOutputHelper output)
     [Fact]
     public void A_replayed_authorized_invite_is_not_taken_twice() => Run(async (phone, sip, time) =>
     {
-        phone.Send(Invite(1), branch: "z9hG4bKe1");
+        phone.Send(SipTestRequests.Invite(1), branch: "z9hG4bKe1");
         var challenge = await phone.ExpectStatusAsync(401, "INVITE", time);
-        var authorization = Answer(challenge.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1);
-        phone.Send(Invite(2, authorization), branch: "z9hG4bKe2");
+        var authorization = SipTestRequests.Answer(challenge.Headers.GetAll("WWW-Authenticate")[1], "trunk", "s3cret", 1);
+        phone.Send(SipTestRequests.Invite(2, authorization), branch: "z9hG4bKe2");
         await phone.ExpectStatusAsync(200, "INVITE", time);
-        phone.Send(Invite(2, authorization), branch: "z9hG4bKe9", callId: "replayed@test");
+        phone.Send(SipTestRequests.Invite(2, authorization), branch: "z9hG4bKe9", callId: "replayed@test");
         var replay = await phone.ExpectAsync(m => m.StatusCode == 401 && m.CallId == "replayed@test", time, TimeSpan.FromSeconds(2), "401 to the replay");
         Assert.Contains("stale=TRUE", replay.Headers.Get("WWW-Authenticate"), StringComparison.Ordinal);
         Assert.Equal(1, sip.Counters.Calls);
@@ -161,13 +143,6 @@ public sealed class SipAuthTests(ITestOutputHelper output)
         ReadSettings(["--sip-register", "tel:1234", "--sip-register-expires", "5"], errors, []);
         Assert.Contains(errors, e => e.Contains("is not sip:user@host", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("outside 60 s - 1 day", StringComparison.Ordinal));
-    }
-
-    /// <summary>The Authorization answering a WWW-Authenticate value, as a phone would compute it.</summary>
-    private static string Answer(string challengeHeader, string user, string password, uint nc)
-    {
-        Assert.True(SipDigestChallenge.TryParse(challengeHeader, out var challenge, out var error), error);
-        return SipDigest.Answer(challenge!, user, password, "INVITE", RequestUri, SipDigest.NewCnonce(), nc).ToString();
     }
 
     private static string Nonce(SipMessage challenge)
