@@ -125,7 +125,7 @@ internal static class LoadCommand
             }
 
             parse.InvocationConfiguration.Output.WriteLine(json);
-            return result.Steps.All(s => s.CallsConnected == s.Calls && s.FramesSent > 0 && s.AgentFramesReceived > 0) ? 0 : 1;
+            return result.Steps.All(s => s.CallsConnected == s.Calls && s.FramesSent > 0 && s.AgentFramesReceived > 0 && s.Handoffs is null or { Held: true }) ? 0 : 1;
         });
         return command;
     }

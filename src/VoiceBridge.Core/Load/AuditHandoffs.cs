@@ -30,12 +30,21 @@ public static class AuditHandoffs
         }
     }
 
-    /// <summary>The distribution over the switches in <c>call-ended</c> details (<c>switches[].HandoffMs</c>, <c>DeadAirMs</c>).</summary>
+    /// <summary>
+    /// The distribution over the switches in <c>call-ended</c> details (<c>switches[].HandoffMs</c>,
+    /// <c>DeadAirMs</c>), and the calls whose switches lost caller audio or broke the outbound stream
+    /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0): a storm holds only when both are 0.
+    /// </summary>
     public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails)
     {
         var handoffs = new List<double>();
         var deadAir = new List<double>();
         var switches = 0;
+        var callsSwitched = 0;
+        var callsLosingAudio = 0;
+        var callsWithDiscontinuities = 0;
+        double lostMs = 0;
+        double discontinuities = 0;
         foreach (var json in callEndedDetails)
         {
             try
@@ -46,12 +55,21 @@ public static class AuditHandoffs
                     continue;
                 }
 
+                double callLost = 0, callDiscontinuities = 0;
                 foreach (var s in list.EnumerateArray())
                 {
                     switches++;
                     Add(s, "HandoffMs", handoffs);
                     Add(s, "DeadAirMs", deadAir);
+                    callLost += Number(s, "LostCallerAudioMs");
+                    callDiscontinuities += Number(s, "OutboundDiscontinuities");
                 }
+
+                callsSwitched += list.GetArrayLength() > 0 ? 1 : 0;
+                callsLosingAudio += callLost > 0 ? 1 : 0;
+                callsWithDiscontinuities += callDiscontinuities > 0 ? 1 : 0;
+                lostMs += callLost;
+                discontinuities += callDiscontinuities;
             }
             catch (JsonException)
             {
@@ -60,7 +78,14 @@ public static class AuditHandoffs
         }
 
         return new HandoffDistribution(calls, switches, NearestRank(handoffs, 50), NearestRank(handoffs, 99), handoffs.Count == 0 ? null : handoffs.Max(),
-            NearestRank(deadAir, 50), NearestRank(deadAir, 99));
+            NearestRank(deadAir, 50), NearestRank(deadAir, 99))
+        {
+            CallsSwitched = callsSwitched,
+            LostCallerAudioMs = lostMs,
+            CallsLosingCallerAudio = callsLosingAudio,
+            OutboundDiscontinuities = discontinuities,
+            CallsWithDiscontinuities = callsWithDiscontinuities,
+        };
     }
 
     /// <summary>The nearest-rank percentile (the value at rank ceil(p/100 * n)); null for no values.</summary>
@@ -75,6 +100,9 @@ public static class AuditHandoffs
         var rank = (int)Math.Ceiling(percentile / 100 * values.Count);
         return values[Math.Clamp(rank, 1, values.Count) - 1];
     }
+
+    private static double Number(JsonElement s, string name) =>
+        s.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
 
     private static void Add(JsonElement s, string name, List<double> into)
     {

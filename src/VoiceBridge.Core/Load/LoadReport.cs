@@ -140,7 +140,24 @@ public sealed record LoadStep
 }
 
 /// <summary>The storm's switches and the distribution of their FAILOVER.md figures across calls.</summary>
-public sealed record HandoffDistribution(int Calls, int Switches, double? HandoffP50Ms, double? HandoffP99Ms, double? HandoffMaxMs, double? DeadAirP50Ms, double? DeadAirP99Ms);
+public sealed record HandoffDistribution(int Calls, int Switches, double? HandoffP50Ms, double? HandoffP99Ms, double? HandoffMaxMs, double? DeadAirP50Ms, double? DeadAirP99Ms)
+{
+    /// <summary>Calls with at least one switch.</summary>
+    public int CallsSwitched { get; init; }
+
+    /// <summary>Caller audio lost at switches, summed over the calls (ms); 0 when the storm held.</summary>
+    public double LostCallerAudioMs { get; init; }
+
+    public int CallsLosingCallerAudio { get; init; }
+
+    /// <summary>Breaks in the caller's outbound stream during handoffs, summed over the calls; 0 when the storm held.</summary>
+    public double OutboundDiscontinuities { get; init; }
+
+    public int CallsWithDiscontinuities { get; init; }
+
+    /// <summary>The storm rule: every call switched, none lost caller audio, none broke its outbound stream.</summary>
+    public bool Held => Calls > 0 && CallsSwitched == Calls && CallsLosingCallerAudio == 0 && CallsWithDiscontinuities == 0;
+}
 
 /// <summary>Per-call figures from whole-process samples.</summary>
 public static class LoadMath

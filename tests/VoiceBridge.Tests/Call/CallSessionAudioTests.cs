@@ -40,6 +40,33 @@ public sealed class CallSessionAudioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_mark_echoed_from_inside_the_send_waits_for_the_handler_that_sent_it_and_is_then_handled()
+    {
+        var h = new CallHarness(output);
+        var echoed = new List<string>();
+        h.Leg.MarkSent = mark =>
+        {
+            // The call is busy sending this mark: the echo queues behind the handler that sent it.
+            var post = h.Session.OnMarkAsync(mark);
+            Assert.True(post.IsCompletedSuccessfully);
+            echoed.Add(mark.ToString());
+        };
+
+        h.Run(async () =>
+        {
+            await h.Engine.Started;
+            await h.Engine.Ready();
+            await h.Reply(h.Engine, "a1", atMs: 100);
+            await h.At(1_000);
+            Assert.Equal(0, h.Session.Playout.PendingMarks);
+        });
+
+        Assert.NotEmpty(echoed);
+        Assert.Equal(h.Leg.Marks.Select(m => m.Name), echoed);
+        Assert.True(h.Session.Playout.Item("a1")!.HeardToEnd);
+    }
+
+    [Fact]
     public void Odd_sized_caller_chunks_stay_contiguous_before_and_after_ready()
     {
         var h = new CallHarness(output);

@@ -27,6 +27,9 @@ internal sealed class RecordingLegOutput : ICallerLegOutput
 
     public int Clears { get; private set; }
 
+    /// <summary>Called with each mark as it is sent, on the sending thread (a carrier that echoes at once).</summary>
+    public Action<PlayoutMark>? MarkSent { get; set; }
+
     public void SendAudio(ReadOnlySpan<byte> frame)
     {
         var copy = frame.ToArray();
@@ -40,6 +43,7 @@ internal sealed class RecordingLegOutput : ICallerLegOutput
         Events.Add(new LegEvent(LegEventKind.Mark, null, name, Frames.Count));
         Marks.Add((name, Frames.Count));
         _marksByName[name] = mark;
+        MarkSent?.Invoke(mark);
     }
 
     /// <summary>The mark sent under <paramref name="name"/> (as a carrier would echo it).</summary>

@@ -193,13 +193,21 @@ public sealed class LoadReportTests
     {
         var details = new[]
         {
-            """{"durationMs":9000,"switches":[{"From":"openai-realtime","To":"local","HandoffMs":120,"DeadAirMs":300}]}""",
-            """{"durationMs":9000,"switches":[{"From":"openai-realtime","To":"local","HandoffMs":80,"DeadAirMs":null}]}""",
+            """{"durationMs":9000,"switches":[{"From":"openai-realtime","To":"local","HandoffMs":120,"DeadAirMs":300,"LostCallerAudioMs":0,"OutboundDiscontinuities":2}]}""",
+            """{"durationMs":9000,"switches":[{"From":"openai-realtime","To":"local","HandoffMs":80,"DeadAirMs":null,"LostCallerAudioMs":40,"OutboundDiscontinuities":0},{"From":"local","To":"openai-realtime","LostCallerAudioMs":20,"OutboundDiscontinuities":1}]}""",
             """{"durationMs":9000,"switches":[]}""",
             "not json",
         };
         var d = AuditHandoffs.Of(4, details);
-        Assert.Equal(2, d.Switches);
+        Assert.Equal(3, d.Switches);
+        Assert.Equal(2, d.CallsSwitched);
+        Assert.Equal(60, d.LostCallerAudioMs);
+        Assert.Equal(1, d.CallsLosingCallerAudio);
+        Assert.Equal(3, d.OutboundDiscontinuities);
+        Assert.Equal(2, d.CallsWithDiscontinuities);
+        Assert.False(d.Held);
+        Assert.True(AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""]).Held);
+        Assert.False(AuditHandoffs.Of(2, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}""", """{"switches":[]}"""]).Held);
         Assert.Equal(80, d.HandoffP50Ms);
         Assert.Equal(120, d.HandoffP99Ms);
         Assert.Equal(300, d.DeadAirP50Ms);
