@@ -33,7 +33,7 @@ internal sealed class AnthropicErrorHandler(TimeProvider time) : DelegatingHandl
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = await CappedBody.ReadAsync(response.Content, cancellationToken);
             throw ProviderErrors.FromStatus(
                 "anthropic", (int)response.StatusCode, response.ReasonPhrase, body, null, Header(response, "Retry-After"), time);
         }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using VoiceBridge.Transport;
 
 namespace VoiceBridge.Engines.Cascade.Remote;
 
@@ -143,7 +144,7 @@ public sealed partial class OpenAiTextToSpeech(
     {
         try
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var text = await CappedBody.ReadAsync(response.Content, cancellationToken, ErrorExcerptChars * 4);
             text = text.ReplaceLineEndings(" ").Trim();
             return text.Length == 0 ? "(empty body)" : text.Length > ErrorExcerptChars ? text[..ErrorExcerptChars] + "..." : text;
         }
