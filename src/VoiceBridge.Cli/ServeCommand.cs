@@ -203,6 +203,9 @@ internal static class ServeCommand
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls, Limits = security.Limits, TwilioMessagesPerSecond = security.TwilioMessageRate };
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
+
+            // https:// URLs and Kestrel's certificate settings (docs/security.md, "TLS"); the slim builder leaves them out.
+            builder.WebHost.UseKestrelHttpsConfiguration();
             builder.Host.UseSerilog(logger);
             builder.Services.AddSingleton(bridge.TwilioCounters);
             operations.ConfigureHost(builder, bridge.Registry, loggers);

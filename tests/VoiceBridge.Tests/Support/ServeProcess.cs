@@ -20,16 +20,20 @@ internal sealed class ServeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log;
 
-    private ServeProcess(Process process, int port, StringBuilder log)
+    private ServeProcess(Process process, int port, string scheme, StringBuilder log)
     {
         _process = process;
         _log = log;
         Port = port;
+        Scheme = scheme;
     }
 
     public int Port { get; }
 
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+    /// <summary>http, or https when started so.</summary>
+    public string Scheme { get; }
+
+    public Uri BaseUri => new($"{Scheme}://127.0.0.1:{Port}");
 
     /// <summary>What the process printed so far (stdout and stderr).</summary>
     public string Log
@@ -44,11 +48,12 @@ internal sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <c>serve --urls http://127.0.0.1:PORT</c> followed by <paramref name="arguments"/>,
+    /// Starts <c>serve --urls SCHEME://127.0.0.1:PORT</c> (<paramref name="scheme"/>: http, or https
+    /// with Kestrel's certificate in <paramref name="environment"/>) followed by <paramref name="arguments"/>,
     /// with <paramref name="environment"/> added; throws with the log if it is not serving within
     /// <paramref name="startTimeout"/> [40 s].
     /// </summary>
-    public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? startTimeout = null)
+    public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? startTimeout = null, string scheme = "http")
     {
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -58,7 +63,7 @@ internal sealed class ServeProcess : IAsyncDisposable
         }
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{port}" }.Concat(arguments))
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"{scheme}://127.0.0.1:{port}" }.Concat(arguments))
         {
             info.ArgumentList.Add(arg);
         }
@@ -98,7 +103,7 @@ internal sealed class ServeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var serve = new ServeProcess(process, port, log);
+        var serve = new ServeProcess(process, port, scheme, log);
         try
         {
             await ready.Task.WaitAsync(startTimeout ?? TimeSpan.FromSeconds(40));
