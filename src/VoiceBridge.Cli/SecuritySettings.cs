@@ -18,7 +18,7 @@ internal sealed partial class SecuritySettings
         Description = "KEY=VALUE file of provider keys and tokens (OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ...), refused if other users can read it; the environment wins over it",
     };
 
-    private readonly Option<string?> _jwtKey = new("--jwt-key") { Description = "Accept JWT bearer tokens on WHIP and the admin API, signed with this key FILE: an HMAC secret (32+ bytes) or an RSA/EC public key PEM" };
+    private readonly Option<string?> _jwtKey = new("--jwt-key") { Description = "Accept JWT bearer tokens on WHIP and the admin API, signed with this key FILE: an HMAC secret (32+ bytes), an RSA/EC public key PEM, or the issuer's JSON Web Key Set (keys chosen by kid)" };
 
     private readonly Option<string?> _jwtIssuer = new("--jwt-issuer") { Description = "The iss a JWT must carry [not checked]" };
 

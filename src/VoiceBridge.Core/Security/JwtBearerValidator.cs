@@ -8,11 +8,12 @@ namespace VoiceBridge.Security;
 
 /// <summary>
 /// Checks JWT bearer tokens (RFC 7519) for WHIP and the admin API, as an alternative to a static
-/// token: the signature against one key (<c>--jwt-key FILE</c>: an HMAC secret of at least 32 bytes,
-/// or an RSA or EC public key in PEM), only the algorithms of that key's family (no <c>none</c>, no
-/// HMAC with a public key), the lifetime on the injected clock (an <c>exp</c> is required, 30 s
-/// of skew), and the issuer and audience when configured. Keys are never fetched from the network.
-/// Thread-safe.
+/// token: the signature against the configured key (<c>--jwt-key FILE</c>: an HMAC secret of at
+/// least 32 bytes, an RSA or EC public key in PEM, or the issuer's JSON Web Key Set, whose keys a
+/// token picks by <c>kid</c>, so an issuer can roll its keys), only the algorithms of those keys'
+/// families (no <c>none</c>, no HMAC with a public key), the lifetime on the injected clock (an
+/// <c>exp</c> is required, 30 s of skew), and the issuer and audience when configured. Keys are never
+/// fetched from the network: save the issuer's <c>jwks_uri</c> document to the file. Thread-safe.
 /// </summary>
 public sealed class JwtBearerValidator
 {
@@ -39,18 +40,23 @@ public sealed class JwtBearerValidator
     private readonly TokenValidationParameters _parameters;
 
     private JwtBearerValidator(SecurityKey key, string[] algorithms, string? issuer, string? audience, TimeProvider time)
-    {
-        KeyKind = key switch
+        : this([key], algorithms, key switch
         {
             SymmetricSecurityKey => "HMAC secret",
             RsaSecurityKey => "RSA public key",
             _ => "EC public key",
-        };
+        }, issuer, audience, time)
+    {
+    }
+
+    private JwtBearerValidator(IReadOnlyList<SecurityKey> keys, string[] algorithms, string keyKind, string? issuer, string? audience, TimeProvider time)
+    {
+        KeyKind = keyKind;
         Issuer = issuer;
         Audience = audience;
         _parameters = new TokenValidationParameters
         {
-            IssuerSigningKey = key,
+            IssuerSigningKeys = keys,
             ValidAlgorithms = algorithms,
             ValidateIssuerSigningKey = true,
             RequireSignedTokens = true,
@@ -89,6 +95,11 @@ public sealed class JwtBearerValidator
         if (keyText.Contains("-----BEGIN", StringComparison.Ordinal))
         {
             return FromPem(keyText, issuer, audience, time, source, out error);
+        }
+
+        if (keyText.TrimStart().StartsWith('{'))
+        {
+            return FromKeySet(keyText, issuer, audience, time, source, out error);
         }
 
         byte[] secret = Encoding.UTF8.GetBytes(keyText.Trim());
@@ -159,6 +170,110 @@ public sealed class JwtBearerValidator
         {
             ec.Dispose();
             error = $"{source} is neither an RSA nor an EC public key in PEM (-----BEGIN PUBLIC KEY-----)";
+            return null;
+        }
+    }
+
+    /// <summary>A JSON Web Key Set (RFC 7517 section 5): RSA (2048 bits or more) and EC public signing keys, each with its <c>kid</c>.</summary>
+    private static JwtBearerValidator? FromKeySet(string json, string? issuer, string? audience, TimeProvider time, string source, out string? error)
+    {
+        error = null;
+        JsonWebKeySet set;
+        try
+        {
+            set = new JsonWebKeySet(json);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            error = $"{source} starts like JSON but is not a JSON Web Key Set ({{\"keys\":[...]}}): {e.Message}";
+            return null;
+        }
+
+        var keys = new List<SecurityKey>();
+        var algorithms = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < set.Keys.Count; i++)
+        {
+            var key = set.Keys[i];
+            var name = string.IsNullOrEmpty(key.Kid) ? $"key {i + 1}" : $"key '{key.Kid}'";
+            if (key.Use is { Length: > 0 } use && use != JsonWebKeyUseNames.Sig)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(key.Kid) && set.Keys.Count > 1)
+            {
+                error = $"{source}: {name} has no kid; with several keys each needs one (a token names its key by kid)";
+                return null;
+            }
+
+            if (key.HasPrivateKey)
+            {
+                error = $"{source}: {name} holds a private key: give the bridge the public keys only (it checks tokens, it does not sign them)";
+                return null;
+            }
+
+            if (PublicKeyOf(key, $"{source}: {name}", out error) is not { } publicKey)
+            {
+                return null;
+            }
+
+            algorithms.UnionWith(publicKey is RsaSecurityKey ? RsaAlgorithms : EcAlgorithms);
+            keys.Add(publicKey);
+        }
+
+        if (keys.Count == 0)
+        {
+            error = $"{source}: the key set has no signing key";
+            return null;
+        }
+
+        return new JwtBearerValidator(keys, [.. algorithms], $"JSON Web Key Set ({keys.Count} key{(keys.Count == 1 ? "" : "s")})", issuer, audience, time);
+    }
+
+    /// <summary>The RSA or EC public key a JWK describes, imported (so a malformed one is refused here, not at the first token), with its kid.</summary>
+    private static SecurityKey? PublicKeyOf(JsonWebKey key, string name, out string? error)
+    {
+        error = null;
+        try
+        {
+            switch (key.Kty)
+            {
+                case JsonWebAlgorithmsKeyTypes.RSA:
+                    var rsa = RSA.Create();
+                    rsa.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(key.N), Exponent = Base64UrlEncoder.DecodeBytes(key.E) });
+                    if (rsa.KeySize < 2048)
+                    {
+                        error = $"{name}: an RSA key must be at least 2048 bits (it is {rsa.KeySize})";
+                        rsa.Dispose();
+                        return null;
+                    }
+
+                    return new RsaSecurityKey(rsa) { KeyId = key.Kid };
+                case JsonWebAlgorithmsKeyTypes.EllipticCurve:
+                    ECCurve? curve = key.Crv switch
+                    {
+                        "P-256" => ECCurve.NamedCurves.nistP256,
+                        "P-384" => ECCurve.NamedCurves.nistP384,
+                        "P-521" => ECCurve.NamedCurves.nistP521,
+                        _ => null,
+                    };
+                    if (curve is null)
+                    {
+                        error = $"{name}: curve '{key.Crv}' is not one of P-256, P-384, P-521";
+                        return null;
+                    }
+
+                    var ec = ECDsa.Create();
+                    ec.ImportParameters(new ECParameters { Curve = curve.Value, Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(key.X), Y = Base64UrlEncoder.DecodeBytes(key.Y) } });
+                    return new ECDsaSecurityKey(ec) { KeyId = key.Kid };
+                default:
+                    error = $"{name} is of type '{key.Kty}': a key set may hold RSA and EC public keys only (an HMAC secret goes in a file of its own)";
+                    return null;
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or CryptographicException)
+        {
+            error = $"{name} is not a valid {key.Kty} public key ({e.GetType().Name})";
             return null;
         }
     }

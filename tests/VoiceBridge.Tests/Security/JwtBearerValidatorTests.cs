@@ -34,6 +34,67 @@ public sealed class JwtBearerValidatorTests
     }
 
     [Fact]
+    public async Task A_key_set_takes_tokens_from_each_of_its_keys_by_kid_and_refuses_a_key_it_does_not_hold()
+    {
+        var time = new FakeTimeProvider(Now);
+        var (oldSigning, oldKey) = KeyedRsa("2031-04");
+        var (newSigning, newKey) = KeyedEc("2031-05");
+        var (strangerSigning, _) = KeyedRsa("2031-04");
+        var json = $$"""{"keys":[{{System.Text.Json.JsonSerializer.Serialize(oldKey)}},{{System.Text.Json.JsonSerializer.Serialize(newKey)}}]}""";
+        var validator = JwtBearerValidator.Create(json, null, null, time, "jwks.json", out var error);
+
+        Assert.True(validator is not null, error);
+        Assert.Equal("JSON Web Key Set (2 keys)", validator!.KeyKind);
+        Assert.Null(await validator.ProblemAsync(TestJwt.Create(Now, oldSigning), null));
+        Assert.Null(await validator.ProblemAsync(TestJwt.Create(Now, newSigning), null));
+        Assert.Equal("the token's signature does not verify", await validator.ProblemAsync(TestJwt.Create(Now, strangerSigning), null));
+        Assert.NotNull(await validator.ProblemAsync(TestJwt.Create(Now), null));
+    }
+
+    [Theory]
+    [InlineData("""{"keys":[]}""", "has no signing key")]
+    [InlineData("""{"keys":[{"kty":"oct","kid":"a","k":"c2VjcmV0"}]}""", "is of type 'oct'")]
+    [InlineData("""{"keys": nope""", "not a JSON Web Key Set")]
+    public void Key_sets_without_a_usable_public_key_are_refused_naming_the_problem(string json, string problem)
+    {
+        Assert.Null(JwtBearerValidator.Create(json, null, null, TimeProvider.System, "jwks.json", out var error));
+        Assert.Contains(problem, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("{}")]
+    [InlineData("""{"keys":{}}""")]
+    [InlineData("""{"keys":[1,"x",null]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","kid":"a","n":"!!not base64!!","e":"AQAB"}]}""")]
+    [InlineData("""{"keys":[{"kty":"EC","kid":"a","crv":"P-999","x":"AA","y":"AA"}]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"},{"kty":"RSA","n":"AQAB","e":"AQAB"}]}""")]
+    public async Task Malformed_key_sets_are_refused_or_verify_nothing_and_never_throw(string json)
+    {
+        var validator = JwtBearerValidator.Create(json, null, null, TimeProvider.System, "jwks.json", out var error);
+        if (validator is null)
+        {
+            Assert.False(string.IsNullOrEmpty(error));
+            Assert.Contains("jwks.json", error, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.NotNull(await validator.ProblemAsync(TestJwt.Create(Now, TestJwt.Rsa().Signing), null));
+        }
+    }
+
+    [Fact]
+    public void A_key_set_holding_a_private_key_is_refused()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var jwk = Microsoft.IdentityModel.Tokens.JsonWebKeyConverter.ConvertFromRSASecurityKey(new Microsoft.IdentityModel.Tokens.RsaSecurityKey(rsa.ExportParameters(true)) { KeyId = "k" });
+        var json = $$"""{"keys":[{{System.Text.Json.JsonSerializer.Serialize(jwk)}}]}""";
+
+        Assert.Null(JwtBearerValidator.Create(json, null, null, TimeProvider.System, "jwks.json", out var error));
+        Assert.Contains("holds a private key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_lifetime_is_read_from_the_injected_clock()
     {
         var time = new FakeTimeProvider(Now);
@@ -104,6 +165,24 @@ public sealed class JwtBearerValidatorTests
         Assert.Equal(new BearerVerdict(false, false, "a bearer token is required"), await bearer.CheckAsync(null));
         Assert.Equal(new BearerVerdict(false, true, "the token is not a valid JWT"), await bearer.CheckAsync("Bearer wrong"));
         Assert.Equal("static token or JWT (HMAC secret)", bearer.Describe());
+    }
+
+    /// <summary>An RSA signing key with a kid, and its public half as a JWK.</summary>
+    private static (Microsoft.IdentityModel.Tokens.SigningCredentials Signing, Dictionary<string, string> PublicJwk) KeyedRsa(string kid)
+    {
+        var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var signing = new Microsoft.IdentityModel.Tokens.SigningCredentials(new Microsoft.IdentityModel.Tokens.RsaSecurityKey(rsa) { KeyId = kid }, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256);
+        var p = rsa.ExportParameters(false);
+        return (signing, new() { ["kty"] = "RSA", ["kid"] = kid, ["use"] = "sig", ["n"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Modulus), ["e"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Exponent) });
+    }
+
+    /// <summary>An EC P-256 signing key with a kid, and its public half as a JWK.</summary>
+    private static (Microsoft.IdentityModel.Tokens.SigningCredentials Signing, Dictionary<string, string> PublicJwk) KeyedEc(string kid)
+    {
+        var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var signing = new Microsoft.IdentityModel.Tokens.SigningCredentials(new Microsoft.IdentityModel.Tokens.ECDsaSecurityKey(ec) { KeyId = kid }, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.EcdsaSha256);
+        var p = ec.ExportParameters(false);
+        return (signing, new() { ["kty"] = "EC", ["kid"] = kid, ["crv"] = "P-256", ["x"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Q.X), ["y"] = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Q.Y) });
     }
 
     private static JwtBearerValidator Validator(string key, TimeProvider time) =>
