@@ -17,6 +17,9 @@ public sealed class MessageSocket : IAsyncDisposable
     private readonly int _maxMessageBytes;
     private readonly Channel<Outgoing> _outgoing;
     private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>The receive buffer a socket starts with.</summary>
+    private const int InitialReceiveBytes = 8 * 1024;
     private Task? _sendLoop;
 
     public MessageSocket(WebSocket socket, int sendQueueCapacity, int maxMessageBytes)
@@ -95,7 +98,9 @@ public sealed class MessageSocket : IAsyncDisposable
         Func<string, ValueTask> onBadMessage,
         CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        // Small to begin with (a Twilio media message is ~400 bytes; a provider's audio delta a few KB):
+        // it doubles, up to the limit, when a message needs it. Every open socket holds one.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBytes, _maxMessageBytes));
         try
         {
             while (true)
