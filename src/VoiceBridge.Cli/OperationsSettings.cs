@@ -95,7 +95,10 @@ internal sealed class OperationsSettings
         {
             builder.Services.AddOpenTelemetry()
                 .ConfigureResource(r => r.AddService("voicebridge"))
-                .WithTracing(t => t.AddSource(BridgeTelemetry.Name).AddOtlpExporter(o =>
+                // Kestrel's request spans too: a call's span is the child of the request that carried
+                // it (the media WebSocket, the WHIP POST), and the default parent-based sampler drops
+                // the children of a request span nobody records, which left calls unexported.
+                .WithTracing(t => t.AddSource(BridgeTelemetry.Name, "Microsoft.AspNetCore").AddOtlpExporter(o =>
                 {
                     if (_otlp is not null)
                     {
