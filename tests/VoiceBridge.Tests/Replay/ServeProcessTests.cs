@@ -1,7 +1,5 @@
 using VoiceBridge.Tests.Support;
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Speech;
@@ -18,13 +16,15 @@ namespace VoiceBridge.Tests.Replay;
 [Collection(RealTimeCollection.Name)]
 public sealed class ServeProcessTests(ITestOutputHelper output)
 {
+    private static readonly string[] SipOnAnyPort = ["--sip-listen", "127.0.0.1:0"];
+
     [Fact]
     public async Task Serve_with_no_keys_answers_a_twilio_call_through_the_embedded_simulator()
     {
-        await using var serve = await ServeProcess.StartAsync(output, new Dictionary<string, string?>());
+        await using var serve = await ServeProcess.StartAsync(output, "serve", SipOnAnyPort);
 
         using var http = new HttpClient();
-        var twiml = await http.PostAsync($"{serve.BaseUrl}/twilio/voice", new FormUrlEncodedContent(new Dictionary<string, string> { ["CallSid"] = "CA1" }));
+        var twiml = await http.PostAsync(new Uri(serve.BaseUri, "/twilio/voice"), new FormUrlEncodedContent(new Dictionary<string, string> { ["CallSid"] = "CA1" }));
         var body = await twiml.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, twiml.StatusCode);
         Assert.Contains($"<Stream url=\"ws://127.0.0.1:{serve.Port}/twilio/media\"", body);
@@ -44,14 +44,14 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task Serve_with_an_auth_token_rejects_unsigned_webhooks_and_media_upgrades()
     {
-        await using var serve = await ServeProcess.StartAsync(output, new Dictionary<string, string?>
+        await using var serve = await ServeProcess.StartAsync(output, "serve (signed)", SipOnAnyPort, new Dictionary<string, string>
         {
             ["TWILIO_AUTH_TOKEN"] = "secret",
             ["PUBLIC_BASE_URL"] = "https://voice.example.com",
         });
 
         using var http = new HttpClient();
-        var webhook = await http.PostAsync($"{serve.BaseUrl}/twilio/voice", new FormUrlEncodedContent(new Dictionary<string, string> { ["CallSid"] = "CA1" }));
+        var webhook = await http.PostAsync(new Uri(serve.BaseUri, "/twilio/voice"), new FormUrlEncodedContent(new Dictionary<string, string> { ["CallSid"] = "CA1" }));
         Assert.Equal(HttpStatusCode.Forbidden, webhook.StatusCode);
 
         var connector = new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero);
@@ -63,21 +63,16 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task Serve_refuses_to_start_with_a_token_but_no_public_url_and_names_the_key()
     {
-        var run = ServeProcess.Start(new Dictionary<string, string?> { ["TWILIO_AUTH_TOKEN"] = "secret", ["PUBLIC_BASE_URL"] = null }, 0);
-        var exited = await run.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token).ContinueWith(t => t.IsCompletedSuccessfully);
-        Assert.True(exited, "serve should exit on a configuration error");
-        Assert.Equal(2, run.Process.ExitCode);
-        Assert.Contains("PublicBaseUrl", await run.Process.StandardError.ReadToEndAsync());
+        var (exitCode, log) = await ServeProcess.RunToExitAsync(SipOnAnyPort, new Dictionary<string, string> { ["TWILIO_AUTH_TOKEN"] = "secret" }, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("PublicBaseUrl", log);
     }
 
     [Fact]
     public async Task Serve_refuses_bad_failover_thresholds_naming_each_key()
     {
-        var run = ServeProcess.Start(new Dictionary<string, string?> { ["Failover__ResponseStallMs"] = "5", ["Failover__SlowTurnsInRow"] = "0" }, 0);
-        var exited = await run.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token).ContinueWith(t => t.IsCompletedSuccessfully);
-        Assert.True(exited, "serve should exit on a configuration error");
-        Assert.Equal(2, run.Process.ExitCode);
-        var error = await run.Process.StandardError.ReadToEndAsync();
+        var (exitCode, error) = await ServeProcess.RunToExitAsync(SipOnAnyPort, new Dictionary<string, string> { ["Failover__ResponseStallMs"] = "5", ["Failover__SlowTurnsInRow"] = "0" }, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, exitCode);
         Assert.Contains("Failover:ResponseStallMs must be 100-60000, got 5", error, StringComparison.Ordinal);
         Assert.Contains("Failover:SlowTurnsInRow must be 1-100, got 0", error, StringComparison.Ordinal);
     }
@@ -88,124 +83,5 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
         var pcm = new short[speech.Length];
         G711.MuLawDecode(speech, pcm);
         return [.. new short[4000], .. pcm, .. new short[16000]];
-    }
-
-    /// <summary>The built voicebridge.dll (copied beside the tests) started as <c>serve</c> on a free loopback port.</summary>
-    private sealed class ServeProcess : IAsyncDisposable
-    {
-        private readonly System.Text.StringBuilder _log = new();
-
-        private ServeProcess(Process process, int port)
-        {
-            Process = process;
-            Port = port;
-        }
-
-        public Process Process { get; }
-
-        public int Port { get; }
-
-        public string BaseUrl => $"http://127.0.0.1:{Port}";
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, Dictionary<string, string?> environment)
-        {
-            var serve = Start(environment, FreePort());
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnLine(string? line)
-            {
-                if (line is null)
-                {
-                    return;
-                }
-
-                lock (serve._log)
-                {
-                    serve._log.AppendLine(line);
-                }
-
-                if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
-                {
-                    ready.TrySetResult();
-                }
-            }
-
-            serve.Process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            serve.Process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            serve.Process.BeginOutputReadLine();
-            serve.Process.BeginErrorReadLine();
-            try
-            {
-                await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            finally
-            {
-                output.WriteLine(serve.Log);
-            }
-
-            return serve;
-        }
-
-        public static ServeProcess Start(Dictionary<string, string?> environment, int port)
-        {
-            var info = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"));
-            info.ArgumentList.Add("serve");
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add($"http://127.0.0.1:{port}");
-            info.ArgumentList.Add("--sip-listen");
-            info.ArgumentList.Add("127.0.0.1:0");
-            foreach (var name in new[] { "OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS" })
-            {
-                info.Environment.Remove(name);
-            }
-
-            foreach (var (name, value) in environment)
-            {
-                if (value is null)
-                {
-                    info.Environment.Remove(name);
-                }
-                else
-                {
-                    info.Environment[name] = value;
-                }
-            }
-
-            return new ServeProcess(Process.Start(info)!, port);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                await Process.WaitForExitAsync();
-            }
-
-            Process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -36,16 +36,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     public Uri BaseUri => new($"{Scheme}://127.0.0.1:{Port}");
 
     /// <summary>What the process printed so far (stdout and stderr).</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => Text(_log);
 
     /// <summary>
     /// Starts <c>serve --urls SCHEME://127.0.0.1:PORT</c> (<paramref name="scheme"/>: http, or https
@@ -55,13 +46,57 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? startTimeout = null, string scheme = "http")
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        var port = FreePort();
+        var log = new StringBuilder();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Launch(port, scheme, arguments, environment, log, line =>
         {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        });
+        var serve = new ServeProcess(process, port, scheme, log);
+        try
+        {
+            await ready.Task.WaitAsync(startTimeout ?? TimeSpan.FromSeconds(40));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"{name} did not start:\n{serve.Log}");
+            await serve.DisposeAsync();
+            throw;
         }
 
+        return serve;
+    }
+
+    /// <summary>
+    /// Runs <c>serve</c> (on a free port, as above) expecting it to stop by itself, as it does on a
+    /// configuration error: its exit code and everything it printed; throws if it still runs after
+    /// <paramref name="within"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Log)> RunToExitAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan within)
+    {
+        var log = new StringBuilder();
+        using var process = Launch(FreePort(), "http", arguments, environment, log, _ => { });
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(within);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"serve still ran after {within.TotalSeconds:0} s:\n{Text(log)}");
+        }
+
+        // The exit can come before the last lines are read: WaitForExit() with no timeout drains them.
+        process.WaitForExit();
+        return (process.ExitCode, Text(log));
+    }
+
+    private static Process Launch(int port, string scheme, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, StringBuilder log, Action<string> onLine)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"{scheme}://127.0.0.1:{port}" }.Concat(arguments))
         {
@@ -78,8 +113,6 @@ internal sealed class ServeProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var log = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
         {
             if (line is null)
@@ -92,10 +125,7 @@ internal sealed class ServeProcess : IAsyncDisposable
                 log.AppendLine(line);
             }
 
-            if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
+            onLine(line);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet voicebridge.dll serve");
@@ -103,19 +133,22 @@ internal sealed class ServeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var serve = new ServeProcess(process, port, scheme, log);
-        try
-        {
-            await ready.Task.WaitAsync(startTimeout ?? TimeSpan.FromSeconds(40));
-        }
-        catch (TimeoutException)
-        {
-            output.WriteLine($"{name} did not start:\n{serve.Log}");
-            await serve.DisposeAsync();
-            throw;
-        }
+        return process;
+    }
 
-        return serve;
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Text(StringBuilder log)
+    {
+        lock (log)
+        {
+            return log.ToString();
+        }
     }
 
     /// <summary>SIGKILL: the node dies with no chance to tidy up.</summary>
