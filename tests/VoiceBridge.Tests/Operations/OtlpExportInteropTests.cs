@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using VoiceBridge.Call;
 using VoiceBridge.Hosting;
-using VoiceBridge.Media;
 using VoiceBridge.Replay;
-using VoiceBridge.Speech;
 using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
@@ -42,11 +40,8 @@ public sealed class OtlpExportInteropTests(ITestOutputHelper output)
         await using var serve = await ServeProcess.StartAsync(output, "serve (otlp)", ["--sip-listen", "off", "--whip-off", "--data-dir", dir, "--otlp-endpoint", endpoint.ToString()],
             new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf", ["OTEL_BSP_SCHEDULE_DELAY"] = "200" });
 
-        var speech = new EspeakSynthesizer().SynthesizeMuLaw("What are your opening hours?");
-        var pcm = new short[speech.Length];
-        G711.MuLawDecode(speech, pcm);
         var options = new FakeCallerOptions();
-        var caller = new FakeTwilioCaller([.. new short[4000], .. pcm, .. new short[16000]], options, TimeProvider.System);
+        var caller = new FakeTwilioCaller(CallerSpeech.OneUtterance("What are your opening hours?"), options, TimeProvider.System);
         var heard = await caller.RunAsync(new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri($"ws://127.0.0.1:{serve.Port}{WebHosts.TwilioMediaPath}"), new Dictionary<string, string>(), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Empty(heard.Errors);

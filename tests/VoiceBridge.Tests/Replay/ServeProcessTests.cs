@@ -1,8 +1,6 @@
 using VoiceBridge.Tests.Support;
 using System.Net;
-using VoiceBridge.Media;
 using VoiceBridge.Replay;
-using VoiceBridge.Speech;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
 
@@ -29,7 +27,7 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, twiml.StatusCode);
         Assert.Contains($"<Stream url=\"ws://127.0.0.1:{serve.Port}/twilio/media\"", body);
 
-        var caller = new FakeTwilioCaller(OneUtterance("What are your opening hours?"), new FakeCallerOptions(), TimeProvider.System);
+        var caller = new FakeTwilioCaller(CallerSpeech.OneUtterance("What are your opening hours?"), new FakeCallerOptions(), TimeProvider.System);
         var connector = new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero);
         var observed = await caller.RunAsync(connector, new Uri($"ws://127.0.0.1:{serve.Port}/twilio/media"), new Dictionary<string, string>(), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60));
@@ -75,13 +73,5 @@ public sealed class ServeProcessTests(ITestOutputHelper output)
         Assert.Equal(2, exitCode);
         Assert.Contains("Failover:ResponseStallMs must be 100-60000, got 5", error, StringComparison.Ordinal);
         Assert.Contains("Failover:SlowTurnsInRow must be 1-100, got 0", error, StringComparison.Ordinal);
-    }
-
-    private static short[] OneUtterance(string text)
-    {
-        var speech = new EspeakSynthesizer().SynthesizeMuLaw(text);
-        var pcm = new short[speech.Length];
-        G711.MuLawDecode(speech, pcm);
-        return [.. new short[4000], .. pcm, .. new short[16000]];
     }
 }

@@ -5,10 +5,8 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Hosting;
-using VoiceBridge.Media;
 using VoiceBridge.Replay;
 using VoiceBridge.Simulator;
-using VoiceBridge.Speech;
 using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
@@ -47,10 +45,7 @@ public sealed class SecretsNeverLoggedTests(ITestOutputHelper output)
             Assert.True(await TimeProvider.System.UntilAsync(() => Text(log).Contains("VoiceBridge serving on", StringComparison.Ordinal) || serve.HasExited, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)), "serve started");
             Assert.False(serve.HasExited, Text(log));
 
-            var speech = new EspeakSynthesizer().SynthesizeMuLaw("What are your opening hours?");
-            var pcm = new short[speech.Length];
-            G711.MuLawDecode(speech, pcm);
-            var caller = new FakeTwilioCaller([.. new short[4000], .. pcm, .. new short[16000]], new FakeCallerOptions(), TimeProvider.System);
+            var caller = new FakeTwilioCaller(CallerSpeech.OneUtterance("What are your opening hours?"), new FakeCallerOptions(), TimeProvider.System);
             var heard = await caller.RunAsync(new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri($"ws://127.0.0.1:{port}{WebHosts.TwilioMediaPath}"), new Dictionary<string, string>(), CancellationToken.None)
                 .WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Empty(heard.Errors);
