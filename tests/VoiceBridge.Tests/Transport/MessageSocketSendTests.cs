@@ -29,14 +29,15 @@ public sealed class MessageSocketSendTests
         var socket = new GatedSocket();
         await using var messages = new MessageSocket(socket, 8, 1024);
         messages.StartSending();
-        var gate = socket.HoldNextSend();
+        var hold = socket.HoldNextSend();
 
         messages.TrySend("a"u8);
+        await hold.Started.WaitAsync(TimeSpan.FromSeconds(10));
         messages.TrySend("b"u8);
         messages.TrySend("c"u8);
         Assert.Equal(["a"], socket.Sent);
 
-        gate.SetResult();
+        hold.Release();
         await messages.CloseAsync("done", CancellationToken.None);
 
         Assert.Equal(["a", "b", "c", "close"], socket.Sent);
@@ -49,15 +50,16 @@ public sealed class MessageSocketSendTests
         var socket = new GatedSocket();
         await using var messages = new MessageSocket(socket, 2, 1024);
         messages.StartSending();
-        var gate = socket.HoldNextSend();
+        var hold = socket.HoldNextSend();
 
-        Assert.True(messages.TrySend("a"u8));  // in flight
+        Assert.True(messages.TrySend("a"u8));
+        await hold.Started.WaitAsync(TimeSpan.FromSeconds(10)); // a is in flight
         Assert.True(messages.TrySend("b"u8));  // queued
         Assert.True(messages.TrySend("c"u8));  // queued
         Assert.False(messages.TrySend("d"u8)); // no room
         Assert.Equal(1, messages.DroppedSends);
 
-        gate.SetResult();
+        hold.Release();
         await messages.CloseAsync("done", CancellationToken.None);
         Assert.Equal(["a", "b", "c", "close"], socket.Sent);
     }
@@ -77,10 +79,25 @@ public sealed class MessageSocketSendTests
         Assert.True(socket.Aborted);
     }
 
+    /// <summary>A held send: <see cref="Started"/> once the socket is given it, complete once released.</summary>
+    private sealed class Hold
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public Task Released => _released.Task;
+
+        public void Begin() => _started.TrySetResult();
+
+        public void Release() => _released.TrySetResult();
+    }
+
     /// <summary>A WebSocket whose sends complete at once unless held; it records what it sent and overlapping sends.</summary>
     private sealed class GatedSocket : WebSocket
     {
-        private TaskCompletionSource? _hold;
+        private Hold? _hold;
         private int _inSend;
 
         public List<string> Sent { get; } = [];
@@ -97,7 +114,7 @@ public sealed class MessageSocketSendTests
 
         public override string? SubProtocol => null;
 
-        public TaskCompletionSource HoldNextSend() => _hold = new TaskCompletionSource();
+        public Hold HoldNextSend() => _hold = new Hold();
 
         public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
         {
@@ -112,7 +129,8 @@ public sealed class MessageSocketSendTests
             if (_hold is { } hold)
             {
                 _hold = null;
-                return new ValueTask(Release(hold.Task));
+                hold.Begin();
+                return new ValueTask(Release(hold.Released, cancellationToken));
             }
 
             Interlocked.Decrement(ref _inSend);
@@ -145,10 +163,17 @@ public sealed class MessageSocketSendTests
         {
         }
 
-        private async Task Release(Task hold)
+        // A cancelled send ends (as a real socket's does), so a failing test cannot hang in dispose.
+        private async Task Release(Task released, CancellationToken cancellationToken)
         {
-            await hold;
-            Interlocked.Decrement(ref _inSend);
+            try
+            {
+                await released.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inSend);
+            }
         }
     }
 }
