@@ -143,8 +143,8 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task A_short_soak_reports_growth_frames_lost_and_a_verdict_matching_its_exit_code()
     {
-        var simPort = FreePort();
-        var servePort = FreePort();
+        var simPort = VoicebridgeProcess.FreePort();
+        var servePort = VoicebridgeProcess.FreePort();
         var data = Directory.CreateTempSubdirectory("voicebridge-soak-");
         var report = Path.Combine(data.FullName, "soak.json");
         var log = new StringBuilder();
@@ -189,32 +189,8 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
         }
     }
 
-    private static Process Start(StringBuilder log, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment.Remove("ASPNETCORE_URLS");
-        info.Environment["OPENAI_API_KEY"] = "simulated";
-        var process = Process.Start(info)!;
-        void OnLine(string? line)
-        {
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process Start(StringBuilder log, params string[] args) =>
+        VoicebridgeProcess.Launch(args, new Dictionary<string, string> { ["OPENAI_API_KEY"] = "simulated" }, log);
 
     /// <summary>Waits (up to 30 s) until something accepts on the port: the child is up.</summary>
     private static async Task Listening(int port)
@@ -234,12 +210,5 @@ public sealed class SoakSmokeTests(ITestOutputHelper output)
                 await new PeriodicTimer(TimeSpan.FromMilliseconds(200)).WaitForNextTickAsync(cts.Token);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

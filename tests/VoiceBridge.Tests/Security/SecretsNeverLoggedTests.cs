@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Hosting;
@@ -37,13 +36,13 @@ public sealed class SecretsNeverLoggedTests(ITestOutputHelper output)
         var secrets = Path.Combine(dir, "secrets.env");
         File.WriteAllText(secrets, $"# canaries\nOPENAI_API_KEY={ProviderKey}\nVOICEBRIDGE_ADMIN_TOKEN={AdminToken}\n");
         File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var port = FreePort();
+        var port = VoicebridgeProcess.FreePort();
         var log = new StringBuilder();
         using var serve = Start(port, secrets, new Uri(provider.WebSocketBase(), WebHosts.RealtimePath), dir, log);
         try
         {
-            Assert.True(await TimeProvider.System.UntilAsync(() => Text(log).Contains("VoiceBridge serving on", StringComparison.Ordinal) || serve.HasExited, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)), "serve started");
-            Assert.False(serve.HasExited, Text(log));
+            Assert.True(await TimeProvider.System.UntilAsync(() => VoicebridgeProcess.Text(log).Contains("VoiceBridge serving on", StringComparison.Ordinal) || serve.HasExited, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)), "serve started");
+            Assert.False(serve.HasExited, VoicebridgeProcess.Text(log));
 
             var caller = new FakeTwilioCaller(CallerSpeech.OneUtterance("What are your opening hours?"), new FakeCallerOptions(), TimeProvider.System);
             var heard = await caller.RunAsync(new SystemWebSocketConnector(TimeSpan.Zero, TimeSpan.Zero), new Uri($"ws://127.0.0.1:{port}{WebHosts.TwilioMediaPath}"), new Dictionary<string, string>(), CancellationToken.None)
@@ -66,63 +65,21 @@ public sealed class SecretsNeverLoggedTests(ITestOutputHelper output)
             }
 
             await provider.DisposeAsync();
-            output.WriteLine(Text(log));
+            output.WriteLine(VoicebridgeProcess.Text(log));
         }
 
-        var lines = Text(log).Split('\n');
+        var lines = VoicebridgeProcess.Text(log).Split('\n');
         Assert.Contains(lines, l => l.Contains("secrets from --secrets OPENAI_API_KEY, VOICEBRIDGE_ADMIN_TOKEN", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("SIMULATED", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("CANARY", StringComparison.Ordinal));
     }
 
-    private static Process Start(int port, string secrets, Uri realtime, string dataDir, StringBuilder log)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--sip-listen", "off", "--whip-off",
-            "--secrets", secrets, "--realtime-url", realtime.ToString(), "--chain", "openai-realtime", "--data-dir", dataDir, "--no-warm-up",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in new[] { "OPENAI_API_KEY", "VOICEBRIDGE_ADMIN_TOKEN", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS" })
-        {
-            info.Environment.Remove(name);
-        }
-
-        var process = Process.Start(info)!;
-        void OnLine(string? line)
-        {
-            if (line is not null)
-            {
-                lock (log)
-                {
-                    log.AppendLine(line);
-                }
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static string Text(StringBuilder log)
-    {
-        lock (log)
-        {
-            return log.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Process Start(int port, string secrets, Uri realtime, string dataDir, StringBuilder log) =>
+        VoicebridgeProcess.Launch(
+            [
+                "serve", "--urls", $"http://127.0.0.1:{port}", "--sip-listen", "off", "--whip-off",
+                "--secrets", secrets, "--realtime-url", realtime.ToString(), "--chain", "openai-realtime", "--data-dir", dataDir, "--no-warm-up",
+            ],
+            null,
+            log);
 }

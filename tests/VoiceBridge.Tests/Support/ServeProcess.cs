@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Xunit.Abstractions;
 
@@ -14,9 +12,6 @@ namespace VoiceBridge.Tests.Support;
 /// </summary>
 internal sealed class ServeProcess : IAsyncDisposable
 {
-    private static readonly string[] Cleared =
-        ["OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS", "VOICEBRIDGE_AUDIT_POSTGRES", "VOICEBRIDGE_REDIS", "VOICEBRIDGE_ADMIN_TOKEN", "VOICEBRIDGE_CHECKPOINT_KEY"];
-
     private readonly Process _process;
     private readonly StringBuilder _log;
 
@@ -36,7 +31,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     public Uri BaseUri => new($"{Scheme}://127.0.0.1:{Port}");
 
     /// <summary>What the process printed so far (stdout and stderr).</summary>
-    public string Log => Text(_log);
+    public string Log => VoicebridgeProcess.Text(_log);
 
     /// <summary>
     /// Starts <c>serve --urls SCHEME://127.0.0.1:PORT</c> (<paramref name="scheme"/>: http, or https
@@ -46,7 +41,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServeProcess> StartAsync(ITestOutputHelper output, string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? startTimeout = null, string scheme = "http")
     {
-        var port = FreePort();
+        var port = VoicebridgeProcess.FreePort();
         var log = new StringBuilder();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Launch(port, scheme, arguments, environment, log, line =>
@@ -79,7 +74,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Log)> RunToExitAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan within)
     {
         var log = new StringBuilder();
-        using var process = Launch(FreePort(), "http", arguments, environment, log, _ => { });
+        using var process = Launch(VoicebridgeProcess.FreePort(), "http", arguments, environment, log, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(within);
@@ -87,69 +82,16 @@ internal sealed class ServeProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"serve still ran after {within.TotalSeconds:0} s:\n{Text(log)}");
+            throw new TimeoutException($"serve still ran after {within.TotalSeconds:0} s:\n{VoicebridgeProcess.Text(log)}");
         }
 
         // The exit can come before the last lines are read: WaitForExit() with no timeout drains them.
         process.WaitForExit();
-        return (process.ExitCode, Text(log));
+        return (process.ExitCode, VoicebridgeProcess.Text(log));
     }
 
-    private static Process Launch(int port, string scheme, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, StringBuilder log, Action<string> onLine)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"{scheme}://127.0.0.1:{port}" }.Concat(arguments))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var variable in Cleared)
-        {
-            info.Environment.Remove(variable);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-
-            onLine(line);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet voicebridge.dll serve");
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Text(StringBuilder log)
-    {
-        lock (log)
-        {
-            return log.ToString();
-        }
-    }
+    private static Process Launch(int port, string scheme, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, StringBuilder log, Action<string> onLine) =>
+        VoicebridgeProcess.Launch(new[] { "serve", "--urls", $"{scheme}://127.0.0.1:{port}" }.Concat(arguments), environment, log, onLine);
 
     /// <summary>SIGKILL: the node dies with no chance to tidy up.</summary>
     public void Kill() => _process.Kill();

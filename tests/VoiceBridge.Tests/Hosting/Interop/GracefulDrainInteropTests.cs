@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using VoiceBridge.Audit;
-using VoiceBridge.Cli;
 using VoiceBridge.Hosting;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
@@ -154,52 +152,22 @@ public sealed class GracefulDrainInteropTests(ITestOutputHelper output)
     /// <summary>The built voicebridge.dll as <c>serve</c> on a free loopback port: JSON logs, SIP off, a 40 s drain, no warm-up call (no timing is judged here).</summary>
     private static async Task<Serve> StartServeAsync(string dataDir, StringBuilder log)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "voicebridge.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--sip-listen", "off",
-            "--chain", "openai-realtime,local", "--data-dir", dataDir, "--log-format", "json", "--drain-timeout", "40", "--no-warm-up",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in new[] { "OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ASPNETCORE_URLS", "VOICEBRIDGE_AUDIT_POSTGRES", DrillCommand.TokenVariable, "OTEL_EXPORTER_OTLP_ENDPOINT" })
-        {
-            info.Environment.Remove(name);
-        }
-
+        var port = VoicebridgeProcess.FreePort();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string? line)
-        {
-            if (line is null)
+        var process = VoicebridgeProcess.Launch(
+            [
+                "serve", "--urls", $"http://127.0.0.1:{port}", "--sip-listen", "off",
+                "--chain", "openai-realtime,local", "--data-dir", dataDir, "--log-format", "json", "--drain-timeout", "40", "--no-warm-up",
+            ],
+            null,
+            log,
+            line =>
             {
-                return;
-            }
-
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-
-            if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        }
-
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+                if (line.Contains("VoiceBridge serving on", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            });
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return new Serve(process, port);
     }
