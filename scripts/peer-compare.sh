@@ -17,28 +17,13 @@ OUT=${3:-artifacts/peer-compare}
 SIM_PORT=${SIM_PORT:-18289}
 PEER_PORT=${PEER_PORT:-18250}
 VB_PORT=${VB_PORT:-18280}
-VB_DLL=${VB_DLL:-src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll}
 PEER_DIR=${PEER_DIR:-/work/shared/peers/twilio-openai-node}
 [ -d "$PEER_DIR" ] || PEER_DIR=../shared/peers/twilio-openai-node
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$VB_DLL" ]; then
-  dotnet build src/VoiceBridge.Cli -c Release >/dev/null
-fi
-
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-wait_for() { # URL-ish host:port, what
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "peer-compare: $2 did not start listening on 127.0.0.1:$1" >&2
-  exit 1
-}
+SCRIPT=peer-compare
+source scripts/lib/processes.sh
 
 # The peer: a copy, its dependencies from npm, the OpenAI URL made configurable as PEER.md says.
 WORK=$(mktemp -d /tmp/peer-compare.XXXXXX)

@@ -17,26 +17,10 @@ SECONDS_=${SOAK_SECONDS:-600}
 MAX_GROWTH=${SOAK_MAX_GROWTH:-1.0}
 SIM_PORT=${SIM_PORT:-18389}
 VB_PORT=${VB_PORT:-18380}
-VB_DLL=${VB_DLL:-src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-
-if [ ! -f "$VB_DLL" ]; then
-  dotnet build src/VoiceBridge.Cli -c Release >/dev/null
-fi
-
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-wait_for() { # port what
-  for _ in $(seq 1 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "soak: $2 did not start listening on 127.0.0.1:$1" >&2
-  exit 1
-}
+SCRIPT=soak
+source scripts/lib/processes.sh
 
 dotnet "$VB_DLL" sim --load --urls "http://127.0.0.1:$SIM_PORT" >"$OUT/sim.log" 2>&1 &
 PIDS+=($!)
