@@ -1,10 +1,6 @@
-using System.Text.Json;
-using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Replay;
-using VoiceBridge.Simulator;
-using VoiceBridge.Speech;
 using VoiceBridge.Tests.Support;
 using Xunit.Abstractions;
 
@@ -23,10 +19,6 @@ namespace VoiceBridge.Tests.Replay;
 /// </summary>
 public abstract class CorpusMatrixTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly EspeakSynthesizer Voice = new();
-
-    private static readonly Lazy<byte[]> Apology = new(() => LastResort.Render(Voice));
-
     private readonly string _dir = Directory.CreateTempSubdirectory("vb-corpus-matrix-").FullName;
 
     public void Dispose()
@@ -39,20 +31,9 @@ public abstract class CorpusMatrixTests(ITestOutputHelper output) : IDisposable
     {
         var matrix = FaultMatrixFile.Resolve("all");
         Assert.Null(matrix.Error);
-        var options = new ReplayRunOptions
-        {
-            OutDir = Path.Combine(_dir, Path.GetFileNameWithoutExtension(file)),
-            Clock = ReplayClock.Virtual,
-            Parallelism = 1,
-            Chain = ChainSpec.Default,
-            Matrix = matrix.Runs,
-            Simulator = () => new SimulatorOptions { Synthesizer = Voice },
-            CallOptions = () => new CallSessionOptions { DryRunTools = true, Apology = Apology.Value },
-        };
-        var console = new StringWriter();
-        var exit = await new ReplayRunner(options, new TestLoggerFactory(output), console).RunAsync([RepoPaths.Fixture(file)], CancellationToken.None);
-
-        using var report = JsonDocument.Parse(File.ReadAllText(options.EffectiveReportPath));
+        var options = VirtualReplaySuite.Options(Path.Combine(_dir, Path.GetFileNameWithoutExtension(file)), matrix.Runs, ChainSpec.Default, parallelism: 1);
+        var run = await VirtualReplaySuite.RunAsync(options, RepoPaths.Fixture(file), output);
+        using var report = run.Report;
         var calls = report.RootElement.GetProperty("calls").EnumerateArray().ToList();
         var failed = calls.Where(c => c.GetProperty("status").GetString() != "passed")
             .Select(c => $"{string.Join(" ", c.GetProperty("faults").EnumerateArray())}: {c.GetProperty("status").GetString()}: " +
@@ -60,7 +41,7 @@ public abstract class CorpusMatrixTests(ITestOutputHelper output) : IDisposable
             .ToList();
         Assert.True(failed.Count == 0, $"{file}: {failed.Count} of {calls.Count} runs failed:\n  {string.Join("\n  ", failed)}");
         Assert.Equal(matrix.Runs.Count, calls.Count);
-        Assert.Equal(0, exit);
+        Assert.Equal(0, run.Exit);
     }
 }
 

@@ -3,8 +3,6 @@ using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Replay;
-using VoiceBridge.Simulator;
-using VoiceBridge.Speech;
 using VoiceBridge.Tests.Support;
 using Xunit.Abstractions;
 
@@ -16,11 +14,6 @@ namespace VoiceBridge.Tests.Replay;
 /// </summary>
 public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
 {
-    /// <summary>One espeak-ng voice for every call (it caches per text; the simulator's replies are a script).</summary>
-    private static readonly EspeakSynthesizer Voice = new();
-
-    private static readonly Lazy<byte[]> Apology = new(() => LastResort.Render(Voice));
-
     private readonly string _dir = Directory.CreateTempSubdirectory("vb-suite-").FullName;
 
     [Fact]
@@ -84,7 +77,7 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         options.CallOptions = () => new CallSessionOptions
         {
             DryRunTools = true,
-            Apology = Apology.Value,
+            Apology = VirtualReplaySuite.Apology.Value,
             Failover = new FailoverOptions { SlowTurnMs = 100, SlowTurnsInRow = 1 },
         };
         var (exit, _, report) = await RunAsync(options, RepoPaths.Fixture("hours-pcm16k.wav"));
@@ -204,24 +197,10 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private ReplayRunOptions Options(IReadOnlyList<FaultRun> runs, string chain) => new()
-    {
-        OutDir = Path.Combine(_dir, "out"),
-        Clock = ReplayClock.Virtual,
-        Parallelism = 2,
-        Chain = ChainSpec.Parse(chain),
-        Matrix = runs,
-        Simulator = () => new SimulatorOptions { Synthesizer = Voice },
-        CallOptions = () => new CallSessionOptions { DryRunTools = true, Apology = Apology.Value },
-    };
+    private ReplayRunOptions Options(IReadOnlyList<FaultRun> runs, string chain) =>
+        VirtualReplaySuite.Options(Path.Combine(_dir, "out"), runs, ChainSpec.Parse(chain), parallelism: 2);
 
-    private async Task<(int Exit, string Console, JsonDocument Report)> RunAsync(ReplayRunOptions options, string file)
-    {
-        var console = new StringWriter();
-        var exit = await new ReplayRunner(options, new TestLoggerFactory(output), console).RunAsync([file], CancellationToken.None);
-        output.WriteLine(console.ToString());
-        return (exit, console.ToString(), JsonDocument.Parse(File.ReadAllText(options.EffectiveReportPath)));
-    }
+    private Task<(int Exit, string Console, JsonDocument Report)> RunAsync(ReplayRunOptions options, string file) => VirtualReplaySuite.RunAsync(options, file, output);
 
     private static List<string> SwitchReasons(JsonElement call) =>
         [.. call.GetProperty("switches").EnumerateArray().Select(s => s.GetProperty("reason").GetString()!)];
