@@ -72,12 +72,8 @@ public static class TwilioCarrierWriter
     /// <summary>Echo of a mark the bridge sent, once the audio before it has played (or was cleared).</summary>
     public static void WriteMark(IBufferWriter<byte> output, long sequenceNumber, string streamSid, string name)
     {
-        Utf8JsonWriter writer = Begin(output, "mark"u8, sequenceNumber);
-        writer.WriteString("streamSid"u8, streamSid);
-        writer.WriteStartObject("mark"u8);
-        writer.WriteString("name"u8, name);
-        writer.WriteEndObject();
-        End(writer);
+        ArgumentNullException.ThrowIfNull(name);
+        WriteMark(output, sequenceNumber, streamSid, TwilioJson.Utf8(name, stackalloc byte[TwilioJson.StackNameBytes]));
     }
 
     /// <summary>The same echo with the name already UTF-8, as the carrier received it: nothing allocated.</summary>

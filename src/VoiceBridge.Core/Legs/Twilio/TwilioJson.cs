@@ -31,6 +31,15 @@ internal static class TwilioJson
         return writer;
     }
 
+    /// <summary>Room on the stack for a short name's UTF-8 (<see cref="Utf8"/>).</summary>
+    public const int StackNameBytes = 256;
+
+    /// <summary><paramref name="text"/> as UTF-8 in <paramref name="scratch"/> when it fits, else in a new array.</summary>
+    public static ReadOnlySpan<byte> Utf8(string text, Span<byte> scratch) =>
+        Encoding.UTF8.GetMaxByteCount(text.Length) <= scratch.Length
+            ? scratch[..Encoding.UTF8.GetBytes(text, scratch)]
+            : Encoding.UTF8.GetBytes(text);
+
     /// <summary>Writes an integer as a JSON string, the way Twilio sends sequence numbers and timestamps.</summary>
     public static void WriteInt64AsString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long value)
     {

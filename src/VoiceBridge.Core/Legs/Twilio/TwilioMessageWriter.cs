@@ -29,13 +29,8 @@ public static class TwilioMessageWriter
     /// <summary><c>{"event":"mark","streamSid":..,"mark":{"name":..}}</c>: Twilio echoes it once the audio before it has played.</summary>
     public static void WriteMark(IBufferWriter<byte> output, string streamSid, string name)
     {
-        ArgumentException.ThrowIfNullOrEmpty(streamSid);
         ArgumentNullException.ThrowIfNull(name);
-        Utf8JsonWriter writer = Begin(output, "mark"u8, streamSid);
-        writer.WriteStartObject("mark"u8);
-        writer.WriteString("name"u8, name);
-        writer.WriteEndObject();
-        End(writer);
+        WriteMark(output, streamSid, TwilioJson.Utf8(name, stackalloc byte[TwilioJson.StackNameBytes]));
     }
 
     /// <summary>The same, with the name already UTF-8 (a <c>PlayoutMark</c>'s, formatted on the stack): nothing allocated.</summary>
