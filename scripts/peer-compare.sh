@@ -9,6 +9,12 @@
 # env:   VB_DLL  a built voicebridge.dll [src/VoiceBridge.Cli/bin/Release/net10.0/voicebridge.dll, built if missing]
 #        PEER_DIR the peer's folder [/work/shared/peers/twilio-openai-node, else ../shared/peers/twilio-openai-node]
 #        SIM_PORT PEER_PORT VB_PORT  loopback ports [18289 18250 18280]
+#        PERF=1  also count each bridge's system calls and context switches ('perf stat') and the
+#                kernel's share of its CPU ('perf record'), over a window in the middle of its run;
+#                needs linux-perf and root (off by default: tracing costs the bridges a little)
+#        WIRE=1  also capture the loopback traffic over that window (dumpcap) and read each bridge's
+#                own hop in and hop out off the wire (scripts/lib/wire_hops.py); needs tshark's
+#                dumpcap and root (off by default: the capture costs the machine some CPU)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${1:-20}
@@ -35,9 +41,54 @@ dotnet "$VB_DLL" sim --load --urls "http://127.0.0.1:$SIM_PORT" >"$OUT/sim.log" 
 PIDS+=($!)
 wait_for "$SIM_PORT" "sim"
 
-run_load() { # name server-url pid
+PERF=${PERF:-0}
+WIRE=${WIRE:-0}
+if [ "$PERF" = 1 ] && ! command -v perf >/dev/null; then
+  echo "$SCRIPT: PERF=1 needs perf (apt-get install linux-perf)" >&2
+  exit 2
+fi
+if [ "$WIRE" = 1 ] && ! command -v dumpcap >/dev/null; then
+  echo "$SCRIPT: WIRE=1 needs dumpcap (apt-get install tshark)" >&2
+  exit 2
+fi
+
+# the watched window: from 30 % of the step, 40 % of it long, at most 10 s
+WINDOW=$(( DURATION * 2 / 5 < 10 ? (DURATION * 2 / 5 > 1 ? DURATION * 2 / 5 : 1) : 10 ))
+
+watch_window() { # name pid bridge-port: PERF and WIRE watchers over the middle of the step
+  local watchers=()
+  # the load generator's idle baseline (3 s) and warm-up (20 % of the step) come first
+  sleep $(( 3 + DURATION * 3 / 10 ))
+  if [ "$WIRE" = 1 ]; then
+    dumpcap -q -i lo -P -B 64 -f "tcp port $3 or tcp port $SIM_PORT" -a "duration:$WINDOW" -w "$OUT/$1-wire.pcap" 2>"$OUT/$1-dumpcap.log" &
+    watchers+=($!)
+  fi
+  if [ "$PERF" = 1 ]; then
+    perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$2" -- sleep "$WINDOW" 2>"$OUT/$1-perfstat.csv" &
+    watchers+=($!)
+    perf record -q -F 499 -p "$2" -o "$OUT/$1-perf.data" -- sleep "$WINDOW" >/dev/null 2>&1
+  fi
+  wait "${watchers[@]}"
+}
+
+read_window() { # name bridge-port: the watched window's figures, read once the step is over
+  if [ "$PERF" = 1 ]; then
+    perf report -i "$OUT/$1-perf.data" --stdio --sort dso 2>/dev/null |
+      awk -v w="$WINDOW" '/\[kernel\.kallsyms\]/ { k = $1 } END { sub("%", "", k); print "kernelSharePercent," (k == "" ? 0 : k); print "windowS," w }' >>"$OUT/$1-perfstat.csv"
+  fi
+  if [ "$WIRE" = 1 ]; then
+    python3 scripts/lib/wire_hops.py "$OUT/$1-wire.pcap" "$2" "$SIM_PORT" >"$OUT/$1-wire.json"
+    rm -f "$OUT/$1-wire.pcap"
+  fi
+}
+
+run_load() { # name server-url pid bridge-port
   dotnet "$VB_DLL" load --server "$2" --sim "http://127.0.0.1:$SIM_PORT" --pid "$3" \
-    --calls "$CALLS" --duration "$DURATION" --report "$OUT/$1.json" >/dev/null 2>"$OUT/$1-load.log" || true
+    --calls "$CALLS" --duration "$DURATION" --report "$OUT/$1.json" >/dev/null 2>"$OUT/$1-load.log" &
+  local load=$!
+  if [ "$PERF" = 1 ] || [ "$WIRE" = 1 ]; then watch_window "$1" "$3" "$4"; fi
+  wait "$load" || true
+  read_window "$1" "$4"
 }
 
 (cd "$WORK" && OPENAI_WS_BASE="ws://127.0.0.1:$SIM_PORT" OPENAI_API_KEY=simulated PORT=$PEER_PORT exec node index.local.js >"$OUT/peer.log" 2>&1) &
@@ -45,7 +96,7 @@ PEER_PID=$!
 PIDS+=($PEER_PID)
 wait_for "$PEER_PORT" "the Node peer"
 NODE_PID=$(pgrep -P "$PEER_PID" node || echo "$PEER_PID")
-run_load peer "ws://127.0.0.1:$PEER_PORT/media-stream" "$NODE_PID"
+run_load peer "ws://127.0.0.1:$PEER_PORT/media-stream" "$NODE_PID" "$PEER_PORT"
 kill "$PEER_PID" 2>/dev/null || true
 
 DATA=$(mktemp -d /tmp/peer-compare-data.XXXXXX)
@@ -56,15 +107,39 @@ PIDS+=($VB_PID)
 wait_for "$VB_PORT" "serve"
 # serve listens before its warm-up call is over; let it settle so the idle baseline is idle.
 sleep 3
-run_load voicebridge "ws://127.0.0.1:$VB_PORT/twilio/media" "$VB_PID"
+run_load voicebridge "ws://127.0.0.1:$VB_PORT/twilio/media" "$VB_PID" "$VB_PORT"
 
 python3 - "$OUT/peer.json" "$OUT/voicebridge.json" "$CALLS" "$DURATION" <<'PY' | tee "$OUT/side-by-side.md"
-import json, sys
+import csv, json, os, sys
 peer, ours = (json.load(open(p)) for p in sys.argv[1:3])
+calls = int(sys.argv[3])
+for report, path in ((peer, sys.argv[1]), (ours, sys.argv[2])):
+    stat = path.replace(".json", "-perfstat.csv")
+    if os.path.exists(stat):
+        rows = {r[2] if len(r) > 2 and r[2] else r[0]: r for r in csv.reader(open(stat)) if r and not r[0].startswith("#")}
+        window = float(rows["windowS"][1])
+        share = float(rows["kernelSharePercent"][1])
+        per_call_second = lambda event: float(rows[event][0]) / window / calls if event in rows and rows[event][0].isdigit() else None
+        report["syscallsPerCallSecond"] = per_call_second("raw_syscalls:sys_enter")
+        report["contextSwitchesPerCallSecond"] = per_call_second("context-switches")
+        report["kernelSharePercent"] = share
+        report["kernelCpuPercentPerCall"] = report["cpuPercentPerCall"] * share / 100 if report.get("cpuPercentPerCall") else None
+    wire = path.replace(".json", "-wire.json")
+    if os.path.exists(wire):
+        hops = json.load(open(wire))
+        for direction in ("In", "Out"):
+            for q in ("p50", "p99"):
+                report[f"wireHop{direction}{q.upper()}Ms"] = hops[f"hop{direction}"][f"{q}Ms"]
 rows = [("CPU per call (% of a core)", "cpuPercentPerCall"), ("calls per core", "callsPerCore"),
         ("memory per call (MB)", "memoryMbPerCall"), ("hop in p50 (ms)", "hopInP50Ms"), ("hop in p99 (ms)", "hopInP99Ms"),
         ("hop out p50 (ms)", "hopOutP50Ms"), ("hop out p99 (ms)", "hopOutP99Ms"), ("frames sent", "framesSent"),
         ("frames late", "framesLate"), ("frames lost", "framesLost")]
+if "syscallsPerCallSecond" in ours:
+    rows += [("system calls per call-second", "syscallsPerCallSecond"), ("context switches per call-second", "contextSwitchesPerCallSecond"),
+             ("kernel share of the CPU (%)", "kernelSharePercent"), ("kernel CPU per call (% of a core)", "kernelCpuPercentPerCall")]
+if "wireHopInP50Ms" in ours:
+    rows += [("bridge hop in p50, on the wire (ms)", "wireHopInP50Ms"), ("bridge hop in p99, on the wire (ms)", "wireHopInP99Ms"),
+             ("bridge hop out p50, on the wire (ms)", "wireHopOutP50Ms"), ("bridge hop out p99, on the wire (ms)", "wireHopOutP99Ms")]
 def f(v): return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 print(f"{sys.argv[3]} calls x {sys.argv[4]} s, loopback, one simulated provider ('sim --load'), load generator 'voicebridge load'\n")
 print("| figure | Node sample | VoiceBridge | Node / VoiceBridge |")

@@ -18,6 +18,16 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     /// <summary>Frames a late tick may catch up.</summary>
     private const int MaxCatchUpFrames = 5;
 
+    /// <summary>
+    /// Calls are spread over the 20 ms frame period in this many phases, as independent calls are:
+    /// with every call on one phase, each frame would meet the bridge in a burst of all the calls'
+    /// frames, and its hop would include the work for those queued before it.
+    /// </summary>
+    internal const int Phases = 10;
+
+    private const long PeriodMicros = CallClock.FrameMs * 1000L;
+    private const long PhaseMicros = PeriodMicros / Phases;
+
     private ProcessSample? _idleFrom;
     private ProcessSample? _idleTo;
 
@@ -116,8 +126,9 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     }
 
     /// <summary>
-    /// The shared clock: every call sends one frame per 20 ms of elapsed time (a late tick catches
-    /// up a few frames); the bridge is sampled from the end of the warm-up to just before the end.
+    /// The shared clock: every call sends one frame per 20 ms of elapsed time, from its phase's offset
+    /// in the period (a late tick catches up a few frames); the bridge is sampled from the end of the
+    /// warm-up to just before the end.
     /// </summary>
     private async Task<(double? LoadedCpu, double? RssKb, int? StormDropped)> PaceAsync(List<LoadCaller> callers, LoadMeasurements measure, CancellationToken cancellationToken)
     {
@@ -130,8 +141,8 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         var rss = new List<long>();
         var nextRss = warm;
         Task<int?>? storm = null;
-        long frames = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), time);
+        var frames = new long[Phases];
+        using var timer = new PeriodicTimer(TimeSpan.FromMicroseconds(PhaseMicros), time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             var now = HopTag.NowMicros();
@@ -140,21 +151,27 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
                 break;
             }
 
-            var due = (now - start) / (CallClock.FrameMs * 1000L) + 1;
-            if (due - frames > 1)
+            var late = false;
+            for (var phase = 0; phase < Phases; phase++)
+            {
+                var due = FramesDue(now - start, phase);
+                late |= due - frames[phase] > 1;
+                for (var n = 0; frames[phase] < due && n < MaxCatchUpFrames; n++, frames[phase]++)
+                {
+                    for (var i = phase; i < callers.Count; i += Phases)
+                    {
+                        callers[i].Tick(now);
+                    }
+                }
+
+                frames[phase] = Math.Max(frames[phase], due);
+            }
+
+            if (late)
             {
                 measure.SenderLate();
             }
 
-            for (var n = 0; frames < due && n < MaxCatchUpFrames; n++, frames++)
-            {
-                foreach (var caller in callers)
-                {
-                    caller.Tick(now);
-                }
-            }
-
-            frames = Math.Max(frames, due);
             if (options.BridgePid is { } pid)
             {
                 if (from is null && now >= warm)
@@ -182,6 +199,13 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
 
         double? cpu = from is not null && to is not null ? ProcessSampler.CpuPercent(from, to) : null;
         return (cpu, rss.Count == 0 ? null : rss.Average(), storm is null ? null : await storm);
+    }
+
+    /// <summary>Frames a call of <paramref name="phase"/> owes <paramref name="elapsedMicros"/> after the step began: its first is due at its phase's offset.</summary>
+    internal static long FramesDue(long elapsedMicros, int phase)
+    {
+        var sinceOffset = elapsedMicros - (phase * PhaseMicros);
+        return sinceOffset < 0 ? 0 : (sinceOffset / PeriodMicros) + 1;
     }
 
     private async Task<int?> StormAsync(CancellationToken cancellationToken)

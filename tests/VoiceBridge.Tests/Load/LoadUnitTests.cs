@@ -272,3 +272,39 @@ public sealed class LoadOptionsTests
         Assert.Throws<InvalidDataException>(() => LoadAudio.FromRecording(new short[8000], "silence"));
     }
 }
+
+public sealed class LoadPhaseTests
+{
+    [Fact]
+    public void Each_phase_starts_at_its_offset_in_the_frame_period_and_then_owes_one_frame_per_period()
+    {
+        var phaseMicros = CallClock.FrameMs * 1000L / LoadRunner.Phases;
+        for (var phase = 0; phase < LoadRunner.Phases; phase++)
+        {
+            var offset = phase * phaseMicros;
+            Assert.Equal(0, LoadRunner.FramesDue(offset - 1, phase));
+            Assert.Equal(1, LoadRunner.FramesDue(offset, phase));
+            Assert.Equal(1, LoadRunner.FramesDue(offset + 19_999, phase));
+            Assert.Equal(2, LoadRunner.FramesDue(offset + 20_000, phase));
+            Assert.Equal(50, LoadRunner.FramesDue(offset + 999_999, phase));
+        }
+    }
+
+    [Fact]
+    public void At_any_moment_the_phases_together_owe_frames_spread_over_the_period_not_in_one_burst()
+    {
+        // Ten ticks of 2 ms through one period, mid-step: after the first, each tick finds one phase's frame due.
+        var phaseMicros = CallClock.FrameMs * 1000L / LoadRunner.Phases;
+        var before = new long[LoadRunner.Phases];
+        for (var tick = 1; tick <= LoadRunner.Phases; tick++)
+        {
+            var now = (20_000L * 3) + (tick * phaseMicros) - 1;
+            var dueNow = Enumerable.Range(0, LoadRunner.Phases).Count(p => LoadRunner.FramesDue(now, p) > before[p]);
+            Assert.Equal(tick == 1 ? LoadRunner.Phases : 1, dueNow);
+            for (var p = 0; p < LoadRunner.Phases; p++)
+            {
+                before[p] = LoadRunner.FramesDue(now, p);
+            }
+        }
+    }
+}
