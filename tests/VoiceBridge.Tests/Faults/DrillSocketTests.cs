@@ -18,7 +18,7 @@ public sealed class DrillSocketTests
     private static readonly byte[] Delta = """{"type":"response.output_audio.delta","event_id":"e2","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"""u8.ToArray();
     private static readonly byte[] Done = """{"event_id":"e3","type":"response.done","response":{"id":"r","output":[{"id":"i"}]}}"""u8.ToArray();
 
-    [Fact]
+    [OptimizedBuildFact]
     public void Passing_messages_through_allocates_nothing_even_while_counting_responses()
     {
         var (socket, _, arm) = Armed("primary:close@turn1000", Delta);
