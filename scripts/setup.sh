@@ -21,7 +21,8 @@ set -euo pipefail
 # start a private server of their own on a free loopback port; the system service is not used.
 # kamailio: the SIP dispatcher of docker/compose.yaml, run with docker/kamailio/kamailio.cfg in front
 # of two serve processes by KamailioDispatchInteropTests; the system service is not used.
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium redis-server kamailio)
+# python3: scripts/lib/wire_hops.py (peer-compare's WIRE=1), checked by WireHopsScriptTests.
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all flite pocketsphinx pocketsphinx-en-us postgresql sip-tester baresip-core tshark chromium redis-server kamailio python3)
 # Installed only when the node helpers exist and npm is not on the machine yet.
 APT_NODE_PACKAGES=(nodejs npm)
 MIN_DOTNET_MAJOR=10

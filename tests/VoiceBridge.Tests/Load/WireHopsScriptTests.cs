@@ -1,0 +1,203 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using VoiceBridge.Load;
+using VoiceBridge.Media;
+using VoiceBridge.Tests.Support;
+
+namespace VoiceBridge.Tests.Load;
+
+/// <summary>
+/// scripts/lib/wire_hops.py, which reads a bridge's own hops off a loopback capture for the peer
+/// comparison (docs/performance.md), run on a capture written here segment by segment: masked
+/// client frames, unmasked server frames, two calls sending identical frames at once, and a
+/// segment met in the middle of a frame.
+/// </summary>
+public sealed class WireHopsScriptTests
+{
+    private const ushort Bridge = 8080;
+    private const ushort Simulator = 9090;
+    private const ushort CallerA = 40001;
+    private const ushort CallerB = 40002;
+    private const ushort SessionA = 50001;
+    private const ushort SessionB = 50002;
+
+    [Fact]
+    public async Task Hops_pair_each_frame_with_its_own_call_even_when_two_calls_send_the_same_audio()
+    {
+        var capture = new Capture();
+        var a = Tagged(1, 0x11);
+        var b = Tagged(2, 0x22);
+        var same = Tagged(3, 0x7F);
+        var reply = Tagged(4, 0x33);
+
+        // Call A's and call B's own frames teach which provider session is whose.
+        capture.Add(1.000_000, CallerA, Bridge, Media(a), masked: true);
+        capture.Add(1.000_200, CallerB, Bridge, Media(b), masked: true);
+        capture.Add(1.000_500, SessionA, Simulator, Append(a), masked: true);
+        capture.Add(1.000_900, SessionB, Simulator, Append(b), masked: true);
+
+        // Both calls send one identical frame; the bridge writes B's first.
+        capture.Add(1.010_000, CallerA, Bridge, Media(same), masked: true);
+        capture.Add(1.010_100, CallerB, Bridge, Media(same), masked: true);
+        capture.Add(1.010_500, SessionB, Simulator, Append(same), masked: true);
+        capture.Add(1.011_200, SessionA, Simulator, Append(same), masked: true);
+
+        // A reply's first delta to call A, and its first frame to the caller.
+        capture.Add(1.020_000, Simulator, SessionA, Delta(reply), masked: false);
+        capture.Add(1.020_300, Bridge, CallerA, Media(reply), masked: false);
+
+        // A segment that starts in the middle of a frame is skipped, not misread.
+        capture.Add(1.030_000, CallerB, Bridge, [0x3F, 0x41, 0x42, 0x43], masked: false, seq: 7_000_000);
+
+        var result = await RunAsync(capture);
+
+        Assert.Contains("\"hopIn\": {\"count\": 4, \"p50Ms\": 0.7, \"p99Ms\": 1.2, \"maxMs\": 1.2}", result, StringComparison.Ordinal);
+        Assert.Contains("\"hopOut\": {\"count\": 1, \"p50Ms\": 0.3, \"p99Ms\": 0.3, \"maxMs\": 0.3}", result, StringComparison.Ordinal);
+        Assert.Contains("\"callerFramesTagged\": 4", result, StringComparison.Ordinal);
+        Assert.Contains("\"callsPaired\": 2", result, StringComparison.Ordinal);
+        Assert.Contains("\"segmentsSkipped\": 1", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_classic_pcap_is_refused_by_name()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"wire-hops-{Guid.NewGuid():N}.pcapng");
+        await File.WriteAllBytesAsync(path, [0x0A, 0x0D, 0x0D, 0x0A, .. new byte[40]]);
+        try
+        {
+            var (exit, _, error) = await PythonAsync(path);
+            Assert.NotEqual(0, exit);
+            Assert.Contains("not a classic little-endian pcap", error, StringComparison.Ordinal);
+            Assert.Contains("dumpcap -P", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static byte[] Tagged(long micros, byte fill)
+    {
+        var frame = new byte[CallClock.FrameSamples];
+        frame.AsSpan().Fill(fill);
+        HopTag.TryWrite(frame, micros);
+        return frame;
+    }
+
+    private static byte[] Media(byte[] audio) =>
+        Encoding.UTF8.GetBytes($$$"""{"event":"media","streamSid":"MZ1","media":{"track":"inbound","payload":"{{{Convert.ToBase64String(audio)}}}"}}""");
+
+    private static byte[] Append(byte[] audio) =>
+        Encoding.UTF8.GetBytes($$"""{"type":"input_audio_buffer.append","event_id":"e1","audio":"{{Convert.ToBase64String(audio)}}"}""");
+
+    private static byte[] Delta(byte[] audio) =>
+        Encoding.UTF8.GetBytes($$"""{"type":"response.output_audio.delta","event_id":"e2","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"{{Convert.ToBase64String(audio)}}"}""");
+
+    private static async Task<string> RunAsync(Capture capture)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"wire-hops-{Guid.NewGuid():N}.pcap");
+        await File.WriteAllBytesAsync(path, capture.ToPcap());
+        try
+        {
+            var (exit, output, error) = await PythonAsync(path);
+            Assert.True(exit == 0, $"wire_hops.py exited {exit}: {error}");
+            return output;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> PythonAsync(string capture)
+    {
+        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "lib", "wire_hops.py"));
+        info.ArgumentList.Add(capture);
+        info.ArgumentList.Add(Bridge.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(Simulator.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start python3");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>A classic pcap of Ethernet frames on loopback, each carrying one WebSocket frame in a TCP segment.</summary>
+    private sealed class Capture
+    {
+        private readonly List<byte[]> _records = [];
+        private readonly Dictionary<(ushort, ushort), uint> _next = [];
+
+        public void Add(double seconds, ushort from, ushort to, byte[] message, bool masked, uint? seq = null)
+        {
+            var payload = seq is null ? WebSocketFrame(message, masked) : message;
+            var sequence = seq ?? _next.GetValueOrDefault((from, to), 1000u);
+            _next[(from, to)] = sequence + (uint)payload.Length;
+
+            var packet = new byte[14 + 20 + 20 + payload.Length];
+            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(12), 0x0800);
+            var ip = packet.AsSpan(14);
+            ip[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(40 + payload.Length));
+            ip[8] = 64;
+            ip[9] = 6;
+            ip[12] = ip[16] = 127;
+            ip[15] = ip[19] = 1;
+            var tcp = packet.AsSpan(34);
+            BinaryPrimitives.WriteUInt16BigEndian(tcp, from);
+            BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], to);
+            BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], sequence);
+            tcp[12] = 5 << 4;
+            tcp[13] = 0x18;
+            payload.CopyTo(tcp[20..]);
+
+            var record = new byte[16 + packet.Length];
+            var whole = (uint)Math.Floor(seconds);
+            BinaryPrimitives.WriteUInt32LittleEndian(record, whole);
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), (uint)Math.Round((seconds - whole) * 1_000_000));
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), (uint)packet.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(12), (uint)packet.Length);
+            packet.CopyTo(record, 16);
+            _records.Add(record);
+        }
+
+        public byte[] ToPcap()
+        {
+            var header = new byte[24];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, 0xA1B2C3D4);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 2);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), 4);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), 65535);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), 1);
+            return [.. header, .. _records.SelectMany(r => r)];
+        }
+
+        private static byte[] WebSocketFrame(byte[] message, bool masked)
+        {
+            var length = message.Length;
+            var head = new List<byte> { 0x81 };
+            var maskBit = masked ? (byte)0x80 : (byte)0;
+            if (length < 126)
+            {
+                head.Add((byte)(maskBit | length));
+            }
+            else
+            {
+                head.Add((byte)(maskBit | 126));
+                head.Add((byte)(length >> 8));
+                head.Add((byte)length);
+            }
+
+            if (!masked)
+            {
+                return [.. head, .. message];
+            }
+
+            byte[] key = [0x5A, 0x13, 0xC7, 0x02];
+            return [.. head, .. key, .. message.Select((b, i) => (byte)(b ^ key[i & 3]))];
+        }
+    }
+}
