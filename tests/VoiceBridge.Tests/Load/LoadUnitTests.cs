@@ -173,6 +173,23 @@ public sealed class LoadReportTests
     }
 
     [Fact]
+    public void Keeping_real_time_allows_one_late_frame_in_a_thousand_carried_and_stops_at_the_first_step_over_it()
+    {
+        LoadStep Step(int calls, long? late, int connected, long sent, long agent = 0) => new()
+        {
+            Calls = calls, CallsConnected = connected, FramesLate = late, FramesSent = sent, AgentFramesReceived = agent,
+            HopOut = new HopSummary(0, null, null, null, 0), FirstAudio = new HopSummary(0, null, null, null, 0),
+        };
+
+        // 2 of 20 000, 40 of 100 000, 10 of 10 000 exactly: each keeps real time; 11 of 10 000 does not.
+        Assert.Equal(100, LoadReport.MaxKeepingRealTime([Step(20, 2, 20, 20_000), Step(100, 40, 100, 100_000), Step(200, 301, 200, 200_000)]));
+        Assert.Equal(10, LoadReport.MaxKeepingRealTime([Step(10, 10, 10, 8_000, 2_000), Step(20, 11, 20, 8_000, 2_000)]));
+        Assert.Null(LoadReport.MaxKeepingRealTime([Step(10, 0, 9, 10_000)]));
+        Assert.Null(LoadReport.MaxKeepingRealTime([Step(10, null, 10, 10_000)]));
+        Assert.Null(LoadReport.MaxKeepingRealTime([Step(10, 0, 10, 0)]));
+    }
+
+    [Fact]
     public void The_report_names_every_field_the_issue_asks_for()
     {
         var step = new LoadStep
