@@ -43,14 +43,15 @@ wait_for "$SIM_PORT" "sim"
 
 PERF=${PERF:-0}
 WIRE=${WIRE:-0}
-if [ "$PERF" = 1 ] && ! command -v perf >/dev/null; then
-  echo "$SCRIPT: PERF=1 needs perf (apt-get install linux-perf)" >&2
+if [ "$PERF" = 1 ] && ! perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
+  echo "$SCRIPT: PERF=1 needs perf (apt-get install linux-perf) allowed to trace system calls (root, or kernel.perf_event_paranoid <= 1)" >&2
   exit 2
 fi
-if [ "$WIRE" = 1 ] && ! command -v dumpcap >/dev/null; then
-  echo "$SCRIPT: WIRE=1 needs dumpcap (apt-get install tshark)" >&2
+if [ "$WIRE" = 1 ] && ! dumpcap -q -i lo -c 1 -a duration:1 -w /dev/null >/dev/null 2>&1; then
+  echo "$SCRIPT: WIRE=1 needs dumpcap (apt-get install tshark) allowed to capture on lo (root)" >&2
   exit 2
 fi
+warn() { echo "$SCRIPT: $*" >&2; }
 
 # the watched window: from 30 % of the step, 40 % of it long, at most 10 s
 WINDOW=$(( DURATION * 2 / 5 < 10 ? (DURATION * 2 / 5 > 1 ? DURATION * 2 / 5 : 1) : 10 ))
@@ -66,18 +67,32 @@ watch_window() { # name pid bridge-port: PERF and WIRE watchers over the middle 
   if [ "$PERF" = 1 ]; then
     perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$2" -- sleep "$WINDOW" 2>"$OUT/$1-perfstat.csv" &
     watchers+=($!)
-    perf record -q -F 499 -p "$2" -o "$OUT/$1-perf.data" -- sleep "$WINDOW" >/dev/null 2>&1
+    perf record -q -F 499 -p "$2" -o "$OUT/$1-perf.data" -- sleep "$WINDOW" >/dev/null 2>&1 &
+    watchers+=($!)
   fi
-  wait "${watchers[@]}"
+  PIDS+=("${watchers[@]}")
+  for watcher in "${watchers[@]}"; do
+    wait "$watcher" || warn "$1: a watcher of the window failed (see $OUT/$1-*)"
+  done
 }
 
 read_window() { # name bridge-port: the watched window's figures, read once the step is over
   if [ "$PERF" = 1 ]; then
-    perf report -i "$OUT/$1-perf.data" --stdio --sort dso 2>/dev/null |
-      awk -v w="$WINDOW" '/\[kernel\.kallsyms\]/ { k = $1 } END { sub("%", "", k); print "kernelSharePercent," (k == "" ? 0 : k); print "windowS," w }' >>"$OUT/$1-perfstat.csv"
+    if [ -s "$OUT/$1-perf.data" ] && [ -s "$OUT/$1-perfstat.csv" ]; then
+      perf report -i "$OUT/$1-perf.data" --stdio --sort dso 2>/dev/null |
+        awk -v w="$WINDOW" '/\[kernel\.kallsyms\]/ { k = $1 } END { sub("%", "", k); print "kernelSharePercent," (k == "" ? 0 : k); print "windowS," w }' >>"$OUT/$1-perfstat.csv" ||
+        warn "$1: perf report failed"
+    else
+      warn "$1: no perf figures for the window"
+      rm -f "$OUT/$1-perfstat.csv"
+    fi
   fi
   if [ "$WIRE" = 1 ]; then
-    python3 scripts/lib/wire_hops.py "$OUT/$1-wire.pcap" "$2" "$SIM_PORT" >"$OUT/$1-wire.json"
+    if [ -s "$OUT/$1-wire.pcap" ]; then
+      python3 scripts/lib/wire_hops.py "$OUT/$1-wire.pcap" "$2" "$SIM_PORT" >"$OUT/$1-wire.json" || { warn "$1: wire_hops.py failed"; rm -f "$OUT/$1-wire.json"; }
+    else
+      warn "$1: no capture of the window (see $OUT/$1-dumpcap.log)"
+    fi
     rm -f "$OUT/$1-wire.pcap"
   fi
 }
@@ -86,6 +101,7 @@ run_load() { # name server-url pid bridge-port
   dotnet "$VB_DLL" load --server "$2" --sim "http://127.0.0.1:$SIM_PORT" --pid "$3" \
     --calls "$CALLS" --duration "$DURATION" --report "$OUT/$1.json" >/dev/null 2>"$OUT/$1-load.log" &
   local load=$!
+  PIDS+=($load)
   if [ "$PERF" = 1 ] || [ "$WIRE" = 1 ]; then watch_window "$1" "$3" "$4"; fi
   wait "$load" || true
   read_window "$1" "$4"
@@ -115,8 +131,8 @@ peer, ours = (json.load(open(p)) for p in sys.argv[1:3])
 calls = int(sys.argv[3])
 for report, path in ((peer, sys.argv[1]), (ours, sys.argv[2])):
     stat = path.replace(".json", "-perfstat.csv")
-    if os.path.exists(stat):
-        rows = {r[2] if len(r) > 2 and r[2] else r[0]: r for r in csv.reader(open(stat)) if r and not r[0].startswith("#")}
+    rows = {r[2] if len(r) > 2 and r[2] else r[0]: r for r in csv.reader(open(stat)) if r and not r[0].startswith("#")} if os.path.exists(stat) else {}
+    if "windowS" in rows and "kernelSharePercent" in rows:
         window = float(rows["windowS"][1])
         share = float(rows["kernelSharePercent"][1])
         per_call_second = lambda event: float(rows[event][0]) / window / calls if event in rows and rows[event][0].isdigit() else None

@@ -26,8 +26,9 @@ from collections import Counter
 
 MAGIC = bytes([0x71, 0xF2, 0x73, 0xF4])
 TAG_BYTES = 12
-# A frame's key: its tag and the audio after it (64 bytes). The load generator stamps every call's
-# frame of one tick alike, so the tag alone does not tell calls apart; the audio mostly does.
+# A frame's key: its first 66 bytes, the 12-byte tag and the 54 bytes of audio after it. The load
+# generator stamps every call's frames of one tick alike, so the tag alone does not tell calls
+# apart; the audio mostly does.
 AUDIO = re.compile(rb'"(?:payload|audio|delta)"\s*:\s*"([A-Za-z0-9+/]{88})')
 
 
@@ -63,12 +64,22 @@ def packets(path):
                 yield seconds + fraction / (1e9 if nano else 1e6), src, dst, seq, payload
 
 
-def frames(buffer):
-    """Splits complete WebSocket frames off the front of buffer: ([(opcode, payload)], rest), or None if it is not a frame start."""
+# A header met where a flow is picked up must look like one of the bridges' own: a whole text or
+# binary message, masked exactly when a client sent it, of a plausible size. Bytes in the middle of
+# a masked frame pass looser checks often enough to stall a flow on a made-up length.
+MAX_MESSAGE_BYTES = 1 << 20
+
+
+def frames(buffer, masked, resync):
+    """Splits complete WebSocket frames off the front of buffer: ([(opcode, payload)], rest), or None
+    if buffer does not start with a frame (a client's frames are masked, a server's not)."""
     out, at = [], 0
     while len(buffer) - at >= 2:
-        opcode, second = buffer[at] & 0x0F, buffer[at + 1]
-        if opcode not in (0, 1, 2, 8, 9, 10) or buffer[at] & 0x70:
+        first, second = buffer[at], buffer[at + 1]
+        opcode = first & 0x0F
+        if opcode not in (0, 1, 2, 8, 9, 10) or first & 0x70 or bool(second & 0x80) != masked:
+            return None
+        if resync and at == 0 and (opcode not in (1, 2) or not first & 0x80):
             return None
         length, head = second & 0x7F, 2
         if length == 126:
@@ -79,8 +90,10 @@ def frames(buffer):
             if len(buffer) - at < 10:
                 break
             length, head = struct.unpack(">Q", buffer[at + 2:at + 10])[0], 10
+        if length > MAX_MESSAGE_BYTES:
+            return None
         mask = None
-        if second & 0x80:
+        if masked:
             if len(buffer) - at < head + 4:
                 break
             mask, head = buffer[at + head:at + head + 4], head + 4
@@ -88,7 +101,8 @@ def frames(buffer):
             break
         body = buffer[at + head:at + head + length]
         if mask:
-            body = bytes(b ^ mask[i & 3] for i, b in enumerate(body[:512]))
+            key = (mask * (length // 4 + 1))[:length]
+            body = (int.from_bytes(body, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
         out.append((opcode, body))
         at += head + length
     return out, buffer[at:]
@@ -130,10 +144,11 @@ def main():
         else:
             continue
         flow = flows.get((src, dst))
-        if flow is None or flow[0] != seq:
+        resync = flow is None or flow[0] != seq
+        if resync:
             # a flow met mid-stream, or a segment missed: resynchronise on a segment that starts a frame
             flow = [seq, b""]
-        parsed = frames(flow[1] + payload)
+        parsed = frames(flow[1] + payload, masked=dst in (bridge, sim), resync=resync)
         if parsed is None:
             skipped += 1
             flows.pop((src, dst), None)

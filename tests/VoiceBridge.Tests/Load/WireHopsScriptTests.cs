@@ -47,14 +47,24 @@ public sealed class WireHopsScriptTests
         capture.Add(1.020_000, Simulator, SessionA, Delta(reply), masked: false);
         capture.Add(1.020_300, Bridge, CallerA, Media(reply), masked: false);
 
-        // A segment that starts in the middle of a frame is skipped, not misread.
-        capture.Add(1.030_000, CallerB, Bridge, [0x3F, 0x41, 0x42, 0x43], masked: false, seq: 7_000_000);
+        // A segment met in the middle of a masked frame whose bytes look like a header claiming 2^40
+        // bytes: skipped, and the flow's next frame is read, not waited for forever.
+        capture.AddRaw(1.030_000, CallerB, Bridge, [0x81, 0xFF, 0, 0, 1, 0, 0, 0, 0, 0, 0x12, 0x34], seq: 7_000_000);
+        var afterJunk = Tagged(5, 0x44);
+        capture.Add(1.030_500, CallerB, Bridge, Media(afterJunk), masked: true);
+        capture.Add(1.031_100, SessionB, Simulator, Append(afterJunk), masked: true);
+
+        // A message split over two segments whose sequence numbers wrap: complete with the second.
+        var split = Tagged(6, 0x55);
+        capture.AddSplit(1.040_000, 1.040_100, CallerA, Bridge, Media(split), seq: 0xFFFF_FFF0);
+        capture.Add(1.040_600, SessionA, Simulator, Append(split), masked: true);
 
         var result = await RunAsync(capture);
 
-        Assert.Contains("\"hopIn\": {\"count\": 4, \"p50Ms\": 0.7, \"p99Ms\": 1.2, \"maxMs\": 1.2}", result, StringComparison.Ordinal);
+        // Hops in: 0.5 and 0.7 (own frames), 1.2 and 0.4 (the identical frame, each to its own call), 0.6, 0.5.
+        Assert.Contains("\"hopIn\": {\"count\": 6, \"p50Ms\": 0.6, \"p99Ms\": 1.2, \"maxMs\": 1.2}", result, StringComparison.Ordinal);
         Assert.Contains("\"hopOut\": {\"count\": 1, \"p50Ms\": 0.3, \"p99Ms\": 0.3, \"maxMs\": 0.3}", result, StringComparison.Ordinal);
-        Assert.Contains("\"callerFramesTagged\": 4", result, StringComparison.Ordinal);
+        Assert.Contains("\"callerFramesTagged\": 6", result, StringComparison.Ordinal);
         Assert.Contains("\"callsPaired\": 2", result, StringComparison.Ordinal);
         Assert.Contains("\"segmentsSkipped\": 1", result, StringComparison.Ordinal);
     }
@@ -131,11 +141,25 @@ public sealed class WireHopsScriptTests
         private readonly List<byte[]> _records = [];
         private readonly Dictionary<(ushort, ushort), uint> _next = [];
 
-        public void Add(double seconds, ushort from, ushort to, byte[] message, bool masked, uint? seq = null)
+        /// <summary>One segment carrying one whole WebSocket message.</summary>
+        public void Add(double seconds, ushort from, ushort to, byte[] message, bool masked) =>
+            Segment(seconds, from, to, WebSocketFrame(message, masked), _next.GetValueOrDefault((from, to), 1000u));
+
+        /// <summary>One segment of raw bytes at <paramref name="seq"/>.</summary>
+        public void AddRaw(double seconds, ushort from, ushort to, byte[] payload, uint seq) => Segment(seconds, from, to, payload, seq);
+
+        /// <summary>One masked message in two segments, its first byte at <paramref name="seq"/>.</summary>
+        public void AddSplit(double first, double second, ushort from, ushort to, byte[] message, uint seq)
         {
-            var payload = seq is null ? WebSocketFrame(message, masked) : message;
-            var sequence = seq ?? _next.GetValueOrDefault((from, to), 1000u);
-            _next[(from, to)] = sequence + (uint)payload.Length;
+            var frame = WebSocketFrame(message, masked: true);
+            var half = frame.Length / 2;
+            Segment(first, from, to, frame[..half], seq);
+            Segment(second, from, to, frame[half..], unchecked(seq + (uint)half));
+        }
+
+        private void Segment(double seconds, ushort from, ushort to, byte[] payload, uint sequence)
+        {
+            _next[(from, to)] = unchecked(sequence + (uint)payload.Length);
 
             var packet = new byte[14 + 20 + 20 + payload.Length];
             BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(12), 0x0800);
