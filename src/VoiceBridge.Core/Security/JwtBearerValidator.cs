@@ -146,14 +146,7 @@ public sealed class JwtBearerValidator
         try
         {
             rsa.ImportFromPem(pem);
-            if (rsa.KeySize < 2048)
-            {
-                error = $"{source}: an RSA key must be at least 2048 bits (it is {rsa.KeySize})";
-                rsa.Dispose();
-                return null;
-            }
-
-            return new JwtBearerValidator(new RsaSecurityKey(rsa), RsaAlgorithms, issuer, audience, time);
+            return LargeEnough(rsa, source, out error) is { } key ? new JwtBearerValidator(key, RsaAlgorithms, issuer, audience, time) : null;
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
@@ -241,14 +234,13 @@ public sealed class JwtBearerValidator
                 case JsonWebAlgorithmsKeyTypes.RSA:
                     var rsa = RSA.Create();
                     rsa.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(key.N), Exponent = Base64UrlEncoder.DecodeBytes(key.E) });
-                    if (rsa.KeySize < 2048)
+                    if (LargeEnough(rsa, name, out error) is not { } rsaKey)
                     {
-                        error = $"{name}: an RSA key must be at least 2048 bits (it is {rsa.KeySize})";
-                        rsa.Dispose();
                         return null;
                     }
 
-                    return new RsaSecurityKey(rsa) { KeyId = key.Kid };
+                    rsaKey.KeyId = key.Kid;
+                    return rsaKey;
                 case JsonWebAlgorithmsKeyTypes.EllipticCurve:
                     ECCurve? curve = key.Crv switch
                     {
@@ -276,6 +268,20 @@ public sealed class JwtBearerValidator
             error = $"{name} is not a valid {key.Kty} public key ({e.GetType().Name})";
             return null;
         }
+    }
+
+    /// <summary>The imported RSA key as a signing key when it has at least 2048 bits; else it is disposed and <paramref name="error"/> says why.</summary>
+    private static RsaSecurityKey? LargeEnough(RSA rsa, string name, out string? error)
+    {
+        error = null;
+        if (rsa.KeySize >= 2048)
+        {
+            return new RsaSecurityKey(rsa);
+        }
+
+        error = $"{name}: an RSA key must be at least 2048 bits (it is {rsa.KeySize})";
+        rsa.Dispose();
+        return null;
     }
 
     // The library's own lifetime check reads the system clock; this one reads the injected clock.
