@@ -72,19 +72,10 @@ public sealed class WireHopsScriptTests
     [Fact]
     public async Task A_file_that_is_not_a_classic_pcap_is_refused_by_name()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"wire-hops-{Guid.NewGuid():N}.pcapng");
-        await File.WriteAllBytesAsync(path, [0x0A, 0x0D, 0x0D, 0x0A, .. new byte[40]]);
-        try
-        {
-            var (exit, _, error) = await PythonAsync(path);
-            Assert.NotEqual(0, exit);
-            Assert.Contains("not a classic little-endian pcap", error, StringComparison.Ordinal);
-            Assert.Contains("dumpcap -P", error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (exit, _, error) = await PythonAsync([0x0A, 0x0D, 0x0D, 0x0A, .. new byte[40]]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("not a classic little-endian pcap", error, StringComparison.Ordinal);
+        Assert.Contains("dumpcap -P", error, StringComparison.Ordinal);
     }
 
     private static byte[] Tagged(long micros, byte fill)
@@ -106,33 +97,34 @@ public sealed class WireHopsScriptTests
 
     private static async Task<string> RunAsync(Capture capture)
     {
+        var (exit, output, error) = await PythonAsync(capture.ToPcap());
+        Assert.True(exit == 0, $"wire_hops.py exited {exit}: {error}");
+        return output;
+    }
+
+    /// <summary>wire_hops.py run on <paramref name="capture"/> (written to a temporary file, deleted after).</summary>
+    private static async Task<(int Exit, string Output, string Error)> PythonAsync(byte[] capture)
+    {
         var path = Path.Combine(Path.GetTempPath(), $"wire-hops-{Guid.NewGuid():N}.pcap");
-        await File.WriteAllBytesAsync(path, capture.ToPcap());
+        await File.WriteAllBytesAsync(path, capture);
         try
         {
-            var (exit, output, error) = await PythonAsync(path);
-            Assert.True(exit == 0, $"wire_hops.py exited {exit}: {error}");
-            return output;
+            var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "lib", "wire_hops.py"));
+            info.ArgumentList.Add(path);
+            info.ArgumentList.Add(Bridge.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(Simulator.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start python3");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var error = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            return (process.ExitCode, await output, await error);
         }
         finally
         {
             File.Delete(path);
         }
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> PythonAsync(string capture)
-    {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "lib", "wire_hops.py"));
-        info.ArgumentList.Add(capture);
-        info.ArgumentList.Add(Bridge.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(Simulator.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start python3");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
     }
 
     /// <summary>A classic pcap of Ethernet frames on loopback, each carrying one WebSocket frame in a TCP segment.</summary>
