@@ -7,6 +7,7 @@ namespace VoiceBridge.Legs.Rtp;
 public sealed partial class RtpCallLeg
 {
     private const int MaxCatchUpFrames = 5;
+    private const long FrameTicks = CallClock.FrameMs * TimeSpan.TicksPerMillisecond;
     private const int RtcpEveryFrames = 250;
     private const int MaxPacket = 12 + 15 * 4 + 1500;
     private const int DtmfGapFrames = 3;
@@ -195,7 +196,7 @@ public sealed partial class RtpCallLeg
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(CallClock.FrameMs), _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            var due = (long)(_time.GetElapsedTime(start).TotalMilliseconds / CallClock.FrameMs);
+            var due = FramesDue(_time.GetElapsedTime(start));
             _ticks = Math.Max(_ticks, due - MaxCatchUpFrames);
             while (_ticks < due)
             {
@@ -204,6 +205,14 @@ public sealed partial class RtpCallLeg
             }
         }
     }
+
+    /// <summary>
+    /// Ticks of the 20 ms period that have come <paramref name="elapsed"/> after the clock started,
+    /// counting one less than half a period away as come: a timer firing a little early (they do, by
+    /// a fraction of a millisecond against the clock) must not hold its packet back to go out next
+    /// tick beside the next one, 20 ms late.
+    /// </summary>
+    internal static long FramesDue(TimeSpan elapsed) => (elapsed.Ticks + (FrameTicks / 2)) / FrameTicks;
 
     private async ValueTask TickAsync()
     {
