@@ -17,14 +17,14 @@ internal static class LoadCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server") { Description = "The bridge's Media Streams WebSocket", DefaultValueFactory = _ => "ws://127.0.0.1:8080/twilio/media" };
+        var server = new Option<string?>("--server") { Description = $"The bridge: its Media Streams WebSocket for --leg twilio [{DefaultTwilioServer}], its SIP URI for --leg sip [{DefaultSipServer}]" };
         var sim = new Option<string?>("--sim") { Description = "The simulator started with 'sim --load' (hop in, frames lost, storm)", DefaultValueFactory = _ => "http://127.0.0.1:8089" };
         var pid = new Option<int?>("--pid") { Description = "The bridge's process id, for its CPU and memory" };
         var calls = new Option<int>("--calls") { Description = $"Concurrent calls (at most {LoadOptions.MaxCalls})", DefaultValueFactory = _ => 10 };
         var ramp = new Option<string?>("--ramp") { Description = "A load curve: steps of concurrent calls, e.g. 10,50,100 (instead of --calls)" };
         var duration = new Option<int>("--duration") { Description = "Seconds each step lasts", DefaultValueFactory = _ => 20 };
         var idle = new Option<int>("--idle") { Description = "Seconds the idle bridge is sampled first", DefaultValueFactory = _ => 3 };
-        var leg = new Option<string>("--leg") { Description = "The caller's leg: twilio (sip is not carried by the load generator yet)", DefaultValueFactory = _ => "twilio" };
+        var leg = new Option<string>("--leg") { Description = "The caller's leg: twilio (Media Streams over a WebSocket) or sip (SIP over UDP, PCMU over RTP)", DefaultValueFactory = _ => "twilio" };
         var recording = new Option<string>("--recording") { Description = "The caller's recording (WAV)", DefaultValueFactory = _ => Path.Combine("media-fixtures", "booking-ulaw8k.wav") };
         var stormAt = new Option<int?>("--storm-at") { Description = "Second of each step at which the simulator drops every session (failover storm)" };
         var dataDir = new Option<string?>("--audit-dir") { Description = "The bridge's --data-dir: the storm's handoffs are read from its audit.db" };
@@ -40,15 +40,9 @@ internal static class LoadCommand
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(leg) != "twilio")
+            if (!TryParseServer(parse.GetValue(leg), parse.GetValue(server), out var legKind, out var serverUri, out var sipServer, out var serverError))
             {
-                error.WriteLine("load: --leg: only twilio is carried by the load generator");
-                return 2;
-            }
-
-            if (!Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var serverUri))
-            {
-                error.WriteLine($"load: --server '{parse.GetValue(server)}' is not an absolute URL");
+                error.WriteLine($"load: {serverError}");
                 return 2;
             }
 
@@ -79,7 +73,7 @@ internal static class LoadCommand
 
             var options = new LoadOptions
             {
-                Server = serverUri, Simulator = simUri, BridgePid = parse.GetValue(pid), Steps = steps, DurationS = parse.GetValue(duration),
+                Leg = legKind, Server = serverUri, SipServer = sipServer, Simulator = simUri, BridgePid = parse.GetValue(pid), Steps = steps, DurationS = parse.GetValue(duration),
                 IdleS = Math.Max(1, parse.GetValue(idle)), StormAtS = parse.GetValue(stormAt), AuditDirectory = parse.GetValue(dataDir), Audio = audio,
             };
             if (options.Validate(parse.GetValue(allowRemote)) is { Count: > 0 } problems)
@@ -96,7 +90,7 @@ internal static class LoadCommand
             using var loggers = Logging.Factory(logger);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
-            var runner = new LoadRunner(options, connector, http, TimeProvider.System, loggers.CreateLogger<LoadRunner>());
+            var runner = new LoadRunner(options, connector, UdpDatagramNetwork.Instance, http, TimeProvider.System, loggers.CreateLogger<LoadRunner>());
             if (parse.GetValue(soak))
             {
                 Uri? metricsUri = null;
@@ -128,6 +122,39 @@ internal static class LoadCommand
             return result.Steps.All(s => s.CallsConnected == s.Calls && s.FramesSent > 0 && s.AgentFramesReceived > 0 && s.Handoffs is null or { Held: true }) ? 0 : 1;
         });
         return command;
+    }
+
+    public const string DefaultTwilioServer = "ws://127.0.0.1:8080/twilio/media";
+
+    public const string DefaultSipServer = "sip:agent@127.0.0.1:5060";
+
+    /// <summary><c>--leg</c> and <c>--server</c> (the leg's default when absent): a ws(s):// URL for twilio, a sip: URI for sip.</summary>
+    public static bool TryParseServer(string? leg, string? server, out LoadLeg kind, out Uri? webSocket, out SipLoadTarget? sip, out string? error)
+    {
+        webSocket = null;
+        sip = null;
+        switch (leg)
+        {
+            case "twilio":
+                kind = LoadLeg.Twilio;
+                server ??= DefaultTwilioServer;
+                error = Uri.TryCreate(server, UriKind.Absolute, out webSocket) ? null : $"--server '{server}' is not an absolute URL";
+                return error is null;
+            case "sip":
+                kind = LoadLeg.Sip;
+                if (SipLoadTarget.TryParse(server ?? DefaultSipServer, out sip, out var sipError))
+                {
+                    error = null;
+                    return true;
+                }
+
+                error = $"--server: {sipError}";
+                return false;
+            default:
+                kind = LoadLeg.Twilio;
+                error = $"--leg '{leg}': twilio or sip";
+                return false;
+        }
     }
 
     /// <summary><c>--ramp 10,50,100</c> or one step of <c>--calls</c>; each 1 to <see cref="LoadOptions.MaxCalls"/>.</summary>

@@ -14,8 +14,11 @@ public sealed class HopHistogram
     /// <summary>Samples above <see cref="LateThresholdMicros"/>.</summary>
     public long Late { get; private set; }
 
-    /// <summary>What counts as late: one frame period, 20 ms.</summary>
-    public long LateThresholdMicros { get; init; } = 20_000;
+    /// <param name="lateThresholdMicros">What counts as late [one frame period, 20 ms].</param>
+    public HopHistogram(long lateThresholdMicros = 20_000) => LateThresholdMicros = lateThresholdMicros;
+
+    /// <summary>What counts as late; a reset may change it.</summary>
+    public long LateThresholdMicros { get; private set; }
 
     public long Count
     {
@@ -61,12 +64,17 @@ public sealed class HopHistogram
     /// <summary>p50, p99, max and count, for a report.</summary>
     public HopSummary Summary() => new(Count, PercentileMs(50), PercentileMs(99), MaxMs(), Late);
 
-    public void Reset()
+    /// <summary>Starts afresh; <paramref name="lateThresholdMicros"/>, when given, is what counts as late from now on.</summary>
+    public void Reset(long? lateThresholdMicros = null)
     {
         lock (_gate)
         {
             _histogram = New();
             Late = 0;
+            if (lateThresholdMicros is { } threshold)
+            {
+                LateThresholdMicros = threshold;
+            }
         }
     }
 

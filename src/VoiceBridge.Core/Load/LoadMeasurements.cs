@@ -16,7 +16,7 @@ public sealed class LoadMeasurements
     public HopHistogram HopOut { get; } = new();
 
     /// <summary>End of the caller's utterance to the first agent audio (includes the provider's VAD silence window and think time).</summary>
-    public HopHistogram FirstAudio { get; } = new() { LateThresholdMicros = long.MaxValue };
+    public HopHistogram FirstAudio { get; } = new(long.MaxValue);
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 

@@ -11,8 +11,24 @@ public sealed class LoadOptions
     /// <summary>The longest step.</summary>
     public const int MaxDurationS = 3600;
 
-    /// <summary>The bridge's Media Streams WebSocket (VoiceBridge: /twilio/media; the Node sample: /media-stream).</summary>
-    public required Uri Server { get; init; }
+    /// <summary>The caller's leg [Twilio Media Streams].</summary>
+    public LoadLeg Leg { get; init; } = LoadLeg.Twilio;
+
+    /// <summary>The Twilio leg's bridge: its Media Streams WebSocket (VoiceBridge: /twilio/media; the Node sample: /media-stream).</summary>
+    public Uri? Server { get; init; }
+
+    /// <summary>The SIP leg's bridge: its SIP address over UDP.</summary>
+    public SipLoadTarget? SipServer { get; init; }
+
+    /// <summary>
+    /// Hop in beyond this is a late frame: one frame period (20 ms) more than the bridge holds caller
+    /// audio on purpose. A Twilio leg holds none; a SIP leg holds each packet in its jitter buffer
+    /// (starting target 40 ms, settling at 20 ms on a clean network) and until its next 20 ms tick.
+    /// </summary>
+    public int HopInLateMs => Leg == LoadLeg.Sip ? 80 : 20;
+
+    /// <summary>The bridge the calls go to, as the report names it.</summary>
+    public string ServerName => Leg == LoadLeg.Sip ? SipServer?.ToString() ?? "" : Server?.ToString() ?? "";
 
     /// <summary>The simulator started with <c>--load</c> (its /load/hops and /load/storm); null: no hop-in, lost or storm figures.</summary>
     public Uri? Simulator { get; init; }
@@ -61,12 +77,20 @@ public sealed class LoadOptions
             errors.Add("--storm-at needs --sim (the simulator's control drops the sessions)");
         }
 
-        if (Server.Scheme is not ("ws" or "wss"))
+        if (Leg == LoadLeg.Twilio && Server?.Scheme is not ("ws" or "wss"))
         {
-            errors.Add($"--server '{Server}': a ws:// or wss:// URL");
+            errors.Add($"--server '{Server}': the Twilio leg needs a ws:// or wss:// URL");
         }
 
-        if (!allowRemote && (!IsLoopback(Server) || (Simulator is { } sim && !IsLoopback(sim))))
+        if (Leg == LoadLeg.Sip && SipServer is null)
+        {
+            errors.Add("--server: the SIP leg needs a sip:HOST:PORT URI");
+        }
+
+        var serverRemote = Leg == LoadLeg.Sip
+            ? SipServer is { } target && !IPAddress.IsLoopback(target.Bridge.Address)
+            : Server is { } uri && !IsLoopback(uri);
+        if (!allowRemote && (serverRemote || (Simulator is { } sim && !IsLoopback(sim))))
         {
             errors.Add("--server and --sim must be loopback addresses (load on someone else's server is an attack): --allow-remote to override");
         }
@@ -76,4 +100,14 @@ public sealed class LoadOptions
 
     private static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}
+
+/// <summary>The leg a load call arrives on.</summary>
+public enum LoadLeg
+{
+    /// <summary>Twilio Media Streams over a WebSocket.</summary>
+    Twilio,
+
+    /// <summary>SIP over UDP with an RTP stream of PCMU.</summary>
+    Sip,
 }

@@ -53,10 +53,11 @@ public sealed class LoadProbe
     /// <summary>What was measured since the last reset.</summary>
     public LoadProbeSnapshot Snapshot() => new(FramesReceived, HopIn.Summary(), Sessions);
 
-    public void Reset()
+    /// <summary>Starts afresh; <paramref name="hopInLateMicros"/>, when given, is the hop in that counts as late from now on.</summary>
+    public void Reset(long? hopInLateMicros = null)
     {
         Interlocked.Exchange(ref _framesReceived, 0);
-        HopIn.Reset();
+        HopIn.Reset(hopInLateMicros);
     }
 
     /// <summary>One provider session under load.</summary>

@@ -7,7 +7,7 @@ namespace VoiceBridge.Load;
 /// <summary>
 /// The control a load generator uses on a simulator started with <c>--load</c>, loopback only:
 /// <c>GET /load/hops</c> (hop-in figures and tagged frames received; <c>?reset=true</c> starts
-/// afresh after reading) and <c>POST /load/storm</c> (every session dropped now).
+/// afresh after reading, <c>&amp;lateMs=N</c> with N ms of hop in counting as late from then on) and <c>POST /load/storm</c> (every session dropped now).
 /// </summary>
 public static class LoadProbeEndpoints
 {
@@ -24,10 +24,21 @@ public static class LoadProbeEndpoints
                 return Results.StatusCode(StatusCodes.Status403Forbidden);
             }
 
+            long? lateMicros = null;
+            if (ctx.Request.Query["lateMs"] is { Count: > 0 } late)
+            {
+                if (!int.TryParse(late, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms is < 1 or > 60_000)
+                {
+                    return Results.BadRequest(new { error = $"lateMs '{late}': a whole number of milliseconds from 1 to 60000" });
+                }
+
+                lateMicros = ms * 1000L;
+            }
+
             var snapshot = probe.Snapshot();
             if (ctx.Request.Query["reset"] == "true")
             {
-                probe.Reset();
+                probe.Reset(lateMicros);
             }
 
             return Results.Json(snapshot, LoadJson.Options);

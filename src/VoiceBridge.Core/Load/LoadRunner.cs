@@ -10,7 +10,7 @@ namespace VoiceBridge.Load;
 /// shared 20 ms clock, with the bridge process sampled in the steady part of the step; then the
 /// simulator's hop-in figures. Each step ends its calls before the next begins.
 /// </summary>
-public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector connector, HttpClient http, TimeProvider time, ILogger logger)
+public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector connector, IDatagramNetwork udp, HttpClient http, TimeProvider time, ILogger logger)
 {
     /// <summary>Calls connected at once while a step opens its calls.</summary>
     private const int ConnectBatch = 25;
@@ -42,7 +42,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
             steps.Add(step);
         }
 
-        return LoadReport.Of(options.Server.ToString(), options.BridgePid, steps);
+        return LoadReport.Of(options.ServerName, options.BridgePid, steps);
     }
 
     private async Task SampleIdleAsync(CancellationToken cancellationToken)
@@ -67,7 +67,8 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         var measure = new LoadMeasurements();
         var since = time.GetUtcNow();
         var start = HopTag.NowMicros();
-        var callers = Enumerable.Range(0, count).Select(i => new LoadCaller(i, options.Audio, measure, start)).ToList();
+        await using var sip = options.Leg == LoadLeg.Sip ? new SipLoadSignalling(udp, options.SipServer!, time, logger) : null;
+        var callers = Enumerable.Range(0, count).Select(i => Call(i, new LoadTurns(i, options.Audio, measure, start), measure, sip)).ToList();
         var connected = await ConnectAsync(callers, cancellationToken);
         var (loaded, rssKb, stormDropped) = await PaceAsync(connected, measure, cancellationToken);
         await Task.WhenAll(connected.Select(c => c.StopAsync(time)));
@@ -77,6 +78,10 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         var handoffs = stormDropped is null || options.AuditDirectory is null ? null : AuditHandoffs.Read(options.AuditDirectory, since);
         return Step(count, connected.Count, measure, loaded, rssKb, probe, stormDropped, handoffs);
     }
+
+    private ILoadCall Call(int index, LoadTurns turns, LoadMeasurements measure, SipLoadSignalling? sip) => sip is null
+        ? new TwilioLoadCall(index, turns, measure, connector, options.Server!)
+        : new SipLoadCall(index, turns, measure, sip, udp);
 
     private LoadStep Step(int count, int connected, LoadMeasurements measure, double? loadedCpu, double? rssKb, LoadProbeSnapshot? probe, int? stormDropped, HandoffDistribution? handoffs)
     {
@@ -101,25 +106,25 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         };
     }
 
-    private async Task<List<LoadCaller>> ConnectAsync(List<LoadCaller> callers, CancellationToken cancellationToken)
+    private async Task<List<ILoadCall>> ConnectAsync(List<ILoadCall> callers, CancellationToken cancellationToken)
     {
-        var connected = new List<LoadCaller>(callers.Count);
+        var connected = new List<ILoadCall>(callers.Count);
         foreach (var batch in callers.Chunk(ConnectBatch))
         {
             var results = await Task.WhenAll(batch.Select(async c =>
             {
                 try
                 {
-                    await c.ConnectAsync(connector, options.Server, cancellationToken);
+                    await c.ConnectAsync(cancellationToken);
                     return c;
                 }
                 catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
                 {
-                    Log.ConnectFailed(logger, options.Server, e.Message);
+                    Log.ConnectFailed(logger, options.ServerName, e.Message);
                     return null;
                 }
             }));
-            connected.AddRange(results.OfType<LoadCaller>());
+            connected.AddRange(results.OfType<ILoadCall>());
         }
 
         return connected;
@@ -130,7 +135,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     /// in the period (a late tick catches up a few frames); the bridge is sampled from the end of the
     /// warm-up to just before the end.
     /// </summary>
-    private async Task<(double? LoadedCpu, double? RssKb, int? StormDropped)> PaceAsync(List<LoadCaller> callers, LoadMeasurements measure, CancellationToken cancellationToken)
+    private async Task<(double? LoadedCpu, double? RssKb, int? StormDropped)> PaceAsync(List<ILoadCall> callers, LoadMeasurements measure, CancellationToken cancellationToken)
     {
         var start = HopTag.NowMicros();
         var end = start + (options.DurationS * 1_000_000L);
@@ -234,7 +239,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
 
         try
         {
-            var uri = new Uri(sim, LoadProbeEndpoints.HopsPath + (reset ? "?reset=true" : ""));
+            var uri = new Uri(sim, LoadProbeEndpoints.HopsPath + (reset ? $"?reset=true&lateMs={options.HopInLateMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : ""));
             return await http.GetFromJsonAsync<LoadProbeSnapshot>(uri, LoadJson.Options, cancellationToken);
         }
         catch (HttpRequestException e)
@@ -255,7 +260,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         public static partial void NoProcess(ILogger logger, int pid);
 
         [LoggerMessage(3, LogLevel.Warning, "call to {Server} failed to connect: {Error}")]
-        public static partial void ConnectFailed(ILogger logger, Uri server, string error);
+        public static partial void ConnectFailed(ILogger logger, string server, string error);
 
         [LoggerMessage(4, LogLevel.Warning, "simulator control at {Simulator} failed (was it started with --load?): {Error}")]
         public static partial void ProbeFailed(ILogger logger, Uri simulator, string error);

@@ -59,6 +59,45 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
         Assert.True(step.GetProperty("framesReceivedByProvider").GetInt64() > 0, "caller frames reached the provider");
     }
 
+    /// <summary>
+    /// The SIP leg end to end: 3 loopback SIP calls (INVITE, PCMU RTP both ways, BYE) against <c>serve</c>
+    /// with SIP on, its RTP taken by the provider and the agent's replies heard as RTP.
+    /// </summary>
+    [Fact]
+    public async Task Three_sip_calls_against_serve_and_sim_processes_carry_audio_both_ways()
+    {
+        var simPort = FreePort();
+        var servePort = FreePort();
+        var sipPort = FreeUdpPort();
+        var data = Directory.CreateTempSubdirectory("voicebridge-load-sip-");
+        var report = Path.Combine(data.FullName, "load.json");
+        await using var sim = await Child.StartAsync(output, "simulated OpenAI Realtime provider listening", [], "sim", "--load", "--urls", $"http://127.0.0.1:{simPort}");
+        await using var serve = await Child.StartAsync(output, "VoiceBridge serving on", new() { ["OPENAI_API_KEY"] = "simulated" },
+            "serve", "--urls", $"http://127.0.0.1:{servePort}", "--realtime-url", $"ws://127.0.0.1:{simPort}/v1/realtime",
+            "--sip-listen", $"127.0.0.1:{sipPort}", "--whip-off", "--data-dir", data.FullName);
+        await using var load = await Child.StartAsync(output, null, [],
+            "load", "--leg", "sip", "--server", $"sip:agent@127.0.0.1:{sipPort}", "--sim", $"http://127.0.0.1:{simPort}", "--pid", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--calls", "3", "--duration", "6", "--idle", "1", "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
+        var exit = await load.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var root = doc.RootElement;
+        Assert.Equal($"sip:agent@127.0.0.1:{sipPort}", root.GetProperty("server").GetString());
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("hopInP50Ms").ValueKind);
+        var step = root.GetProperty("steps")[0];
+        Assert.Equal(3, step.GetProperty("callsConnected").GetInt32());
+        Assert.True(step.GetProperty("framesSent").GetInt64() > 600, "three calls sent six seconds of RTP");
+        Assert.True(step.GetProperty("framesReceivedByProvider").GetInt64() > 600, "the bridge took the RTP to the provider");
+        Assert.True(step.GetProperty("agentFramesReceived").GetInt64() > 0, "the agent's replies reached the callers as RTP");
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

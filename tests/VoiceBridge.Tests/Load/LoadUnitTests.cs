@@ -77,6 +77,40 @@ public sealed class LoadProbeTests
     }
 
     [Fact]
+    public void A_reset_may_move_what_counts_as_late()
+    {
+        var hops = new HopHistogram();
+        hops.Record(30_000);
+        Assert.Equal(1, hops.Late);
+        hops.Reset(80_000);
+        hops.Record(30_000);
+        hops.Record(90_000);
+        Assert.Equal(2, hops.Count);
+        Assert.Equal(1, hops.Late);
+        hops.Reset();
+        hops.Record(30_000);
+        Assert.Equal(0, hops.Late);
+    }
+
+    /// <summary>The control endpoint: <c>lateMs</c> sets the hop-in threshold on reset; a bad value is refused naming it and changes nothing.</summary>
+    [Fact]
+    public async Task The_probe_takes_a_late_threshold_on_reset_and_refuses_a_bad_one()
+    {
+        var probe = new LoadProbe();
+        await using var server = await Support.LoopbackServer.StartAsync(app => app.MapLoadProbe(probe));
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+
+        using var bad = await http.GetAsync(new Uri(LoadProbeEndpoints.HopsPath + "?reset=true&lateMs=soon", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("lateMs 'soon'", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(20_000, probe.HopIn.LateThresholdMicros);
+
+        using var ok = await http.GetAsync(new Uri(LoadProbeEndpoints.HopsPath + "?reset=true&lateMs=80", UriKind.Relative));
+        ok.EnsureSuccessStatusCode();
+        Assert.Equal(80_000, probe.HopIn.LateThresholdMicros);
+    }
+
+    [Fact]
     public void A_first_delta_is_tagged_on_a_copy()
     {
         var audio = new byte[800];

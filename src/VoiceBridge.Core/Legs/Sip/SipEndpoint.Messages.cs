@@ -84,7 +84,7 @@ public sealed partial class SipEndpoint
     private SipCall? FindCall(SipMessage request) =>
         _calls.TryGetValue(request.CallId, out var call) && call.RemoteTag == (request.From.Tag ?? "") && call.LocalTag == request.To.Tag ? call : null;
 
-    private static string NewTag() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    internal static string NewTag() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     internal static string NewBranch() => "z9hG4bK" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 }
