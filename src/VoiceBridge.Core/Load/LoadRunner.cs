@@ -15,6 +15,12 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     /// <summary>Calls connected at once while a step opens its calls.</summary>
     private const int ConnectBatch = 25;
 
+    /// <summary>
+    /// SIP calls are opened this many each half second, 20 a second: each is an INVITE and an ACK, so
+    /// 40 requests a second, under serve's default per-source limit (--sip-rate 50).
+    /// </summary>
+    private const int SipConnectBatch = 10;
+
     /// <summary>Frames a late tick may catch up.</summary>
     private const int MaxCatchUpFrames = 5;
 
@@ -109,8 +115,16 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     private async Task<List<ILoadCall>> ConnectAsync(List<ILoadCall> callers, CancellationToken cancellationToken)
     {
         var connected = new List<ILoadCall>(callers.Count);
-        foreach (var batch in callers.Chunk(ConnectBatch))
+        var sip = options.Leg == LoadLeg.Sip;
+        var first = true;
+        foreach (var batch in callers.Chunk(sip ? SipConnectBatch : ConnectBatch))
         {
+            if (sip && !first)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+            }
+
+            first = false;
             var results = await Task.WhenAll(batch.Select(async c =>
             {
                 try

@@ -28,6 +28,12 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
     /// <summary>A packet this much later than the call's fastest transit missed its turn at the caller's jitter buffer.</summary>
     private const long LateMicros = CallClock.FrameMs * 1000L;
 
+    /// <summary>INVITEs one call sends at most while the bridge answers 503 with Retry-After.</summary>
+    private const int MaxInviteAttempts = 4;
+
+    /// <summary>The longest Retry-After honoured.</summary>
+    private const int MaxRetryAfterS = 10;
+
     private readonly object _gate = new();
     private readonly byte[] _frame = new byte[CallClock.FrameSamples];
     private readonly byte[] _packet = new byte[RtpPacket.FixedHeaderLength + CallClock.FrameSamples];
@@ -43,6 +49,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
     private byte[]? _ack;
     private ushort _sequence = (ushort)Random.Shared.Next(ushort.MaxValue);
     private uint _timestamp = (uint)Random.Shared.NextInt64(uint.MaxValue);
+    private long _cseq;
     private bool _sentFirst;
     private bool _hungUp;
     private bool _receivedFirst;
@@ -57,28 +64,68 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
         SipMessage answer;
         try
         {
-            answer = await sip.RequestAsync(Invite(), cancellationToken);
+            answer = await InviteAsync(cancellationToken);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            throw new IOException($"INVITE to {sip.Target.Bridge}: {e.Message}", e);
+            await ReleaseAsync();
+            throw;
         }
 
-        if (answer.StatusCode is < 200 or >= 300)
-        {
-            throw new IOException($"INVITE to {sip.Target.Bridge} answered {answer.StatusCode} {answer.ReasonPhrase}");
-        }
-
-        var remote = RtpDestination(answer.Body);
         lock (_gate)
         {
             _to = answer.Headers.Get(SipHeaderNames.To);
             _target = answer.Contact?.Uri.ToString() ?? sip.Target.RequestUri;
-            _ack = InDialog("ACK", 1).ToBytes();
-            _remoteRtp = remote;
+            _ack = InDialog("ACK", _cseq).ToBytes();
         }
 
         sip.Send(_ack);
+        try
+        {
+            var remote = RtpDestination(answer.Body);
+            lock (_gate)
+            {
+                _remoteRtp = remote;
+            }
+        }
+        catch (IOException)
+        {
+            // Answered, so acknowledged; then hung up, since there is nowhere to send RTP.
+            await StopAsync(sip.Time);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The INVITE's 2xx. A 503 with Retry-After (a bridge over its per-source request rate, RFC 3261
+    /// 21.5.4) is tried again after that long, a few times; any other failure ends the call.
+    /// </summary>
+    private async Task<SipMessage> InviteAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            SipMessage answer;
+            try
+            {
+                answer = await sip.RequestAsync(Invite(), cancellationToken);
+            }
+            catch (TimeoutException e)
+            {
+                throw new IOException($"INVITE to {sip.Target.Bridge}: {e.Message}", e);
+            }
+
+            if (answer.StatusCode is >= 200 and < 300)
+            {
+                return answer;
+            }
+
+            if (answer.StatusCode != 503 || attempt == MaxInviteAttempts || !int.TryParse(answer.Headers.Get("Retry-After")?.Split(';')[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw new IOException($"INVITE to {sip.Target.Bridge} answered {answer.StatusCode} {answer.ReasonPhrase}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryAfterS)), sip.Time, cancellationToken);
+        }
     }
 
     /// <summary>One RTP packet of the caller, stamped now; nothing once the bridge has hung up.</summary>
@@ -117,7 +164,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             try
             {
-                await sip.RequestAsync(InDialog("BYE", 2), timeout.Token);
+                await sip.RequestAsync(InDialog("BYE", _cseq + 1), timeout.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or TimeoutException)
             {
@@ -125,6 +172,12 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
             }
         }
 
+        await ReleaseAsync();
+    }
+
+    /// <summary>Leaves the signalling socket's calls and closes the RTP socket.</summary>
+    private async Task ReleaseAsync()
+    {
         sip.Unregister(_callId);
         _stop.Cancel();
         if (_rtp is { } rtp)
@@ -203,7 +256,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
 
     private SipMessage Invite()
     {
-        var invite = Request("INVITE", sip.Target.RequestUri, $"<{sip.Target.RequestUri}>", 1);
+        var invite = Request("INVITE", sip.Target.RequestUri, $"<{sip.Target.RequestUri}>", ++_cseq);
         var local = sip.Local;
         invite.Headers.Add(SipHeaderNames.Contact, $"<sip:load@{Host(local.Address)}:{local.Port.ToString(CultureInfo.InvariantCulture)}>");
         invite.Headers.Add(SipHeaderNames.ContentType, "application/sdp");

@@ -38,6 +38,9 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
 
     public SipLoadTarget Target { get; }
 
+    /// <summary>The clock retransmissions and retries wait on.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>Where the load calls' SIP is sent from (their Via and Contact).</summary>
     public IPEndPoint Local => _socket.LocalEndPoint;
 
@@ -191,7 +194,11 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
 
     private sealed class Pending
     {
-        public TaskCompletionSource<SipMessage> Final { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// The final response. Its waiter goes on inline, on the receive loop (it only sends an ACK or
+        /// returns), so that on a fake clock it runs before time moves on.
+        /// </summary>
+        public TaskCompletionSource<SipMessage> Final { get; } = new();
 
         private volatile bool _provisional;
 

@@ -96,12 +96,8 @@ public sealed class SipLoadTests(ITestOutputHelper output)
     [Fact]
     public void An_invite_is_retransmitted_with_doubling_intervals_until_a_provisional_response() => Virtual(async (network, time) =>
     {
-        var bridge = network.Bind(new IPEndPoint(IPAddress.Loopback, 5060));
-        var received = new List<(SipMessage Message, IPEndPoint From, TimeSpan At)>();
-        var start = time.GetTimestamp();
-        using var stop = new CancellationTokenSource();
-        var receive = bridge.ReceiveAsync((d, from) => received.Add((SipParser.Parse(d).Message!, from, time.GetElapsedTime(start))), stop.Token);
-        await using var sip = new SipLoadSignalling(network, new SipLoadTarget(bridge.LocalEndPoint, "sip:agent@127.0.0.1:5060"), time, NullLogger.Instance);
+        await using var bridge = new HandBridge(network, time);
+        await using var sip = bridge.Signalling();
         var invite = SipMessage.Request("INVITE", "sip:agent@127.0.0.1:5060");
         invite.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/UDP 127.0.0.1:{sip.Local.Port};branch=z9hG4bKa1");
         invite.Headers.Add(SipHeaderNames.From, "<sip:load@127.0.0.1>;tag=1");
@@ -111,18 +107,15 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         var answer = sip.RequestAsync(invite, CancellationToken.None);
 
         await time.Elapse(TimeSpan.FromMilliseconds(3600));
-        Assert.Equal([0, 500, 1500, 3500], received.Select(r => (int)r.At.TotalMilliseconds));
-        bridge.Send(received[0].Message.CreateResponse(100, "Trying").ToBytes(), received[0].From);
+        Assert.Equal([0, 500, 1500, 3500], bridge.Requests.Select(r => (int)r.At.TotalMilliseconds));
+        bridge.Answer(0, 100, "Trying");
         await time.Elapse(TimeSpan.FromSeconds(10));
-        Assert.Equal(4, received.Count);
+        Assert.Equal(4, bridge.Requests.Count);
         Assert.False(answer.IsCompleted);
 
-        bridge.Send(received[0].Message.CreateResponse(200, "OK", "b1").ToBytes(), received[0].From);
+        bridge.Answer(0, 200, "OK");
         await time.Elapse(TimeSpan.FromMilliseconds(10));
         Assert.Equal(200, (await answer).StatusCode);
-        stop.Cancel();
-        await bridge.DisposeAsync();
-        await receive;
     });
 
     [Fact]
@@ -138,6 +131,55 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         await time.Elapse(TimeSpan.FromSeconds(2));
         var e = await Assert.ThrowsAsync<TimeoutException>(() => answer);
         Assert.Contains("BYE within 32 s", e.Message, StringComparison.Ordinal);
+    });
+
+    /// <summary>A bridge over its request rate answers 503 with Retry-After: the call tries again after that long (a new CSeq) and is acknowledged on its 2xx; without Retry-After a 503 ends the call, named.</summary>
+    [Fact]
+    public void A_503_with_retry_after_is_tried_again_after_that_long() => Virtual(async (network, time) =>
+    {
+        await using var bridge = new HandBridge(network, time);
+        await using var sip = bridge.Signalling();
+        var measure = new LoadMeasurements();
+        var connect = new SipLoadCall(0, new LoadTurns(0, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        bridge.Answer(0, 503, "Service Unavailable", busy => busy.Headers.Add("Retry-After", "2"));
+
+        await time.Elapse(TimeSpan.FromMilliseconds(1990));
+        Assert.Single(bridge.Requests);
+        await time.Elapse(TimeSpan.FromMilliseconds(20));
+        var second = bridge.Requests[1].Message;
+        Assert.Equal(("INVITE", 2L), (second.Method, second.CSeq.Number));
+        Assert.Equal(bridge.Requests[0].Message.CallId, second.CallId);
+        bridge.Answer(1, 200, "OK", ok => HandBridge.Sdp(ok, "m=audio 10002 RTP/AVP 0"));
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        await connect;
+        var ack = bridge.Requests[2].Message;
+        Assert.Equal(("ACK", 2L, "bridge1"), (ack.Method, ack.CSeq.Number, ack.To.Tag));
+
+        var refused = new SipLoadCall(1, new LoadTurns(1, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        bridge.Answer(3, 503, "Service Unavailable");
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        var e = await Assert.ThrowsAsync<IOException>(() => refused);
+        Assert.Contains("answered 503 Service Unavailable", e.Message, StringComparison.Ordinal);
+    });
+
+    /// <summary>A 2xx whose SDP gives nowhere to send PCMU is still acknowledged (RFC 3261 13.2.2.4), then the call is hung up with BYE and fails naming the answer.</summary>
+    [Fact]
+    public void An_answer_without_pcmu_is_acknowledged_then_hung_up() => Virtual(async (network, time) =>
+    {
+        await using var bridge = new HandBridge(network, time);
+        await using var sip = bridge.Signalling();
+        var measure = new LoadMeasurements();
+        var connect = new SipLoadCall(0, new LoadTurns(0, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        bridge.Answer(0, 200, "OK", ok => HandBridge.Sdp(ok, "m=audio 10002 RTP/AVP 8"));
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(["INVITE", "ACK", "BYE"], bridge.Requests.Select(r => r.Message.Method));
+        bridge.Answer(2, 200, "OK");
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        var e = await Assert.ThrowsAsync<IOException>(() => connect);
+        Assert.Contains("not PCMU", e.Message, StringComparison.Ordinal);
     });
 
     /// <summary>
@@ -176,6 +218,53 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         await time.Elapse(TimeSpan.FromMilliseconds(100));
         Assert.Equal(0, env.Sip.ActiveCalls);
     });
+
+    /// <summary>A hand-driven bridge on the in-memory network: keeps every request with its time and answers the one asked.</summary>
+    private sealed class HandBridge : IAsyncDisposable
+    {
+        private readonly IDatagramSocket _socket;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _receive;
+        private readonly InMemoryDatagramNetwork _network;
+        private readonly FakeTimeProvider _time;
+
+        public HandBridge(InMemoryDatagramNetwork network, FakeTimeProvider time)
+        {
+            _network = network;
+            _time = time;
+            _socket = network.Bind(new IPEndPoint(IPAddress.Loopback, 5060));
+            var start = time.GetTimestamp();
+            _receive = _socket.ReceiveAsync((d, from) => Requests.Add((SipParser.Parse(d).Message!, from, time.GetElapsedTime(start))), _stop.Token);
+        }
+
+        public List<(SipMessage Message, IPEndPoint From, TimeSpan At)> Requests { get; } = [];
+
+        public SipLoadSignalling Signalling() => new(_network, new SipLoadTarget(_socket.LocalEndPoint, "sip:agent@127.0.0.1:5060"), _time, NullLogger.Instance);
+
+        /// <summary>Answers request <paramref name="index"/> (To tag bridge1), shaped by <paramref name="shape"/>.</summary>
+        public void Answer(int index, int code, string reason, Action<SipMessage>? shape = null)
+        {
+            var response = Requests[index].Message.CreateResponse(code, reason, code > 100 ? "bridge1" : null);
+            shape?.Invoke(response);
+            _socket.Send(response.ToBytes(), Requests[index].From);
+        }
+
+        /// <summary>Makes <paramref name="ok"/> an answer with a Contact and an SDP body whose media line is <paramref name="media"/>.</summary>
+        public static void Sdp(SipMessage ok, string media)
+        {
+            ok.Headers.Add(SipHeaderNames.Contact, "<sip:agent@127.0.0.1:5060>");
+            ok.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
+            ok.Body = Encoding.ASCII.GetBytes($"v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n{media}\r\n");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            await _socket.DisposeAsync();
+            await _receive;
+            _stop.Dispose();
+        }
+    }
 
     private void Run(Func<ReplayEnvironment, FakeTimeProvider, Task> body) => Virtual(async (_, time) =>
     {
