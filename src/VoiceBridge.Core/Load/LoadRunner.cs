@@ -132,7 +132,7 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
                     await c.ConnectAsync(cancellationToken);
                     return c;
                 }
-                catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
+                catch (Exception e) when (e is ConnectFailedException or System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
                 {
                     Log.ConnectFailed(logger, options.ServerName, e.Message);
                     return null;

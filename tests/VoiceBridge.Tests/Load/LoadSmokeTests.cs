@@ -59,6 +59,25 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
         Assert.True(step.GetProperty("framesReceivedByProvider").GetInt64() > 0, "caller frames reached the provider");
     }
 
+    /// <summary>A bridge that is not there: every call's failure is named and the run exits 1 with its report, not with an unhandled exception.</summary>
+    [Fact]
+    public async Task A_bridge_that_is_not_listening_fails_each_call_by_name_and_exits_1()
+    {
+        var closedPort = FreePort();
+        var data = Directory.CreateTempSubdirectory("voicebridge-load-none-");
+        var report = Path.Combine(data.FullName, "load.json");
+        await using var load = await Child.StartAsync(output, null, [],
+            "load", "--server", $"ws://127.0.0.1:{closedPort}/twilio/media", "--sim", "", "--calls", "2", "--duration", "1", "--idle", "1",
+            "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
+        var exit = await load.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("Unhandled exception", load.Log, StringComparison.Ordinal);
+        Assert.Contains($"failed to connect: connecting to ws://127.0.0.1:{closedPort}/twilio/media failed", load.Log, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.Equal(0, doc.RootElement.GetProperty("steps")[0].GetProperty("callsConnected").GetInt32());
+    }
+
     /// <summary>
     /// The SIP leg end to end: 3 loopback SIP calls (INVITE, PCMU RTP both ways, BYE) against <c>serve</c>
     /// with SIP on, its RTP taken by the provider and the agent's replies heard as RTP.
@@ -118,6 +137,18 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
         }
 
         public Process Process { get; }
+
+        /// <summary>Every line the child printed so far.</summary>
+        public string Log
+        {
+            get
+            {
+                lock (_log)
+                {
+                    return _log.ToString();
+                }
+            }
+        }
 
         public static async Task<Child> StartAsync(ITestOutputHelper output, string? readyLine, Dictionary<string, string> environment, params string[] args)
         {
