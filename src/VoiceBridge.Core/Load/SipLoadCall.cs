@@ -58,7 +58,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        _rtp = network.Bind(new IPEndPoint(sip.Local.Address, 0));
+        _rtp = network.Bind(new IPEndPoint(sip.Local.Address, 0), RtpPortPool.MaxMediaDatagramBytes);
         _receive = _rtp.ReceiveAsync(OnRtp, _stop.Token);
         sip.Register(_callId, this);
         SipMessage answer;

@@ -18,6 +18,9 @@ public interface IDatagramSocket : IAsyncDisposable
     /// <summary>Datagrams that could not be sent (no route, peer unreachable); UDP gives no other signal.</summary>
     long SendErrors { get; }
 
+    /// <summary>Datagrams received longer than the socket's limit (see <see cref="IDatagramNetwork.Bind"/>), dropped unread.</summary>
+    long OversizeDatagrams { get; }
+
     /// <summary>Sends one datagram; never throws for network errors (they are counted).</summary>
     void Send(ReadOnlySpan<byte> datagram, IPEndPoint to);
 
@@ -28,6 +31,14 @@ public interface IDatagramSocket : IAsyncDisposable
 /// <summary>Where UDP sockets come from.</summary>
 public interface IDatagramNetwork
 {
-    /// <summary>Binds a socket; port 0 picks a free one. Throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>
-    IDatagramSocket Bind(IPEndPoint endpoint);
+    /// <summary>The largest UDP payload there is.</summary>
+    public const int MaxDatagramBytes = 65535;
+
+    /// <summary>
+    /// Binds a socket; port 0 picks a free one. It receives datagrams of up to
+    /// <paramref name="maxDatagramBytes"/> (its receive buffer's size: one per socket, for its whole
+    /// life); longer ones are dropped and counted. Throws <see cref="System.Net.Sockets.SocketException"/>
+    /// when the port is taken.
+    /// </summary>
+    IDatagramSocket Bind(IPEndPoint endpoint, int maxDatagramBytes = MaxDatagramBytes);
 }

@@ -15,11 +15,12 @@ public sealed class InMemoryDatagramNetwork : IDatagramNetwork
     private readonly ConcurrentDictionary<IPEndPoint, Socket> _bound = new();
     private int _nextPort = 40000;
 
-    public IDatagramSocket Bind(IPEndPoint endpoint)
+    public IDatagramSocket Bind(IPEndPoint endpoint, int maxDatagramBytes = IDatagramNetwork.MaxDatagramBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDatagramBytes, 1);
         var port = endpoint.Port != 0 ? endpoint.Port : Interlocked.Increment(ref _nextPort);
         var local = new IPEndPoint(endpoint.Address, port);
-        var socket = new Socket(this, local);
+        var socket = new Socket(this, local, maxDatagramBytes);
         if (!_bound.TryAdd(local, socket))
         {
             throw new SocketException((int)SocketError.AddressAlreadyInUse);
@@ -36,13 +37,17 @@ public sealed class InMemoryDatagramNetwork : IDatagramNetwork
         }
     }
 
-    private sealed class Socket(InMemoryDatagramNetwork network, IPEndPoint local) : IDatagramSocket
+    private sealed class Socket(InMemoryDatagramNetwork network, IPEndPoint local, int maxDatagram) : IDatagramSocket
     {
+        private long _oversize;
+
         private readonly Channel<(byte[] Data, IPEndPoint From)> _inbox = Channel.CreateUnbounded<(byte[], IPEndPoint)>(new UnboundedChannelOptions { SingleReader = true });
 
         public IPEndPoint LocalEndPoint { get; } = local;
 
         public long SendErrors { get; private set; }
+
+        public long OversizeDatagrams => Interlocked.Read(ref _oversize);
 
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint to)
         {
@@ -55,7 +60,16 @@ public sealed class InMemoryDatagramNetwork : IDatagramNetwork
             network.Deliver(datagram, LocalEndPoint, to);
         }
 
-        public void Enqueue(ReadOnlySpan<byte> datagram, IPEndPoint from) => _inbox.Writer.TryWrite((datagram.ToArray(), from));
+        public void Enqueue(ReadOnlySpan<byte> datagram, IPEndPoint from)
+        {
+            if (datagram.Length > maxDatagram)
+            {
+                Interlocked.Increment(ref _oversize);
+                return;
+            }
+
+            _inbox.Writer.TryWrite((datagram.ToArray(), from));
+        }
 
         public async Task ReceiveAsync(DatagramHandler onDatagram, CancellationToken cancellationToken)
         {

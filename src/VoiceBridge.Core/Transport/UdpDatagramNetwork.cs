@@ -8,7 +8,12 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
 {
     public static readonly UdpDatagramNetwork Instance = new();
 
-    public IDatagramSocket Bind(IPEndPoint endpoint) => new UdpDatagramSocket(endpoint);
+    public IDatagramSocket Bind(IPEndPoint endpoint, int maxDatagramBytes = IDatagramNetwork.MaxDatagramBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDatagramBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDatagramBytes, IDatagramNetwork.MaxDatagramBytes);
+        return new UdpDatagramSocket(endpoint, maxDatagramBytes);
+    }
 
     /// <summary>
     /// One UDP socket. Receiving reuses one buffer and one <see cref="SocketAddress"/>, and keeps the
@@ -17,12 +22,14 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
     /// </summary>
     private sealed class UdpDatagramSocket : IDatagramSocket
     {
-        private const int MaxDatagram = 65535;
         private readonly Socket _socket;
+        private readonly int _maxDatagram;
         private long _sendErrors;
+        private long _oversize;
 
-        public UdpDatagramSocket(IPEndPoint endpoint)
+        public UdpDatagramSocket(IPEndPoint endpoint, int maxDatagram)
         {
+            _maxDatagram = maxDatagram;
             _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             if (OperatingSystem.IsWindows())
             {
@@ -37,6 +44,8 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
         public IPEndPoint LocalEndPoint { get; }
 
         public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+        public long OversizeDatagrams => Interlocked.Read(ref _oversize);
 
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint to)
         {
@@ -56,7 +65,8 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
 
         public async Task ReceiveAsync(DatagramHandler onDatagram, CancellationToken cancellationToken)
         {
-            var buffer = new byte[MaxDatagram];
+            // One byte more than the limit: a datagram that fills it was longer (the kernel truncates it).
+            var buffer = new byte[_maxDatagram + 1];
             var address = new SocketAddress(_socket.AddressFamily);
             var last = new SocketAddress(_socket.AddressFamily);
             IPEndPoint? lastEndPoint = null;
@@ -76,6 +86,12 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
                     || (e is SocketException s && s.SocketErrorCode == SocketError.OperationAborted))
                 {
                     return;
+                }
+
+                if (n > _maxDatagram)
+                {
+                    Interlocked.Increment(ref _oversize);
+                    continue;
                 }
 
                 if (lastEndPoint is null || !address.Equals(last))

@@ -20,6 +20,9 @@ public interface IRtpTransport : IAsyncDisposable
     /// <summary>The local RTP port (the SDP answer's).</summary>
     int LocalPort { get; }
 
+    /// <summary>Datagrams too long for the transport's sockets, dropped unread (counted among the leg's bad packets).</summary>
+    long OversizeDatagrams { get; }
+
     /// <summary>
     /// Sends the RTP packet in <paramref name="buffer"/>[..<paramref name="length"/>], which has at least
     /// <see cref="SendReserve"/> spare bytes after it and may be changed in place. <paramref name="to"/> is

@@ -368,7 +368,7 @@ public sealed partial class RtpCallLeg
         {
             var jitter = _jitterBuffer.Stats;
             return new RtpMediaFigures(
-                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches,
+                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets + _transport.OversizeDatagrams, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches,
                 jitter.TargetDelayMs, jitter.ConcealedMs, jitter.LatePackets, jitter.DuplicatePackets, jitter.DiscardedPackets, OverflowFrames);
         }
     }

@@ -11,6 +11,14 @@ namespace VoiceBridge.Legs.Sip;
 /// </summary>
 public sealed class RtpPortPool(IDatagramNetwork network, IPAddress address, int min, int max)
 {
+    /// <summary>
+    /// The longest RTP or RTCP datagram a call's sockets take: an audio packet (PCMU's is 172 bytes,
+    /// Opus's at most 1,275 of payload) with header extensions and an SRTP tag fits an Ethernet MTU.
+    /// Each socket keeps a receive buffer this size for the call's life (64 KB each, before, was most
+    /// of a call's memory); a longer datagram is dropped and counted among the call's bad packets.
+    /// </summary>
+    public const int MaxMediaDatagramBytes = 2048;
+
     private readonly object _gate = new();
     private readonly HashSet<int> _inUse = [];
     private int _next = min + (min & 1);
@@ -52,8 +60,8 @@ public sealed class RtpPortPool(IDatagramNetwork network, IPAddress address, int
         IDatagramSocket? rtp = null;
         try
         {
-            rtp = network.Bind(new IPEndPoint(address, port));
-            return (rtp, network.Bind(new IPEndPoint(address, port + 1)));
+            rtp = network.Bind(new IPEndPoint(address, port), MaxMediaDatagramBytes);
+            return (rtp, network.Bind(new IPEndPoint(address, port + 1), MaxMediaDatagramBytes));
         }
         catch (SocketException)
         {

@@ -9,6 +9,8 @@ internal sealed class SipRtpTransport(IDatagramSocket rtp, IDatagramSocket rtcp)
 {
     public int LocalPort => rtp.LocalEndPoint.Port;
 
+    public long OversizeDatagrams => rtp.OversizeDatagrams + rtcp.OversizeDatagrams;
+
     public void SendRtp(Span<byte> buffer, int length, IPEndPoint to) => rtp.Send(buffer[..length], to);
 
     public void SendRtcp(Span<byte> buffer, int length, IPEndPoint to) => rtcp.Send(buffer[..length], to);

@@ -33,6 +33,8 @@ internal sealed class WebRtcRtpTransport : IRtpTransport, IDisposable
 
     public int LocalPort => _socket.LocalEndPoint.Port;
 
+    public long OversizeDatagrams => _socket.OversizeDatagrams;
+
     /// <summary>SRTP and SRTCP packets that authenticated.</summary>
     public long Unprotected => Interlocked.Read(ref _unprotected);
 
