@@ -23,7 +23,7 @@ public sealed class LoadOptions
     /// <summary>
     /// Hop in beyond this is a late frame: one frame period (20 ms) more than the bridge holds caller
     /// audio on purpose. A Twilio leg holds none; a SIP leg holds each packet in its jitter buffer
-    /// (starting target 40 ms, settling at 20 ms on a clean network) and until its next 20 ms tick.
+    /// (40 ms: its starting target, where it stays on loopback runs) and until its next 20 ms tick.
     /// </summary>
     public int HopInLateMs => Leg == LoadLeg.Sip ? 80 : 20;
 
