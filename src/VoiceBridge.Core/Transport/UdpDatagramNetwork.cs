@@ -77,9 +77,15 @@ public sealed class UdpDatagramNetwork : IDatagramNetwork
                 {
                     n = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, cancellationToken);
                 }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize)
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize)
                 {
-                    // ICMP errors from an earlier send, or an oversized datagram: not the end of the socket.
+                    // An oversized datagram, where the platform reports it (Windows): dropped and counted.
+                    Interlocked.Increment(ref _oversize);
+                    continue;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
+                {
+                    // ICMP errors from an earlier send: not the end of the socket.
                     continue;
                 }
                 catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException
