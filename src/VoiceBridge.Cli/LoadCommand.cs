@@ -100,7 +100,17 @@ internal static class LoadCommand
                     return 2;
                 }
 
-                var soaked = await SoakRun.RunAsync(runner.RunAsync, options, options.BridgePid, metricsUri, http, parse.GetValue(maxGrowth), TimeProvider.System, ct);
+                SoakReport soaked;
+                try
+                {
+                    soaked = await SoakRun.RunAsync(runner.RunAsync, options, options.BridgePid, metricsUri, http, parse.GetValue(maxGrowth), TimeProvider.System, ct);
+                }
+                catch (IOException e)
+                {
+                    error.WriteLine($"load: {e.Message}");
+                    return 1;
+                }
+
                 var soakJson = soaked.ToJson();
                 if (parse.GetValue(report) is { } soakPath)
                 {
@@ -111,7 +121,17 @@ internal static class LoadCommand
                 return soaked.Verdict.Passed ? 0 : 1;
             }
 
-            var result = await runner.RunAsync(ct);
+            LoadReport result;
+            try
+            {
+                result = await runner.RunAsync(ct);
+            }
+            catch (IOException e)
+            {
+                error.WriteLine($"load: {e.Message}");
+                return 1;
+            }
+
             var json = result.ToJson();
             if (parse.GetValue(report) is { } reportPath)
             {

@@ -8,6 +8,12 @@ public sealed class LoadOptions
     /// <summary>The most concurrent calls one run may open.</summary>
     public const int MaxCalls = 2000;
 
+    /// <summary>
+    /// The most SIP calls one step may open: they are opened 20 a second and send no RTP until all
+    /// are, so with more the first would wait past the bridge's 60 s RTP timeout.
+    /// </summary>
+    public const int MaxSipCalls = 1000;
+
     /// <summary>The longest step.</summary>
     public const int MaxDurationS = 3600;
 
@@ -60,6 +66,11 @@ public sealed class LoadOptions
         if (Steps.Count == 0 || Steps.Any(n => n is < 1 or > MaxCalls))
         {
             errors.Add($"--calls/--ramp: each step must be 1 to {MaxCalls} calls");
+        }
+
+        if (Leg == LoadLeg.Sip && Steps.Any(n => n > MaxSipCalls))
+        {
+            errors.Add($"--calls/--ramp: the SIP leg opens 20 calls a second and a step of more than {MaxSipCalls} would keep its first calls silent past the bridge's 60 s RTP timeout");
         }
 
         if (DurationS is < 1 or > MaxDurationS)

@@ -27,6 +27,11 @@ public static class LoadProbeEndpoints
             long? lateMicros = null;
             if (ctx.Request.Query["lateMs"] is { Count: > 0 } late)
             {
+                if (ctx.Request.Query["reset"] != "true")
+                {
+                    return Results.BadRequest(new { error = "lateMs takes effect on a reset: add reset=true" });
+                }
+
                 if (!int.TryParse(late, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms is < 1 or > 60_000)
                 {
                     return Results.BadRequest(new { error = $"lateMs '{late}': a whole number of milliseconds from 1 to 60000" });

@@ -16,8 +16,8 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
     private const int ConnectBatch = 25;
 
     /// <summary>
-    /// SIP calls are opened this many each half second, 20 a second: each is an INVITE and an ACK, so
-    /// 40 requests a second, under serve's default per-source limit (--sip-rate 50).
+    /// SIP calls are opened (and ended) this many each half second, 20 a second: each is an INVITE and
+    /// an ACK, so 40 requests a second, under serve's default per-source limit (--sip-rate 50).
     /// </summary>
     private const int SipConnectBatch = 10;
 
@@ -72,12 +72,15 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         await ProbeAsync(reset: true, cancellationToken);
         var measure = new LoadMeasurements();
         var since = time.GetUtcNow();
-        var start = HopTag.NowMicros();
         await using var sip = options.Leg == LoadLeg.Sip ? new SipLoadSignalling(udp, options.SipServer!, time, logger) : null;
-        var callers = Enumerable.Range(0, count).Select(i => Call(i, new LoadTurns(i, options.Audio, measure, start), measure, sip)).ToList();
+        var callers = Enumerable.Range(0, count).Select(i => Call(i, new LoadTurns(i, options.Audio, measure), measure, sip)).ToList();
         var connected = await ConnectAsync(callers, cancellationToken);
         var (loaded, rssKb, stormDropped) = await PaceAsync(connected, measure, cancellationToken);
-        await Task.WhenAll(connected.Select(c => c.StopAsync(time)));
+        await InBatchesAsync(connected, async c =>
+        {
+            await c.StopAsync(time);
+            return c;
+        }, cancellationToken);
         // Frames in flight reach the provider, and the bridge audits its ended calls, before they are read.
         await Task.Delay(TimeSpan.FromSeconds(stormDropped is null ? 1 : 3), time, cancellationToken);
         var probe = await ProbeAsync(reset: false, cancellationToken);
@@ -112,12 +115,32 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
         };
     }
 
-    private async Task<List<ILoadCall>> ConnectAsync(List<ILoadCall> callers, CancellationToken cancellationToken)
+    private async Task<List<ILoadCall>> ConnectAsync(List<ILoadCall> callers, CancellationToken cancellationToken) =>
+        await InBatchesAsync(callers, async c =>
+        {
+            try
+            {
+                await c.ConnectAsync(cancellationToken);
+                return c;
+            }
+            catch (Exception e) when (e is ConnectFailedException or System.Net.WebSockets.WebSocketException or HttpRequestException or IOException or System.Net.Sockets.SocketException)
+            {
+                Log.ConnectFailed(logger, options.ServerName, e.Message);
+                return null;
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on every call, a batch at a time: the Twilio leg 25 at once; the
+    /// SIP leg 10 each half second, since each call's INVITE and ACK, or BYE, count against the
+    /// bridge's per-source request rate. The calls the action returned.
+    /// </summary>
+    private async Task<List<ILoadCall>> InBatchesAsync(List<ILoadCall> calls, Func<ILoadCall, Task<ILoadCall?>> action, CancellationToken cancellationToken)
     {
-        var connected = new List<ILoadCall>(callers.Count);
+        var done = new List<ILoadCall>(calls.Count);
         var sip = options.Leg == LoadLeg.Sip;
         var first = true;
-        foreach (var batch in callers.Chunk(sip ? SipConnectBatch : ConnectBatch))
+        foreach (var batch in calls.Chunk(sip ? SipConnectBatch : ConnectBatch))
         {
             if (sip && !first)
             {
@@ -125,23 +148,10 @@ public sealed partial class LoadRunner(LoadOptions options, IWebSocketConnector 
             }
 
             first = false;
-            var results = await Task.WhenAll(batch.Select(async c =>
-            {
-                try
-                {
-                    await c.ConnectAsync(cancellationToken);
-                    return c;
-                }
-                catch (Exception e) when (e is ConnectFailedException or System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
-                {
-                    Log.ConnectFailed(logger, options.ServerName, e.Message);
-                    return null;
-                }
-            }));
-            connected.AddRange(results.OfType<ILoadCall>());
+            done.AddRange((await Task.WhenAll(batch.Select(action))).OfType<ILoadCall>());
         }
 
-        return connected;
+        return done;
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ internal sealed class LoadTurns
 
     private readonly LoadAudio _audio;
     private readonly LoadMeasurements _measure;
+    private readonly long _firstWordsAfterMicros;
     private int _utterance;
     private int _position;
     private bool _speaking;
@@ -29,13 +30,14 @@ internal sealed class LoadTurns
     private bool _replyStarted;
     private long _playoutEndMicros;
 
-    public LoadTurns(int index, LoadAudio audio, LoadMeasurements measure, long startMicros)
+    public LoadTurns(int index, LoadAudio audio, LoadMeasurements measure)
     {
         _audio = audio;
         _measure = measure;
         _utterance = index % audio.Utterances.Count;
-        // Calls start speaking at staggered moments over three seconds, as real callers would.
-        _silenceUntilMicros = startMicros + (index * 137_000L % 3_000_000);
+        // Calls start speaking at staggered moments over three seconds from their first frame, as real callers would.
+        _firstWordsAfterMicros = index * 137_000L % 3_000_000;
+        _silenceUntilMicros = -1;
     }
 
     /// <summary>When the agent audio received so far has finished playing at the caller.</summary>
@@ -44,6 +46,11 @@ internal sealed class LoadTurns
     /// <summary>Writes the caller's next 20 ms frame: the utterance being spoken, else silence.</summary>
     public void NextFrame(Span<byte> frame, long nowMicros)
     {
+        if (_silenceUntilMicros < 0)
+        {
+            _silenceUntilMicros = nowMicros + _firstWordsAfterMicros;
+        }
+
         if (!_speaking)
         {
             var replyOver = _replyStarted && nowMicros > _playoutEndMicros + PauseMicros;

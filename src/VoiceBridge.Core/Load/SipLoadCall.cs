@@ -15,7 +15,8 @@ namespace VoiceBridge.Load;
 /// then one tagged 20 ms RTP packet whenever the shared clock ticks (<see cref="LoadTurns"/> decides
 /// what the caller says), and a BYE at the end. The bridge's RTP is agent audio when it is not all
 /// mu-law silence (the bridge sends silence between replies, so the stream never pauses); a packet is
-/// late when it arrives more than a frame after its timestamp says, against the call's fastest packet.
+/// late when it arrives more than a frame after its timestamp says, against the call's fastest packet
+/// (since the last jump of half a second or more, after which a receiver would start over).
 /// </summary>
 internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements measure, SipLoadSignalling sip, IDatagramNetwork network) : ILoadCall
 {
@@ -31,8 +32,11 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
     /// <summary>INVITEs one call sends at most while the bridge answers 503 with Retry-After.</summary>
     private const int MaxInviteAttempts = 4;
 
-    /// <summary>The longest Retry-After honoured.</summary>
+    /// <summary>The longest Retry-After a load call waits; a longer one ends the call.</summary>
     private const int MaxRetryAfterS = 10;
+
+    /// <summary>A packet this much later than the fastest starts the reference over (counted late once).</summary>
+    private const long ResyncMicros = 500_000;
 
     private readonly object _gate = new();
     private readonly byte[] _frame = new byte[CallClock.FrameSamples];
@@ -98,7 +102,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
 
     /// <summary>
     /// The INVITE's 2xx. A 503 with Retry-After (a bridge over its per-source request rate, RFC 3261
-    /// 21.5.4) is tried again after that long, a few times; any other failure ends the call.
+    /// 21.5.4) is tried again after that long (up to 10 s), a few times; any other failure ends the call.
     /// </summary>
     private async Task<SipMessage> InviteAsync(CancellationToken cancellationToken)
     {
@@ -124,7 +128,12 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
                 throw new IOException($"INVITE to {sip.Target.Bridge} answered {answer.StatusCode} {answer.ReasonPhrase}");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryAfterS)), sip.Time, cancellationToken);
+            if (seconds > MaxRetryAfterS)
+            {
+                throw new IOException($"INVITE to {sip.Target.Bridge} answered 503 {answer.ReasonPhrase} with Retry-After {seconds} s, longer than a load call waits ({MaxRetryAfterS} s)");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(seconds), sip.Time, cancellationToken);
         }
     }
 
@@ -241,13 +250,21 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
 
             var transit = now - ((int)(packet.Timestamp - _firstTimestamp) * MicrosPerUnit);
             _fastestTransit = Math.Min(_fastestTransit, transit);
+            var late = transit - _fastestTransit > LateMicros;
+            if (transit - _fastestTransit > ResyncMicros)
+            {
+                // A jump no jitter buffer waits out (the bridge's clock stalled and skipped ahead of its
+                // timestamps): a receiver starts over from here, so later packets are judged afresh.
+                _fastestTransit = transit;
+            }
+
             if (packet.Payload.IndexOfAnyExcept(G711.MuLawSilence) < 0)
             {
                 return;
             }
 
             turns.AgentAudio(packet.Payload, now, underrunIsLate: false);
-            if (transit - _fastestTransit > LateMicros)
+            if (late)
             {
                 measure.AgentFramesLate(1);
             }

@@ -11,13 +11,20 @@ namespace VoiceBridge.Load;
 /// The load generator's SIP user agent client, one UDP socket for every SIP load call of a run (as
 /// sipp uses one). Requests are retransmitted per RFC 3261 17.1 (T1 doubling up to T2; an INVITE stops
 /// once a provisional response came) until a final response or 64*T1; responses are matched to their
-/// request by Call-ID and CSeq. The bridge's requests are answered (BYE with 200, which ends that load
-/// call's media; OPTIONS with 200; others 501), and a retransmitted 2xx to an INVITE is acknowledged again.
+/// request by Call-ID and CSeq. A failed INVITE's final response is acknowledged, and a retransmitted
+/// 2xx to an INVITE acknowledged again. The bridge's requests are answered (BYE with 200, which ends
+/// that load call's media, or 481 for a call it does not know; OPTIONS with 200; others 501).
 /// </summary>
 internal sealed partial class SipLoadSignalling : IAsyncDisposable
 {
     private static readonly TimeSpan T1 = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan T2 = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// How long a request waits for its final response: 64*T1 (Timer B and F). A load call gives up
+    /// then even on an INVITE that had a provisional response (the RFC leaves that to the caller).
+    /// </summary>
+    private static readonly TimeSpan RequestTimeout = 64 * T1;
 
     private readonly IDatagramSocket _socket;
     private readonly TimeProvider _time;
@@ -32,7 +39,15 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
         Target = target;
         _time = time;
         _logger = logger;
-        _socket = network.Bind(new IPEndPoint(LocalAddressFor(target.Bridge), 0));
+        try
+        {
+            _socket = network.Bind(new IPEndPoint(LocalAddressFor(target.Bridge), 0));
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"no SIP socket toward {target.Bridge}: {e.Message}", e);
+        }
+
         _receive = _socket.ReceiveAsync(OnDatagram, _stop.Token);
     }
 
@@ -65,7 +80,7 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
             var bytes = request.ToBytes();
             var invite = request.Method == "INVITE";
             var interval = T1;
-            var waited = TimeSpan.Zero;
+            var left = RequestTimeout;
             while (true)
             {
                 if (!(invite && pending.Provisional))
@@ -73,17 +88,18 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
                     _socket.Send(bytes, Target.Bridge);
                 }
 
-                var delay = Task.Delay(interval, _time, cancellationToken);
+                var wait = interval < left ? interval : left;
+                var delay = Task.Delay(wait, _time, cancellationToken);
                 if (await Task.WhenAny(pending.Final.Task, delay) == pending.Final.Task)
                 {
                     return await pending.Final.Task;
                 }
 
                 await delay;
-                waited += interval;
-                if (waited >= 64 * T1)
+                left -= wait;
+                if (left <= TimeSpan.Zero)
                 {
-                    throw new TimeoutException($"no final response to {request.Method} within {(64 * T1).TotalSeconds} s");
+                    throw new TimeoutException($"no final response to {request.Method} within {RequestTimeout.TotalSeconds} s");
                 }
 
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, T2.Ticks));
@@ -141,6 +157,12 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
 
     private void OnResponse(SipMessage response)
     {
+        if (response.StatusCode >= 300 && response.CSeq.Method == "INVITE")
+        {
+            // 17.1.1.3: every non-2xx final response to an INVITE, and each retransmission of it, is acknowledged.
+            AcknowledgeFailure(response);
+        }
+
         if (_pending.TryGetValue((response.CallId, response.CSeq.Number), out var pending))
         {
             if (response.StatusCode < 200)
@@ -158,6 +180,19 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
         }
     }
 
+    /// <summary>The ACK of a failed INVITE: the INVITE's Request-URI and Via (so its branch), the response's To, CSeq method ACK.</summary>
+    private void AcknowledgeFailure(SipMessage response)
+    {
+        var ack = SipMessage.Request("ACK", Target.RequestUri);
+        ack.Headers.Add(SipHeaderNames.Via, response.Headers.GetAll(SipHeaderNames.Via)[0]);
+        ack.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        ack.Headers.Add(SipHeaderNames.From, response.Headers.Get(SipHeaderNames.From)!);
+        ack.Headers.Add(SipHeaderNames.To, response.Headers.Get(SipHeaderNames.To)!);
+        ack.Headers.Add(SipHeaderNames.CallId, response.CallId);
+        ack.Headers.Add(SipHeaderNames.CSeq, $"{response.CSeq.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)} ACK");
+        _socket.Send(ack.ToBytes(), Target.Bridge);
+    }
+
     private void OnRequest(SipMessage request, IPEndPoint from)
     {
         if (request.Method == "ACK")
@@ -165,15 +200,17 @@ internal sealed partial class SipLoadSignalling : IAsyncDisposable
             return;
         }
 
+        _calls.TryGetValue(request.CallId, out var call);
         var (code, reason) = request.Method switch
         {
+            "BYE" when call is null => (481, "Call/Transaction Does Not Exist"),
             "BYE" or "OPTIONS" => (200, "OK"),
             _ => (501, "Not Implemented"),
         };
         _socket.Send(request.CreateResponse(code, reason).ToBytes(), from);
-        if (request.Method == "BYE" && _calls.TryGetValue(request.CallId, out var call))
+        if (request.Method == "BYE")
         {
-            call.HungUpByBridge();
+            call?.HungUpByBridge();
         }
     }
 

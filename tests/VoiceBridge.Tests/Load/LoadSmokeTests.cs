@@ -27,16 +27,10 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Three_calls_against_serve_and_sim_processes_report_every_figure()
     {
-        var simPort = FreePort();
-        var servePort = FreePort();
-        var data = Directory.CreateTempSubdirectory("voicebridge-load-");
-        var report = Path.Combine(data.FullName, "load.json");
-        await using var sim = await Child.StartAsync(output, "simulated OpenAI Realtime provider listening", [], "sim", "--load", "--urls", $"http://127.0.0.1:{simPort}");
-        await using var serve = await Child.StartAsync(output, "VoiceBridge serving on", new() { ["OPENAI_API_KEY"] = "simulated" },
-            "serve", "--urls", $"http://127.0.0.1:{servePort}", "--realtime-url", $"ws://127.0.0.1:{simPort}/v1/realtime",
-            "--sip-listen", "off", "--whip-off", "--data-dir", data.FullName);
+        await using var bridge = await Bridge.StartAsync(output, "off");
+        var report = Path.Combine(bridge.Data.FullName, "load.json");
         await using var load = await Child.StartAsync(output, null, [],
-            "load", "--server", $"ws://127.0.0.1:{servePort}/twilio/media", "--sim", $"http://127.0.0.1:{simPort}", "--pid", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "load", "--server", $"ws://127.0.0.1:{bridge.ServePort}/twilio/media", "--sim", bridge.SimUrl, "--pid", bridge.ServePid,
             "--calls", "3", "--duration", "5", "--idle", "1", "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
         var exit = await load.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
@@ -85,17 +79,11 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Three_sip_calls_against_serve_and_sim_processes_carry_audio_both_ways()
     {
-        var simPort = FreePort();
-        var servePort = FreePort();
         var sipPort = FreeUdpPort();
-        var data = Directory.CreateTempSubdirectory("voicebridge-load-sip-");
-        var report = Path.Combine(data.FullName, "load.json");
-        await using var sim = await Child.StartAsync(output, "simulated OpenAI Realtime provider listening", [], "sim", "--load", "--urls", $"http://127.0.0.1:{simPort}");
-        await using var serve = await Child.StartAsync(output, "VoiceBridge serving on", new() { ["OPENAI_API_KEY"] = "simulated" },
-            "serve", "--urls", $"http://127.0.0.1:{servePort}", "--realtime-url", $"ws://127.0.0.1:{simPort}/v1/realtime",
-            "--sip-listen", $"127.0.0.1:{sipPort}", "--whip-off", "--data-dir", data.FullName);
+        await using var bridge = await Bridge.StartAsync(output, $"127.0.0.1:{sipPort}");
+        var report = Path.Combine(bridge.Data.FullName, "load.json");
         await using var load = await Child.StartAsync(output, null, [],
-            "load", "--leg", "sip", "--server", $"sip:agent@127.0.0.1:{sipPort}", "--sim", $"http://127.0.0.1:{simPort}", "--pid", serve.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "load", "--leg", "sip", "--server", $"sip:agent@127.0.0.1:{sipPort}", "--sim", bridge.SimUrl, "--pid", bridge.ServePid,
             "--calls", "3", "--duration", "6", "--idle", "1", "--recording", RepoPaths.Fixture("booking-ulaw8k.wav"), "--report", report);
         var exit = await load.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
@@ -122,6 +110,54 @@ public sealed class LoadSmokeTests(ITestOutputHelper output)
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary><c>sim --load</c> and <c>serve</c> pointed at it (SIP on <c>sipListen</c>, or off), each a process, with a data directory.</summary>
+    private sealed class Bridge : IAsyncDisposable
+    {
+        private Child? _sim;
+        private Child? _serve;
+
+        public int ServePort { get; } = FreePort();
+
+        public int SimPort { get; } = FreePort();
+
+        public DirectoryInfo Data { get; } = Directory.CreateTempSubdirectory("voicebridge-load-");
+
+        public string SimUrl => $"http://127.0.0.1:{SimPort}";
+
+        public string ServePid => _serve!.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        public static async Task<Bridge> StartAsync(ITestOutputHelper output, string sipListen)
+        {
+            var bridge = new Bridge();
+            try
+            {
+                bridge._sim = await Child.StartAsync(output, "simulated OpenAI Realtime provider listening", [], "sim", "--load", "--urls", bridge.SimUrl);
+                bridge._serve = await Child.StartAsync(output, "VoiceBridge serving on", new() { ["OPENAI_API_KEY"] = "simulated" },
+                    "serve", "--urls", $"http://127.0.0.1:{bridge.ServePort}", "--realtime-url", $"ws://127.0.0.1:{bridge.SimPort}/v1/realtime",
+                    "--sip-listen", sipListen, "--whip-off", "--data-dir", bridge.Data.FullName);
+                return bridge;
+            }
+            catch
+            {
+                await bridge.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_serve is not null)
+            {
+                await _serve.DisposeAsync();
+            }
+
+            if (_sim is not null)
+            {
+                await _sim.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>The built voicebridge.dll (beside the tests) as a child process, its output kept for the test log.</summary>

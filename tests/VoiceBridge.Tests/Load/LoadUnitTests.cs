@@ -104,6 +104,10 @@ public sealed class LoadProbeTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("lateMs 'soon'", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(20_000, probe.HopIn.LateThresholdMicros);
+        using var noReset = await http.GetAsync(new Uri(LoadProbeEndpoints.HopsPath + "?lateMs=80", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, noReset.StatusCode);
+        Assert.Contains("reset=true", await noReset.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(20_000, probe.HopIn.LateThresholdMicros);
 
         using var ok = await http.GetAsync(new Uri(LoadProbeEndpoints.HopsPath + "?reset=true&lateMs=80", UriKind.Relative));
         ok.EnsureSuccessStatusCode();

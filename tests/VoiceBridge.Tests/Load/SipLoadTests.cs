@@ -73,6 +73,8 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         Assert.Contains(Options(remote).Validate(false), e => e.Contains("loopback", StringComparison.Ordinal));
         Assert.Empty(Options(remote).Validate(true));
         Assert.Equal(80, Options(local).HopInLateMs);
+        var tooMany = new LoadOptions { Leg = LoadLeg.Sip, SipServer = local, Steps = [100, LoadOptions.MaxSipCalls + 1], DurationS = 5, Audio = Audio };
+        Assert.Contains(tooMany.Validate(false), e => e.Contains("RTP timeout", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -126,42 +128,78 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         bye.Headers.Add(SipHeaderNames.CallId, "c2");
         bye.Headers.Add(SipHeaderNames.CSeq, "2 BYE");
         var answer = sip.RequestAsync(bye, CancellationToken.None);
-        await time.Elapse(TimeSpan.FromSeconds(31));
+        await time.Elapse(TimeSpan.FromMilliseconds(31_900));
         Assert.False(answer.IsCompleted);
-        await time.Elapse(TimeSpan.FromSeconds(2));
+        await time.Elapse(TimeSpan.FromMilliseconds(200));
+        Assert.True(answer.IsCompleted, "given up at 32 s, not at the end of a whole T2 wait");
         var e = await Assert.ThrowsAsync<TimeoutException>(() => answer);
         Assert.Contains("BYE within 32 s", e.Message, StringComparison.Ordinal);
     });
 
-    /// <summary>A bridge over its request rate answers 503 with Retry-After: the call tries again after that long (a new CSeq) and is acknowledged on its 2xx; without Retry-After a 503 ends the call, named.</summary>
+    /// <summary>
+    /// A bridge over its request rate answers 503 with Retry-After: the failure is acknowledged (RFC 3261
+    /// 17.1.1.3: the INVITE's branch, the response's To), and the call tries again after that long with
+    /// a new CSeq and is acknowledged on its 2xx. A 503 without Retry-After, or asking for longer than a
+    /// load call waits, ends the call, named.
+    /// </summary>
     [Fact]
-    public void A_503_with_retry_after_is_tried_again_after_that_long() => Virtual(async (network, time) =>
+    public void A_503_is_acknowledged_and_with_retry_after_tried_again_after_that_long() => Virtual(async (network, time) =>
     {
         await using var bridge = new HandBridge(network, time);
         await using var sip = bridge.Signalling();
         var measure = new LoadMeasurements();
-        var connect = new SipLoadCall(0, new LoadTurns(0, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        var connect = Dial(0, sip, network, measure);
         await time.Elapse(TimeSpan.FromMilliseconds(10));
         bridge.Answer(0, 503, "Service Unavailable", busy => busy.Headers.Add("Retry-After", "2"));
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        var ackOf503 = bridge.Requests[1].Message;
+        Assert.Equal(("ACK", 1L, "bridge1"), (ackOf503.Method, ackOf503.CSeq.Number, ackOf503.To.Tag));
+        Assert.Equal(bridge.Requests[0].Message.TopVia.Branch, ackOf503.TopVia.Branch);
 
-        await time.Elapse(TimeSpan.FromMilliseconds(1990));
-        Assert.Single(bridge.Requests);
-        await time.Elapse(TimeSpan.FromMilliseconds(20));
-        var second = bridge.Requests[1].Message;
+        await time.Elapse(TimeSpan.FromMilliseconds(1960));
+        Assert.Equal(2, bridge.Requests.Count);
+        await time.Elapse(TimeSpan.FromMilliseconds(60));
+        var second = bridge.Requests[2].Message;
         Assert.Equal(("INVITE", 2L), (second.Method, second.CSeq.Number));
         Assert.Equal(bridge.Requests[0].Message.CallId, second.CallId);
-        bridge.Answer(1, 200, "OK", ok => HandBridge.Sdp(ok, "m=audio 10002 RTP/AVP 0"));
+        bridge.Answer(2, 200, "OK", ok => HandBridge.Sdp(ok, "m=audio 10002 RTP/AVP 0"));
         await time.Elapse(TimeSpan.FromMilliseconds(10));
         await connect;
-        var ack = bridge.Requests[2].Message;
+        var ack = bridge.Requests[3].Message;
         Assert.Equal(("ACK", 2L, "bridge1"), (ack.Method, ack.CSeq.Number, ack.To.Tag));
+        Assert.NotEqual(second.TopVia.Branch, ack.TopVia.Branch);
 
-        var refused = new SipLoadCall(1, new LoadTurns(1, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        var refused = Dial(1, sip, network, measure);
         await time.Elapse(TimeSpan.FromMilliseconds(10));
-        bridge.Answer(3, 503, "Service Unavailable");
+        bridge.Answer(4, 503, "Service Unavailable");
         await time.Elapse(TimeSpan.FromMilliseconds(10));
+        Assert.Equal("ACK", bridge.Requests[5].Message.Method);
         var e = await Assert.ThrowsAsync<IOException>(() => refused);
         Assert.Contains("answered 503 Service Unavailable", e.Message, StringComparison.Ordinal);
+
+        var tooLong = Dial(2, sip, network, measure);
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        bridge.Answer(6, 503, "Service Unavailable", busy => busy.Headers.Add("Retry-After", "30"));
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        e = await Assert.ThrowsAsync<IOException>(() => tooLong);
+        Assert.Contains("Retry-After 30 s, longer than a load call waits", e.Message, StringComparison.Ordinal);
+    });
+
+    /// <summary>A BYE from the bridge ends a call it knows with 200 and gets 481 for one it does not.</summary>
+    [Fact]
+    public void A_bye_for_an_unknown_call_gets_481() => Virtual(async (network, time) =>
+    {
+        await using var bridge = new HandBridge(network, time);
+        await using var sip = bridge.Signalling();
+        var bye = SipMessage.Request("BYE", $"sip:load@127.0.0.1:{sip.Local.Port}");
+        bye.Headers.Add(SipHeaderNames.Via, "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKbye1");
+        bye.Headers.Add(SipHeaderNames.From, "<sip:agent@127.0.0.1>;tag=bridge1");
+        bye.Headers.Add(SipHeaderNames.To, "<sip:load@127.0.0.1>;tag=x");
+        bye.Headers.Add(SipHeaderNames.CallId, "nobody");
+        bye.Headers.Add(SipHeaderNames.CSeq, "1 BYE");
+        bridge.Send(bye, sip.Local);
+        await time.Elapse(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(481, bridge.Requests.Single().Message.StatusCode);
     });
 
     /// <summary>A 2xx whose SDP gives nowhere to send PCMU is still acknowledged (RFC 3261 13.2.2.4), then the call is hung up with BYE and fails naming the answer.</summary>
@@ -171,7 +209,7 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         await using var bridge = new HandBridge(network, time);
         await using var sip = bridge.Signalling();
         var measure = new LoadMeasurements();
-        var connect = new SipLoadCall(0, new LoadTurns(0, Audio, measure, 0), measure, sip, network).ConnectAsync(CancellationToken.None);
+        var connect = Dial(0, sip, network, measure);
         await time.Elapse(TimeSpan.FromMilliseconds(10));
         bridge.Answer(0, 200, "OK", ok => HandBridge.Sdp(ok, "m=audio 10002 RTP/AVP 8"));
         await time.Elapse(TimeSpan.FromMilliseconds(10));
@@ -191,8 +229,10 @@ public sealed class SipLoadTests(ITestOutputHelper output)
     public void Sip_load_calls_are_answered_carry_audio_both_ways_and_hang_up() => Run(async (env, time) =>
     {
         var measure = new LoadMeasurements();
+        var start = time.GetTimestamp();
+        long Now() => (long)time.GetElapsedTime(start).TotalMicroseconds;
         await using var sip = new SipLoadSignalling(env.Datagrams!, new SipLoadTarget(env.Sip!.LocalEndPoint, "sip:agent@127.0.0.1:5060"), time, NullLogger.Instance);
-        var calls = Enumerable.Range(0, 2).Select(i => new SipLoadCall(i, new LoadTurns(i, Audio, measure, HopTag.NowMicros()), measure, sip, env.Datagrams!)).ToList();
+        var calls = Enumerable.Range(0, 2).Select(i => new SipLoadCall(i, new LoadTurns(i, Audio, measure), measure, sip, env.Datagrams!)).ToList();
         foreach (var call in calls)
         {
             await call.ConnectAsync(CancellationToken.None);
@@ -203,7 +243,7 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         {
             foreach (var call in calls)
             {
-                call.Tick(HopTag.NowMicros());
+                call.Tick(Now());
             }
 
             await time.Elapse(TimeSpan.FromMilliseconds(CallClock.FrameMs));
@@ -219,7 +259,11 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         Assert.Equal(0, env.Sip.ActiveCalls);
     });
 
-    /// <summary>A hand-driven bridge on the in-memory network: keeps every request with its time and answers the one asked.</summary>
+    /// <summary>Load call <paramref name="index"/> dialling through <paramref name="sip"/>: its connect, running.</summary>
+    private static Task Dial(int index, SipLoadSignalling sip, InMemoryDatagramNetwork network, LoadMeasurements measure) =>
+        new SipLoadCall(index, new LoadTurns(index, Audio, measure), measure, sip, network).ConnectAsync(CancellationToken.None);
+
+    /// <summary>A hand-driven bridge on the in-memory network: keeps every message it receives (requests, and responses to what it sent) with its time, and answers the one asked.</summary>
     private sealed class HandBridge : IAsyncDisposable
     {
         private readonly IDatagramSocket _socket;
@@ -248,6 +292,9 @@ public sealed class SipLoadTests(ITestOutputHelper output)
             shape?.Invoke(response);
             _socket.Send(response.ToBytes(), Requests[index].From);
         }
+
+        /// <summary>Sends <paramref name="request"/> to <paramref name="to"/> as the bridge would.</summary>
+        public void Send(SipMessage request, IPEndPoint to) => _socket.Send(request.ToBytes(), to);
 
         /// <summary>Makes <paramref name="ok"/> an answer with a Contact and an SDP body whose media line is <paramref name="media"/>.</summary>
         public static void Sdp(SipMessage ok, string media)
