@@ -16,7 +16,8 @@ namespace VoiceBridge.Load;
 /// what the caller says), and a BYE at the end. The bridge's RTP is agent audio when it is not all
 /// mu-law silence (the bridge sends silence between replies, so the stream never pauses); a packet is
 /// late when it arrives more than a frame after its timestamp says, against the call's fastest packet
-/// (since the last jump of half a second or more, after which a receiver would start over).
+/// of the last 2-3 s (a receiver's jitter buffer adapts to a lasting shift, such as the one a stall of
+/// the bridge's clock leaves, within seconds: only the packets around the shift are late).
 /// </summary>
 internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements measure, SipLoadSignalling sip, IDatagramNetwork network) : ILoadCall
 {
@@ -34,9 +35,6 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
 
     /// <summary>The longest Retry-After a load call waits; a longer one ends the call.</summary>
     private const int MaxRetryAfterS = 10;
-
-    /// <summary>A packet this much later than the fastest starts the reference over (counted late once).</summary>
-    private const long ResyncMicros = 500_000;
 
     private readonly object _gate = new();
     private readonly byte[] _frame = new byte[CallClock.FrameSamples];
@@ -58,7 +56,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
     private bool _hungUp;
     private bool _receivedFirst;
     private uint _firstTimestamp;
-    private long _fastestTransit = long.MaxValue;
+    private RecentMinimum _fastestTransit;
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
@@ -79,7 +77,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
         lock (_gate)
         {
             _to = answer.Headers.Get(SipHeaderNames.To);
-            _target = answer.Contact?.Uri.ToString() ?? sip.Target.RequestUri;
+            _target = RemoteTarget(answer) ?? sip.Target.RequestUri;
             _ack = InDialog("ACK", _cseq).ToBytes();
         }
 
@@ -249,14 +247,7 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
             }
 
             var transit = now - ((int)(packet.Timestamp - _firstTimestamp) * MicrosPerUnit);
-            _fastestTransit = Math.Min(_fastestTransit, transit);
-            var late = transit - _fastestTransit > LateMicros;
-            if (transit - _fastestTransit > ResyncMicros)
-            {
-                // A jump no jitter buffer waits out (the bridge's clock stalled and skipped ahead of its
-                // timestamps): a receiver starts over from here, so later packets are judged afresh.
-                _fastestTransit = transit;
-            }
+            var late = transit - _fastestTransit.Record(transit, now) > LateMicros;
 
             if (packet.Payload.IndexOfAnyExcept(G711.MuLawSilence) < 0)
             {
@@ -301,6 +292,22 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
         request.Headers.Add(SipHeaderNames.CallId, _callId);
         request.Headers.Add(SipHeaderNames.CSeq, $"{cseq.ToString(CultureInfo.InvariantCulture)} {method}");
         return request;
+    }
+
+    /// <summary>
+    /// The 2xx's Contact, where in-dialog requests go (RFC 3261 12.1.2); null when it has none or it
+    /// does not parse, and the INVITE's Request-URI serves (every request goes to the bridge's address anyway).
+    /// </summary>
+    private static string? RemoteTarget(SipMessage answer)
+    {
+        try
+        {
+            return answer.Contact?.Uri.ToString();
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The bridge's RTP address from its SDP answer: the first audio stream, which must carry PCMU.</summary>

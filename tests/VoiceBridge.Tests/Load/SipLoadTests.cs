@@ -330,3 +330,20 @@ public sealed class SipLoadTests(ITestOutputHelper output)
         });
     }
 }
+
+public sealed class RecentMinimumTests
+{
+    /// <summary>A lasting shift (a stall of the sender's clock) is the new floor within three seconds; within the window the old floor holds.</summary>
+    [Fact]
+    public void The_minimum_covers_the_current_second_and_the_two_before()
+    {
+        var min = default(RecentMinimum);
+        Assert.Equal(100, min.Record(100, 10_000_000));
+        Assert.Equal(100, min.Record(300, 10_500_000));
+        Assert.Equal(100, min.Record(300, 11_000_000));
+        Assert.Equal(100, min.Record(300, 12_999_999));
+        Assert.Equal(300, min.Record(300, 13_000_000));
+        Assert.Equal(50, min.Record(50, 13_100_000));
+        Assert.Equal(400, min.Record(400, 20_000_000));
+    }
+}
