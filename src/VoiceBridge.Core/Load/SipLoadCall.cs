@@ -266,13 +266,15 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
     {
         var invite = Request("INVITE", sip.Target.RequestUri, $"<{sip.Target.RequestUri}>", ++_cseq);
         var local = sip.Local;
-        invite.Headers.Add(SipHeaderNames.Contact, $"<sip:load@{Host(local.Address)}:{local.Port.ToString(CultureInfo.InvariantCulture)}>");
+        invite.Headers.Add(SipHeaderNames.Contact, $"<{SipUri.Sip("load", Host(local.Address), local.Port)}>");
         invite.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
-        var rtpPort = _rtp!.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture);
-        var ipVersion = local.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
-        invite.Body = Encoding.ASCII.GetBytes(
-            $"v=0\r\no=load 1 1 IN {ipVersion} {local.Address}\r\ns=-\r\nc=IN {ipVersion} {local.Address}\r\nt=0 0\r\n" +
-            $"m=audio {rtpPort} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n");
+        var connection = SdpConnection.For(local.Address.ToString());
+        var audio = new SdpMedia("audio", _rtp!.LocalEndPoint.Port, "RTP/AVP") { Ptime = CallClock.FrameMs, Direction = SdpDirection.SendRecv };
+        audio.Formats.Add("0");
+        audio.RtpMaps.Add(new SdpRtpMap(PcmuPayloadType, "PCMU", CallClock.SampleRate));
+        var offer = new SdpSession(new SdpOrigin("load", "1", 1, connection.NetworkType, connection.AddressType, connection.Address)) { Connection = connection };
+        offer.Media.Add(audio);
+        invite.Body = Encoding.ASCII.GetBytes(offer.ToString());
         return invite;
     }
 
@@ -285,9 +287,9 @@ internal sealed class SipLoadCall(int index, LoadTurns turns, LoadMeasurements m
         var local = sip.Local;
         var host = Host(local.Address);
         var request = SipMessage.Request(method, requestUri);
-        request.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/UDP {host}:{local.Port.ToString(CultureInfo.InvariantCulture)};branch={SipEndpoint.NewBranch()};rport");
+        request.Headers.Add(SipHeaderNames.Via, SipVia.Create("UDP", host, local.Port, SipEndpoint.NewBranch()).ToString());
         request.Headers.Add(SipHeaderNames.MaxForwards, "70");
-        request.Headers.Add(SipHeaderNames.From, $"<sip:load{index.ToString("D5", CultureInfo.InvariantCulture)}@{host}>;tag={_fromTag}");
+        request.Headers.Add(SipHeaderNames.From, $"<{SipUri.Sip($"load{index.ToString("D5", CultureInfo.InvariantCulture)}", host)}>;tag={_fromTag}");
         request.Headers.Add(SipHeaderNames.To, to);
         request.Headers.Add(SipHeaderNames.CallId, _callId);
         request.Headers.Add(SipHeaderNames.CSeq, $"{cseq.ToString(CultureInfo.InvariantCulture)} {method}");
