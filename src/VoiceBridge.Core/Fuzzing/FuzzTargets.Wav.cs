@@ -13,7 +13,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible), decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -22,6 +22,8 @@ public static partial class FuzzTargets
                 WavBytes(3, 1, 44100, 32, 1764),
                 WavBytes(0xFFFE, 2, 48000, 24, 1152),
                 WavBytes(1, 1, 22050, 8, 441),
+                AdpcmWavBytes(ima: true, channels: 1),
+                AdpcmWavBytes(ima: false, channels: 2),
             ],
             input =>
             {
@@ -89,6 +91,54 @@ public static partial class FuzzTargets
         for (int i = 0; i < dataBytes; i++)
         {
             w.Write((byte)(i * 37));
+        }
+
+        w.Flush();
+        return wav.ToArray();
+    }
+
+    /// <summary>
+    /// An ADPCM RIFF/WAVE file of two 64-byte blocks and a fact chunk counting one sample short of them:
+    /// IMA (its samples per block) or Microsoft (its samples per block and the 7 standard coefficient pairs).
+    /// </summary>
+    private static byte[] AdpcmWavBytes(bool ima, ushort channels)
+    {
+        const ushort BlockAlign = 64;
+        short[] coefficients = ima ? [] : [256, 0, 512, -256, 0, 0, 192, 64, 240, 0, 460, -208, 392, -232];
+        var samplesPerBlock = (ushort)(ima ? 1 + ((BlockAlign - (4 * channels)) / (4 * channels) * 8) : 2 + ((BlockAlign - (7 * channels)) * 2 / channels));
+        int extraLength = ima ? 2 : 4 + (2 * coefficients.Length);
+        using var wav = new MemoryStream();
+        using var w = new BinaryWriter(wav);
+        w.Write("RIFF"u8);
+        w.Write((uint)(4 + 8 + 18 + extraLength + 12 + 8 + (2 * BlockAlign)));
+        w.Write("WAVEfmt "u8);
+        w.Write((uint)(18 + extraLength));
+        w.Write((ushort)(ima ? 0x11 : 0x02));
+        w.Write(channels);
+        w.Write(8000u);
+        w.Write((uint)(8000 * BlockAlign / samplesPerBlock));
+        w.Write(BlockAlign);
+        w.Write((ushort)4);
+        w.Write((ushort)extraLength);
+        w.Write(samplesPerBlock);
+        if (!ima)
+        {
+            w.Write((ushort)(coefficients.Length / 2));
+            foreach (var coefficient in coefficients)
+            {
+                w.Write(coefficient);
+            }
+        }
+
+        w.Write("fact"u8);
+        w.Write(4u);
+        w.Write((uint)((2 * samplesPerBlock) - 1));
+        w.Write("data"u8);
+        w.Write((uint)(2 * BlockAlign));
+        for (int i = 0; i < 2 * BlockAlign; i++)
+        {
+            // Valid headers: predictor 0..6 (Microsoft), step index 0..88 (IMA); the rest a ramp.
+            w.Write((byte)(i % BlockAlign < 7 * channels ? i % 7 : i * 37));
         }
 
         w.Flush();

@@ -5,9 +5,10 @@ namespace VoiceBridge.Media;
 
 /// <summary>
 /// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
-/// IEEE float 32/64-bit, mu-law, A-law or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
+/// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
-/// <c>.mp3</c>, <see cref="Mp3Decoder"/>); or headerless mu-law. Every problem surfaces as an
+/// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); or headerless mu-law. Other containers
+/// (Ogg, FLAC, WebM, MP4, AMR, AIFF, CAF) are named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
 public static partial class WavLoader
@@ -29,14 +30,14 @@ public static partial class WavLoader
     }
 
     /// <summary>
-    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name) and converts it to 8 kHz mono, taking
+    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes) and converts it to 8 kHz mono, taking
     /// <paramref name="channel"/> from multi-channel audio (<see cref="CallerRecording.ChannelChoice"/> says which, and why).
     /// </summary>
-    /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format.</exception>
+    /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format or container (named).</exception>
     public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Auto)
     {
         CheckFileHasBytes(path);
-        if (Mp3Decoder.IsMp3Name(path))
+        if (Mp3Decoder.IsMp3Name(path) || StartsLikeMp3(path))
         {
             return Mp3Decoder.Load(path, channel);
         }
@@ -48,8 +49,13 @@ public static partial class WavLoader
             using var reader = new WaveFileReader(stream);
             long dataStart = stream.Position; // the reader leaves its stream at the first byte of the data chunk
             var format = reader.WaveFormat;
+            if (AdpcmDecoder.IsAdpcm(format.Encoding))
+            {
+                return LoadAdpcm(path, stream, reader, dataStart, channel);
+            }
+
             var (kind, encodingName) = Describe(path, format);
-            long dataBytes = DataChunkBytes(path, stream, reader, dataStart);
+            long dataBytes = DataChunkBytes(path, stream, reader, dataStart, wholeBlocks: true);
             reader.Position = 0;
             var (samples, choice) = Decode(path, reader, kind, dataBytes, channel);
             return new CallerRecording(path, samples, format.SampleRate, format.Channels, encodingName, choice);
@@ -109,11 +115,52 @@ public static partial class WavLoader
 
         if (!riff || !header[8..].SequenceEqual("WAVE"u8))
         {
-            throw new AudioFormatException(path, "not a WAV file (no RIFF/WAVE header)");
+            throw new AudioFormatException(path, OtherContainer(header[..read]) is { } other
+                ? $"not a WAV file: it is {other}; convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}.wav"
+                : "not a WAV file (no RIFF/WAVE header)");
         }
 
         stream.Position = 0;
     }
+
+    /// <summary>
+    /// An MP3 whatever its name (a download saved as .wav): an ID3v2 tag, or an MPEG audio frame header
+    /// (sync, then no reserved version, layer, bitrate or sample rate).
+    /// </summary>
+    private static bool StartsLikeMp3(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        try
+        {
+            using var stream = File.OpenRead(path);
+            if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length)
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
+        }
+
+        return head.StartsWith("ID3"u8)
+            || (head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 && ((head[1] >> 3) & 3) != 1 && ((head[1] >> 1) & 3) != 0
+                && (head[2] >> 4) != 15 && ((head[2] >> 2) & 3) != 3);
+    }
+
+    /// <summary>What a recording that is not a WAV is, by the magic its container starts with, or null.</summary>
+    private static string? OtherContainer(ReadOnlySpan<byte> head) => head switch
+    {
+        _ when head.StartsWith("OggS"u8) => "an Ogg file (Opus or Vorbis audio)",
+        _ when head.StartsWith("fLaC"u8) => "a FLAC file",
+        _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
+        _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",
+        _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
+        _ when head.Length >= 12 && head.StartsWith("FORM"u8) && (head[8..].SequenceEqual("AIFF"u8) || head[8..].SequenceEqual("AIFC"u8)) => "an AIFF file",
+        _ when head.Length >= 8 && head[4..8].SequenceEqual("ftyp"u8) => "an MP4/M4A file",
+        _ when head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 => "an AAC (ADTS) stream",
+        _ => null,
+    };
 
     private static (SampleKind Kind, string Name) Describe(string path, WaveFormat format)
     {
@@ -181,16 +228,16 @@ public static partial class WavLoader
     {
         string name = encoding switch
         {
-            WaveFormatEncoding.Adpcm => "ADPCM",
-            WaveFormatEncoding.DviAdpcm => "IMA ADPCM",
             WaveFormatEncoding.Gsm610 => "GSM 6.10",
             WaveFormatEncoding.MpegLayer3 => "MP3",
             _ => Enum.IsDefined(encoding) ? encoding.ToString() : "unknown",
         };
-        return new AudioFormatException(path, $"unsupported encoding: {name} (format tag {(int)encoding})");
+        var file = Path.GetFileName(path);
+        return new AudioFormatException(
+            path, $"unsupported encoding: {name} (format tag {(int)encoding}); convert it to PCM first, e.g. sox {file} -e signed -b 16 {Path.GetFileNameWithoutExtension(path)}-pcm.wav");
     }
 
-    private static long DataChunkBytes(string path, Stream stream, WaveFileReader reader, long dataStart)
+    private static long DataChunkBytes(string path, Stream stream, WaveFileReader reader, long dataStart, bool wholeBlocks)
     {
         Span<byte> size = stackalloc byte[4];
         stream.Position = dataStart - size.Length;
@@ -206,7 +253,7 @@ public static partial class WavLoader
             throw new AudioFormatException(path, $"truncated: data chunk declares {bytes} bytes, file holds {available}");
         }
 
-        if (bytes % blockAlign != 0)
+        if (wholeBlocks && bytes % blockAlign != 0)
         {
             throw new AudioFormatException(
                 path, $"truncated: data chunk holds {bytes} bytes, not a whole number of {blockAlign}-byte sample frames");
@@ -243,6 +290,83 @@ public static partial class WavLoader
         }
 
         return picker.Finish();
+    }
+
+    /// <summary>An IMA or Microsoft ADPCM WAV, decoded block by block (<see cref="AdpcmDecoder"/>) and cut to its fact chunk's length.</summary>
+    private static CallerRecording LoadAdpcm(string path, Stream stream, WaveFileReader reader, long dataStart, ChannelSelection channel)
+    {
+        var format = reader.WaveFormat;
+        var decoder = AdpcmDecoder.Create(path, format);
+        var name = format.Encoding == WaveFormatEncoding.DviAdpcm ? "IMA ADPCM 4-bit" : "Microsoft ADPCM 4-bit";
+        if (format.SampleRate < MinSampleRate)
+        {
+            throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz (at least {MinSampleRate} Hz)");
+        }
+
+        long dataBytes = DataChunkBytes(path, stream, reader, dataStart, wholeBlocks: false);
+        long frames = decoder.FramesIn(path, dataBytes);
+        if (FactSamples(path, stream) is { } fact)
+        {
+            // The blocks are padded to whole blocks: the fact chunk says where the audio ends.
+            if (fact > frames)
+            {
+                throw new AudioFormatException(path, $"truncated: the fact chunk counts {fact} samples, the data chunk holds {frames}");
+            }
+
+            frames = fact;
+        }
+
+        if (frames == 0)
+        {
+            throw new AudioFormatException(path, "no audio: the data chunk holds zero samples");
+        }
+
+        var picker = new ChannelPicker(path, channel, format.Channels, format.SampleRate, frames, decoder.SamplesPerBlock);
+        var block = new byte[decoder.BlockAlign];
+        var pcm = new short[decoder.SamplesPerBlock * format.Channels];
+        var values = new double[pcm.Length];
+        stream.Position = dataStart;
+        for (long remainingBytes = dataBytes, remainingFrames = frames; remainingFrames > 0;)
+        {
+            var length = (int)Math.Min(block.Length, remainingBytes);
+            stream.ReadExactly(block, 0, length);
+            var decoded = (int)Math.Min(decoder.Decode(path, block.AsSpan(0, length), pcm), remainingFrames);
+            for (var i = 0; i < decoded * format.Channels; i++)
+            {
+                values[i] = pcm[i];
+            }
+
+            picker.Add(values, decoded);
+            remainingBytes -= length;
+            remainingFrames -= decoded;
+        }
+
+        var (samples, choice) = picker.Finish();
+        return new CallerRecording(path, samples, format.SampleRate, format.Channels, name, choice);
+    }
+
+    /// <summary>The sample frames the fact chunk before the data chunk declares, or null without one.</summary>
+    private static long? FactSamples(string path, Stream stream)
+    {
+        Span<byte> header = stackalloc byte[8];
+        stream.Position = 12;
+        while (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && !header[..4].SequenceEqual("data"u8))
+        {
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            if (header[..4].SequenceEqual("fact"u8))
+            {
+                if (size < 4 || stream.ReadAtLeast(header[..4], 4, throwOnEndOfStream: false) < 4)
+                {
+                    throw new AudioFormatException(path, $"invalid fact chunk: {size} bytes, a sample count needs 4");
+                }
+
+                return BinaryPrimitives.ReadUInt32LittleEndian(header);
+            }
+
+            stream.Position += size + (size & 1);
+        }
+
+        return null;
     }
 
     /// <summary>One sample scaled to the 16-bit range.</summary>

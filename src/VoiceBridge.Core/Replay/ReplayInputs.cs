@@ -5,22 +5,20 @@ public static class ReplayInputs
 {
     /// <summary>
     /// Files as given; folders become their recordings (<c>*.wav</c> and <c>*.mp3</c>, or the raw mu-law
-    /// names), sorted. A missing path is kept so it is reported as bad input.
+    /// names), sorted. A missing path is kept so it is reported as bad input. A file reached twice (named
+    /// again, or also through its folder) is replayed once, where it first came.
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, bool rawMuLaw)
     {
         var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav", "*.mp3"];
         var files = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
-            {
-                files.AddRange(patterns.SelectMany(p => Directory.EnumerateFiles(input, p)).Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                files.Add(input);
-            }
+            IEnumerable<string> found = Directory.Exists(input)
+                ? patterns.SelectMany(p => Directory.EnumerateFiles(input, p)).Order(StringComparer.Ordinal)
+                : [input];
+            files.AddRange(found.Where(file => seen.Add(Path.GetFullPath(file))));
         }
 
         return files;

@@ -119,6 +119,19 @@ public sealed class ChannelAutoTests : IDisposable
     }
 
     [Fact]
+    public void An_mp3_saved_under_a_wav_name_is_decoded_as_the_mp3_it_is()
+    {
+        var mp3 = Support.RepoPaths.Fixture("hours-pcm16k.mp3");
+        var misnamed = _dir.File("download.wav");
+        File.Copy(mp3, misnamed);
+
+        var recording = WavLoader.Load(misnamed);
+
+        Assert.StartsWith("MP3", recording.SourceEncoding, StringComparison.Ordinal);
+        Assert.Equal(WavLoader.Load(mp3).Samples, recording.Samples);
+    }
+
+    [Fact]
     public void A_folder_expands_to_its_wav_and_mp3_recordings()
     {
         foreach (var name in new[] { "b.mp3", "a.wav", "notes.txt", "c.ulaw" })
@@ -129,6 +142,18 @@ public sealed class ChannelAutoTests : IDisposable
         var files = ReplayInputs.Expand([_dir.Path], rawMuLaw: false).Select(Path.GetFileName);
 
         Assert.Equal(["a.wav", "b.mp3"], files);
+    }
+
+    [Fact]
+    public void A_recording_named_twice_or_also_through_its_folder_is_replayed_once()
+    {
+        var wav = _dir.File("a.wav");
+        File.WriteAllBytes(wav, [1]);
+        var sameFile = Path.Combine(_dir.Path, ".", "a.wav");
+
+        var files = ReplayInputs.Expand([wav, _dir.Path, sameFile], rawMuLaw: false);
+
+        Assert.Equal([wav], files);
     }
 
     private string Stereo(string name, double[] left, double[] right)

@@ -21,6 +21,23 @@ public sealed class WavLoaderErrorTests : IDisposable
     public void TextFileNamedWav() =>
         AssertProblem(Create("notes.wav", Encoding.UTF8.GetBytes("these are my meeting notes, not audio\n")), "not a WAV");
 
+    [Theory]
+    [InlineData("4F676753000200000000", "an Ogg file (Opus or Vorbis audio)")]
+    [InlineData("664C614300000022", "a FLAC file")]
+    [InlineData("1A45DFA39F4286810142", "a WebM/Matroska file")]
+    [InlineData("2321414D520A3C", "an AMR file")]
+    [InlineData("0000002066747970", "an MP4/M4A file")]
+    [InlineData("464F524D0000100041494646", "an AIFF file")]
+    [InlineData("FFF15080", "an AAC (ADTS) stream")]
+    public void AnotherContainerNamedWavIsNamedWithTheWayToConvertIt(string headHex, string what)
+    {
+        var head = Convert.FromHexString(headHex);
+        var path = Create("recording.wav", [.. head, .. new byte[64]]);
+
+        AssertProblem(path, $"not a WAV file: it is {what}");
+        AssertProblem(path, "ffmpeg -i recording.wav -ac 1 recording.wav");
+    }
+
     [Fact]
     public void TinyFileWithoutAHeader() =>
         AssertProblem(Create("tiny.wav", [1, 2, 3]), "not a WAV");
@@ -48,8 +65,8 @@ public sealed class WavLoaderErrorTests : IDisposable
         AssertProblem(Create("mid-sample.wav", WavFiles.Handmade(1, 2, 8000, 16, 4, new byte[1001])), "truncated");
 
     [Fact]
-    public void AdpcmIsUnsupported() =>
-        AssertProblem(Create("adpcm.wav", WavFiles.Handmade(2, 1, 8000, 4, 256, new byte[512])), "unsupported encoding: ADPCM (format tag 2)");
+    public void Gsm610IsUnsupportedWithTheWayToConvertIt() =>
+        AssertProblem(Create("gsm.wav", WavFiles.Handmade(49, 1, 8000, 0, 65, new byte[650])), "unsupported encoding: GSM 6.10 (format tag 49); convert it to PCM first, e.g. sox gsm.wav -e signed -b 16 gsm-pcm.wav");
 
     [Fact]
     public void UnknownFormatTagIsUnsupported() =>
