@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using Concentus;
+using Concentus.Enums;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Fuzzing;
@@ -13,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus pages and packets, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -24,6 +27,7 @@ public static partial class FuzzTargets
                 WavBytes(1, 1, 22050, 8, 441),
                 AdpcmWavBytes(ima: true, channels: 1),
                 AdpcmWavBytes(ima: false, channels: 2),
+                OggOpusBytes(),
             ],
             input =>
             {
@@ -42,7 +46,7 @@ public static partial class FuzzTargets
                 }
             })
         {
-            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK"), [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags"), [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
             MaxInputBytes = 16 * 1024,
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
@@ -143,5 +147,57 @@ public static partial class FuzzTargets
 
         w.Flush();
         return wav.ToArray();
+    }
+
+    /// <summary>An Ogg Opus file: OpusHead and OpusTags pages, then one page of three 20 ms packets of a tone (Concentus's encoder).</summary>
+    private static byte[] OggOpusBytes()
+    {
+        var encoder = OpusCodecFactory.CreateEncoder(48000, 1, OpusApplication.OPUS_APPLICATION_VOIP);
+        encoder.Bitrate = 24000;
+        var tone = new short[960];
+        var packets = new List<byte[]>();
+        var packet = new byte[1275];
+        for (var p = 0; p < 3; p++)
+        {
+            for (var i = 0; i < tone.Length; i++)
+            {
+                tone[i] = (short)(8000 * Math.Sin(2 * Math.PI * 440 * ((p * tone.Length) + i) / 48000));
+            }
+
+            packets.Add(packet[..encoder.Encode(tone, tone.Length, packet, packet.Length)]);
+        }
+
+        byte[] head = [.. "OpusHead"u8, 1, 1, 0x38, 0x01, 0x80, 0x3E, 0, 0, 0, 0, 0];
+        byte[] tags = [.. "OpusTags"u8, 2, 0, 0, 0, .. "vb"u8, 0, 0, 0, 0];
+        return [.. OggPage(2, 0, 0, [head]), .. OggPage(0, 0, 1, [tags]), .. OggPage(4, 312 + (3 * 960), 2, packets)];
+    }
+
+    /// <summary>One Ogg page of whole packets (each under 255 bytes) with its CRC.</summary>
+    private static byte[] OggPage(byte headerType, long granule, uint sequence, IReadOnlyList<byte[]> packets)
+    {
+        using var page = new MemoryStream();
+        using var w = new BinaryWriter(page);
+        w.Write("OggS"u8);
+        w.Write((byte)0);
+        w.Write(headerType);
+        w.Write(granule);
+        w.Write(0x5642u);
+        w.Write(sequence);
+        w.Write(0u);
+        w.Write((byte)packets.Count);
+        foreach (var packet in packets)
+        {
+            w.Write((byte)packet.Length);
+        }
+
+        foreach (var packet in packets)
+        {
+            w.Write(packet);
+        }
+
+        w.Flush();
+        var bytes = page.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), OggOpusDecoder.Crc(bytes));
+        return bytes;
     }
 }

@@ -10,6 +10,13 @@ public static partial class WavLoader
     /// </summary>
     internal sealed class ChannelPicker
     {
+        /// <summary>
+        /// The longest recording read [4 hours]: it is held in memory at 8 kHz (230 MB at the limit), and a
+        /// compressed header can claim far more audio than its file holds bytes (an Ogg page of 1-byte Opus
+        /// packets says 60 ms each).
+        /// </summary>
+        public const long MaxRecordingSeconds = 4 * 3600;
+
         /// <summary>A channel whose RMS (16-bit scale) is under this is silent: below -80 dBFS, dither at most.</summary>
         private const double SilentRms = 3.3;
 
@@ -135,6 +142,11 @@ public static partial class WavLoader
             if (callSamples == 0)
             {
                 throw new AudioFormatException(path, "no audio: too short to give one sample at 8 kHz");
+            }
+
+            if (callSamples > MaxRecordingSeconds * CallClock.SampleRate)
+            {
+                throw new AudioFormatException(path, $"too long: {TimeSpan.FromSeconds(callSamples / CallClock.SampleRate):g} of audio, a recording may hold at most {MaxRecordingSeconds / 3600} hours");
             }
 
             try

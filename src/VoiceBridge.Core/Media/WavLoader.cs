@@ -7,8 +7,8 @@ namespace VoiceBridge.Media;
 /// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
 /// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
-/// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); or headerless mu-law. Other containers
-/// (Ogg, FLAC, WebM, MP4, AMR, AIFF, CAF) are named in the error. Every problem surfaces as an
+/// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>);
+/// or headerless mu-law. Other containers (FLAC, WebM, MP4, AMR, AIFF, CAF) are named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
 public static partial class WavLoader
@@ -30,16 +30,23 @@ public static partial class WavLoader
     }
 
     /// <summary>
-    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes) and converts it to 8 kHz mono, taking
+    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, or an Ogg Opus file) and converts it to 8 kHz mono, taking
     /// <paramref name="channel"/> from multi-channel audio (<see cref="CallerRecording.ChannelChoice"/> says which, and why).
     /// </summary>
     /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format or container (named).</exception>
     public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Auto)
     {
         CheckFileHasBytes(path);
-        if (Mp3Decoder.IsMp3Name(path) || StartsLikeMp3(path))
+        Span<byte> head = stackalloc byte[4];
+        head = head[..ReadHead(path, head)];
+        if (Mp3Decoder.IsMp3Name(path) || StartsLikeMp3(head))
         {
             return Mp3Decoder.Load(path, channel);
+        }
+
+        if (OggOpusDecoder.StartsLikeOgg(head))
+        {
+            return OggOpusDecoder.Load(path, channel);
         }
 
         try
@@ -123,35 +130,32 @@ public static partial class WavLoader
         stream.Position = 0;
     }
 
-    /// <summary>
-    /// An MP3 whatever its name (a download saved as .wav): an ID3v2 tag, or an MPEG audio frame header
-    /// (sync, then no reserved version, layer, bitrate or sample rate).
-    /// </summary>
-    private static bool StartsLikeMp3(string path)
+    /// <summary>Reads the file's first bytes (as many as <paramref name="head"/> holds, fewer in a shorter file).</summary>
+    private static int ReadHead(string path, Span<byte> head)
     {
-        Span<byte> head = stackalloc byte[4];
         try
         {
             using var stream = File.OpenRead(path);
-            if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length)
-            {
-                return false;
-            }
+            return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
         }
-
-        return head.StartsWith("ID3"u8)
-            || (head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 && ((head[1] >> 3) & 3) != 1 && ((head[1] >> 1) & 3) != 0
-                && (head[2] >> 4) != 15 && ((head[2] >> 2) & 3) != 3);
     }
+
+    /// <summary>
+    /// An MP3 whatever its name (a download saved as .wav): an ID3v2 tag, or an MPEG audio frame header
+    /// (sync, then no reserved version, layer, bitrate or sample rate).
+    /// </summary>
+    private static bool StartsLikeMp3(ReadOnlySpan<byte> head) =>
+        head.StartsWith("ID3"u8)
+        || (head.Length >= 3 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 && ((head[1] >> 3) & 3) != 1 && ((head[1] >> 1) & 3) != 0
+            && (head[2] >> 4) != 15 && ((head[2] >> 2) & 3) != 3);
 
     /// <summary>What a recording that is not a WAV is, by the magic its container starts with, or null.</summary>
     private static string? OtherContainer(ReadOnlySpan<byte> head) => head switch
     {
-        _ when head.StartsWith("OggS"u8) => "an Ogg file (Opus or Vorbis audio)",
         _ when head.StartsWith("fLaC"u8) => "a FLAC file",
         _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
         _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",

@@ -50,6 +50,27 @@ public sealed class FuzzTargetTests
     }
 
     [Fact]
+    public void EveryWavSeedIsARecordingTheLoaderReads()
+    {
+        var dir = Directory.CreateTempSubdirectory("vb-wav-seeds-");
+        try
+        {
+            var seeds = FuzzTargets.Find("wav")!.Seeds;
+            for (var i = 0; i < seeds.Count; i++)
+            {
+                var path = Path.Combine(dir.FullName, $"seed{i}.wav");
+                File.WriteAllBytes(path, seeds[i]);
+
+                Assert.NotEmpty(VoiceBridge.Media.WavLoader.Load(path).Samples);
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void TheSameSeedMakesTheSameInputsAndAnotherSeedOthers()
     {
         var target = FuzzTargets.Find("sip")!;

@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using VoiceBridge.Media;
+using VoiceBridge.Replay;
+using VoiceBridge.Tests.Support;
+
+namespace VoiceBridge.Tests.Media;
+
+/// <summary>
+/// Ogg Opus recordings: the fixtures in <c>Media/Ogg</c> were encoded by opusenc (libopus 1.3.1) and
+/// each <c>NAME.opusdec-8k.wav</c> is opusdec's decoding of it taken to 8 kHz by sox (commands in its
+/// README.md). Two decoders and two resamplers differ in the last bits, so the decoding is held to
+/// the reference by its exact length (pre-skip and end trimming) and a signal-to-difference ratio.
+/// </summary>
+public sealed class OggOpusTests : IDisposable
+{
+    /// <summary>A wrong pre-skip, a lost packet or a swapped channel each leave the ratio near 0 dB.</summary>
+    private const double MinRatioDb = 20;
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_mono_file_decodes_as_opusdec_decodes_it()
+    {
+        var opus = WavLoader.Load(Fixture("mono.opus"));
+        var reference = WavLoader.Load(Fixture("mono.opusdec-8k.wav")).Samples;
+
+        Assert.Equal("Ogg Opus (encoded from 16000 Hz)", opus.SourceEncoding);
+        Assert.Equal(48000, opus.SourceRate);
+        Assert.Equal(reference.Length, opus.Samples.Length);
+        AssertSame(reference, opus.Samples);
+        Assert.True(Signals.Rms(opus.Samples) > 300, "the fixture is speech, not silence");
+    }
+
+    [Fact]
+    public void Each_channel_of_a_stereo_file_decodes_as_opusdec_decodes_it()
+    {
+        foreach (var channel in new[] { ChannelSelection.Left, ChannelSelection.Right })
+        {
+            var opus = WavLoader.Load(Fixture("stereo.opus"), channel);
+            var reference = WavLoader.Load(Fixture("stereo.opusdec-8k.wav"), channel).Samples;
+
+            Assert.Equal(2, opus.SourceChannels);
+            Assert.Equal(reference.Length, opus.Samples.Length);
+            AssertSame(reference, opus.Samples);
+        }
+    }
+
+    [Fact]
+    public void An_ogg_file_of_another_codec_is_refused_naming_it()
+    {
+        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(Fixture("vorbis.ogg")));
+
+        Assert.Contains("unsupported Ogg file: Vorbis audio; only Opus is decoded", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg -i vorbis.ogg", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_page_whose_crc_does_not_match_is_named_by_its_offset()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+        bytes[pages[^1] - 10] ^= 0x01;
+
+        AssertProblem(Write("flipped.opus", bytes), $"corrupt Ogg page at byte {pages[^2]}: its CRC does not match its bytes");
+    }
+
+    [Fact]
+    public void A_file_cut_inside_a_page_is_truncation_named_by_its_offset()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+
+        AssertProblem(Write("cut.opus", bytes[..^10]), $"truncated: the Ogg page at byte {pages[^1]} declares {bytes.Length - pages[^1]} bytes, the file holds {bytes.Length - 10 - pages[^1]}");
+    }
+
+    [Fact]
+    public void Bytes_between_pages_are_corruption_named_by_their_offset()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+        byte[] junk = [.. bytes[..pages[2]], 1, 2, 3, .. bytes[pages[2]..]];
+
+        AssertProblem(Write("junk.opus", junk), $"corrupt Ogg file: no page starts at byte {pages[2]}");
+    }
+
+    [Theory]
+    [InlineData(18, 255, "unsupported Ogg Opus channel mapping family 255")]
+    [InlineData(8, 0x10, "unsupported Ogg Opus version 16")]
+    [InlineData(9, 0, "invalid OpusHead: 0 channels")]
+    [InlineData(9, 3, "channel mapping family 0 with 3 channels")]
+    public void An_opus_head_no_decoder_could_follow_is_refused_by_name(int offset, byte value, string words)
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var head = bytes.AsSpan().IndexOf("OpusHead"u8);
+        bytes[head + offset] = value;
+        Recrc(bytes, 0);
+
+        AssertProblem(Write("head.opus", bytes), words);
+    }
+
+    [Fact]
+    public void Tiny_packets_claiming_more_than_four_hours_are_refused_before_decoding()
+    {
+        // 1-byte packets, each a TOC saying 60 ms (SILK narrowband, one frame): 255 a page, 1,000 pages = 4.25 h.
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+        var file = new List<byte>(bytes[..pages[2]]);
+        for (var p = 0; p < 1000; p++)
+        {
+            var page = new byte[27 + 255 + 255];
+            "OggS"u8.CopyTo(page);
+            BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(6), 312 + ((p + 1) * 255L * 2880));
+            bytes.AsSpan(pages[0] + 14, 4).CopyTo(page.AsSpan(14));
+            BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(18), (uint)(p + 2));
+            page[26] = 255;
+            page.AsSpan(27, 255).Fill(1);
+            page.AsSpan(27 + 255).Fill(0x18);
+            Recrc(page, 0);
+            file.AddRange(page);
+        }
+
+        AssertProblem(Write("long.opus", [.. file]), "too long: 4:14:59 of audio, a recording may hold at most 4 hours");
+    }
+
+    [Fact]
+    public void A_folder_expands_to_its_ogg_and_opus_recordings_too()
+    {
+        foreach (var name in new[] { "a.opus", "b.ogg", "c.wav", "notes.txt" })
+        {
+            File.WriteAllBytes(_dir.File(name), [1]);
+        }
+
+        var files = ReplayInputs.Expand([_dir.Path], rawMuLaw: false).Select(Path.GetFileName);
+
+        Assert.Equal(["a.opus", "b.ogg", "c.wav"], files);
+    }
+
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Ogg", name);
+
+    private static void AssertSame(short[] reference, short[] decoded)
+    {
+        double signal = 0, difference = 0;
+        for (var i = 0; i < reference.Length; i++)
+        {
+            signal += (double)reference[i] * reference[i];
+            difference += (double)(reference[i] - decoded[i]) * (reference[i] - decoded[i]);
+        }
+
+        var ratioDb = 10 * Math.Log10(signal / Math.Max(difference, 1));
+        Assert.True(ratioDb >= MinRatioDb, $"decoded audio differs from opusdec's: {ratioDb:0.0} dB signal to difference, at least {MinRatioDb} wanted");
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = _dir.File(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static void AssertProblem(string path, string words)
+    {
+        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
+
+        Assert.Contains(Path.GetFileName(path), error.Message, StringComparison.Ordinal);
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Where each page starts (header 27 bytes, the segment table, then the body).</summary>
+    private static List<int> PageOffsets(byte[] bytes)
+    {
+        var offsets = new List<int>();
+        for (var at = 0; at < bytes.Length;)
+        {
+            offsets.Add(at);
+            int segments = bytes[at + 26];
+            at += 27 + segments + bytes.AsSpan(at + 27, segments).ToArray().Sum(b => b);
+        }
+
+        return offsets;
+    }
+
+    /// <summary>Rewrites the CRC of the page at <paramref name="at"/> (Ogg's: polynomial 0x04C11DB7, MSB first, CRC field zeroed).</summary>
+    private static void Recrc(byte[] bytes, int at)
+    {
+        int segments = bytes[at + 26];
+        var length = 27 + segments + bytes.AsSpan(at + 27, segments).ToArray().Sum(b => b);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 22), 0);
+        uint crc = 0;
+        foreach (var b in bytes.AsSpan(at, length))
+        {
+            crc ^= (uint)b << 24;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 0x80000000) != 0 ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
+            }
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 22), crc);
+    }
+}
