@@ -16,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus pages and packets, decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus pages and packets, FLAC frames, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -28,6 +28,7 @@ public static partial class FuzzTargets
                 AdpcmWavBytes(ima: true, channels: 1),
                 AdpcmWavBytes(ima: false, channels: 2),
                 OggOpusBytes(),
+                FlacBytes(),
             ],
             input =>
             {
@@ -46,7 +47,7 @@ public static partial class FuzzTargets
                 }
             })
         {
-            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags"), [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "fLaC"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
             MaxInputBytes = 16 * 1024,
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
@@ -199,5 +200,29 @@ public static partial class FuzzTargets
         var bytes = page.ToArray();
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), OggOpusDecoder.Crc(bytes));
         return bytes;
+    }
+
+    /// <summary>A FLAC stream: STREAMINFO (mono, 16-bit, 16 kHz), a frame of 64 VERBATIM samples of a ramp and a frame of 64 CONSTANT ones.</summary>
+    private static byte[] FlacBytes()
+    {
+        const int Block = 64;
+        byte[] info = [0, Block, 0, Block, 0, 0, 0, 0, 0, 0, 0x03, 0xE8, 0x00, 0xF0, 0, 0, 0, 2 * Block, .. new byte[16]];
+        var verbatim = new byte[1 + (2 * Block)];
+        verbatim[0] = 0x02;
+        for (var i = 0; i < Block; i++)
+        {
+            BinaryPrimitives.WriteInt16BigEndian(verbatim.AsSpan(1 + (2 * i)), (short)(i * 300));
+        }
+
+        return [.. "fLaC"u8, 0x80, 0, 0, 34, .. info, .. FlacFrame(0, verbatim), .. FlacFrame(1, [0x00, 0x12, 0x34])];
+    }
+
+    /// <summary>A fixed-blocking frame of 64 mono 16-bit samples (sample rate from STREAMINFO) around one subframe, with its CRCs.</summary>
+    private static byte[] FlacFrame(byte number, byte[] subframe)
+    {
+        byte[] header = [0xFF, 0xF8, 0x60, 0x08, number, 63];
+        byte[] frame = [.. header, FlacDecoder.Crc8(header), .. subframe, 0, 0];
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(frame.Length - 2), FlacDecoder.Crc16(frame.AsSpan(0, frame.Length - 2)));
+        return frame;
     }
 }

@@ -228,25 +228,9 @@ internal sealed class AdpcmDecoder
         }
     }
 
-    /// <summary>The fmt chunk's bytes after cbSize (NAudio keeps them apart for Microsoft ADPCM).</summary>
-    private static byte[] ExtraBytes(WaveFormat format)
-    {
-        if (format is AdpcmWaveFormat adpcm)
-        {
-            var coefficients = adpcm.Coefficients ?? [];
-            var bytes = new byte[4 + (2 * coefficients.Length)];
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)adpcm.SamplesPerBlock);
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)(coefficients.Length / 2));
-            for (var i = 0; i < coefficients.Length; i++)
-            {
-                BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(4 + (2 * i)), coefficients[i]);
-            }
-
-            return bytes;
-        }
-
-        return format is WaveFormatExtraData withExtra ? withExtra.ExtraData.AsSpan(0, Math.Min(withExtra.ExtraSize, withExtra.ExtraData.Length)).ToArray() : [];
-    }
+    /// <summary>The fmt chunk's bytes after cbSize (NAudio reads them as extra data; a cbSize it read as negative gives none).</summary>
+    private static byte[] ExtraBytes(WaveFormat format) =>
+        format is WaveFormatExtraData withExtra ? withExtra.ExtraData.AsSpan(0, Math.Clamp((int)withExtra.ExtraSize, 0, withExtra.ExtraData.Length)).ToArray() : [];
 
     private static short[] Coefficients(string path, ReadOnlySpan<byte> extra)
     {

@@ -3,14 +3,18 @@ namespace VoiceBridge.Media;
 /// <summary>
 /// Converts a whole mono recording, fed in chunks, to exactly <c>callSamples</c> samples at the call rate:
 /// the resampler's group delay is dropped from the front and its tail flushed with silence, so an event
-/// at source time t lands at call sample t * 8000 / sourceRate.
+/// at source time t lands at call sample t * 8000 / sourceRate. The result grows as audio comes, so a
+/// header that claims more audio than its file holds costs no memory before the loader finds it out.
 /// </summary>
 internal sealed class CallRateConverter
 {
+    private const int InitialSamples = 64 * 1024;
+
     private readonly Resampler _resampler;
-    private readonly short[] _result;
     private readonly short[] _scratch;
     private readonly int _maxChunk;
+    private readonly int _callSamples;
+    private short[] _result;
     private int _delayLeft;
     private int _count;
 
@@ -18,7 +22,8 @@ internal sealed class CallRateConverter
     public CallRateConverter(int sourceRate, long callSamples, int maxChunk)
     {
         _resampler = new Resampler(sourceRate, CallClock.SampleRate);
-        _result = new short[checked((int)callSamples)];
+        _callSamples = checked((int)callSamples);
+        _result = new short[Math.Min(_callSamples, InitialSamples)];
         _scratch = new short[_resampler.MaxOutputFor(maxChunk)];
         _maxChunk = maxChunk;
         _delayLeft = _resampler.DelaySamplesOut;
@@ -31,7 +36,12 @@ internal sealed class CallRateConverter
         int skip = Math.Min(_delayLeft, produced.Length);
         _delayLeft -= skip;
         produced = produced[skip..];
-        int take = Math.Min(produced.Length, _result.Length - _count);
+        int take = Math.Min(produced.Length, _callSamples - _count);
+        if (_count + take > _result.Length)
+        {
+            Array.Resize(ref _result, (int)Math.Min(_callSamples, Math.Max(_count + take, 2L * _result.Length)));
+        }
+
         produced[..take].CopyTo(_result.AsSpan(_count));
         _count += take;
     }
@@ -40,7 +50,7 @@ internal sealed class CallRateConverter
     public short[] Finish()
     {
         var silence = new short[_maxChunk];
-        while (_count < _result.Length)
+        while (_count < _callSamples)
         {
             Add(silence);
         }

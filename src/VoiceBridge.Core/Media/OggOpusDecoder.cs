@@ -6,11 +6,12 @@ namespace VoiceBridge.Media;
 
 /// <summary>
 /// Ogg Opus recordings (RFC 7845: what WebRTC recorders such as LiveKit's egress, Firefox's
-/// MediaRecorder and opusenc write) decoded with Concentus at 48 kHz into the call's stream. Pages are
-/// checked (capture pattern, version, CRC) and a bad one is named by its byte offset; the first Opus
-/// stream is decoded (others multiplexed beside it are skipped), its pre-skip removed, its end trimmed
-/// to the last page's granule position and its output gain applied. Channel mapping families 0 and 1
-/// (mono, stereo, surround) are decoded; another family, or an Ogg file of another codec, is refused by name.
+/// MediaRecorder and opusenc write) decoded with Concentus's managed decoder at 48 kHz into the call's
+/// stream. Pages are checked (capture pattern, version, CRC, sequence, continuation) and a bad one is
+/// named by its byte offset; the Opus stream is decoded (streams of other codecs multiplexed beside it
+/// are skipped), its pre-skip removed, its end trimmed by granule position (a stream cut from a longer
+/// one included) and its output gain applied. Channel mapping families 0 and 1 (mono, stereo, surround)
+/// are decoded; another family, a chained second stream, or an Ogg file of another codec is refused by name.
 /// </summary>
 internal static class OggOpusDecoder
 {
@@ -19,6 +20,13 @@ internal static class OggOpusDecoder
     /// <summary>The longest Opus packet: 120 ms at 48 kHz, per channel.</summary>
     private const int MaxPacketSamples = 5760;
 
+    /// <summary>The largest Ogg file read [1 GiB]: 4 hours of Opus at 510 kb/s, its highest rate, is 918 MB.</summary>
+    private const long MaxFileBytes = 1L << 30;
+
+    private const byte Continued = 0x01;
+    private const byte BeginsStream = 0x02;
+    private const byte EndsStream = 0x04;
+
     private static readonly uint[] CrcTable = BuildCrcTable();
 
     public static bool StartsLikeOgg(ReadOnlySpan<byte> head) => head.StartsWith("OggS"u8);
@@ -26,58 +34,57 @@ internal static class OggOpusDecoder
     /// <exception cref="AudioFormatException">Not a well-formed Ogg Opus file, or no audio in it.</exception>
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
-        byte[] file;
-        try
-        {
-            file = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
+        var file = ReadFile(path);
+        var stream = OpusStream.Read(path, file);
+        var head = stream.Head;
 
-        var packets = StreamPackets(path, file, out var lastGranule);
-        if (packets.Count == 0 || !packets[0].Span.StartsWith("OpusHead"u8))
-        {
-            throw new AudioFormatException(path, $"unsupported Ogg file: {Codec(packets.Count > 0 ? packets[0].Span : [])}; only Opus is decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}.wav)");
-        }
-
-        var head = OpusHead.Parse(path, packets[0].Span);
-        if (packets.Count < 3)
-        {
-            throw new AudioFormatException(path, "no audio: the Ogg Opus stream holds no audio packets");
-        }
-
-        // Granule positions count 48 kHz samples from the stream's start, pre-skip included (RFC 7845 4.5);
-        // each packet's TOC says how many it decodes to, so the length is known before decoding.
-        long total = 0;
-        for (var p = 2; p < packets.Count; p++)
-        {
-            total += PacketSamples(path, packets[p].Span, p - 1);
-        }
-
-        long kept = Math.Min(total, lastGranule ?? long.MaxValue) - head.PreSkip;
+        // Granule positions count 48 kHz samples from the stream's start, pre-skip included, and a stream
+        // cut from a longer one starts at a granule above 0 (RFC 7845 4.5); each packet's TOC says how
+        // many samples it decodes to, so the length is known before decoding.
+        long kept = Math.Min(stream.TotalSamples, stream.LastGranule is { } last ? last - stream.StartGranule : long.MaxValue) - head.PreSkip;
         if (kept <= 0)
         {
             throw new AudioFormatException(path, "no audio: the Ogg Opus stream ends before its pre-skip");
         }
 
-        var decoder = CreateDecoder(path, head);
+        OpusMSDecoder decoder;
+        try
+        {
+            // The managed decoder, always: the factory (which Concentus marks this constructor obsolete in favour
+            // of) takes a native libopus where one is installed, which reports errors by return code instead
+            // of exceptions and decodes differently from machine to machine.
+#pragma warning disable CS0618
+            decoder = new OpusMSDecoder(Rate, head.Channels, head.Streams, head.CoupledStreams, head.Mapping);
+#pragma warning restore CS0618
+        }
+        catch (Exception e) when (e is OpusException or ArgumentException)
+        {
+            throw new AudioFormatException(path, $"invalid OpusHead: {head.Streams} streams ({head.CoupledStreams} coupled) for {head.Channels} channels: {e.Message}");
+        }
+
         var picker = new WavLoader.ChannelPicker(path, channel, head.Channels, Rate, kept, MaxPacketSamples);
-        var gain = Math.Pow(10, head.OutputGainQ8 / (20.0 * 256));
-        var pcm = new short[MaxPacketSamples * head.Channels];
+
+        // The output gain is applied to the decoder's float output, before any rounding (as opusdec does).
+        var scale = 32768.0 * Math.Pow(10, head.OutputGainQ8 / (20.0 * 256));
+        var pcm = new float[MaxPacketSamples * head.Channels];
         var values = new double[pcm.Length];
         long decoded = 0, taken = 0;
-        for (var p = 2; p < packets.Count && taken < kept; p++)
+        for (var p = 0; p < stream.AudioPackets.Count && taken < kept; p++)
         {
             int samples;
             try
             {
-                samples = decoder.DecodeMultistream(packets[p].Span, pcm, MaxPacketSamples, false);
+                samples = decoder.DecodeMultistream(stream.AudioPackets[p].Span, pcm, MaxPacketSamples, false);
             }
             catch (Exception e) when (e is OpusException or IndexOutOfRangeException or ArgumentException)
             {
-                throw new AudioFormatException(path, $"corrupt Opus packet {p - 1} of the audio: {e.Message}");
+                // Refused below with the packet's number, like a negative count.
+                samples = -1;
+            }
+
+            if (samples <= 0)
+            {
+                throw new AudioFormatException(path, $"corrupt Opus packet {p + 1} of the audio: the decoder refused its {stream.AudioPackets[p].Length} bytes");
             }
 
             int from = (int)Math.Clamp(head.PreSkip - decoded, 0, samples);
@@ -90,7 +97,7 @@ internal static class OggOpusDecoder
 
             for (var i = 0; i < take * head.Channels; i++)
             {
-                values[i] = pcm[(from * head.Channels) + i] * gain;
+                values[i] = pcm[(from * head.Channels) + i] * scale;
             }
 
             picker.Add(values, take);
@@ -100,6 +107,24 @@ internal static class OggOpusDecoder
         var (samplesAt8k, choice) = picker.Finish();
         var family = head.MappingFamily == 0 ? "" : $", channel mapping family {head.MappingFamily}";
         return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"Ogg Opus (encoded from {head.InputRate} Hz{family})", choice);
+    }
+
+    private static byte[] ReadFile(string path)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, an Ogg file may hold at most {MaxFileBytes / (1024 * 1024)} MiB");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
+        }
     }
 
     /// <summary>The 48 kHz samples a packet decodes to, from its TOC and frame count (RFC 6716 3.1-3.2).</summary>
@@ -121,99 +146,6 @@ internal static class OggOpusDecoder
         }
 
         return samples;
-    }
-
-    private static IOpusMultiStreamDecoder CreateDecoder(string path, OpusHead head)
-    {
-        try
-        {
-            return OpusCodecFactory.CreateMultiStreamDecoder(Rate, head.Channels, head.Streams, head.CoupledStreams, head.Mapping);
-        }
-        catch (Exception e) when (e is OpusException or ArgumentException)
-        {
-            throw new AudioFormatException(path, $"invalid OpusHead: {head.Streams} streams ({head.CoupledStreams} coupled) for {head.Channels} channels: {e.Message}");
-        }
-    }
-
-    /// <summary>
-    /// The packets of the file's first logical stream, pages checked on the way; <paramref name="lastGranule"/>
-    /// is the granule position of its last page that ends a packet (null when none says).
-    /// </summary>
-    private static List<ReadOnlyMemory<byte>> StreamPackets(string path, byte[] file, out long? lastGranule)
-    {
-        var packets = new List<ReadOnlyMemory<byte>>();
-        var partial = new List<byte>();
-        uint? serial = null;
-        lastGranule = null;
-        for (var at = 0; at < file.Length;)
-        {
-            var page = file.AsSpan(at);
-            if (page.Length < 27 || !page.StartsWith("OggS"u8))
-            {
-                throw new AudioFormatException(path, page.Length < 27 && page.StartsWith("OggS"u8[..Math.Min(4, page.Length)])
-                    ? $"truncated: the Ogg page at byte {at} is cut inside its header"
-                    : $"corrupt Ogg file: no page starts at byte {at}");
-            }
-
-            if (page[4] != 0)
-            {
-                throw new AudioFormatException(path, $"unsupported Ogg page version {page[4]} at byte {at}");
-            }
-
-            int segments = page[26];
-            if (page.Length < 27 + segments)
-            {
-                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} is cut inside its segment table");
-            }
-
-            var lacing = page.Slice(27, segments);
-            var bodyLength = 0;
-            foreach (var l in lacing)
-            {
-                bodyLength += l;
-            }
-
-            var pageLength = 27 + segments + bodyLength;
-            if (page.Length < pageLength)
-            {
-                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} declares {pageLength} bytes, the file holds {page.Length}");
-            }
-
-            if (BinaryPrimitives.ReadUInt32LittleEndian(page[22..]) != Crc(page[..pageLength]))
-            {
-                throw new AudioFormatException(path, $"corrupt Ogg page at byte {at}: its CRC does not match its bytes");
-            }
-
-            var pageSerial = BinaryPrimitives.ReadUInt32LittleEndian(page[14..]);
-            serial ??= pageSerial;
-            if (pageSerial == serial)
-            {
-                var body = page.Slice(27 + segments, bodyLength);
-                var offset = 0;
-                var endsPacket = false;
-                foreach (var l in lacing)
-                {
-                    partial.AddRange(body.Slice(offset, l));
-                    offset += l;
-                    endsPacket = l < 255;
-                    if (endsPacket)
-                    {
-                        packets.Add(partial.ToArray());
-                        partial.Clear();
-                    }
-                }
-
-                var granule = BinaryPrimitives.ReadInt64LittleEndian(page[6..]);
-                if (endsPacket && granule >= 0)
-                {
-                    lastGranule = granule;
-                }
-            }
-
-            at += pageLength;
-        }
-
-        return packets;
     }
 
     private static string Codec(ReadOnlySpan<byte> first) => first switch
@@ -253,6 +185,238 @@ internal static class OggOpusDecoder
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// The file's Opus stream (RFC 3533 pages, RFC 7845 packets): its head and audio packets (slices of
+    /// the file, copied only when a packet spans pages) and the granule positions that trim it. Pages of
+    /// other logical streams multiplexed beside it are skipped; a missing page, a continuation that does
+    /// not continue, a second Opus stream chained after it or more than the longest recording are errors.
+    /// </summary>
+    private sealed class OpusStream
+    {
+        private readonly List<byte> _spanning = [];
+        private uint? _serial;
+        private uint _sequence;
+        private bool _ended;
+        private int _packets;
+        private string? _otherCodec;
+
+        private OpusStream(OpusHead head) => Head = head;
+
+        public OpusHead Head { get; private set; }
+
+        public List<ReadOnlyMemory<byte>> AudioPackets { get; } = [];
+
+        /// <summary>48 kHz samples the audio packets decode to, by their TOCs.</summary>
+        public long TotalSamples { get; private set; }
+
+        /// <summary>Where the stream starts on the granule clock: above 0 for a stream cut from a longer one.</summary>
+        public long StartGranule { get; private set; }
+
+        /// <summary>The granule position of the last page a packet ends on (null when none says).</summary>
+        public long? LastGranule { get; private set; }
+
+        public static OpusStream Read(string path, byte[] file)
+        {
+            var stream = new OpusStream(null!);
+            for (var at = 0; at < file.Length;)
+            {
+                var page = Page(path, file, at);
+                stream.Take(path, file, at, page);
+                at += page.Length;
+            }
+
+            if (stream._serial is null)
+            {
+                throw new AudioFormatException(path, $"unsupported Ogg file: {stream._otherCodec ?? "no stream in it"}; only Opus is decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
+            }
+
+            if (stream._spanning.Count > 0)
+            {
+                throw new AudioFormatException(path, "truncated: the file ends inside an Opus packet that continues on a page it does not hold");
+            }
+
+            if (stream.AudioPackets.Count == 0)
+            {
+                throw new AudioFormatException(path, "no audio: the Ogg Opus stream holds no audio packets");
+            }
+
+            return stream;
+        }
+
+        /// <summary>Checks the page at <paramref name="at"/> (capture pattern, version, lengths, CRC) and returns its extent.</summary>
+        private static (int Length, int Segments) Page(string path, byte[] file, int at)
+        {
+            var page = file.AsSpan(at);
+            if (page.Length < 27 || !page.StartsWith("OggS"u8))
+            {
+                throw new AudioFormatException(path, page.Length < 27 && page.StartsWith("OggS"u8[..Math.Min(4, page.Length)])
+                    ? $"truncated: the Ogg page at byte {at} is cut inside its header"
+                    : $"corrupt Ogg file: no page starts at byte {at}");
+            }
+
+            if (page[4] != 0)
+            {
+                throw new AudioFormatException(path, $"unsupported Ogg page version {page[4]} at byte {at}");
+            }
+
+            int segments = page[26];
+            if (page.Length < 27 + segments)
+            {
+                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} is cut inside its segment table");
+            }
+
+            var length = 27 + segments;
+            foreach (var lacing in page.Slice(27, segments))
+            {
+                length += lacing;
+            }
+
+            if (page.Length < length)
+            {
+                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} declares {length} bytes, the file holds {page.Length}");
+            }
+
+            if (BinaryPrimitives.ReadUInt32LittleEndian(page[22..]) != Crc(page[..length]))
+            {
+                throw new AudioFormatException(path, $"corrupt Ogg page at byte {at}: its CRC does not match its bytes");
+            }
+
+            return (length, segments);
+        }
+
+        private void Take(string path, byte[] file, int at, (int Length, int Segments) extent)
+        {
+            var page = file.AsSpan(at, extent.Length);
+            var flags = page[5];
+            var serial = BinaryPrimitives.ReadUInt32LittleEndian(page[14..]);
+            var sequence = BinaryPrimitives.ReadUInt32LittleEndian(page[18..]);
+            var lacing = page.Slice(27, extent.Segments);
+            var bodyStart = at + 27 + extent.Segments;
+            if (_serial is null)
+            {
+                if ((flags & BeginsStream) == 0)
+                {
+                    // Every stream's first page comes before any other page (RFC 3533 4): none was Opus.
+                    throw new AudioFormatException(path, $"unsupported Ogg file: {_otherCodec ?? "its first page begins no stream"}; only Opus is decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
+                }
+
+                var first = file.AsSpan(bodyStart, extent.Length - 27 - extent.Segments);
+                if (!first.StartsWith("OpusHead"u8))
+                {
+                    _otherCodec ??= Codec(first);
+                    return;
+                }
+
+                _serial = serial;
+                _sequence = sequence - 1;
+            }
+            else if (serial != _serial)
+            {
+                if (_ended && (flags & BeginsStream) != 0 && file.AsSpan(bodyStart).StartsWith("OpusHead"u8))
+                {
+                    throw new AudioFormatException(path, $"unsupported Ogg file: a second Opus stream is chained after the first at byte {at}; split it into one file a stream first");
+                }
+
+                return;
+            }
+
+            if (_ended)
+            {
+                throw new AudioFormatException(path, $"corrupt Ogg stream: a page at byte {at} follows the page that ended its stream");
+            }
+
+            if (sequence != _sequence + 1)
+            {
+                throw new AudioFormatException(path, $"corrupt Ogg stream: a page is missing before byte {at} (sequence {_sequence} then {sequence})");
+            }
+
+            if (((flags & Continued) != 0) != (_spanning.Count > 0))
+            {
+                throw new AudioFormatException(path, $"corrupt Ogg stream: the page at byte {at} {((flags & Continued) != 0 ? "continues a packet that the page before it ended" : "does not continue the packet the page before it left open")}");
+            }
+
+            _sequence = sequence;
+            _ended = (flags & EndsStream) != 0;
+            var packetsEnded = 0;
+            var offset = bodyStart;
+            var packetStart = offset;
+            foreach (var l in lacing)
+            {
+                offset += l;
+                if (l == 255)
+                {
+                    continue;
+                }
+
+                ReadOnlyMemory<byte> packet;
+                if (_spanning.Count > 0)
+                {
+                    _spanning.AddRange(file.AsSpan(packetStart, offset - packetStart));
+                    packet = _spanning.ToArray();
+                    _spanning.Clear();
+                }
+                else
+                {
+                    packet = file.AsMemory(packetStart, offset - packetStart);
+                }
+
+                packetStart = offset;
+                packetsEnded++;
+                Packet(path, packet);
+            }
+
+            if (packetStart < offset)
+            {
+                _spanning.AddRange(file.AsSpan(packetStart, offset - packetStart));
+            }
+
+            var granule = BinaryPrimitives.ReadInt64LittleEndian(page[6..]);
+            if (packetsEnded == 0 || granule == -1 || _packets <= 2)
+            {
+                return;
+            }
+
+            if (LastGranule is null)
+            {
+                // The first audio page: its granule less the samples of the packets ended so far is where the stream starts.
+                var start = granule - TotalSamples;
+                if (start < 0 && !_ended)
+                {
+                    throw new AudioFormatException(path, $"corrupt Ogg Opus stream: the first audio page (byte {at}) has granule position {granule}, below the {TotalSamples} samples that end on it");
+                }
+
+                StartGranule = Math.Max(0, start);
+            }
+
+            LastGranule = granule;
+        }
+
+        /// <summary>A whole packet: the head, the tags (skipped), then audio, its duration added up and capped.</summary>
+        private void Packet(string path, ReadOnlyMemory<byte> packet)
+        {
+            _packets++;
+            if (_packets == 1)
+            {
+                Head = OpusHead.Parse(path, packet.Span);
+                return;
+            }
+
+            if (_packets == 2)
+            {
+                return;
+            }
+
+            var samples = PacketSamples(path, packet.Span, AudioPackets.Count + 1);
+            TotalSamples += samples;
+            if (TotalSamples > WavLoader.ChannelPicker.MaxRecordingSeconds * Rate)
+            {
+                throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of Opus audio, a recording may hold at most that");
+            }
+
+            AudioPackets.Add(packet);
+        }
     }
 
     /// <summary>The identification header (RFC 7845 5.1).</summary>

@@ -11,7 +11,8 @@ public static partial class WavLoader
     internal sealed class ChannelPicker
     {
         /// <summary>
-        /// The longest recording read [4 hours]: it is held in memory at 8 kHz (230 MB at the limit), and a
+        /// The longest recording read [4 hours]: it is held in memory at 8 kHz (230 MB a channel at the limit;
+        /// a stereo file read with auto keeps both channels until it chooses), and a
         /// compressed header can claim far more audio than its file holds bytes (an Ogg page of 1-byte Opus
         /// packets says 60 ms each).
         /// </summary>

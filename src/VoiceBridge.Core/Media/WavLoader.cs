@@ -8,7 +8,8 @@ namespace VoiceBridge.Media;
 /// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
 /// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>);
-/// or headerless mu-law. Other containers (FLAC, WebM, MP4, AMR, AIFF, CAF) are named in the error. Every problem surfaces as an
+/// FLAC (<see cref="FlacDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, AIFF, CAF) are
+/// named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
 public static partial class WavLoader
@@ -30,7 +31,7 @@ public static partial class WavLoader
     }
 
     /// <summary>
-    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, or an Ogg Opus file) and converts it to 8 kHz mono, taking
+    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, an Ogg Opus or a FLAC file) and converts it to 8 kHz mono, taking
     /// <paramref name="channel"/> from multi-channel audio (<see cref="CallerRecording.ChannelChoice"/> says which, and why).
     /// </summary>
     /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format or container (named).</exception>
@@ -47,6 +48,11 @@ public static partial class WavLoader
         if (OggOpusDecoder.StartsLikeOgg(head))
         {
             return OggOpusDecoder.Load(path, channel);
+        }
+
+        if (FlacDecoder.StartsLikeFlac(head))
+        {
+            return FlacDecoder.Load(path, channel);
         }
 
         try
@@ -123,7 +129,7 @@ public static partial class WavLoader
         if (!riff || !header[8..].SequenceEqual("WAVE"u8))
         {
             throw new AudioFormatException(path, OtherContainer(header[..read]) is { } other
-                ? $"not a WAV file: it is {other}; convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}.wav"
+                ? $"not a WAV file: it is {other}; convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav"
                 : "not a WAV file (no RIFF/WAVE header)");
         }
 
@@ -156,7 +162,6 @@ public static partial class WavLoader
     /// <summary>What a recording that is not a WAV is, by the magic its container starts with, or null.</summary>
     private static string? OtherContainer(ReadOnlySpan<byte> head) => head switch
     {
-        _ when head.StartsWith("fLaC"u8) => "a FLAC file",
         _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
         _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",
         _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
@@ -364,7 +369,9 @@ public static partial class WavLoader
                     throw new AudioFormatException(path, $"invalid fact chunk: {size} bytes, a sample count needs 4");
                 }
 
-                return BinaryPrimitives.ReadUInt32LittleEndian(header);
+                // 0 is what a writer that never knew the length leaves (ffmpeg to a pipe): no count at all.
+                var count = BinaryPrimitives.ReadUInt32LittleEndian(header);
+                return count == 0 ? null : count;
             }
 
             stream.Position += size + (size & 1);

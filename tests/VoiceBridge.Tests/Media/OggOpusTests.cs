@@ -48,12 +48,24 @@ public sealed class OggOpusTests : IDisposable
     }
 
     [Fact]
+    public void A_surround_file_of_channel_mapping_family_1_decodes_its_channels_as_opusdec_does()
+    {
+        var opus = WavLoader.Load(Fixture("surround-3ch.opus"), ChannelSelection.Left);
+        var reference = WavLoader.Load(Fixture("surround-3ch.opusdec-left-8k.wav")).Samples;
+
+        Assert.Equal("Ogg Opus (encoded from 16000 Hz, channel mapping family 1)", opus.SourceEncoding);
+        Assert.Equal(3, opus.SourceChannels);
+        Assert.Equal(reference.Length, opus.Samples.Length);
+        AssertSame(reference, opus.Samples);
+    }
+
+    [Fact]
     public void An_ogg_file_of_another_codec_is_refused_naming_it()
     {
         var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(Fixture("vorbis.ogg")));
 
         Assert.Contains("unsupported Ogg file: Vorbis audio; only Opus is decoded", error.Message, StringComparison.Ordinal);
-        Assert.Contains("ffmpeg -i vorbis.ogg", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg -i vorbis.ogg -ac 1 vorbis-converted.wav", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,6 +113,52 @@ public sealed class OggOpusTests : IDisposable
     }
 
     [Fact]
+    public void The_output_gain_of_the_head_is_applied()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var head = bytes.AsSpan().IndexOf("OpusHead"u8);
+        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(head + 16), -6 * 256);
+        Recrc(bytes, 0);
+
+        var quieter = WavLoader.Load(Write("minus-6-db.opus", bytes)).Samples;
+        var original = WavLoader.Load(Fixture("mono.opus")).Samples;
+
+        Assert.InRange(Signals.Rms(quieter) / Signals.Rms(original), 0.49, 0.51);
+    }
+
+    [Fact]
+    public void Pages_of_another_stream_before_and_between_the_opus_pages_are_skipped()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+        var skeletonHead = ForeignPage(0x02, "fishead\0 skeleton"u8.ToArray());
+        var skeletonMore = ForeignPage(0x00, "fisbone\0 more"u8.ToArray());
+        byte[] muxed = [.. skeletonHead, .. bytes[..pages[3]], .. skeletonMore, .. bytes[pages[3]..]];
+
+        Assert.Equal(WavLoader.Load(Fixture("mono.opus")).Samples, WavLoader.Load(Write("muxed.opus", muxed)).Samples);
+    }
+
+    [Fact]
+    public void A_missing_page_is_named_by_the_sequence_gap()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+
+        AssertProblem(Write("gap.opus", [.. bytes[..pages[2]], .. bytes[pages[3]..]]), $"a page is missing before byte {pages[2]} (sequence 1 then 3)");
+    }
+
+    [Fact]
+    public void A_page_claiming_to_continue_a_packet_that_ended_is_corruption()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var pages = PageOffsets(bytes);
+        bytes[pages[2] + 5] |= 0x01;
+        Recrc(bytes, pages[2]);
+
+        AssertProblem(Write("continued.opus", bytes), $"the page at byte {pages[2]} continues a packet that the page before it ended");
+    }
+
+    [Fact]
     public void Tiny_packets_claiming_more_than_four_hours_are_refused_before_decoding()
     {
         // 1-byte packets, each a TOC saying 60 ms (SILK narrowband, one frame): 255 a page, 1,000 pages = 4.25 h.
@@ -121,20 +179,20 @@ public sealed class OggOpusTests : IDisposable
             file.AddRange(page);
         }
 
-        AssertProblem(Write("long.opus", [.. file]), "too long: 4:14:59 of audio, a recording may hold at most 4 hours");
+        AssertProblem(Write("long.opus", [.. file]), "too long: more than 4 hours of Opus audio");
     }
 
     [Fact]
-    public void A_folder_expands_to_its_ogg_and_opus_recordings_too()
+    public void A_folder_expands_to_its_ogg_opus_and_flac_recordings_too()
     {
-        foreach (var name in new[] { "a.opus", "b.ogg", "c.wav", "notes.txt" })
+        foreach (var name in new[] { "a.opus", "b.ogg", "c.wav", "d.flac", "notes.txt" })
         {
             File.WriteAllBytes(_dir.File(name), [1]);
         }
 
         var files = ReplayInputs.Expand([_dir.Path], rawMuLaw: false).Select(Path.GetFileName);
 
-        Assert.Equal(["a.opus", "b.ogg", "c.wav"], files);
+        Assert.Equal(["a.opus", "b.ogg", "c.wav", "d.flac"], files);
     }
 
     private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Ogg", name);
@@ -165,6 +223,20 @@ public sealed class OggOpusTests : IDisposable
 
         Assert.Contains(Path.GetFileName(path), error.Message, StringComparison.Ordinal);
         Assert.Contains(words, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A one-segment page of another logical stream (serial 0x5EED), with its CRC.</summary>
+    private static byte[] ForeignPage(byte flags, byte[] body)
+    {
+        var page = new byte[27 + 1 + body.Length];
+        "OggS"u8.CopyTo(page);
+        page[5] = flags;
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(14), 0x5EED);
+        page[26] = 1;
+        page[27] = (byte)body.Length;
+        body.CopyTo(page, 28);
+        Recrc(page, 0);
+        return page;
     }
 
     /// <summary>Where each page starts (header 27 bytes, the segment table, then the body).</summary>

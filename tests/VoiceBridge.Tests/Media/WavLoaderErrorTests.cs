@@ -22,7 +22,6 @@ public sealed class WavLoaderErrorTests : IDisposable
         AssertProblem(Create("notes.wav", Encoding.UTF8.GetBytes("these are my meeting notes, not audio\n")), "not a WAV");
 
     [Theory]
-    [InlineData("664C614300000022", "a FLAC file")]
     [InlineData("1A45DFA39F4286810142", "a WebM/Matroska file")]
     [InlineData("2321414D520A3C", "an AMR file")]
     [InlineData("0000002066747970", "an MP4/M4A file")]
@@ -34,7 +33,7 @@ public sealed class WavLoaderErrorTests : IDisposable
         var path = Create("recording.wav", [.. head, .. new byte[64]]);
 
         AssertProblem(path, $"not a WAV file: it is {what}");
-        AssertProblem(path, "ffmpeg -i recording.wav -ac 1 recording.wav");
+        AssertProblem(path, "ffmpeg -i recording.wav -ac 1 recording-converted.wav");
     }
 
     [Fact]

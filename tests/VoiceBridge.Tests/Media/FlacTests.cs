@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using VoiceBridge.Media;
+using VoiceBridge.Tests.Support;
+
+namespace VoiceBridge.Tests.Media;
+
+/// <summary>
+/// FLAC recordings: each fixture in <c>Media/Flac</c> is sox's lossless encoding of the WAV beside it
+/// (commands in its README.md), at compression levels that use LPC, FIXED and stereo decorrelation, so
+/// the decoding must give the WAV's samples exactly.
+/// </summary>
+public sealed class FlacTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("mono-8k", "FLAC 16-bit", 8000, 1)]
+    [InlineData("stereo-16k", "FLAC 16-bit", 16000, 2)]
+    [InlineData("stereo-44k-24bit", "FLAC 24-bit", 44100, 2)]
+    public void A_flac_file_decodes_to_exactly_the_samples_it_was_made_from(string name, string encoding, int rate, int channels)
+    {
+        foreach (var channel in new[] { ChannelSelection.Auto, ChannelSelection.Left, ChannelSelection.Right })
+        {
+            var flac = WavLoader.Load(Fixture($"{name}.flac"), channel);
+            var wav = WavLoader.Load(Fixture($"{name}.wav"), channel);
+
+            Assert.Equal(encoding, flac.SourceEncoding);
+            Assert.Equal(rate, flac.SourceRate);
+            Assert.Equal(channels, flac.SourceChannels);
+            Assert.Equal(wav.ChannelChoice, flac.ChannelChoice);
+            Assert.Equal(wav.Samples, flac.Samples);
+        }
+
+        Assert.True(Signals.Rms(WavLoader.Load(Fixture($"{name}.flac")).Samples) > 300, "the fixture is speech, not silence");
+    }
+
+    [Fact]
+    public void A_stream_of_unknown_length_is_counted_then_decoded()
+    {
+        var bytes = File.ReadAllBytes(Fixture("stereo-16k.flac"));
+        SetTotalSamples(bytes, 0);
+
+        Assert.Equal(WavLoader.Load(Fixture("stereo-16k.wav")).Samples, WavLoader.Load(Write("unknown.flac", bytes)).Samples);
+    }
+
+    [Fact]
+    public void A_trailing_id3v1_tag_ends_the_frames()
+    {
+        byte[] tag = [.. "TAG"u8, .. new byte[125]];
+        var bytes = File.ReadAllBytes(Fixture("mono-8k.flac"));
+
+        Assert.Equal(WavLoader.Load(Fixture("mono-8k.wav")).Samples, WavLoader.Load(Write("tagged.flac", [.. bytes, .. tag])).Samples);
+    }
+
+    [Fact]
+    public void A_flipped_bit_in_a_frame_fails_its_crc_named_by_the_frame_offset()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono-8k.flac"));
+        bytes[^20] ^= 0x10;
+
+        var error = AssertProblem(Write("flipped.flac", bytes), "corrupt FLAC frame at byte ");
+
+        Assert.Contains("CRC", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_cut_inside_its_last_frame_is_named()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono-8k.flac"));
+
+        AssertProblem(Write("cut.flac", bytes[..^30]), "the frame runs past the end of the file");
+    }
+
+    [Fact]
+    public void A_streaminfo_counting_more_samples_than_the_frames_hold_is_truncation()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono-8k.flac"));
+        SetTotalSamples(bytes, 4800 + 1000);
+
+        AssertProblem(Write("short.flac", bytes), "truncated: STREAMINFO counts 5800 samples, the frames hold 4800");
+    }
+
+    [Fact]
+    public void A_stream_not_starting_with_streaminfo_is_refused()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono-8k.flac"));
+        bytes[4] = (byte)((bytes[4] & 0x80) | 4);
+
+        AssertProblem(Write("no-info.flac", bytes), "the first metadata block is of type 4, not STREAMINFO");
+    }
+
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Flac", name);
+
+    /// <summary>STREAMINFO's 36-bit total sample count: the low bits of the 8 bytes at its offset 10 (file offset 18).</summary>
+    private static void SetTotalSamples(byte[] flac, long total)
+    {
+        var packed = BinaryPrimitives.ReadUInt64BigEndian(flac.AsSpan(18));
+        BinaryPrimitives.WriteUInt64BigEndian(flac.AsSpan(18), (packed & ~0xF_FFFF_FFFFUL) | (ulong)total);
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = _dir.File(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static AudioFormatException AssertProblem(string path, string words)
+    {
+        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
+
+        Assert.Contains(Path.GetFileName(path), error.Message, StringComparison.Ordinal);
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        return error;
+    }
+}
