@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace VoiceBridge.Media;
 
@@ -13,6 +14,12 @@ internal static class FlacDecoder
     /// <summary>A Rice quotient this long is no encoder's choice: a residual of 2^(20 + parameter) or more.</summary>
     private const int MaxRiceQuotient = 1 << 20;
 
+    /// <summary>The largest FLAC file read [1 GiB]: 4 hours of 16-bit stereo at 48 kHz is about 1.4 GB raw, 0.8 GB as FLAC.</summary>
+    private const long MaxFileBytes = 1L << 30;
+
+    /// <summary>The highest sample rate decoded: what the highest-rate recorders write (a header may claim up to 1 MHz).</summary>
+    private const int MaxSampleRate = 384_000;
+
     private static readonly byte[] Crc8Table = CrcTable8();
     private static readonly ushort[] Crc16Table = CrcTable16();
 
@@ -21,22 +28,26 @@ internal static class FlacDecoder
     /// <exception cref="AudioFormatException">Not a well-formed FLAC stream, or no audio in it.</exception>
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
-        byte[] file;
-        try
-        {
-            file = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
-
+        var file = ReadFile(path);
         var info = StreamInfo.Read(path, file, out var firstFrame);
 
         // STREAMINFO may leave the length unknown (0, a streaming encoder): then the frames are counted first.
         var total = info.TotalSamples > 0 ? info.TotalSamples : Decode(path, file, firstFrame, info, null);
         var picker = new WavLoader.ChannelPicker(path, channel, info.Channels, info.SampleRate, total, info.MaxBlockSize);
-        var decoded = Decode(path, file, firstFrame, info, picker);
+        var values = new double[info.MaxBlockSize * info.Channels];
+        var scale = Math.Pow(2, 16 - info.BitsPerSample);
+        var decoded = Decode(path, file, firstFrame, info, (block, frames) =>
+        {
+            for (var i = 0; i < frames; i++)
+            {
+                for (var c = 0; c < info.Channels; c++)
+                {
+                    values[(i * info.Channels) + c] = block[c][i] * scale;
+                }
+            }
+
+            picker.Add(values, frames);
+        });
         if (decoded != total)
         {
             throw new AudioFormatException(path, $"truncated: STREAMINFO counts {total} samples, the frames hold {decoded}");
@@ -46,8 +57,46 @@ internal static class FlacDecoder
         return new CallerRecording(path, samples, info.SampleRate, info.Channels, $"FLAC {info.BitsPerSample}-bit", choice);
     }
 
-    /// <summary>Decodes every frame, feeding <paramref name="picker"/> when given; returns the samples per channel.</summary>
-    private static long Decode(string path, byte[] file, int at, StreamInfo info, WavLoader.ChannelPicker? picker)
+    /// <summary>The stream's samples as they are coded (interleaved, at the stream's own depth), before any conversion.</summary>
+    /// <exception cref="AudioFormatException">Not a well-formed FLAC stream, or no audio in it.</exception>
+    internal static (int Channels, int BitsPerSample, long[] Interleaved) ReadSamples(string path)
+    {
+        var file = ReadFile(path);
+        var info = StreamInfo.Read(path, file, out var firstFrame);
+        var interleaved = new List<long>();
+        Decode(path, file, firstFrame, info, (block, frames) =>
+        {
+            for (var i = 0; i < frames; i++)
+            {
+                for (var c = 0; c < info.Channels; c++)
+                {
+                    interleaved.Add(block[c][i]);
+                }
+            }
+        });
+        return (info.Channels, info.BitsPerSample, [.. interleaved]);
+    }
+
+    private static byte[] ReadFile(string path)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, a FLAC file may hold at most {MaxFileBytes / (1024 * 1024)} MiB");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
+        }
+    }
+
+    /// <summary>Decodes every frame, handing each block (per channel, its length) to <paramref name="sink"/> when given; returns the samples per channel.</summary>
+    private static long Decode(string path, byte[] file, int at, StreamInfo info, Action<long[][], int>? sink)
     {
         var channels = new long[info.Channels][];
         for (var c = 0; c < channels.Length; c++)
@@ -55,8 +104,7 @@ internal static class FlacDecoder
             channels[c] = new long[info.MaxBlockSize];
         }
 
-        var values = new double[info.MaxBlockSize * info.Channels];
-        var scale = Math.Pow(2, 16 - info.BitsPerSample);
+        var maxSamples = WavLoader.ChannelPicker.MaxRecordingSeconds * info.SampleRate;
         long samples = 0;
         while (at < file.Length && !IsId3v1Tag(file.AsSpan(at)))
         {
@@ -71,23 +119,16 @@ internal static class FlacDecoder
                 throw new AudioFormatException(path, $"corrupt FLAC frame at byte {frameStart}: {e.Message}");
             }
 
-            if (picker is not null)
-            {
-                for (var i = 0; i < blockSize; i++)
-                {
-                    for (var c = 0; c < info.Channels; c++)
-                    {
-                        values[(i * info.Channels) + c] = channels[c][i] * scale;
-                    }
-                }
-
-                picker.Add(values, blockSize);
-            }
-
+            sink?.Invoke(channels, blockSize);
             samples += blockSize;
             if (info.TotalSamples > 0 && samples > info.TotalSamples)
             {
                 throw new AudioFormatException(path, $"corrupt FLAC stream: the frames hold more than the {info.TotalSamples} samples STREAMINFO counts");
+            }
+
+            if (samples > maxSamples)
+            {
+                throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of FLAC audio, a recording may hold at most that");
             }
         }
 
@@ -451,7 +492,7 @@ internal static class FlacDecoder
                 var type = file[at] & 0x7F;
                 var length = (file[at + 1] << 16) | (file[at + 2] << 8) | file[at + 3];
                 at += 4;
-                if (at + length > file.Length)
+                if (length > file.Length - at)
                 {
                     throw new AudioFormatException(path, $"truncated: a FLAC metadata block declares {length} bytes, the file holds {file.Length - at}");
                 }
@@ -464,6 +505,10 @@ internal static class FlacDecoder
                 if (type == 0 && info is null)
                 {
                     info = Parse(path, file.AsSpan(at, length));
+                }
+                else if (type == 0)
+                {
+                    throw new AudioFormatException(path, "invalid FLAC stream: a second STREAMINFO block");
                 }
                 else if (type == 127)
                 {
@@ -479,7 +524,7 @@ internal static class FlacDecoder
 
         private static StreamInfo Parse(string path, ReadOnlySpan<byte> block)
         {
-            if (block.Length < 34)
+            if (block.Length != 34)
             {
                 throw new AudioFormatException(path, $"invalid FLAC STREAMINFO: {block.Length} bytes, 34 expected");
             }
@@ -501,9 +546,9 @@ internal static class FlacDecoder
                 throw new AudioFormatException(path, $"invalid FLAC STREAMINFO: {rate} Hz, {bits}-bit samples");
             }
 
-            if (rate < WavLoader.MinSampleRate)
+            if (rate < WavLoader.MinSampleRate || rate > MaxSampleRate)
             {
-                throw new AudioFormatException(path, $"invalid format: sample rate {rate} Hz (at least {WavLoader.MinSampleRate} Hz)");
+                throw new AudioFormatException(path, $"unsupported sample rate: {rate} Hz ({WavLoader.MinSampleRate} to {MaxSampleRate} Hz)");
             }
 
             return new StreamInfo(maxBlock, rate, channels, bits, total);
@@ -525,10 +570,16 @@ internal static class FlacDecoder
                 throw new FlacException("the frame runs past the end of the file");
             }
 
+            // A byte at a time: the rest of the current byte, whole bytes, then the head of the last one.
             ulong value = 0;
-            for (var n = 0; n < count; n++, _bit++)
+            while (count > 0)
             {
-                value = (value << 1) | (uint)((_data[_bit >> 3] >> (7 - (int)(_bit & 7))) & 1);
+                var used = (int)(_bit & 7);
+                var take = Math.Min(8 - used, count);
+                var bits = (_data[_bit >> 3] >> (8 - used - take)) & ((1 << take) - 1);
+                value = (value << take) | (uint)bits;
+                _bit += take;
+                count -= take;
             }
 
             return value;
@@ -545,16 +596,38 @@ internal static class FlacDecoder
             return (value << (64 - count)) >> (64 - count);
         }
 
-        /// <summary>Zeros before the next 1 bit, at most <paramref name="limit"/>.</summary>
+        /// <summary>Zeros before the next 1 bit (which is read too), at most <paramref name="limit"/>.</summary>
         public int ReadUnary(int limit)
         {
             var zeros = 0;
-            while (Read(1) == 0)
+            while (true)
             {
-                if (++zeros > limit)
+                if (_bit >= _data.Length * 8L)
                 {
-                    throw new FlacException($"a unary code longer than {limit} bits");
+                    throw new FlacException("the frame runs past the end of the file");
                 }
+
+                var used = (int)(_bit & 7);
+                var rest = (_data[_bit >> 3] << used) & 0xFF;
+                if (rest != 0)
+                {
+                    var leading = BitOperations.LeadingZeroCount((uint)rest) - 24;
+                    zeros += leading;
+                    _bit += leading + 1;
+                    break;
+                }
+
+                zeros += 8 - used;
+                _bit += 8 - used;
+                if (zeros > limit)
+                {
+                    break;
+                }
+            }
+
+            if (zeros > limit)
+            {
+                throw new FlacException($"a unary code longer than {limit} bits");
             }
 
             return zeros;

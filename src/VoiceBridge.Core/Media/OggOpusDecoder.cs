@@ -20,8 +20,17 @@ internal static class OggOpusDecoder
     /// <summary>The longest Opus packet: 120 ms at 48 kHz, per channel.</summary>
     private const int MaxPacketSamples = 5760;
 
-    /// <summary>The largest Ogg file read [1 GiB]: 4 hours of Opus at 510 kb/s, its highest rate, is 918 MB.</summary>
+    /// <summary>
+    /// The largest Ogg file read [1 GiB]: 4 hours of one Opus stream at 510 kb/s, its highest rate, is
+    /// 918 MB (a surround file of several streams at such rates is refused: split or convert it first).
+    /// </summary>
     private const long MaxFileBytes = 1L << 30;
+
+    /// <summary>The longest Opus packet of one stream: 48 frames of 1,275 bytes (RFC 6716 3.2.5), with room for its framing.</summary>
+    private const int MaxStreamPacketBytes = 61_440;
+
+    /// <summary>The longest header packet taken (OpusTags may carry cover art).</summary>
+    private const int MaxHeaderPacketBytes = 16 << 20;
 
     private const byte Continued = 0x01;
     private const byte BeginsStream = 0x02;
@@ -370,6 +379,11 @@ internal static class OggOpusDecoder
             if (packetStart < offset)
             {
                 _spanning.AddRange(file.AsSpan(packetStart, offset - packetStart));
+                var limit = _packets < 2 ? MaxHeaderPacketBytes : Head.Streams * MaxStreamPacketBytes;
+                if (_spanning.Count > limit)
+                {
+                    throw new AudioFormatException(path, $"corrupt Ogg Opus stream: a packet continued to the page at byte {at} is over {limit} bytes, longer than any {(_packets < 2 ? "header" : "Opus packet")}");
+                }
             }
 
             var granule = BinaryPrimitives.ReadInt64LittleEndian(page[6..]);
@@ -405,6 +419,11 @@ internal static class OggOpusDecoder
 
             if (_packets == 2)
             {
+                if (!packet.Span.StartsWith("OpusTags"u8))
+                {
+                    throw new AudioFormatException(path, "invalid Ogg Opus stream: its second packet is not the OpusTags header");
+                }
+
                 return;
             }
 

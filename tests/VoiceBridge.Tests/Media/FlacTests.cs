@@ -5,9 +5,9 @@ using VoiceBridge.Tests.Support;
 namespace VoiceBridge.Tests.Media;
 
 /// <summary>
-/// FLAC recordings: each fixture in <c>Media/Flac</c> is sox's lossless encoding of the WAV beside it
-/// (commands in its README.md), at compression levels that use LPC, FIXED and stereo decorrelation, so
-/// the decoding must give the WAV's samples exactly.
+/// FLAC recordings: each fixture in <c>Media/Flac</c> is a lossless encoding (sox's, or flac's for the
+/// <c>stereo-8k-*</c> pair, whose frames use all four channel assignments) of the WAV beside it (commands
+/// in its README.md), so every coded sample must equal the WAV's, and the call audio the WAV's call audio.
 /// </summary>
 public sealed class FlacTests : IDisposable
 {
@@ -34,6 +34,21 @@ public sealed class FlacTests : IDisposable
         }
 
         Assert.True(Signals.Rms(WavLoader.Load(Fixture($"{name}.flac")).Samples) > 300, "the fixture is speech, not silence");
+    }
+
+    [Theory]
+    [InlineData("mono-8k")]
+    [InlineData("stereo-16k")]
+    [InlineData("stereo-44k-24bit")]
+    [InlineData("stereo-8k-decorrelated")]
+    [InlineData("stereo-8k-24bit")]
+    public void Every_coded_sample_equals_the_wav_it_was_made_from(string name)
+    {
+        var (channels, bits, decoded) = FlacDecoder.ReadSamples(Fixture($"{name}.flac"));
+        var (wavChannels, wavBits, expected) = WavSamples(Fixture($"{name}.wav"));
+
+        Assert.Equal((wavChannels, wavBits), (channels, bits));
+        Assert.Equal(expected, decoded);
     }
 
     [Fact]
@@ -89,6 +104,39 @@ public sealed class FlacTests : IDisposable
         bytes[4] = (byte)((bytes[4] & 0x80) | 4);
 
         AssertProblem(Write("no-info.flac", bytes), "the first metadata block is of type 4, not STREAMINFO");
+    }
+
+    /// <summary>A PCM WAV's channels, bits and interleaved samples as signed integers (16 or 24 bits), read from its data chunk.</summary>
+    private static (int Channels, int Bits, long[] Samples) WavSamples(string path)
+    {
+        var file = File.ReadAllBytes(path);
+        int channels = 0, bits = 0;
+        for (var at = 12; at + 8 <= file.Length;)
+        {
+            var id = System.Text.Encoding.ASCII.GetString(file, at, 4);
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 4));
+            if (id == "fmt ")
+            {
+                channels = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 10));
+                bits = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 22));
+            }
+            else if (id == "data")
+            {
+                var width = bits / 8;
+                var samples = new long[size / width];
+                for (var i = 0; i < samples.Length; i++)
+                {
+                    var b = file.AsSpan(at + 8 + (i * width), width);
+                    samples[i] = width == 2 ? BinaryPrimitives.ReadInt16LittleEndian(b) : ((b[2] << 24) | (b[1] << 16) | (b[0] << 8)) >> 8;
+                }
+
+                return (channels, bits, samples);
+            }
+
+            at += 8 + size + (size & 1);
+        }
+
+        throw new InvalidDataException($"{path}: no data chunk");
     }
 
     private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Flac", name);

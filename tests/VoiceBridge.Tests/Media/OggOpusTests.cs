@@ -139,6 +139,35 @@ public sealed class OggOpusTests : IDisposable
     }
 
     [Fact]
+    public void A_stream_cut_from_a_longer_one_starts_at_its_first_granule_and_keeps_its_length()
+    {
+        // Every audio page's granule position moved on by 10 s, as a stream recorded from the middle of another.
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        foreach (var at in PageOffsets(bytes).Skip(2))
+        {
+            var granule = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at + 6));
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at + 6), granule + 480_000);
+            Recrc(bytes, at);
+        }
+
+        Assert.Equal(WavLoader.Load(Fixture("mono.opus")).Samples, WavLoader.Load(Write("late-start.opus", bytes)).Samples);
+    }
+
+    [Fact]
+    public void A_second_opus_stream_chained_after_the_first_is_refused()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mono.opus"));
+        var second = (byte[])bytes.Clone();
+        foreach (var at in PageOffsets(second))
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(second.AsSpan(at + 14), 0xC4A1);
+            Recrc(second, at);
+        }
+
+        AssertProblem(Write("chained.opus", [.. bytes, .. second]), $"a second Opus stream is chained after the first at byte {bytes.Length}");
+    }
+
+    [Fact]
     public void A_missing_page_is_named_by_the_sequence_gap()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
