@@ -20,15 +20,15 @@ internal static class FlacDecoder
     /// <summary>The highest sample rate decoded: what the highest-rate recorders write (a header may claim up to 1 MHz).</summary>
     private const int MaxSampleRate = 384_000;
 
-    private static readonly byte[] Crc8Table = CrcTable8();
-    private static readonly ushort[] Crc16Table = CrcTable16();
+    private static readonly uint[] Crc8Table = MsbFirstCrc.Table(8, 0x07);
+    private static readonly uint[] Crc16Table = MsbFirstCrc.Table(16, 0x8005);
 
     public static bool StartsLikeFlac(ReadOnlySpan<byte> head) => head.StartsWith("fLaC"u8);
 
     /// <exception cref="AudioFormatException">Not a well-formed FLAC stream, or no audio in it.</exception>
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
-        var file = ReadFile(path);
+        var file = WavLoader.ReadWholeFile(path, MaxFileBytes, "a FLAC file");
         var info = StreamInfo.Read(path, file, out var firstFrame);
 
         // STREAMINFO may leave the length unknown (0, a streaming encoder): then the frames are counted first.
@@ -61,7 +61,7 @@ internal static class FlacDecoder
     /// <exception cref="AudioFormatException">Not a well-formed FLAC stream, or no audio in it.</exception>
     internal static (int Channels, int BitsPerSample, long[] Interleaved) ReadSamples(string path)
     {
-        var file = ReadFile(path);
+        var file = WavLoader.ReadWholeFile(path, MaxFileBytes, "a FLAC file");
         var info = StreamInfo.Read(path, file, out var firstFrame);
         var interleaved = new List<long>();
         Decode(path, file, firstFrame, info, (block, frames) =>
@@ -75,24 +75,6 @@ internal static class FlacDecoder
             }
         });
         return (info.Channels, info.BitsPerSample, [.. interleaved]);
-    }
-
-    private static byte[] ReadFile(string path)
-    {
-        try
-        {
-            var length = new FileInfo(path).Length;
-            if (length > MaxFileBytes)
-            {
-                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, a FLAC file may hold at most {MaxFileBytes / (1024 * 1024)} MiB");
-            }
-
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
     }
 
     /// <summary>Decodes every frame, handing each block (per channel, its length) to <paramref name="sink"/> when given; returns the samples per channel.</summary>
@@ -419,7 +401,7 @@ internal static class FlacDecoder
         byte crc = 0;
         foreach (var b in bytes)
         {
-            crc = Crc8Table[crc ^ b];
+            crc = (byte)Crc8Table[crc ^ b];
         }
 
         return crc;
@@ -435,40 +417,6 @@ internal static class FlacDecoder
         }
 
         return crc;
-    }
-
-    private static byte[] CrcTable8()
-    {
-        var table = new byte[256];
-        for (var i = 0; i < 256; i++)
-        {
-            var r = i;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                r = (r & 0x80) != 0 ? (r << 1) ^ 0x07 : r << 1;
-            }
-
-            table[i] = (byte)r;
-        }
-
-        return table;
-    }
-
-    private static ushort[] CrcTable16()
-    {
-        var table = new ushort[256];
-        for (var i = 0; i < 256; i++)
-        {
-            var r = i << 8;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                r = (r & 0x8000) != 0 ? (r << 1) ^ 0x8005 : r << 1;
-            }
-
-            table[i] = (ushort)r;
-        }
-
-        return table;
     }
 
     /// <summary>A malformed frame; <see cref="Decode"/> names its offset.</summary>

@@ -36,14 +36,14 @@ internal static class OggOpusDecoder
     private const byte BeginsStream = 0x02;
     private const byte EndsStream = 0x04;
 
-    private static readonly uint[] CrcTable = BuildCrcTable();
+    private static readonly uint[] CrcTable = MsbFirstCrc.Table(32, 0x04C11DB7);
 
     public static bool StartsLikeOgg(ReadOnlySpan<byte> head) => head.StartsWith("OggS"u8);
 
     /// <exception cref="AudioFormatException">Not a well-formed Ogg Opus file, or no audio in it.</exception>
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
-        var file = ReadFile(path);
+        var file = WavLoader.ReadWholeFile(path, MaxFileBytes, "an Ogg file");
         var stream = OpusStream.Read(path, file);
         var head = stream.Head;
 
@@ -118,24 +118,6 @@ internal static class OggOpusDecoder
         return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"Ogg Opus (encoded from {head.InputRate} Hz{family})", choice);
     }
 
-    private static byte[] ReadFile(string path)
-    {
-        try
-        {
-            var length = new FileInfo(path).Length;
-            if (length > MaxFileBytes)
-            {
-                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, an Ogg file may hold at most {MaxFileBytes / (1024 * 1024)} MiB");
-            }
-
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
-    }
-
     /// <summary>The 48 kHz samples a packet decodes to, from its TOC and frame count (RFC 6716 3.1-3.2).</summary>
     private static int PacketSamples(string path, ReadOnlySpan<byte> packet, int number)
     {
@@ -177,23 +159,6 @@ internal static class OggOpusDecoder
         }
 
         return crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            var r = i << 24;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                r = (r & 0x80000000) != 0 ? (r << 1) ^ 0x04C11DB7 : r << 1;
-            }
-
-            table[i] = r;
-        }
-
-        return table;
     }
 
     /// <summary>

@@ -83,6 +83,26 @@ public static partial class WavLoader
         }
     }
 
+    /// <summary>A compressed recording read whole (its decoder walks it in memory), refused over <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="AudioFormatException">The file is larger than that, or cannot be read.</exception>
+    internal static byte[] ReadWholeFile(string path, long maxBytes, string kind)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > maxBytes)
+            {
+                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, {kind} may hold at most {maxBytes / (1024 * 1024)} MiB");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
+        }
+    }
+
     /// <summary>Reads a headerless file of 8 kHz mu-law bytes.</summary>
     /// <exception cref="AudioFormatException">The file is missing, empty or unreadable.</exception>
     public static CallerRecording LoadRawMuLaw(string path)
