@@ -83,26 +83,6 @@ public static partial class WavLoader
         }
     }
 
-    /// <summary>A compressed recording read whole (its decoder walks it in memory), refused over <paramref name="maxBytes"/>.</summary>
-    /// <exception cref="AudioFormatException">The file is larger than that, or cannot be read.</exception>
-    internal static byte[] ReadWholeFile(string path, long maxBytes, string kind)
-    {
-        try
-        {
-            var length = new FileInfo(path).Length;
-            if (length > maxBytes)
-            {
-                throw new AudioFormatException(path, $"too large: {length / (1024 * 1024)} MiB, {kind} may hold at most {maxBytes / (1024 * 1024)} MiB");
-            }
-
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
-    }
-
     /// <summary>Reads a headerless file of 8 kHz mu-law bytes.</summary>
     /// <exception cref="AudioFormatException">The file is missing, empty or unreadable.</exception>
     public static CallerRecording LoadRawMuLaw(string path)
@@ -155,41 +135,6 @@ public static partial class WavLoader
 
         stream.Position = 0;
     }
-
-    /// <summary>Reads the file's first bytes (as many as <paramref name="head"/> holds, fewer in a shorter file).</summary>
-    private static int ReadHead(string path, Span<byte> head)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AudioFormatException(path, $"cannot read the file: {ex.Message}");
-        }
-    }
-
-    /// <summary>
-    /// An MP3 whatever its name (a download saved as .wav): an ID3v2 tag, or an MPEG audio frame header
-    /// (sync, then no reserved version, layer, bitrate or sample rate).
-    /// </summary>
-    private static bool StartsLikeMp3(ReadOnlySpan<byte> head) =>
-        head.StartsWith("ID3"u8)
-        || (head.Length >= 3 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 && ((head[1] >> 3) & 3) != 1 && ((head[1] >> 1) & 3) != 0
-            && (head[2] >> 4) != 15 && ((head[2] >> 2) & 3) != 3);
-
-    /// <summary>What a recording that is not a WAV is, by the magic its container starts with, or null.</summary>
-    private static string? OtherContainer(ReadOnlySpan<byte> head) => head switch
-    {
-        _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
-        _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",
-        _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
-        _ when head.Length >= 12 && head.StartsWith("FORM"u8) && (head[8..].SequenceEqual("AIFF"u8) || head[8..].SequenceEqual("AIFC"u8)) => "an AIFF file",
-        _ when head.Length >= 8 && head[4..8].SequenceEqual("ftyp"u8) => "an MP4/M4A file",
-        _ when head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 => "an AAC (ADTS) stream",
-        _ => null,
-    };
 
     private static (SampleKind Kind, string Name) Describe(string path, WaveFormat format)
     {
@@ -319,85 +264,6 @@ public static partial class WavLoader
         }
 
         return picker.Finish();
-    }
-
-    /// <summary>An IMA or Microsoft ADPCM WAV, decoded block by block (<see cref="AdpcmDecoder"/>) and cut to its fact chunk's length.</summary>
-    private static CallerRecording LoadAdpcm(string path, Stream stream, WaveFileReader reader, long dataStart, ChannelSelection channel)
-    {
-        var format = reader.WaveFormat;
-        var decoder = AdpcmDecoder.Create(path, format);
-        var name = format.Encoding == WaveFormatEncoding.DviAdpcm ? "IMA ADPCM 4-bit" : "Microsoft ADPCM 4-bit";
-        if (format.SampleRate < MinSampleRate)
-        {
-            throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz (at least {MinSampleRate} Hz)");
-        }
-
-        long dataBytes = DataChunkBytes(path, stream, reader, dataStart, wholeBlocks: false);
-        long frames = decoder.FramesIn(path, dataBytes);
-        if (FactSamples(path, stream) is { } fact)
-        {
-            // The blocks are padded to whole blocks: the fact chunk says where the audio ends.
-            if (fact > frames)
-            {
-                throw new AudioFormatException(path, $"truncated: the fact chunk counts {fact} samples, the data chunk holds {frames}");
-            }
-
-            frames = fact;
-        }
-
-        if (frames == 0)
-        {
-            throw new AudioFormatException(path, "no audio: the data chunk holds zero samples");
-        }
-
-        var picker = new ChannelPicker(path, channel, format.Channels, format.SampleRate, frames, decoder.SamplesPerBlock);
-        var block = new byte[decoder.BlockAlign];
-        var pcm = new short[decoder.SamplesPerBlock * format.Channels];
-        var values = new double[pcm.Length];
-        stream.Position = dataStart;
-        for (long remainingBytes = dataBytes, remainingFrames = frames; remainingFrames > 0;)
-        {
-            var length = (int)Math.Min(block.Length, remainingBytes);
-            stream.ReadExactly(block, 0, length);
-            var decoded = (int)Math.Min(decoder.Decode(path, block.AsSpan(0, length), pcm), remainingFrames);
-            for (var i = 0; i < decoded * format.Channels; i++)
-            {
-                values[i] = pcm[i];
-            }
-
-            picker.Add(values, decoded);
-            remainingBytes -= length;
-            remainingFrames -= decoded;
-        }
-
-        var (samples, choice) = picker.Finish();
-        return new CallerRecording(path, samples, format.SampleRate, format.Channels, name, choice);
-    }
-
-    /// <summary>The sample frames the fact chunk before the data chunk declares, or null without one.</summary>
-    private static long? FactSamples(string path, Stream stream)
-    {
-        Span<byte> header = stackalloc byte[8];
-        stream.Position = 12;
-        while (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && !header[..4].SequenceEqual("data"u8))
-        {
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-            if (header[..4].SequenceEqual("fact"u8))
-            {
-                if (size < 4 || stream.ReadAtLeast(header[..4], 4, throwOnEndOfStream: false) < 4)
-                {
-                    throw new AudioFormatException(path, $"invalid fact chunk: {size} bytes, a sample count needs 4");
-                }
-
-                // 0 is what a writer that never knew the length leaves (ffmpeg to a pipe): no count at all.
-                var count = BinaryPrimitives.ReadUInt32LittleEndian(header);
-                return count == 0 ? null : count;
-            }
-
-            stream.Position += size + (size & 1);
-        }
-
-        return null;
     }
 
     /// <summary>One sample scaled to the 16-bit range.</summary>
