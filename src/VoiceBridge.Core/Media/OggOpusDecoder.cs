@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Concentus;
 using Concentus.Structs;
+using VoiceBridge.Legs.WebRtc;
 
 namespace VoiceBridge.Media;
 
@@ -15,10 +16,10 @@ namespace VoiceBridge.Media;
 /// </summary>
 internal static partial class OggOpusDecoder
 {
-    private const int Rate = 48000;
+    private const int Rate = OpusAudio.SampleRate;
 
     /// <summary>The longest Opus packet: 120 ms at 48 kHz, per channel.</summary>
-    private const int MaxPacketSamples = 5760;
+    private const int MaxPacketSamples = OpusAudio.MaxPacketSamples48k;
 
     /// <summary>
     /// The largest Ogg file read [1 GiB]: 4 hours of one Opus stream at 510 kb/s, its highest rate, is
@@ -121,17 +122,8 @@ internal static partial class OggOpusDecoder
     /// <summary>The 48 kHz samples a packet decodes to, from its TOC and frame count (RFC 6716 3.1-3.2).</summary>
     private static int PacketSamples(string path, ReadOnlySpan<byte> packet, int number)
     {
-        int samples;
-        try
-        {
-            samples = packet.IsEmpty ? 0 : OpusPacketInfo.GetNumSamples(packet, Rate);
-        }
-        catch (Exception e) when (e is OpusException or IndexOutOfRangeException or ArgumentException)
-        {
-            samples = -1;
-        }
-
-        if (samples is <= 0 or > MaxPacketSamples)
+        var samples = OpusAudio.PacketSamples(packet);
+        if (samples < 0)
         {
             throw new AudioFormatException(path, $"corrupt Opus packet {number} of the audio: {packet.Length} bytes that are not an Opus packet of 2.5 to 120 ms");
         }
