@@ -27,13 +27,21 @@ internal static class StallProbe
 
         _log = new StreamWriter(path, append: true) { AutoFlush = true };
         _listener = new Listener();
+
+        // The probe's beat is a bounded wait on the event that ends it with the process.
+        var stop = new ManualResetEventSlim();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Set();
         var thread = new Thread(() =>
         {
             var clock = Stopwatch.StartNew();
-            while (true)
+            while (!stop.IsSet)
             {
                 var before = clock.ElapsedMilliseconds;
-                Thread.Sleep(50);
+                if (stop.Wait(50))
+                {
+                    return;
+                }
+
                 var late = clock.ElapsedMilliseconds - before - 50;
                 if (late > 200)
                 {
