@@ -21,8 +21,10 @@ public static class AuditHandoffs
 
         try
         {
-            var ended = SqliteAuditLog.Query(path, null, since).Where(e => e.Kind == "call-ended").ToList();
-            return Of(ended.Count, ended.Select(e => e.DetailsJson));
+            var events = SqliteAuditLog.Query(path, null, since).ToList();
+            var ended = events.Where(e => e.Kind == "call-ended").ToList();
+            var exhausted = events.Where(e => e.Kind == "chain-exhausted").Select(e => e.CallId).Distinct(StringComparer.Ordinal).Count();
+            return Of(ended.Count, ended.Select(e => e.DetailsJson), exhausted);
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
@@ -33,9 +35,11 @@ public static class AuditHandoffs
     /// <summary>
     /// The distribution over the switches in <c>call-ended</c> details (<c>switches[].HandoffMs</c>,
     /// <c>DeadAirMs</c>), and the calls whose switches lost caller audio or broke the outbound stream
-    /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0): a storm holds only when both are 0.
+    /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0); <paramref name="callsChainExhausted"/>:
+    /// calls audited <c>chain-exhausted</c> (no engine left: the last resort's apology, then a hang-up
+    /// or transfer). A storm holds only when all three are 0.
     /// </summary>
-    public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails)
+    public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails, int callsChainExhausted = 0)
     {
         var handoffs = new List<double>();
         var deadAir = new List<double>();
@@ -85,6 +89,7 @@ public static class AuditHandoffs
             CallsLosingCallerAudio = callsLosingAudio,
             OutboundDiscontinuities = discontinuities,
             CallsWithDiscontinuities = callsWithDiscontinuities,
+            CallsChainExhausted = callsChainExhausted,
         };
     }
 

@@ -188,8 +188,14 @@ public sealed record HandoffDistribution(int Calls, int Switches, double? Handof
 
     public int CallsWithDiscontinuities { get; init; }
 
-    /// <summary>The storm rule: every call switched, none lost caller audio, none broke its outbound stream.</summary>
-    public bool Held => Calls > 0 && CallsSwitched == Calls && CallsLosingCallerAudio == 0 && CallsWithDiscontinuities == 0;
+    /// <summary>Calls for which no engine was left (audited <c>chain-exhausted</c>): the last resort ended them; 0 when the storm held.</summary>
+    public int CallsChainExhausted { get; init; }
+
+    /// <summary>
+    /// The storm rule: every call switched, none lost caller audio, none broke its outbound
+    /// stream, and none was left without an engine.
+    /// </summary>
+    public bool Held => Calls > 0 && CallsSwitched == Calls && CallsLosingCallerAudio == 0 && CallsWithDiscontinuities == 0 && CallsChainExhausted == 0;
 }
 
 /// <summary>Per-call figures from whole-process samples.</summary>

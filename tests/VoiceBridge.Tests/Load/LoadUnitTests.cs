@@ -263,11 +263,45 @@ public sealed class LoadReportTests
         Assert.False(d.Held);
         Assert.True(AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""]).Held);
         Assert.False(AuditHandoffs.Of(2, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}""", """{"switches":[]}"""]).Held);
+        var exhausted = AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""], callsChainExhausted: 1);
+        Assert.Equal(1, exhausted.CallsChainExhausted);
+        Assert.False(exhausted.Held);
         Assert.Equal(80, d.HandoffP50Ms);
         Assert.Equal(120, d.HandoffP99Ms);
         Assert.Equal(300, d.DeadAirP50Ms);
     }
+
+    [Fact]
+    public async Task A_storm_read_from_audit_db_counts_each_call_left_without_an_engine_once()
+    {
+        var dir = Directory.CreateTempSubdirectory("vb-handoffs-").FullName;
+        try
+        {
+            var t0 = new DateTimeOffset(2026, 11, 26, 15, 0, 0, TimeSpan.Zero);
+            const string Switched = """{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}""";
+            await using (var log = new VoiceBridge.Audit.SqliteAuditLog(VoiceBridge.Audit.SqliteAuditLog.PathIn(dir)))
+            {
+                log.Record(new("call-ended", "CA-before", t0.AddSeconds(-1), 9000, null, null, null, Switched));
+                log.Record(new("chain-exhausted", "CA-1", t0.AddSeconds(1), 4000, "local", null, "response-stall", "{}"));
+                log.Record(new("chain-exhausted", "CA-1", t0.AddSeconds(2), 5000, "local", null, "audio-stall", "{}"));
+                log.Record(new("call-ended", "CA-1", t0.AddSeconds(3), 9000, null, null, null, Switched));
+                log.Record(new("call-ended", "CA-2", t0.AddSeconds(3), 9000, null, null, null, Switched));
+            }
+
+            var d = AuditHandoffs.Read(dir, t0);
+            Assert.NotNull(d);
+            Assert.Equal(2, d.Calls);
+            Assert.Equal(2, d.CallsSwitched);
+            Assert.Equal(1, d.CallsChainExhausted);
+            Assert.False(d.Held);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
+
 
 public sealed class LoadOptionsTests
 {
