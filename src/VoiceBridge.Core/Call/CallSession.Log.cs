@@ -54,6 +54,9 @@ public sealed partial class CallSession
         [LoggerMessage(17, LogLevel.Information, "call {CallId}: keys {Digits} sent toward the caller (send_dtmf)")]
         public static partial void DigitsSent(ILogger logger, string callId, string digits);
 
+        [LoggerMessage(18, LogLevel.Warning, "call {CallId}: engine {Engine} stalled ({Reason}: {Evidence}) and no other engine is available; waiting {GraceMs} ms more before the last resort")]
+        public static partial void StallGrace(ILogger logger, string callId, string engine, string reason, string evidence, int graceMs);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -26,6 +26,7 @@ public sealed partial class CallSession
     private SoftSwitch? _softSwitch;
     private long _onEngineSinceMs;
     private int _noSoftTargetLogged;
+    private bool _stallGraceUsed;
     private long _lastHealthCheckMs;
     private const int HealthCheckIntervalMs = 1000;
 
@@ -48,6 +49,7 @@ public sealed partial class CallSession
         _audioItem = itemId;
         _lastAgentAudioMs = NowMs;
         _responseHadAudio = true;
+        _stallGraceUsed = false;
     }
 
     private void OnAgentAudioDone(string itemId)
@@ -159,13 +161,32 @@ public sealed partial class CallSession
         var failover = _options.Failover;
         if (_toolsRunning == 0 && _responseDeadlineMs is { } deadline && NowMs >= deadline)
         {
-            Switch("response-stall", $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window");
+            const string ResponseStall = "response-stall";
+            var evidence = _stallGraceUsed
+                ? $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window, nor in {failover.LastEngineStallGraceMs} ms of grace"
+                : $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window";
+            if (GraceForLastEngine(ResponseStall, evidence))
+            {
+                _responseDeadlineMs = NowMs + failover.LastEngineStallGraceMs;
+            }
+            else
+            {
+                Switch(ResponseStall, evidence);
+            }
+
             return;
         }
 
-        if (_audioItem is not null && NowMs - _lastAgentAudioMs >= failover.AudioStallMs)
+        var audioStallMs = failover.AudioStallMs + (_stallGraceUsed ? failover.LastEngineStallGraceMs : 0);
+        if (_audioItem is not null && NowMs - _lastAgentAudioMs >= audioStallMs)
         {
-            Switch("audio-stall", $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}");
+            const string AudioStall = "audio-stall";
+            var evidence = $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}";
+            if (!GraceForLastEngine(AudioStall, evidence))
+            {
+                Switch(AudioStall, evidence);
+            }
+
             return;
         }
 
@@ -206,6 +227,27 @@ public sealed partial class CallSession
         {
             RequestSoftSwitch("failback", $"{_chain.NameAt(target)} is healthy again; {dwell.TotalSeconds:0} s on {_engine!.Name}", target, failed: false);
         }
+    }
+
+    /// <summary>
+    /// A hard stall on an engine with nowhere to go (no other engine available): rather than the
+    /// last resort's apology and hang-up, the engine gets <see cref="FailoverOptions.LastEngineStallGraceMs"/>
+    /// more, once per stall (its audio resets it), audited as <c>stall-grace</c> and not reported to
+    /// the shared health: a slow answer beats an apology (an overloaded local engine answers late,
+    /// it has not gone away). True when the grace was granted.
+    /// </summary>
+    private bool GraceForLastEngine(string reason, string evidence)
+    {
+        var graceMs = _options.Failover.LastEngineStallGraceMs;
+        if (_stallGraceUsed || graceMs == 0 || HasNextEngine())
+        {
+            return false;
+        }
+
+        _stallGraceUsed = true;
+        Log.StallGrace(_logger, CallId, _engine!.Name, reason, evidence, graceMs);
+        Audit("stall-grace", _engine.Name, null, reason, new { evidence, graceMs });
+        return true;
     }
 
     /// <summary>Asks for a switch at the next turn boundary (the first request wins).</summary>
@@ -255,5 +297,6 @@ public sealed partial class CallSession
         _clientErrors = 0;
         _softSwitch = null;
         _continuing = false;
+        _stallGraceUsed = false;
     }
 }

@@ -12,6 +12,13 @@ public sealed class FailoverOptions
     /// <summary>An audio response in progress with no delta this long: an audio stall [1000 ms].</summary>
     public int AudioStallMs { get; set; } = 1000;
 
+    /// <summary>
+    /// A response or audio stall on an engine with no other engine available waits this much longer
+    /// before the last resort, once per stall: a slow answer (an overloaded local engine) beats an
+    /// apology and a hang-up [5000 ms]; 0: the last resort at once.
+    /// </summary>
+    public int LastEngineStallGraceMs { get; set; } = 5000;
+
     /// <summary>First-audio latency over this is a slow turn [1500 ms].</summary>
     public int SlowTurnMs { get; set; } = 1500;
 
@@ -66,6 +73,11 @@ public sealed class FailoverOptions
         if (AudioStallMs is < 100 or > 60000)
         {
             errors.Add($"Failover:AudioStallMs must be 100-60000, got {AudioStallMs}");
+        }
+
+        if (LastEngineStallGraceMs is < 0 or > 60000)
+        {
+            errors.Add($"Failover:LastEngineStallGraceMs must be 0-60000, got {LastEngineStallGraceMs}");
         }
 
         if (SlowTurnMs is < 100 or > 60000)
