@@ -273,9 +273,13 @@ public sealed partial class CallSession
         Log.SoftSwitchPending(_logger, CallId, _engine.Name, reason, evidence);
     }
 
-    /// <summary>Whether some engine other than the active one could take the call (a peek: nothing is admitted).</summary>
+    /// <summary>
+    /// Whether some engine other than the active one could take the call, as <see cref="NextEngine"/>
+    /// would choose (a peek: nothing is admitted).
+    /// </summary>
     private bool HasNextEngine() =>
-        Engines.Health.ChainRouting.Preference(_chain).Any(i => i != _engineIndex && !_failedEngines.Contains(i) && _chain.IsAvailable(i));
+        Engines.Health.ChainRouting.Preference(_chain).Any(i => i != _engineIndex
+            && ((!_failedEngines.Contains(i) && _chain.IsAvailable(i)) || (!_leftDegraded.Contains(i) && _chain.IsRecovered(i))));
 
     /// <summary>
     /// Agent done speaking, caller not speaking, nothing owed: no response pending or playing, no

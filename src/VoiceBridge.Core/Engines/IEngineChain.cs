@@ -37,6 +37,13 @@ public interface IEngineChain
     bool IsAvailable(int index) => true;
 
     /// <summary>
+    /// Whether the engine is healthy again after failing: its breaker closed after
+    /// [3] good results since its last failure (what failback waits for); takes nothing. An engine
+    /// that never failed and is closed counts too.
+    /// </summary>
+    bool IsRecovered(int index) => false;
+
+    /// <summary>
     /// Takes the engine for this call if it is available (a half-open engine only as a trial,
     /// taking its trial slot). The selection methods below call it on the engine they return.
     /// </summary>

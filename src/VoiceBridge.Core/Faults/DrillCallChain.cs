@@ -27,6 +27,8 @@ public sealed class DrillCallChain(IEngineChain inner, DrillInjector injector, s
 
     public bool IsAvailable(int index) => inner.IsAvailable(index);
 
+    public bool IsRecovered(int index) => inner.IsRecovered(index);
+
     public bool TryAdmit(int index) => inner.TryAdmit(index);
 
     public int? FirstAvailable() => inner.FirstAvailable();
