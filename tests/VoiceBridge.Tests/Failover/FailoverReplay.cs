@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
 using VoiceBridge.Engines;
+using VoiceBridge.Engines.Health;
 using VoiceBridge.Faults;
 using VoiceBridge.Media;
 using VoiceBridge.Replay;
@@ -14,7 +15,9 @@ namespace VoiceBridge.Tests.Failover;
 
 /// <summary>
 /// Replays a fixture with faults through the whole call path in virtual time (the fake carrier,
-/// the bridge, the simulated providers on one fake clock) and returns the replay's report.
+/// the bridge, the simulated providers on one fake clock) and returns the replay's report; with
+/// <c>health</c>, the engines share breakers with real probes, and the primary's faults can end
+/// mid-call (<c>recoverPrimaryAfter</c>).
 /// </summary>
 internal static class FailoverReplay
 {
@@ -25,7 +28,9 @@ internal static class FailoverReplay
         string chainText,
         Action<CallSessionOptions>? configure = null,
         ReplayLeg leg = ReplayLeg.Twilio,
-        FakeCallerOptions? callerOptions = null)
+        FakeCallerOptions? callerOptions = null,
+        ProviderHealthOptions? health = null,
+        TimeSpan? recoverPrimaryAfter = null)
     {
         var path = RepoPaths.Fixture(fixture);
         var expected = ReplayInputs.Sidecar(path);
@@ -38,8 +43,16 @@ internal static class FailoverReplay
         {
             var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()) };
             configure?.Invoke(options);
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults, leg: leg);
-            return await ReplayCall.RunAsync(env, recording, expected, callerOptions ?? new FakeCallerOptions(), time, CancellationToken.None);
+            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults, health, leg);
+            var call = ReplayCall.RunAsync(env, recording, expected, callerOptions ?? new FakeCallerOptions(), time, CancellationToken.None);
+            if (recoverPrimaryAfter is { } after)
+            {
+                // The primary's faults end this far into the call: its probes then succeed.
+                await time.Elapse(after);
+                env.Simulators[chain.Engines[0].Name].Faults.Recover();
+            }
+
+            return await call;
         });
         var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
         foreach (var t in report.Turns)

@@ -1,14 +1,7 @@
-using Microsoft.Extensions.Time.Testing;
-using VoiceBridge.Call;
-using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Faults;
-using VoiceBridge.Media;
 using VoiceBridge.Replay;
-using VoiceBridge.Simulator;
-using VoiceBridge.Speech;
-using VoiceBridge.Tests.Support;
-using VoiceBridge.Transport;
+using VoiceBridge.Tests.Failover;
 using Xunit.Abstractions;
 
 namespace VoiceBridge.Tests.Engines.Health;
@@ -19,33 +12,20 @@ public sealed class FailbackReplayTests(ITestOutputHelper output)
     [Fact]
     public void When_the_primary_recovers_a_live_call_fails_back_at_a_turn_boundary_losing_and_repeating_nothing()
     {
-        var path = RepoPaths.Fixture("booking-ulaw8k.wav");
-        var expected = ReplayInputs.Sidecar(path);
-        var recording = WavLoader.Load(path);
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var loggers = new TestLoggerFactory(output);
         var audit = new SharedHealthReplayTests.RecordingAudit();
-        var chain = ChainSpec.Parse("openai-realtime,azure-realtime");
-        var health = new ProviderHealthOptions
-        {
-            BreakDuration = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(500), FailbackMinDwell = TimeSpan.FromSeconds(4),
-        };
-        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
-        {
-            var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()), AuditLog = audit };
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, [FaultSpec.Parse("primary:refuse@connect")], health);
-            var call = ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
 
-            // The primary is down for the first 1.5 s of the call, then answers again.
-            await time.Elapse(TimeSpan.FromMilliseconds(1500));
-            env.Simulators["openai-realtime"].Faults.Recover();
-            return await call;
-        });
-        var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
-        foreach (var t in report.Turns)
-        {
-            output.WriteLine($"{t.Role,-9} {t.Engine,-16} {t.StartMs,6}-{t.EndMs,-6} {t.Text}");
-        }
+        // The primary is down for the first 1.5 s of the call, then answers again.
+        var report = FailoverReplay.Run(
+            output,
+            "booking-ulaw8k.wav",
+            [FaultSpec.Parse("primary:refuse@connect")],
+            "openai-realtime,azure-realtime",
+            options => options.AuditLog = audit,
+            health: new ProviderHealthOptions
+            {
+                BreakDuration = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(500), FailbackMinDwell = TimeSpan.FromSeconds(4),
+            },
+            recoverPrimaryAfter: TimeSpan.FromMilliseconds(1500));
 
         Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
         Assert.Equal(

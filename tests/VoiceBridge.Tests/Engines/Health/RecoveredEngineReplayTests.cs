@@ -1,14 +1,8 @@
-using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Call;
-using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Faults;
-using VoiceBridge.Media;
 using VoiceBridge.Replay;
-using VoiceBridge.Simulator;
-using VoiceBridge.Speech;
-using VoiceBridge.Tests.Support;
-using VoiceBridge.Transport;
+using VoiceBridge.Tests.Failover;
 using Xunit.Abstractions;
 
 namespace VoiceBridge.Tests.Engines.Health;
@@ -23,7 +17,7 @@ public sealed class RecoveredEngineReplayTests(ITestOutputHelper output)
     [Fact]
     public void A_recovered_primary_takes_the_call_back_when_the_fallback_fails_before_the_failback_dwell()
     {
-        var (report, audit) = Run(recoverAfter: TimeSpan.FromMilliseconds(1500));
+        var (report, audit) = Run(recoverPrimaryAfter: TimeSpan.FromMilliseconds(1500));
 
         Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
         Assert.Equal(
@@ -37,7 +31,7 @@ public sealed class RecoveredEngineReplayTests(ITestOutputHelper output)
     [Fact]
     public void A_primary_still_down_leaves_the_last_resort()
     {
-        var (report, audit) = Run(recoverAfter: null);
+        var (report, audit) = Run(recoverPrimaryAfter: null);
 
         Assert.Equal([("openai-realtime", "azure-realtime", "cannot-connect")], report.Switches.Select(s => (s.From, s.To, s.Reason)));
         Assert.Equal("socket-lost", Assert.Single(audit.Events, e => e.Kind == "chain-exhausted").Reason);
@@ -46,36 +40,17 @@ public sealed class RecoveredEngineReplayTests(ITestOutputHelper output)
 
     // The primary refuses the call's first connection; the fallback's socket closes at its third
     // turn. The failback dwell (60 s) is longer than the call.
-    private (ReplayCallReport Report, SharedHealthReplayTests.RecordingAudit Audit) Run(TimeSpan? recoverAfter)
+    private (ReplayCallReport Report, SharedHealthReplayTests.RecordingAudit Audit) Run(TimeSpan? recoverPrimaryAfter)
     {
-        var path = RepoPaths.Fixture("booking-ulaw8k.wav");
-        var expected = ReplayInputs.Sidecar(path);
-        var recording = WavLoader.Load(path);
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var loggers = new TestLoggerFactory(output);
         var audit = new SharedHealthReplayTests.RecordingAudit();
-        var chain = ChainSpec.Parse("openai-realtime,azure-realtime");
-        var health = new ProviderHealthOptions { BreakDuration = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(500) };
-        FaultSpec[] faults = [FaultSpec.Parse("primary:refuse@connect"), FaultSpec.Parse("azure-realtime:close@turn3")];
-        var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>
-        {
-            var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(new EspeakSynthesizer()), AuditLog = audit };
-            await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults, health);
-            var call = ReplayCall.RunAsync(env, recording, expected, new FakeCallerOptions(), time, CancellationToken.None);
-            if (recoverAfter is { } after)
-            {
-                await time.Elapse(after);
-                env.Simulators["openai-realtime"].Faults.Recover();
-            }
-
-            return await call;
-        });
-        var report = ReplayCall.Evaluate(path, result, expected, [.. chain.Engines.Select(e => e.Name)], null);
-        foreach (var t in report.Turns)
-        {
-            output.WriteLine($"{t.Role,-9} {t.Engine,-16} {t.StartMs,6}-{t.EndMs,-6} {t.Text}");
-        }
-
+        var report = FailoverReplay.Run(
+            output,
+            "booking-ulaw8k.wav",
+            [FaultSpec.Parse("primary:refuse@connect"), FaultSpec.Parse("azure-realtime:close@turn3")],
+            "openai-realtime,azure-realtime",
+            options => options.AuditLog = audit,
+            health: new ProviderHealthOptions { BreakDuration = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(500) },
+            recoverPrimaryAfter: recoverPrimaryAfter);
         return (report, audit);
     }
 }
