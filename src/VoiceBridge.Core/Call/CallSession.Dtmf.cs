@@ -123,7 +123,7 @@ public sealed partial class CallSession
     private void DtmfResponseAsked()
     {
         _dtmfAwaitingReply = null;
-        _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
+        ArmResponseDeadline(NowMs + _options.Failover.ResponseStallMs);
     }
 
     /// <summary>A response started: it answers entries the engine already had.</summary>

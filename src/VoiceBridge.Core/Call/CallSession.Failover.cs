@@ -176,21 +176,6 @@ public sealed partial class CallSession
     private static bool IsDegradation(string reason) => reason is "response-stall" or "audio-stall" or "slow-turns" or "quality-regression";
 
     /// <summary>
-    /// Where the call goes: the chain's choice among engines not failed in this call (same tier
-    /// first, cheapest first, breakers closed), else one that recovered since it failed; null when
-    /// none is left.
-    /// </summary>
-    private int? NextEngine() => _chain.NextAvailable(_engineIndex, _failedEngines) ?? RecoveredEngine();
-
-    /// <summary>
-    /// With nothing else left: an engine this call failed on earlier that has recovered since
-    /// (<see cref="IEngineChain.IsRecovered"/>), never one it left because it degraded; it beats
-    /// the last resort whatever the failback dwell or mode.
-    /// </summary>
-    private int? RecoveredEngine() =>
-        Engines.Health.ChainRouting.Select(_chain, i => i != _engineIndex && !_leftDegraded.Contains(i) && _chain.IsRecovered(i));
-
-    /// <summary>
     /// Warm standby (<see cref="FailoverOptions.WarmStandby"/>): the engine the call would go to
     /// next is created and warmed up (socket open, speech-to-text started) while the active one
     /// works, so a handoff to it costs no connection set-up. Seeding waits for the switch, when

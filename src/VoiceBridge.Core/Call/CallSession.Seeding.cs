@@ -91,7 +91,7 @@ public sealed partial class CallSession
         _engine!.EndSeeding(respond, owed ? null : continueAfter);
         if (respond)
         {
-            _responseDeadlineMs = NowMs + _options.Failover.ResponseStallMs;
+            ArmResponseDeadline(NowMs + _options.Failover.ResponseStallMs);
             _continuing = !owed;
         }
     }

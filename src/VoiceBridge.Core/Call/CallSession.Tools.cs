@@ -102,6 +102,13 @@ public sealed partial class CallSession : ICallControl
     private void OnToolResult(EngineEvent call, string output)
     {
         _toolsRunning--;
+        if (_toolsRunning == 0 && _responseDeadlineMs is { } owed)
+        {
+            // The stall timer was paused while our tools ran: the engine owes the reply to their
+            // results and gets a whole stall window for it.
+            ArmResponseDeadline(Math.Max(owed, NowMs + _options.Failover.ResponseStallMs));
+        }
+
         Conversation.AddToolCall(new ToolCallRecord(call.CallId!, call.Name ?? "", call.Arguments ?? "", output, _engine?.Name ?? "", NowMs));
         if (call.Generation == _generation && _engine is not null)
         {

@@ -26,7 +26,8 @@ public sealed partial class CallSession
     private SoftSwitch? _softSwitch;
     private long _onEngineSinceMs;
     private int _noSoftTargetLogged;
-    private bool _stallGraceUsed;
+    private bool _responseGraceUsed;
+    private bool _audioGraceUsed;
     private long _lastHealthCheckMs;
     private const int HealthCheckIntervalMs = 1000;
 
@@ -35,7 +36,18 @@ public sealed partial class CallSession
 
     /// <summary>A caller turn ended: the active engine now owes a response.</summary>
     private void ArmResponseStall(ConversationTurn userTurn) =>
-        _responseDeadlineMs = userTurn.EndMs + _options.Failover.ProviderSilenceWindowMs + _options.Failover.ResponseStallMs;
+        ArmResponseDeadline(userTurn.EndMs + _options.Failover.ProviderSilenceWindowMs + _options.Failover.ResponseStallMs);
+
+    /// <summary>
+    /// A response is owed by <paramref name="atMs"/> (a caller turn, keys, a seeded engine, a tool's
+    /// result): a new wait, with a grace of its own should it stall on the last engine; a grace
+    /// already granted is never cut short by it.
+    /// </summary>
+    private void ArmResponseDeadline(long atMs)
+    {
+        _responseDeadlineMs = _responseGraceUsed && _responseDeadlineMs is { } granted ? Math.Max(granted, atMs) : atMs;
+        _responseGraceUsed = false;
+    }
 
     private void OnResponseStarted()
     {
@@ -49,7 +61,8 @@ public sealed partial class CallSession
         _audioItem = itemId;
         _lastAgentAudioMs = NowMs;
         _responseHadAudio = true;
-        _stallGraceUsed = false;
+        _responseGraceUsed = false;
+        _audioGraceUsed = false;
     }
 
     private void OnAgentAudioDone(string itemId)
@@ -162,10 +175,10 @@ public sealed partial class CallSession
         if (_toolsRunning == 0 && _responseDeadlineMs is { } deadline && NowMs >= deadline)
         {
             const string ResponseStall = "response-stall";
-            var evidence = _stallGraceUsed
+            var evidence = _responseGraceUsed
                 ? $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window, nor in {failover.LastEngineStallGraceMs} ms of grace"
                 : $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window";
-            if (GraceForLastEngine(ResponseStall, evidence))
+            if (GraceForLastEngine(ResponseStall, evidence, ref _responseGraceUsed))
             {
                 _responseDeadlineMs = NowMs + failover.LastEngineStallGraceMs;
             }
@@ -177,12 +190,14 @@ public sealed partial class CallSession
             return;
         }
 
-        var audioStallMs = failover.AudioStallMs + (_stallGraceUsed ? failover.LastEngineStallGraceMs : 0);
+        var audioStallMs = failover.AudioStallMs + (_audioGraceUsed ? failover.LastEngineStallGraceMs : 0);
         if (_audioItem is not null && NowMs - _lastAgentAudioMs >= audioStallMs)
         {
             const string AudioStall = "audio-stall";
-            var evidence = $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}";
-            if (!GraceForLastEngine(AudioStall, evidence))
+            var evidence = _audioGraceUsed
+                ? $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}, {failover.LastEngineStallGraceMs} ms of grace included"
+                : $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}";
+            if (!GraceForLastEngine(AudioStall, evidence, ref _audioGraceUsed))
             {
                 Switch(AudioStall, evidence);
             }
@@ -230,21 +245,22 @@ public sealed partial class CallSession
     }
 
     /// <summary>
-    /// A hard stall on an engine with nowhere to go (no other engine available): rather than the
-    /// last resort's apology and hang-up, the engine gets <see cref="FailoverOptions.LastEngineStallGraceMs"/>
-    /// more, once per stall (its audio resets it), audited as <c>stall-grace</c> and not reported to
-    /// the shared health: a slow answer beats an apology (an overloaded local engine answers late,
-    /// it has not gone away). True when the grace was granted.
+    /// A hard stall on an engine with nowhere to go (no other engine available, a recovered one
+    /// included): rather than the last resort's apology and hang-up, the engine gets
+    /// <see cref="FailoverOptions.LastEngineStallGraceMs"/> more, once per stall (<paramref name="used"/>:
+    /// a new owed response or the engine's audio resets it), audited as <c>stall-grace</c> and not
+    /// reported to the shared health: a slow answer beats an apology (an overloaded local engine
+    /// answers late, it has not gone away). True when the grace was granted.
     /// </summary>
-    private bool GraceForLastEngine(string reason, string evidence)
+    private bool GraceForLastEngine(string reason, string evidence, ref bool used)
     {
         var graceMs = _options.Failover.LastEngineStallGraceMs;
-        if (_stallGraceUsed || graceMs == 0 || HasNextEngine())
+        if (used || graceMs == 0 || HasNextEngine(includeRecovered: true))
         {
             return false;
         }
 
-        _stallGraceUsed = true;
+        used = true;
         Log.StallGrace(_logger, CallId, _engine!.Name, reason, evidence, graceMs);
         Audit("stall-grace", _engine.Name, null, reason, new { evidence, graceMs });
         return true;
@@ -258,7 +274,7 @@ public sealed partial class CallSession
             return;
         }
 
-        if (target is null && !HasNextEngine())
+        if (target is null && !HasNextEngine(includeRecovered: false))
         {
             // A degraded engine beats the last resort: with nowhere to go, the call stays.
             if (_noSoftTargetLogged++ == 0)
@@ -275,11 +291,34 @@ public sealed partial class CallSession
 
     /// <summary>
     /// Whether some engine other than the active one could take the call, as <see cref="NextEngine"/>
-    /// would choose (a peek: nothing is admitted).
+    /// would choose (a peek: nothing is admitted). <paramref name="includeRecovered"/>: counting an
+    /// engine this call failed on that has recovered since, which only a hard failure may go back
+    /// to (a soft switch waits for failback's dwell and mode instead).
     /// </summary>
-    private bool HasNextEngine() =>
+    private bool HasNextEngine(bool includeRecovered) =>
         Engines.Health.ChainRouting.Preference(_chain).Any(i => i != _engineIndex
-            && ((!_failedEngines.Contains(i) && _chain.IsAvailable(i)) || (!_leftDegraded.Contains(i) && _chain.IsRecovered(i))));
+            && ((!_failedEngines.Contains(i) && _chain.IsAvailable(i)) || (includeRecovered && IsRecoveredForThisCall(i))));
+
+    /// <summary>
+    /// Where the call goes: the chain's choice among engines not failed in this call (same tier
+    /// first, cheapest first, breakers closed), else one that recovered since it failed; null when
+    /// none is left.
+    /// </summary>
+    private int? NextEngine() => _chain.NextAvailable(_engineIndex, _failedEngines) ?? RecoveredEngine();
+
+    /// <summary>
+    /// With nothing else left: an engine this call failed on earlier that has recovered since
+    /// (<see cref="IEngineChain.IsRecovered"/>), never one it left because it degraded; it beats
+    /// the last resort whatever the failback dwell or mode.
+    /// </summary>
+    private int? RecoveredEngine() => Engines.Health.ChainRouting.Select(_chain, i => i != _engineIndex && IsRecoveredForThisCall(i));
+
+    /// <summary>
+    /// An engine this call failed on (hard: not one it left because it degraded) whose shared health
+    /// has seen it recover since (<see cref="IEngineChain.IsRecovered"/>).
+    /// </summary>
+    private bool IsRecoveredForThisCall(int index) =>
+        _failedEngines.Contains(index) && !_leftDegraded.Contains(index) && _chain.IsRecovered(index);
 
     /// <summary>
     /// Agent done speaking, caller not speaking, nothing owed: no response pending or playing, no
@@ -301,6 +340,7 @@ public sealed partial class CallSession
         _clientErrors = 0;
         _softSwitch = null;
         _continuing = false;
-        _stallGraceUsed = false;
+        _responseGraceUsed = false;
+        _audioGraceUsed = false;
     }
 }

@@ -37,9 +37,9 @@ public interface IEngineChain
     bool IsAvailable(int index) => true;
 
     /// <summary>
-    /// Whether the engine is healthy again after failing: its breaker closed after
-    /// [3] good results since its last failure (what failback waits for); takes nothing. An engine
-    /// that never failed and is closed counts too.
+    /// Whether the engine is healthy again after failing: the shared health saw it fail, and its
+    /// breaker is closed with [3] good results since that failure; takes nothing. An engine the
+    /// shared health never saw fail (a drill's failures are not reported) has not recovered.
     /// </summary>
     bool IsRecovered(int index) => false;
 

@@ -27,7 +27,8 @@ public sealed class DrillCallChain(IEngineChain inner, DrillInjector injector, s
 
     public bool IsAvailable(int index) => inner.IsAvailable(index);
 
-    public bool IsRecovered(int index) => inner.IsRecovered(index);
+    /// <summary>Never the engine a drill struck in this call: its failure was not the provider's, so it cannot have recovered from it.</summary>
+    public bool IsRecovered(int index) => !injector.Struck(drilledCallId, inner.NameAt(index)) && inner.IsRecovered(index);
 
     public bool TryAdmit(int index) => inner.TryAdmit(index);
 

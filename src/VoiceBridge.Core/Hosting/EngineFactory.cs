@@ -102,7 +102,7 @@ public sealed class EngineFactory(
 
     public bool IsAvailable(int index) => Health?.IsAvailable(NameAt(index)) ?? true;
 
-    public bool IsRecovered(int index) => Health?.ReadyForFailback(NameAt(index)) ?? false;
+    public bool IsRecovered(int index) => Health?.Recovered(NameAt(index)) ?? false;
 
     public bool TryAdmit(int index) => Health?.TryAdmit(NameAt(index)) ?? true;
 

@@ -37,7 +37,7 @@ public static class AuditHandoffs
     /// <c>DeadAirMs</c>), and the calls whose switches lost caller audio or broke the outbound stream
     /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0); <paramref name="callsChainExhausted"/>:
     /// calls audited <c>chain-exhausted</c> (no engine left: the last resort's apology, then a hang-up
-    /// or transfer). A storm holds only when all three are 0.
+    /// or transfer). A storm holds when every call switched and all three are 0.
     /// </summary>
     public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails, int callsChainExhausted = 0)
     {

@@ -45,6 +45,11 @@ internal sealed class ScriptedChain(params string[] names) : IEngineChain
 
     public bool IsAvailable(int index) => State(index) != BreakerState.Open;
 
+    /// <summary>Which engines the shared health says recovered from a failure [none].</summary>
+    public Func<int, bool> Recovered { get; set; } = _ => false;
+
+    public bool IsRecovered(int index) => Recovered(index);
+
     public int? FailbackTarget(int current, TimeSpan dwell, IReadOnlySet<int> leftDegraded) =>
         Failback(current, dwell) is { } target && !leftDegraded.Contains(target) ? target : null;
 

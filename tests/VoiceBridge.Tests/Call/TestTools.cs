@@ -30,3 +30,21 @@ internal sealed class FailingTool(string name, string message) : IAgentTool
     public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken) =>
         throw new InvalidOperationException(message);
 }
+
+/// <summary>A tool whose backend answers when the test says so.</summary>
+internal sealed class GatedTool(string name) : IAgentTool
+{
+    private readonly TaskCompletionSource<string> _result = new();
+
+    public ToolDefinition Definition { get; } = new(name, "answers when released", """{"type":"object","properties":{}}""");
+
+    public int Invocations { get; private set; }
+
+    public void Release(string output) => _result.TrySetResult(output);
+
+    public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
+    {
+        Invocations++;
+        return _result.Task;
+    }
+}

@@ -461,24 +461,6 @@ public sealed class ToolTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A tool whose backend answers when the test says so.</summary>
-    private sealed class GatedTool(string name) : IAgentTool
-    {
-        private readonly TaskCompletionSource<string> _result = new();
-
-        public ToolDefinition Definition { get; } = new(name, "answers when released", """{"type":"object","properties":{}}""");
-
-        public int Invocations { get; private set; }
-
-        public void Release(string output) => _result.TrySetResult(output);
-
-        public Task<string> InvokeAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
-        {
-            Invocations++;
-            return _result.Task;
-        }
-    }
-
     /// <summary>A tool whose backend fails the first <c>failures</c> times, then books.</summary>
     private sealed class FlakyTool(string name, int failures) : IAgentTool
     {

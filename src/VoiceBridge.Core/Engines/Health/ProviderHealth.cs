@@ -88,6 +88,13 @@ public sealed partial class ProviderHealth : IAsyncDisposable
         Read(engine, e => e.State == BreakerState.Closed && (!e.EverFailed || e.GoodSinceFailure >= _options.GoodProbesToClose));
 
     /// <summary>
+    /// Whether the engine failed in this process and is healthy again: closed, with
+    /// <see cref="ProviderHealthOptions.GoodProbesToClose"/> good results since its last failure.
+    /// </summary>
+    public bool Recovered(string engine) =>
+        Read(engine, e => e.State == BreakerState.Closed && e.EverFailed && e.GoodSinceFailure >= _options.GoodProbesToClose);
+
+    /// <summary>
     /// Takes the engine for a new call or a switch if it is available: always when closed; when
     /// half-open, only as a trial while a trial slot is free (the slot is freed by the next
     /// success or failure reported, or after <see cref="ProviderHealthOptions.TrialTimeout"/>).

@@ -261,13 +261,16 @@ public sealed class ProviderHealthTests : IDisposable
         var probe = new ProbeDouble(_time);
         var health = New(new ProviderHealthOptions { FailureThreshold = 2 }, probe);
         Assert.True(health.ReadyForFailback(Primary), "an engine that never failed is ready");
+        Assert.False(health.Recovered(Primary), "an engine that never failed has nothing to recover from");
 
         health.ReportFailure(Primary, "socket-lost");
 
         Assert.Equal(BreakerState.Closed, health.State(Primary));
         Assert.False(health.ReadyForFailback(Primary));
+        Assert.False(health.Recovered(Primary));
         Run(TimeSpan.FromSeconds(10));
         Assert.True(health.ReadyForFailback(Primary));
+        Assert.True(health.Recovered(Primary));
         Assert.Equal([0, 5, 10], probe.Calls.Select(c => (c.At - Start).TotalSeconds));
         Assert.Empty(_changes);
     }
