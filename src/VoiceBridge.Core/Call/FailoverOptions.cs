@@ -14,8 +14,8 @@ public sealed class FailoverOptions
 
     /// <summary>
     /// A response or audio stall on an engine with no other engine available waits this much longer
-    /// before the last resort, once per stall: a slow answer (an overloaded local engine) beats an
-    /// apology and a hang-up [5000 ms]; 0: the last resort at once.
+    /// before the last resort, once per owed response: a slow answer (an overloaded local engine)
+    /// beats an apology and a hang-up [5000 ms]; 0: the last resort at once.
     /// </summary>
     public int LastEngineStallGraceMs { get; set; } = 5000;
 
