@@ -24,7 +24,7 @@ public static class AuditHandoffs
             var events = SqliteAuditLog.Query(path, null, since).ToList();
             var ended = events.Where(e => e.Kind == "call-ended").ToList();
             var exhausted = events.Where(e => e.Kind == "chain-exhausted").Select(e => e.CallId).Distinct(StringComparer.Ordinal).Count();
-            return Of(ended.Count, ended.Select(e => e.DetailsJson), exhausted);
+            return Of(ended.Count, ended.Select(e => e.DetailsJson), exhausted) with { StallGraces = events.Count(e => e.Kind == "stall-grace") };
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {

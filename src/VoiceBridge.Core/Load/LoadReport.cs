@@ -191,6 +191,9 @@ public sealed record HandoffDistribution(int Calls, int Switches, double? Handof
     /// <summary>Calls for which no engine was left (audited <c>chain-exhausted</c>): the last resort ended them; 0 when the storm held.</summary>
     public int CallsChainExhausted { get; init; }
 
+    /// <summary>Stalls on the last engine standing that were given a grace (audited <c>stall-grace</c>): an overloaded fallback shows here first.</summary>
+    public int StallGraces { get; init; }
+
     /// <summary>
     /// The storm rule: every call switched, none lost caller audio, none broke its outbound
     /// stream, and none was left without an engine.

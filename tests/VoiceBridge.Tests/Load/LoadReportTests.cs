@@ -106,6 +106,7 @@ public sealed class LoadReportTests
                 log.Record(new("call-ended", "CA-before", t0.AddSeconds(-1), 9000, null, null, null, Switched));
                 log.Record(new("chain-exhausted", "CA-1", t0.AddSeconds(1), 4000, "local", null, "response-stall", "{}"));
                 log.Record(new("chain-exhausted", "CA-1", t0.AddSeconds(2), 5000, "local", null, "audio-stall", "{}"));
+                log.Record(new("stall-grace", "CA-2", t0.AddSeconds(2), 5000, "local", null, "response-stall", "{}"));
                 log.Record(new("call-ended", "CA-1", t0.AddSeconds(3), 9000, null, null, null, Switched));
                 log.Record(new("call-ended", "CA-2", t0.AddSeconds(3), 9000, null, null, null, Switched));
             }
@@ -115,6 +116,7 @@ public sealed class LoadReportTests
             Assert.Equal(2, d.Calls);
             Assert.Equal(2, d.CallsSwitched);
             Assert.Equal(1, d.CallsChainExhausted);
+            Assert.Equal(1, d.StallGraces);
             Assert.False(d.Held);
         }
         finally
