@@ -12,5 +12,13 @@ internal sealed class TempDirectory : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Writes <paramref name="bytes"/> to file <paramref name="name"/> here; its path.</summary>
+    public string Write(string name, byte[] bytes)
+    {
+        var path = File(name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
