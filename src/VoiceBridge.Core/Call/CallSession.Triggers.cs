@@ -175,9 +175,8 @@ public sealed partial class CallSession
         if (_toolsRunning == 0 && _responseDeadlineMs is { } deadline && NowMs >= deadline)
         {
             const string ResponseStall = "response-stall";
-            var evidence = _responseGraceUsed
-                ? $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window, nor in {failover.LastEngineStallGraceMs} ms of grace"
-                : $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window";
+            var evidence = $"no response audio {failover.ResponseStallMs} ms after the caller's turn and the {failover.ProviderSilenceWindowMs} ms silence window"
+                + (_responseGraceUsed ? $", nor in {failover.LastEngineStallGraceMs} ms of grace" : "");
             if (GraceForLastEngine(ResponseStall, evidence, ref _responseGraceUsed))
             {
                 _responseDeadlineMs = NowMs + failover.LastEngineStallGraceMs;
@@ -194,9 +193,8 @@ public sealed partial class CallSession
         if (_audioItem is not null && NowMs - _lastAgentAudioMs >= audioStallMs)
         {
             const string AudioStall = "audio-stall";
-            var evidence = _audioGraceUsed
-                ? $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}, {failover.LastEngineStallGraceMs} ms of grace included"
-                : $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}";
+            var evidence = $"no audio for {NowMs - _lastAgentAudioMs} ms in the middle of item {_audioItem}"
+                + (_audioGraceUsed ? $", {failover.LastEngineStallGraceMs} ms of grace included" : "");
             if (!GraceForLastEngine(AudioStall, evidence, ref _audioGraceUsed))
             {
                 Switch(AudioStall, evidence);
