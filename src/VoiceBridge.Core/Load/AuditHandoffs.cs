@@ -24,7 +24,11 @@ public static class AuditHandoffs
             var events = SqliteAuditLog.Query(path, null, since).ToList();
             var ended = events.Where(e => e.Kind == "call-ended").ToList();
             var exhausted = events.Where(e => e.Kind == "chain-exhausted").Select(e => e.CallId).Distinct(StringComparer.Ordinal).Count();
-            return Of(ended.Count, ended.Select(e => e.DetailsJson), exhausted) with { StallGraces = events.Count(e => e.Kind == "stall-grace") };
+            return Of(ended.Count, ended.Select(e => e.DetailsJson)) with
+            {
+                CallsChainExhausted = exhausted,
+                StallGraces = events.Count(e => e.Kind == "stall-grace"),
+            };
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
@@ -35,11 +39,11 @@ public static class AuditHandoffs
     /// <summary>
     /// The distribution over the switches in <c>call-ended</c> details (<c>switches[].HandoffMs</c>,
     /// <c>DeadAirMs</c>), and the calls whose switches lost caller audio or broke the outbound stream
-    /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0); <paramref name="callsChainExhausted"/>:
-    /// calls audited <c>chain-exhausted</c> (no engine left: the last resort's apology, then a hang-up
-    /// or transfer). A storm holds when every call switched and all three are 0.
+    /// (<c>LostCallerAudioMs</c>, <c>OutboundDiscontinuities</c> above 0). The counts of other events
+    /// (<see cref="HandoffDistribution.CallsChainExhausted"/>, <see cref="HandoffDistribution.StallGraces"/>)
+    /// are <see cref="Read"/>'s.
     /// </summary>
-    public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails, int callsChainExhausted = 0)
+    public static HandoffDistribution Of(int calls, IEnumerable<string> callEndedDetails)
     {
         var handoffs = new List<double>();
         var deadAir = new List<double>();
@@ -89,7 +93,6 @@ public static class AuditHandoffs
             CallsLosingCallerAudio = callsLosingAudio,
             OutboundDiscontinuities = discontinuities,
             CallsWithDiscontinuities = callsWithDiscontinuities,
-            CallsChainExhausted = callsChainExhausted,
         };
     }
 

@@ -85,7 +85,7 @@ public sealed class LoadReportTests
         Assert.False(d.Held);
         Assert.True(AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""]).Held);
         Assert.False(AuditHandoffs.Of(2, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}""", """{"switches":[]}"""]).Held);
-        var exhausted = AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""], callsChainExhausted: 1);
+        var exhausted = AuditHandoffs.Of(1, ["""{"switches":[{"HandoffMs":90,"LostCallerAudioMs":0,"OutboundDiscontinuities":0}]}"""]) with { CallsChainExhausted = 1 };
         Assert.Equal(1, exhausted.CallsChainExhausted);
         Assert.False(exhausted.Held);
         Assert.Equal(80, d.HandoffP50Ms);
