@@ -84,15 +84,15 @@ public sealed partial class ProviderHealth : IAsyncDisposable
     /// Whether a call may fail back to the engine: closed, and either it never failed in this
     /// process or <see cref="ProviderHealthOptions.GoodProbesToClose"/> good probes came since its last failure.
     /// </summary>
-    public bool ReadyForFailback(string engine) =>
-        Read(engine, e => e.State == BreakerState.Closed && (!e.EverFailed || e.GoodSinceFailure >= _options.GoodProbesToClose));
+    public bool ReadyForFailback(string engine) => Read(engine, e => !e.EverFailed ? e.State == BreakerState.Closed : HealthyAgain(e));
 
     /// <summary>
     /// Whether the engine failed in this process and is healthy again: closed, with
     /// <see cref="ProviderHealthOptions.GoodProbesToClose"/> good results since its last failure.
     /// </summary>
-    public bool Recovered(string engine) =>
-        Read(engine, e => e.State == BreakerState.Closed && e.EverFailed && e.GoodSinceFailure >= _options.GoodProbesToClose);
+    public bool Recovered(string engine) => Read(engine, e => e.EverFailed && HealthyAgain(e));
+
+    private bool HealthyAgain(Entry e) => e.State == BreakerState.Closed && e.GoodSinceFailure >= _options.GoodProbesToClose;
 
     /// <summary>
     /// Takes the engine for a new call or a switch if it is available: always when closed; when
