@@ -9,7 +9,10 @@
 #    one TRX file per test assembly in artifacts/test-results/
 #    CI=true adds --blame-hang-timeout 5m: a hung test host is killed and the hung
 #    test is named, instead of eating CI's time budget.
-# 3. sums the <Counters/> of every TRX written and prints, as the last line,
+# 3. names every failed test with the first lines of its message and stack (from
+#    the TRX files, so the failures are in the last screen of output, not only
+#    hundreds of lines above it), then sums the <Counters/> of every TRX written
+#    and prints, as the last line,
 #      N passed, N failed, N skipped
 # Exit code: dotnet test's (0 only when every test assembly passed).
 #
@@ -58,7 +61,41 @@ attr() { # attr NAME COUNTERS_TAG -> value (0 when absent)
   printf '%s' "${v:-0}"
 }
 
+# failed_tests TRX: each failed test's name, then its <Message> and <StackTrace>
+# (the first FAILED_TEST_LINES lines of each, default 12), indented
+failed_tests() {
+  awk -v max="${FAILED_TEST_LINES:-12}" '
+    function unxml(t) {
+      gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t); gsub(/&quot;/, "\"", t); gsub(/&apos;/, "\047", t)
+      gsub(/&amp;/, "\\&", t)
+      return t
+    }
+    /<UnitTestResult / {
+      failed = ($0 ~ /outcome="Failed"/)
+      if (failed) {
+        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+        print "  FAILED " unxml(name)
+      }
+    }
+    failed && /<Message>|<StackTrace>/ { grab = 1; n = 0 }
+    failed && grab {
+      line = $0; sub(/^[ \t]*<(Message|StackTrace)>/, "", line); sub(/<\/(Message|StackTrace)>/, "", line)
+      if (n++ < max) print "      " unxml(line)
+    }
+    failed && /<\/Message>|<\/StackTrace>/ { grab = 0 }
+    /<\/UnitTestResult>/ { failed = 0; grab = 0 }
+  ' "$1"
+}
+
 tot_p=0 tot_f=0 tot_s=0
+for trx in "${trx_files[@]}"; do
+  failures=$(failed_tests "$trx")
+  if [[ -n $failures ]]; then
+    echo
+    echo "test.sh: failed tests in $(basename "$trx"):"
+    printf '%s\n' "$failures"
+  fi
+done
 echo
 echo "test.sh: results per test assembly (from ${#trx_files[@]} TRX file(s) in $RESULTS_DIR):"
 for trx in "${trx_files[@]}"; do
