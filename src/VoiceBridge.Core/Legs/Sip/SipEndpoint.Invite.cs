@@ -80,7 +80,9 @@ public sealed partial class SipEndpoint
         var media = Media(answer.Choice!);
         var leg = new SipCallLeg(call.CallId, call, sockets.Rtp, sockets.Rtcp, media, _jitter, _options.RtpTimeout, _time, _loggers.CreateLogger<SipCallLeg>());
         call.Leg = leg;
-        Respond(transaction, 180, "Ringing", call.LocalTag);
+        // Answered at once, so no 180 (RFC 3261 13.3.1.1: a provisional response is for a UAS that cannot
+        // answer immediately). Sent back to back, a 180 can reach the caller after the 200 through a proxy
+        // whose workers relay replies in parallel (Kamailio does), and a strict UAC fails the call on it.
         SendOk(transaction, call);
         StartCall(call, leg, sockets.Rtp.LocalEndPoint.Port);
     }
