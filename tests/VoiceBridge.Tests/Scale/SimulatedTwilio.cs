@@ -51,9 +51,10 @@ internal sealed class SimulatedTwilio(IReadOnlyList<Uri> nodes, string callSid) 
 
                 return Scale.Twiml.Parse(xml);
             }
-            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+            catch (HttpRequestException e) when (e.StatusCode is null)
             {
-                // The load balancer's health check: a node that refuses connections is skipped.
+                // The load balancer's health check: a node that refuses connections, or resets the
+                // kept-alive one it had (a killed node's sockets), is skipped. An HTTP error status is not.
             }
         }
 
