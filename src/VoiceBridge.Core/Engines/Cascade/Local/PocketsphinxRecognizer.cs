@@ -153,8 +153,8 @@ public sealed class PocketsphinxRecognizer : ISpeechToText
     }
 
     /// <summary>
-    /// Runs native pocketsphinx work (a model load or a decode: tens to hundreds of ms of CPU) on a thread
-    /// of its own. On the thread pool it holds workers that every call's 20 ms tick needs; on 2 cores a
+    /// Runs native pocketsphinx work (a decode: tens to hundreds of ms of CPU per utterance; a start, about
+    /// 15 ms) on a thread of its own. On the thread pool it holds workers that every call's 20 ms tick needs; on 2 cores a
     /// failover that started the local engine in two calls at once is the likely cause of the short
     /// dropout a third, untouched call's caller heard (LiveDrillInteropTests, about one run in four).
     /// </summary>
