@@ -153,10 +153,11 @@ public sealed class PocketsphinxRecognizer : ISpeechToText
     }
 
     /// <summary>
-    /// Runs native pocketsphinx work (a decode: tens to hundreds of ms of CPU per utterance; a start, about
-    /// 15 ms) on a thread of its own. On the thread pool it holds workers that every call's 20 ms tick needs; on 2 cores a
-    /// failover that started the local engine in two calls at once is the likely cause of the short
-    /// dropout a third, untouched call's caller heard (LiveDrillInteropTests, about one run in four).
+    /// Runs native pocketsphinx work (a decode: tens to hundreds of ms of CPU per utterance; a start,
+    /// about 15 ms) on a thread of its own. On the thread pool it would hold workers that every call's
+    /// 20 ms tick needs; on 2 cores, a failover that started the local engine in two calls at once is
+    /// the likely cause of a short dropout that the caller of a third, untouched call heard
+    /// (LiveDrillInteropTests, about one run in four).
     /// </summary>
     private static Task<T> OffThePool<T>(Func<T> work, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
