@@ -13,7 +13,7 @@ internal sealed class CallRateConverter
     private readonly Resampler _resampler;
     private readonly short[] _scratch;
     private readonly int _maxChunk;
-    private readonly int _callSamples;
+    private int _callSamples;
     private short[] _result;
     private int _delayLeft;
     private int _count;
@@ -46,6 +46,17 @@ internal sealed class CallRateConverter
         _count += take;
     }
 
+    /// <summary>
+    /// Ends the result at <paramref name="callSamples"/> when that is fewer than the count it was made
+    /// for: a decoder that learns the real length only by decoding (Ogg Vorbis, whose last granule
+    /// position may claim more) makes the converter with an upper bound and ends it here.
+    /// </summary>
+    public void EndAt(long callSamples)
+    {
+        _callSamples = (int)Math.Min(_callSamples, callSamples);
+        _count = Math.Min(_count, _callSamples);
+    }
+
     /// <summary>Flushes the filter's tail and returns the call-rate samples.</summary>
     public short[] Finish()
     {
@@ -53,6 +64,11 @@ internal sealed class CallRateConverter
         while (_count < _callSamples)
         {
             Add(silence);
+        }
+
+        if (_result.Length != _count)
+        {
+            Array.Resize(ref _result, _count);
         }
 
         return _result;

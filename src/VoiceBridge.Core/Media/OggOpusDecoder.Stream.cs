@@ -46,7 +46,7 @@ internal static partial class OggOpusDecoder
 
             if (stream._serial is null)
             {
-                throw new AudioFormatException(path, $"unsupported Ogg file: {stream._otherCodec ?? "no stream in it"}; only Opus is decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
+                throw new AudioFormatException(path, $"unsupported Ogg file: {stream._otherCodec ?? "no stream in it"}; only Opus and Vorbis are decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
             }
 
             if (stream._spanning.Count > 0)
@@ -62,47 +62,6 @@ internal static partial class OggOpusDecoder
             return stream;
         }
 
-        /// <summary>Checks the page at <paramref name="at"/> (capture pattern, version, lengths, CRC) and returns its extent.</summary>
-        private static (int Length, int Segments) Page(string path, byte[] file, int at)
-        {
-            var page = file.AsSpan(at);
-            if (page.Length < 27 || !page.StartsWith("OggS"u8))
-            {
-                throw new AudioFormatException(path, page.Length < 27 && page.StartsWith("OggS"u8[..Math.Min(4, page.Length)])
-                    ? $"truncated: the Ogg page at byte {at} is cut inside its header"
-                    : $"corrupt Ogg file: no page starts at byte {at}");
-            }
-
-            if (page[4] != 0)
-            {
-                throw new AudioFormatException(path, $"unsupported Ogg page version {page[4]} at byte {at}");
-            }
-
-            int segments = page[26];
-            if (page.Length < 27 + segments)
-            {
-                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} is cut inside its segment table");
-            }
-
-            var length = 27 + segments;
-            foreach (var lacing in page.Slice(27, segments))
-            {
-                length += lacing;
-            }
-
-            if (page.Length < length)
-            {
-                throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} declares {length} bytes, the file holds {page.Length}");
-            }
-
-            if (BinaryPrimitives.ReadUInt32LittleEndian(page[22..]) != Crc(page[..length]))
-            {
-                throw new AudioFormatException(path, $"corrupt Ogg page at byte {at}: its CRC does not match its bytes");
-            }
-
-            return (length, segments);
-        }
-
         private void Take(string path, byte[] file, int at, (int Length, int Segments) extent)
         {
             var page = file.AsSpan(at, extent.Length);
@@ -116,7 +75,7 @@ internal static partial class OggOpusDecoder
                 if ((flags & BeginsStream) == 0)
                 {
                     // Every stream's first page comes before any other page (RFC 3533 4): none was Opus.
-                    throw new AudioFormatException(path, $"unsupported Ogg file: {_otherCodec ?? "its first page begins no stream"}; only Opus is decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
+                    throw new AudioFormatException(path, $"unsupported Ogg file: {_otherCodec ?? "its first page begins no stream"}; only Opus and Vorbis are decoded (convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav)");
                 }
 
                 var first = file.AsSpan(bodyStart, extent.Length - 27 - extent.Segments);

@@ -13,6 +13,7 @@ namespace VoiceBridge.Media;
 /// are skipped), its pre-skip removed, its end trimmed by granule position (a stream cut from a longer
 /// one included) and its output gain applied. Channel mapping families 0 and 1 (mono, stereo, surround)
 /// are decoded; another family, a chained second stream, or an Ogg file of another codec is refused by name.
+/// A file whose streams begin with Vorbis and no Opus goes to <see cref="OggVorbisDecoder"/>.
 /// </summary>
 internal static partial class OggOpusDecoder
 {
@@ -23,7 +24,8 @@ internal static partial class OggOpusDecoder
 
     /// <summary>
     /// The largest Ogg file read [1 GiB]: 4 hours of one Opus stream at 510 kb/s, its highest rate, is
-    /// 918 MB (a surround file of several streams at such rates is refused: split or convert it first).
+    /// 918 MB (a surround file of several streams at such rates is refused: split or convert it first);
+    /// of Vorbis at 500 kb/s, its highest quality, 900 MB.
     /// </summary>
     private const long MaxFileBytes = 1L << 30;
 
@@ -45,6 +47,11 @@ internal static partial class OggOpusDecoder
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
         var file = WavLoader.ReadWholeFile(path, MaxFileBytes, "an Ogg file");
+        if (OggVorbisDecoder.BeginsVorbis(path, file))
+        {
+            return OggVorbisDecoder.Load(path, file, channel);
+        }
+
         var stream = OpusStream.Read(path, file);
         var head = stream.Head;
 
@@ -133,12 +140,52 @@ internal static partial class OggOpusDecoder
 
     private static string Codec(ReadOnlySpan<byte> first) => first switch
     {
-        _ when first.StartsWith("\u0001vorbis"u8) => "Vorbis audio",
         _ when first.StartsWith("Speex   "u8) => "Speex audio",
         _ when first.StartsWith("\u007fFLAC"u8) => "FLAC audio",
         _ when first.StartsWith("\u0080theora"u8) => "Theora video",
-        _ => "not Opus (no OpusHead)",
+        _ => "neither Opus nor Vorbis",
     };
+
+    /// <summary>Checks the page at <paramref name="at"/> (capture pattern, version, lengths, CRC) and returns its extent.</summary>
+    internal static (int Length, int Segments) Page(string path, byte[] file, int at)
+    {
+        var page = file.AsSpan(at);
+        if (page.Length < 27 || !page.StartsWith("OggS"u8))
+        {
+            throw new AudioFormatException(path, page.Length < 27 && page.StartsWith("OggS"u8[..Math.Min(4, page.Length)])
+                ? $"truncated: the Ogg page at byte {at} is cut inside its header"
+                : $"corrupt Ogg file: no page starts at byte {at}");
+        }
+
+        if (page[4] != 0)
+        {
+            throw new AudioFormatException(path, $"unsupported Ogg page version {page[4]} at byte {at}");
+        }
+
+        int segments = page[26];
+        if (page.Length < 27 + segments)
+        {
+            throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} is cut inside its segment table");
+        }
+
+        var length = 27 + segments;
+        foreach (var lacing in page.Slice(27, segments))
+        {
+            length += lacing;
+        }
+
+        if (page.Length < length)
+        {
+            throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} declares {length} bytes, the file holds {page.Length}");
+        }
+
+        if (BinaryPrimitives.ReadUInt32LittleEndian(page[22..]) != Crc(page[..length]))
+        {
+            throw new AudioFormatException(path, $"corrupt Ogg page at byte {at}: its CRC does not match its bytes");
+        }
+
+        return (length, segments);
+    }
 
     /// <summary>Ogg's CRC-32 of a whole page: polynomial 0x04C11DB7, MSB first, initial 0, its CRC field read as zeros.</summary>
     internal static uint Crc(ReadOnlySpan<byte> page)

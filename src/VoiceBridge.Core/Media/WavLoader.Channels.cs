@@ -26,6 +26,7 @@ public static partial class WavLoader
 
         private readonly ChannelSelection _selection;
         private readonly int _channels;
+        private readonly int _sourceRate;
         private readonly CallRateConverter _first;
         private readonly CallRateConverter? _second;
         private readonly short[] _mono;
@@ -42,6 +43,7 @@ public static partial class WavLoader
         {
             _selection = selection;
             _channels = channels;
+            _sourceRate = sourceRate;
             _mono = new short[maxChunk];
             _first = CreateConverter(path, sourceRate, sourceFrames, maxChunk);
             if (Measures)
@@ -92,6 +94,18 @@ public static partial class WavLoader
             _second?.Add(_mono2.AsSpan(0, frames));
         }
 
+        /// <summary>
+        /// As <see cref="Finish()"/>, for a picker made with an upper bound of the source's frames: the
+        /// result ends where the <paramref name="sourceFrames"/> actually fed end.
+        /// </summary>
+        public (short[] Samples, string Choice) Finish(long sourceFrames)
+        {
+            long callSamples = CallSamples(sourceFrames, _sourceRate);
+            _first.EndAt(callSamples);
+            _second?.EndAt(callSamples);
+            return Finish();
+        }
+
         /// <summary>The call-rate samples and which channel they are, with the reason.</summary>
         public (short[] Samples, string Choice) Finish()
         {
@@ -137,9 +151,11 @@ public static partial class WavLoader
 
         private static short ToShort(double value) => (short)Math.Clamp(Math.Round(value), short.MinValue, short.MaxValue);
 
+        private static long CallSamples(long sourceFrames, int sourceRate) => ((sourceFrames * CallClock.SampleRate) + (sourceRate / 2)) / sourceRate;
+
         private static CallRateConverter CreateConverter(string path, int sourceRate, long sourceFrames, int maxChunk)
         {
-            long callSamples = ((sourceFrames * CallClock.SampleRate) + (sourceRate / 2)) / sourceRate;
+            long callSamples = CallSamples(sourceFrames, sourceRate);
             if (callSamples == 0)
             {
                 throw new AudioFormatException(path, "no audio: too short to give one sample at 8 kHz");

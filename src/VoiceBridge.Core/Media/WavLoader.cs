@@ -7,7 +7,7 @@ namespace VoiceBridge.Media;
 /// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
 /// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
-/// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>);
+/// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>) or Vorbis (<see cref="OggVorbisDecoder"/>);
 /// FLAC (<see cref="FlacDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, AIFF, CAF) are
 /// named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
@@ -31,7 +31,7 @@ public static partial class WavLoader
     }
 
     /// <summary>
-    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, an Ogg Opus or a FLAC file) and converts it to 8 kHz mono, taking
+    /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, an Ogg Opus or Vorbis or a FLAC file) and converts it to 8 kHz mono, taking
     /// <paramref name="channel"/> from multi-channel audio (<see cref="CallerRecording.ChannelChoice"/> says which, and why).
     /// </summary>
     /// <exception cref="AudioFormatException">The file is missing, empty, not a WAV (or MP3), truncated, or in an unsupported format or container (named).</exception>

@@ -62,17 +62,19 @@ public sealed class OggOpusTests : IDisposable
     [Fact]
     public void An_ogg_file_of_another_codec_is_refused_naming_it()
     {
-        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(Fixture("vorbis.ogg")));
+        byte[] speex = [.. OggPages.Foreign(0x02, "Speex   1.2"u8.ToArray()), .. OggPages.Foreign(0x00, "comments"u8.ToArray())];
 
-        Assert.Contains("unsupported Ogg file: Vorbis audio; only Opus is decoded", error.Message, StringComparison.Ordinal);
-        Assert.Contains("ffmpeg -i vorbis.ogg -ac 1 vorbis-converted.wav", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(_dir.Write("speex.ogg", speex)));
+
+        Assert.Contains("unsupported Ogg file: Speex audio; only Opus and Vorbis are decoded", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg -i speex.ogg -ac 1 speex-converted.wav", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_page_whose_crc_does_not_match_is_named_by_its_offset()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
         bytes[pages[^1] - 10] ^= 0x01;
 
         RecordingAssert.Refused(_dir.Write("flipped.opus", bytes), $"corrupt Ogg page at byte {pages[^2]}: its CRC does not match its bytes");
@@ -82,7 +84,7 @@ public sealed class OggOpusTests : IDisposable
     public void A_file_cut_inside_a_page_is_truncation_named_by_its_offset()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
 
         RecordingAssert.Refused(_dir.Write("cut.opus", bytes[..^10]), $"truncated: the Ogg page at byte {pages[^1]} declares {bytes.Length - pages[^1]} bytes, the file holds {bytes.Length - 10 - pages[^1]}");
     }
@@ -91,7 +93,7 @@ public sealed class OggOpusTests : IDisposable
     public void Bytes_between_pages_are_corruption_named_by_their_offset()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
         byte[] junk = [.. bytes[..pages[2]], 1, 2, 3, .. bytes[pages[2]..]];
 
         RecordingAssert.Refused(_dir.Write("junk.opus", junk), $"corrupt Ogg file: no page starts at byte {pages[2]}");
@@ -107,7 +109,7 @@ public sealed class OggOpusTests : IDisposable
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
         var head = bytes.AsSpan().IndexOf("OpusHead"u8);
         bytes[head + offset] = value;
-        Recrc(bytes, 0);
+        OggPages.Recrc(bytes, 0);
 
         RecordingAssert.Refused(_dir.Write("head.opus", bytes), words);
     }
@@ -118,7 +120,7 @@ public sealed class OggOpusTests : IDisposable
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
         var head = bytes.AsSpan().IndexOf("OpusHead"u8);
         BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(head + 16), -6 * 256);
-        Recrc(bytes, 0);
+        OggPages.Recrc(bytes, 0);
 
         var quieter = WavLoader.Load(_dir.Write("minus-6-db.opus", bytes)).Samples;
         var original = WavLoader.Load(Fixture("mono.opus")).Samples;
@@ -130,9 +132,9 @@ public sealed class OggOpusTests : IDisposable
     public void Pages_of_another_stream_before_and_between_the_opus_pages_are_skipped()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
-        var skeletonHead = ForeignPage(0x02, "fishead\0 skeleton"u8.ToArray());
-        var skeletonMore = ForeignPage(0x00, "fisbone\0 more"u8.ToArray());
+        var pages = OggPages.Offsets(bytes);
+        var skeletonHead = OggPages.Foreign(0x02, "fishead\0 skeleton"u8.ToArray());
+        var skeletonMore = OggPages.Foreign(0x00, "fisbone\0 more"u8.ToArray());
         byte[] muxed = [.. skeletonHead, .. bytes[..pages[3]], .. skeletonMore, .. bytes[pages[3]..]];
 
         Assert.Equal(WavLoader.Load(Fixture("mono.opus")).Samples, WavLoader.Load(_dir.Write("muxed.opus", muxed)).Samples);
@@ -143,11 +145,11 @@ public sealed class OggOpusTests : IDisposable
     {
         // Every audio page's granule position moved on by 10 s, as a stream recorded from the middle of another.
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        foreach (var at in PageOffsets(bytes).Skip(2))
+        foreach (var at in OggPages.Offsets(bytes).Skip(2))
         {
             var granule = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at + 6));
             BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at + 6), granule + 480_000);
-            Recrc(bytes, at);
+            OggPages.Recrc(bytes, at);
         }
 
         Assert.Equal(WavLoader.Load(Fixture("mono.opus")).Samples, WavLoader.Load(_dir.Write("late-start.opus", bytes)).Samples);
@@ -158,10 +160,10 @@ public sealed class OggOpusTests : IDisposable
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
         var second = (byte[])bytes.Clone();
-        foreach (var at in PageOffsets(second))
+        foreach (var at in OggPages.Offsets(second))
         {
             BinaryPrimitives.WriteUInt32LittleEndian(second.AsSpan(at + 14), 0xC4A1);
-            Recrc(second, at);
+            OggPages.Recrc(second, at);
         }
 
         RecordingAssert.Refused(_dir.Write("chained.opus", [.. bytes, .. second]), $"a second Opus stream is chained after the first at byte {bytes.Length}");
@@ -171,7 +173,7 @@ public sealed class OggOpusTests : IDisposable
     public void A_missing_page_is_named_by_the_sequence_gap()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
 
         RecordingAssert.Refused(_dir.Write("gap.opus", [.. bytes[..pages[2]], .. bytes[pages[3]..]]), $"a page is missing before byte {pages[2]} (sequence 1 then 3)");
     }
@@ -180,9 +182,9 @@ public sealed class OggOpusTests : IDisposable
     public void A_page_claiming_to_continue_a_packet_that_ended_is_corruption()
     {
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
         bytes[pages[2] + 5] |= 0x01;
-        Recrc(bytes, pages[2]);
+        OggPages.Recrc(bytes, pages[2]);
 
         RecordingAssert.Refused(_dir.Write("continued.opus", bytes), $"the page at byte {pages[2]} continues a packet that the page before it ended");
     }
@@ -192,7 +194,7 @@ public sealed class OggOpusTests : IDisposable
     {
         // 1-byte packets, each a TOC saying 60 ms (SILK narrowband, one frame): 255 a page, 1,000 pages = 4.25 h.
         var bytes = File.ReadAllBytes(Fixture("mono.opus"));
-        var pages = PageOffsets(bytes);
+        var pages = OggPages.Offsets(bytes);
         var file = new List<byte>(bytes[..pages[2]]);
         for (var p = 0; p < 1000; p++)
         {
@@ -204,7 +206,7 @@ public sealed class OggOpusTests : IDisposable
             page[26] = 255;
             page.AsSpan(27, 255).Fill(1);
             page.AsSpan(27 + 255).Fill(0x18);
-            Recrc(page, 0);
+            OggPages.Recrc(page, 0);
             file.AddRange(page);
         }
 
@@ -224,65 +226,11 @@ public sealed class OggOpusTests : IDisposable
         Assert.Equal(["a.opus", "b.ogg", "c.wav", "d.flac"], files);
     }
 
-    private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Ogg", name);
+    private static string Fixture(string name) => OggPages.Fixture(name);
 
     private static void AssertSame(short[] reference, short[] decoded)
     {
-        double signal = 0, difference = 0;
-        for (var i = 0; i < reference.Length; i++)
-        {
-            signal += (double)reference[i] * reference[i];
-            difference += (double)(reference[i] - decoded[i]) * (reference[i] - decoded[i]);
-        }
-
-        var ratioDb = 10 * Math.Log10(signal / Math.Max(difference, 1));
+        var ratioDb = OggPages.SignalToDifferenceDb(reference, decoded);
         Assert.True(ratioDb >= MinRatioDb, $"decoded audio differs from opusdec's: {ratioDb:0.0} dB signal to difference, at least {MinRatioDb} wanted");
-    }
-
-    /// <summary>A one-segment page of another logical stream (serial 0x5EED), with its CRC.</summary>
-    private static byte[] ForeignPage(byte flags, byte[] body)
-    {
-        var page = new byte[27 + 1 + body.Length];
-        "OggS"u8.CopyTo(page);
-        page[5] = flags;
-        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(14), 0x5EED);
-        page[26] = 1;
-        page[27] = (byte)body.Length;
-        body.CopyTo(page, 28);
-        Recrc(page, 0);
-        return page;
-    }
-
-    /// <summary>Where each page starts (header 27 bytes, the segment table, then the body).</summary>
-    private static List<int> PageOffsets(byte[] bytes)
-    {
-        var offsets = new List<int>();
-        for (var at = 0; at < bytes.Length;)
-        {
-            offsets.Add(at);
-            int segments = bytes[at + 26];
-            at += 27 + segments + bytes.AsSpan(at + 27, segments).ToArray().Sum(b => b);
-        }
-
-        return offsets;
-    }
-
-    /// <summary>Rewrites the CRC of the page at <paramref name="at"/> (Ogg's: polynomial 0x04C11DB7, MSB first, CRC field zeroed).</summary>
-    private static void Recrc(byte[] bytes, int at)
-    {
-        int segments = bytes[at + 26];
-        var length = 27 + segments + bytes.AsSpan(at + 27, segments).ToArray().Sum(b => b);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 22), 0);
-        uint crc = 0;
-        foreach (var b in bytes.AsSpan(at, length))
-        {
-            crc ^= (uint)b << 24;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 0x80000000) != 0 ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
-            }
-        }
-
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 22), crc);
     }
 }
