@@ -16,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus pages and packets, FLAC frames, decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus and Vorbis pages and packets, FLAC frames, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -28,6 +28,7 @@ public static partial class FuzzTargets
                 AdpcmWavBytes(ima: true, channels: 1),
                 AdpcmWavBytes(ima: false, channels: 2),
                 OggOpusBytes(),
+                OggVorbisBytes(),
                 FlacBytes(),
             ],
             input =>
@@ -47,7 +48,7 @@ public static partial class FuzzTargets
                 }
             })
         {
-            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "fLaC"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "\u0001vorbis", "\u0005vorbis", "fLaC"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
             MaxInputBytes = 16 * 1024,
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).

@@ -14,7 +14,7 @@ public static partial class FuzzTargets
     [
         Sip(), Sdp(), WebRtcOfferTarget(), Rtp(), Rtcp(), TelephoneEvent(), Stun(), DtlsRecord(), Srtp(),
         TwilioInbound(), TwilioOutbound(), RealtimeServer(), RealtimeClient(), Deepgram(), ElevenLabs(), Chat(),
-        Wav(), FaultSpecTarget(), ChainSpecTarget(), Config(),
+        Wav(), Ogg(), FaultSpecTarget(), ChainSpecTarget(), Config(),
     ];
 
     /// <summary>The target named <paramref name="name"/>, or null.</summary>

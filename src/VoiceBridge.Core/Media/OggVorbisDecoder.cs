@@ -11,12 +11,18 @@ namespace VoiceBridge.Media;
 /// by its last granule position (NVorbis does it, as libvorbis does). A chained second stream, a rate
 /// out of range or more than the longest recording is refused by name.
 /// </summary>
-internal static class OggVorbisDecoder
+internal static partial class OggVorbisDecoder
 {
     private const int FramesPerRead = 4096;
 
     /// <summary>The highest sample rate read (as for FLAC): a header may claim any 32-bit rate.</summary>
     private const int MaxSampleRate = 384_000;
+
+    /// <summary>
+    /// The most channels read: Vorbis defines channel orders up to 8 (7.1); a header may say 255, and
+    /// every buffer is sized by it (a 2.8 KB file of 255 channels cost 17 MB).
+    /// </summary>
+    private const int MaxChannels = 8;
 
     private const byte BeginsStream = 0x02;
 
@@ -43,20 +49,17 @@ internal static class OggVorbisDecoder
     /// <exception cref="AudioFormatException">A damaged or truncated page, a stream NVorbis cannot decode, or no audio.</exception>
     public static CallerRecording Load(string path, byte[] file, ChannelSelection channel)
     {
-        var headers = CheckPages(path, file);
-        CheckComments(path, headers[1]);
-        VorbisCodebooks.Check(path, headers[2]);
+        var pages = CheckPages(path, file);
+        var longBlock = CheckIdentification(path, pages.Headers[0]);
+        CheckComments(path, pages.Headers[1]);
+        VorbisCodebooks.Check(path, pages.Headers[2]);
+        ReplaceGranules(path, file, pages.Serial, longBlock / 2);
         try
         {
             using var reader = new VorbisReader(new MemoryStream(file, writable: false), closeOnDispose: true);
             int channels = reader.Channels, rate = reader.SampleRate;
-            if (channels < 1 || rate is < WavLoader.MinSampleRate or > MaxSampleRate)
-            {
-                throw new AudioFormatException(path, $"unsupported Ogg Vorbis stream: {channels} channels at {rate} Hz (rates {WavLoader.MinSampleRate} to {MaxSampleRate} Hz)");
-            }
-
             reader.ClipSamples = false;
-            var (samples, choice) = Decode(path, reader, channel);
+            var (samples, choice) = Decode(path, reader, pages.LastGranule, channel);
             return new CallerRecording(path, samples, rate, channels, $"Ogg Vorbis (nominal {reader.NominalBitrate / 1000} kb/s)", choice);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException or OverflowException or EndOfStreamException)
@@ -67,14 +70,16 @@ internal static class OggVorbisDecoder
         }
     }
 
-    private static (short[] Samples, string Choice) Decode(string path, VorbisReader reader, ChannelSelection channel)
+    private static (short[] Samples, string Choice) Decode(string path, VorbisReader reader, long lastGranule, ChannelSelection channel)
     {
         int channels = reader.Channels;
-        var maxFrames = WavLoader.ChannelPicker.MaxRecordingSeconds * reader.SampleRate;
-        // The last granule position (TotalSamples) ends the stream (Vorbis I A.2): NVorbis decodes the last
-        // packet whole, so the end is trimmed here. It may also claim far more than the pages hold: then the
-        // result ends where the audio does (the picker is made with the bound and ended at the frames fed).
-        var bound = reader.TotalSamples is > 0 and var total && total < maxFrames ? total : maxFrames;
+
+        // NVorbis counts samples in 32 bits (ReplaceGranules): 2^31 - 1 is over 4 hours at up to 149 kHz.
+        var maxFrames = Math.Min(WavLoader.ChannelPicker.MaxRecordingSeconds * reader.SampleRate, int.MaxValue);
+        // The last granule position ends the stream (Vorbis I A.2), trimmed here (NVorbis's own trimming is
+        // disabled by ReplaceGranules). It may also claim far more than the pages hold: then the result ends
+        // where the audio does (the picker is made with the bound and ended at the frames fed).
+        var bound = lastGranule is > 0 && lastGranule < maxFrames ? lastGranule : maxFrames;
         long frames = 0;
         var picker = new WavLoader.ChannelPicker(path, channel, channels, reader.SampleRate, bound, FramesPerRead);
         var floats = new float[FramesPerRead * channels];
@@ -104,85 +109,33 @@ internal static class OggVorbisDecoder
         return picker.Finish(frames);
     }
 
-    /// <summary>
-    /// Every page whole and matching its CRC; the Vorbis stream's pages in sequence, none after the one
-    /// that ended it and no second Vorbis stream chained after it. Returns the stream's first three
-    /// packets: its identification, comment and setup headers.
-    /// </summary>
-    private static byte[][] CheckPages(string path, byte[] file)
+    /// <summary>The identification header (Vorbis I 4.2.2), checked before NVorbis sizes its buffers by it: returns the long block's size.</summary>
+    private static int CheckIdentification(string path, ReadOnlySpan<byte> packet)
     {
-        uint? serial = null;
-        uint sequence = 0;
-        var ended = false;
-        var packets = 0;
-        List<byte>[] headers = [[], [], []];
-        for (var at = 0; at < file.Length;)
+        if (packet.Length < 30 || BinaryPrimitives.ReadUInt32LittleEndian(packet[7..]) != 0 || (packet[29] & 1) == 0)
         {
-            var (length, segments) = OggOpusDecoder.Page(path, file, at);
-            var page = file.AsSpan(at, length);
-            var pageSerial = BinaryPrimitives.ReadUInt32LittleEndian(page[14..]);
-            var pageSequence = BinaryPrimitives.ReadUInt32LittleEndian(page[18..]);
-            var vorbisHead = (page[5] & BeginsStream) != 0 && page[(27 + segments)..].StartsWith("\u0001vorbis"u8);
-            if (serial is null && vorbisHead)
-            {
-                serial = pageSerial;
-            }
-            else if (vorbisHead && ended)
-            {
-                throw new AudioFormatException(path, $"unsupported Ogg file: a second Vorbis stream is chained after the first at byte {at}; split it into one file a stream first");
-            }
-            else if (pageSerial == serial)
-            {
-                if (ended)
-                {
-                    throw new AudioFormatException(path, $"corrupt Ogg stream: a page at byte {at} follows the page that ended its stream");
-                }
-
-                if (pageSequence != sequence + 1)
-                {
-                    throw new AudioFormatException(path, $"corrupt Ogg stream: a page is missing before byte {at} (sequence {sequence} then {pageSequence})");
-                }
-            }
-
-            if (pageSerial == serial)
-            {
-                CheckGranule(path, at, BinaryPrimitives.ReadInt64LittleEndian(page[6..]));
-                sequence = pageSequence;
-                ended = (page[5] & 0x04) != 0;
-                var offset = 27 + segments;
-                for (var s = 0; s < segments && packets < 3; s++)
-                {
-                    var lacing = page[27 + s];
-                    headers[packets].AddRange(page.Slice(offset, lacing));
-                    offset += lacing;
-                    packets += lacing < 255 ? 1 : 0;
-                }
-            }
-
-            at += length;
+            throw new AudioFormatException(path, "invalid Ogg Vorbis identification header: not 30 bytes of Vorbis I (version 0) ending in its framing bit");
         }
 
-        if (packets < 3)
+        int channels = packet[11];
+        var rate = BinaryPrimitives.ReadUInt32LittleEndian(packet[12..]);
+        if (channels is < 1 or > MaxChannels)
         {
-            throw new AudioFormatException(path, serial is null ? "no audio: no Vorbis stream begins in the file" : "truncated: the Ogg Vorbis stream ends before its setup header does");
+            throw new AudioFormatException(path, $"unsupported Ogg Vorbis stream: {channels} channels (1 to {MaxChannels})");
         }
 
-        return [.. headers.Select(h => h.ToArray())];
-    }
-
-    /// <summary>
-    /// A granule position (the stream's sample count at the page's end) within what NVorbis counts: between
-    /// 2^31 and 2^32 its decoding of the last page never returns (found by the ogg fuzz target). 2^31 - 1
-    /// samples is over 4 hours at up to 149 kHz; -1 means no packet ends on the page.
-    /// </summary>
-    private static void CheckGranule(string path, int at, long granule)
-    {
-        if (granule is < -1 or > int.MaxValue)
+        if (rate is < WavLoader.MinSampleRate or > MaxSampleRate)
         {
-            throw new AudioFormatException(path, granule < 0
-                ? $"corrupt Ogg Vorbis stream: the page at byte {at} has granule position {granule}"
-                : $"unsupported Ogg Vorbis stream: the page at byte {at} has granule position {granule}, past the {int.MaxValue} samples the decoder in use (NVorbis) counts");
+            throw new AudioFormatException(path, $"unsupported Ogg Vorbis stream: {rate} Hz (rates {WavLoader.MinSampleRate} to {MaxSampleRate} Hz)");
         }
+
+        int shortExponent = packet[28] & 0x0F, longExponent = packet[28] >> 4;
+        if (shortExponent is < 6 or > 13 || longExponent is < 6 or > 13 || shortExponent > longExponent)
+        {
+            throw new AudioFormatException(path, $"invalid Ogg Vorbis identification header: block sizes {1 << shortExponent} and {1 << longExponent} (powers of two from 64 to 8192, the short one not the longer)");
+        }
+
+        return 1 << longExponent;
     }
 
     /// <summary>

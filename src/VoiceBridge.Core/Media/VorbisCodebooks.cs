@@ -11,10 +11,10 @@ internal static class VorbisCodebooks
 {
     /// <summary>
     /// The most codebook values (entries, plus each entry's vector for a codebook with a lookup table)
-    /// a file may declare in all [2^20]. libvorbis's own books come to 10,711 to 71,951 (sox's encoder
-    /// at qualities -1 to 10, 8 to 48 kHz, mono and stereo).
+    /// a file may declare in all [2^18, about 16 MiB of NVorbis's tables]. libvorbis's own books come to
+    /// 10,711 to 71,951 (sox's encoder at qualities -1 to 10, 8 to 48 kHz, mono and stereo).
     /// </summary>
-    public const long MaxValues = 1 << 20;
+    public const long MaxValues = 1 << 18;
 
     private const int Sync = 0x564342;
 

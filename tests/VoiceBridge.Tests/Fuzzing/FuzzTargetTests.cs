@@ -49,13 +49,15 @@ public sealed class FuzzTargetTests
         }
     }
 
-    [Fact]
-    public void EveryWavSeedIsARecordingTheLoaderReads()
+    [Theory]
+    [InlineData("wav")]
+    [InlineData("ogg")]
+    public void EveryRecordingSeedIsARecordingTheLoaderReads(string name)
     {
         var dir = Directory.CreateTempSubdirectory("vb-wav-seeds-");
         try
         {
-            var seeds = FuzzTargets.Find("wav")!.Seeds;
+            var seeds = FuzzTargets.Find(name)!.Seeds;
             for (var i = 0; i < seeds.Count; i++)
             {
                 var path = Path.Combine(dir.FullName, $"seed{i}.wav");
