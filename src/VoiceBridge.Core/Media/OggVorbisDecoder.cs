@@ -62,7 +62,7 @@ internal static partial class OggVorbisDecoder
             var (samples, choice) = Decode(path, reader, pages.LastGranule, channel);
             return new CallerRecording(path, samples, rate, channels, $"Ogg Vorbis (nominal {reader.NominalBitrate / 1000} kb/s)", choice);
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException or OverflowException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException or ArithmeticException or EndOfStreamException)
         {
             // NVorbis reports a header it cannot read as InvalidDataException or ArgumentException;
             // damaged audio packets can surface as index or arithmetic errors from inside its decoder.

@@ -262,6 +262,12 @@ public sealed class OggVorbisTests : IDisposable
         }
     }
 
+    [Fact]
+    public void An_audio_packet_the_decoder_divides_by_zero_on_is_refused_by_name()
+    {
+        RecordingAssert.Refused(OggPages.Fixture("fuzz-divide-by-zero.ogg"), "not a readable Ogg Vorbis stream: Attempted to divide by zero.");
+    }
+
     private static void AssertSame(short[] reference, short[] decoded)
     {
         var ratioDb = OggPages.SignalToDifferenceDb(reference, decoded);
