@@ -16,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus and Vorbis pages and packets, FLAC frames, decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus and Vorbis pages and packets, FLAC frames, AIFF/AIFF-C chunks, AU headers, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -30,6 +30,8 @@ public static partial class FuzzTargets
                 OggOpusBytes(),
                 OggVorbisBytes(),
                 FlacBytes(),
+                AuBytes(),
+                AiffBytes(),
             ],
             input =>
             {
@@ -48,7 +50,7 @@ public static partial class FuzzTargets
                 }
             })
         {
-            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "\u0001vorbis", "\u0005vorbis", "fLaC"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "\u0001vorbis", "\u0005vorbis", "fLaC", "FORM", "AIFF", "AIFC", "COMM", "SSND", "sowt", ".snd"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
             MaxInputBytes = 16 * 1024,
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
@@ -149,6 +151,21 @@ public static partial class FuzzTargets
 
         w.Flush();
         return wav.ToArray();
+    }
+
+    /// <summary>A Sun/NeXT AU file: 8 kHz mono mu-law, 160 samples of a ramp.</summary>
+    private static byte[] AuBytes()
+    {
+        byte[] header = [.. ".snd"u8, 0, 0, 0, 24, 0, 0, 0, 160, 0, 0, 0, 1, 0, 0, 0x1F, 0x40, 0, 0, 0, 1];
+        return [.. header, .. Enumerable.Range(0, 160).Select(i => (byte)(i * 3))];
+    }
+
+    /// <summary>An AIFF-C file: 8 kHz mono 16-bit little-endian ('sowt'), 80 samples of a ramp.</summary>
+    private static byte[] AiffBytes()
+    {
+        byte[] comm = [.. "COMM"u8, 0, 0, 0, 24, 0, 1, 0, 0, 0, 80, 0, 16, 0x40, 0x0B, 0xFA, 0, 0, 0, 0, 0, 0, 0, .. "sowt"u8, 0, 0];
+        byte[] sound = [.. "SSND"u8, 0, 0, 0, 168, 0, 0, 0, 0, 0, 0, 0, 0, .. Enumerable.Range(0, 160).Select(i => (byte)(i * 5))];
+        return [.. "FORM"u8, 0, 0, 0, (byte)(4 + comm.Length + sound.Length), .. "AIFC"u8, .. comm, .. sound];
     }
 
     /// <summary>An Ogg Opus file: OpusHead and OpusTags pages, then one page of three 20 ms packets of a tone (Concentus's encoder).</summary>

@@ -31,7 +31,6 @@ public static partial class WavLoader
         _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
         _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",
         _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
-        _ when head.Length >= 12 && head.StartsWith("FORM"u8) && (head[8..].SequenceEqual("AIFF"u8) || head[8..].SequenceEqual("AIFC"u8)) => "an AIFF file",
         _ when head.Length >= 8 && head[4..8].SequenceEqual("ftyp"u8) => "an MP4/M4A file",
         _ when head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 => "an AAC (ADTS) stream",
         _ => null,

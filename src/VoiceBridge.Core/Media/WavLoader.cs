@@ -8,7 +8,7 @@ namespace VoiceBridge.Media;
 /// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
 /// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>) or Vorbis (<see cref="OggVorbisDecoder"/>);
-/// FLAC (<see cref="FlacDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, AIFF, CAF) are
+/// FLAC (<see cref="FlacDecoder"/>); AIFF, AIFF-C or Sun/NeXT AU (<see cref="AiffAuDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, CAF) are
 /// named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
@@ -38,7 +38,7 @@ public static partial class WavLoader
     public static CallerRecording Load(string path, ChannelSelection channel = ChannelSelection.Auto)
     {
         CheckFileHasBytes(path);
-        Span<byte> head = stackalloc byte[4];
+        Span<byte> head = stackalloc byte[12];
         head = head[..ReadHead(path, head)];
         if (Mp3Decoder.IsMp3Name(path) || StartsLikeMp3(head))
         {
@@ -53,6 +53,11 @@ public static partial class WavLoader
         if (FlacDecoder.StartsLikeFlac(head))
         {
             return FlacDecoder.Load(path, channel);
+        }
+
+        if (AiffAuDecoder.StartsLikeAiff(head) || AiffAuDecoder.StartsLikeAu(head))
+        {
+            return AiffAuDecoder.Load(path, channel);
         }
 
         try

@@ -25,7 +25,7 @@ public sealed class WavLoaderErrorTests : IDisposable
     [InlineData("1A45DFA39F4286810142", "a WebM/Matroska file")]
     [InlineData("2321414D520A3C", "an AMR file")]
     [InlineData("0000002066747970", "an MP4/M4A file")]
-    [InlineData("464F524D0000100041494646", "an AIFF file")]
+    [InlineData("6361666600010000", "a Core Audio (CAF) file")]
     [InlineData("FFF15080", "an AAC (ADTS) stream")]
     public void AnotherContainerNamedWavIsNamedWithTheWayToConvertIt(string headHex, string what)
     {
