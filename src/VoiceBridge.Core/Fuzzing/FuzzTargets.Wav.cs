@@ -16,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM), Ogg Opus and Vorbis pages and packets, FLAC frames, AIFF/AIFF-C chunks, AU headers, decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM, GSM 6.10), Ogg Opus and Vorbis pages and packets, FLAC frames, AIFF/AIFF-C chunks, AU headers, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -32,6 +32,7 @@ public static partial class FuzzTargets
                 FlacBytes(),
                 AuBytes(),
                 AiffBytes(),
+                GsmWavBytes(),
             ],
             input =>
             {
@@ -151,6 +152,15 @@ public static partial class FuzzTargets
 
         w.Flush();
         return wav.ToArray();
+    }
+
+    /// <summary>A GSM 6.10 WAV: 8 kHz mono, two 65-byte blocks (any bits are frames), a fact chunk of 600 samples.</summary>
+    private static byte[] GsmWavBytes()
+    {
+        byte[] fmt = [.. "fmt "u8, 20, 0, 0, 0, 0x31, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x59, 0x06, 0, 0, 65, 0, 0, 0, 2, 0, 0x40, 0x01];
+        byte[] fact = [.. "fact"u8, 4, 0, 0, 0, 0x58, 0x02, 0, 0];
+        byte[] data = [.. "data"u8, 130, 0, 0, 0, .. Enumerable.Range(0, 130).Select(i => (byte)(i * 37))];
+        return [.. "RIFF"u8, (byte)(4 + fmt.Length + fact.Length + data.Length), 0, 0, 0, .. "WAVE"u8, .. fmt, .. fact, .. data];
     }
 
     /// <summary>A Sun/NeXT AU file: 8 kHz mono mu-law, 160 samples of a ramp.</summary>

@@ -11,7 +11,7 @@ namespace VoiceBridge.Media;
 /// and two first samples, then nibbles high first, channels alternating nibble by nibble, with the
 /// predictor coefficients listed in the fmt chunk). The last block of a file may be short.
 /// </summary>
-internal sealed class AdpcmDecoder
+internal sealed class AdpcmDecoder : IBlockDecoder
 {
     private static readonly short[] ImaSteps =
     [

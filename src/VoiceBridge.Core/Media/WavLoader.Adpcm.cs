@@ -5,12 +5,20 @@ namespace VoiceBridge.Media;
 
 public static partial class WavLoader
 {
-    /// <summary>An IMA or Microsoft ADPCM WAV, decoded block by block (<see cref="AdpcmDecoder"/>) and cut to its fact chunk's length.</summary>
-    private static CallerRecording LoadAdpcm(string path, Stream stream, WaveFileReader reader, long dataStart, ChannelSelection channel)
+    /// <summary>
+    /// A WAV of block-coded audio (IMA or Microsoft ADPCM, <see cref="AdpcmDecoder"/>; GSM 6.10,
+    /// <see cref="Gsm610Decoder"/>), decoded block by block and cut to its fact chunk's length.
+    /// </summary>
+    private static CallerRecording LoadBlocks(string path, Stream stream, WaveFileReader reader, long dataStart, ChannelSelection channel)
     {
         var format = reader.WaveFormat;
-        var decoder = AdpcmDecoder.Create(path, format);
-        var name = format.Encoding == WaveFormatEncoding.DviAdpcm ? "IMA ADPCM 4-bit" : "Microsoft ADPCM 4-bit";
+        IBlockDecoder decoder = format.Encoding == WaveFormatEncoding.Gsm610 ? Gsm610Decoder.Create(path, format) : AdpcmDecoder.Create(path, format);
+        var name = format.Encoding switch
+        {
+            WaveFormatEncoding.DviAdpcm => "IMA ADPCM 4-bit",
+            WaveFormatEncoding.Gsm610 => "GSM 6.10",
+            _ => "Microsoft ADPCM 4-bit",
+        };
         if (format.SampleRate < MinSampleRate)
         {
             throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz (at least {MinSampleRate} Hz)");

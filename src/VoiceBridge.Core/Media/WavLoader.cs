@@ -5,7 +5,7 @@ namespace VoiceBridge.Media;
 
 /// <summary>
 /// Loads a recording a user brings into the call's stream (8 kHz mono 16-bit): WAV as PCM 8/16/24/32-bit,
-/// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
+/// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM, GSM 6.10 or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
 /// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>) or Vorbis (<see cref="OggVorbisDecoder"/>);
 /// FLAC (<see cref="FlacDecoder"/>); AIFF, AIFF-C or Sun/NeXT AU (<see cref="AiffAuDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, CAF) are
@@ -67,9 +67,9 @@ public static partial class WavLoader
             using var reader = new WaveFileReader(stream);
             long dataStart = stream.Position; // the reader leaves its stream at the first byte of the data chunk
             var format = reader.WaveFormat;
-            if (AdpcmDecoder.IsAdpcm(format.Encoding))
+            if (AdpcmDecoder.IsAdpcm(format.Encoding) || format.Encoding == WaveFormatEncoding.Gsm610)
             {
-                return LoadAdpcm(path, stream, reader, dataStart, channel);
+                return LoadBlocks(path, stream, reader, dataStart, channel);
             }
 
             var (kind, encodingName) = Describe(path, format);
@@ -207,7 +207,6 @@ public static partial class WavLoader
     {
         string name = encoding switch
         {
-            WaveFormatEncoding.Gsm610 => "GSM 6.10",
             WaveFormatEncoding.MpegLayer3 => "MP3",
             _ => Enum.IsDefined(encoding) ? encoding.ToString() : "unknown",
         };

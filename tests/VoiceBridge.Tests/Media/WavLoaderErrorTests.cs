@@ -63,8 +63,8 @@ public sealed class WavLoaderErrorTests : IDisposable
         AssertProblem(_dir.Write("mid-sample.wav", WavFiles.Handmade(1, 2, 8000, 16, 4, new byte[1001])), "truncated");
 
     [Fact]
-    public void Gsm610IsUnsupportedWithTheWayToConvertIt() =>
-        AssertProblem(_dir.Write("gsm.wav", WavFiles.Handmade(49, 1, 8000, 0, 65, new byte[650])), "unsupported encoding: GSM 6.10 (format tag 49); convert it to PCM first, e.g. sox gsm.wav -e signed -b 16 gsm-pcm.wav");
+    public void Mp3InsideAWavIsUnsupportedWithTheWayToConvertIt() =>
+        AssertProblem(_dir.Write("mp3.wav", WavFiles.Handmade(0x55, 1, 8000, 0, 1, new byte[650])), "unsupported encoding: MP3 (format tag 85); convert it to PCM first, e.g. sox mp3.wav -e signed -b 16 mp3-pcm.wav");
 
     [Fact]
     public void UnknownFormatTagIsUnsupported() =>

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+using VoiceBridge.Media;
+using VoiceBridge.Tests.Support;
+
+namespace VoiceBridge.Tests.Media;
+
+/// <summary>
+/// GSM 6.10 WAVs, held sample for sample to libgsm's decoding (sox) of a sox-encoded fixture
+/// (<c>Media/Gsm</c>): the decoder is the standard's fixed-point one, so nothing may differ.
+/// </summary>
+public sealed class Gsm610Tests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_gsm_wav_decodes_exactly_as_libgsm_decodes_it_cut_to_its_fact_chunk()
+    {
+        var gsm = WavLoader.Load(Fixture("speech-gsm610.wav"));
+        var reference = WavLoader.Load(Fixture("speech-gsm610.sox.wav")).Samples;
+
+        Assert.Equal(("GSM 6.10", 8000, 1), (gsm.SourceEncoding, gsm.SourceRate, gsm.SourceChannels));
+        Assert.Equal(36_618, gsm.Samples.Length);
+        Assert.Equal(reference[..36_618], gsm.Samples);
+        Assert.True(Signals.Rms(gsm.Samples) > 300, "the fixture is speech, not silence");
+    }
+
+    [Fact]
+    public void Without_a_fact_chunk_every_whole_block_is_decoded()
+    {
+        var bytes = File.ReadAllBytes(Fixture("speech-gsm610.wav"));
+        "junk"u8.CopyTo(bytes.AsSpan(FactAt));
+
+        Assert.Equal(WavLoader.Load(Fixture("speech-gsm610.sox.wav")).Samples, WavLoader.Load(_dir.Write("nofact.wav", bytes)).Samples);
+    }
+
+    [Fact]
+    public void A_fact_chunk_counting_more_than_the_blocks_hold_is_truncation()
+    {
+        var bytes = File.ReadAllBytes(Fixture("speech-gsm610.wav"));
+
+        RecordingAssert.Refused(_dir.Write("cut.wav", bytes[..^700]), "truncated");
+    }
+
+    [Theory]
+    [InlineData(22, 2, "invalid format: GSM 6.10 with 2 channels (it is mono)")]
+    [InlineData(32, 33, "unsupported format: GSM 6.10 in 33-byte blocks")]
+    [InlineData(38, 160, "invalid format: 160 samples per GSM 6.10 block, a 65-byte block holds 320")]
+    public void A_gsm_format_this_decoder_does_not_read_is_named(int offset, ushort value, string words)
+    {
+        var bytes = File.ReadAllBytes(Fixture("speech-gsm610.wav"));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(offset), value);
+
+        RecordingAssert.Refused(_dir.Write("format.wav", bytes), words);
+    }
+
+    /// <summary>Where sox's fact chunk starts: RIFF header (12), fmt chunk (8 + 20).</summary>
+    private const int FactAt = 40;
+
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Media", "Gsm", name);
+}
