@@ -7,11 +7,16 @@ namespace VoiceBridge.Media;
 /// recordings, Windows' sound recorder and many call-centre systems write): blocks of 65 bytes, two
 /// 260-bit frames of 160 samples packed least significant bit first. The decoder is the fixed-point
 /// RPE-LTP decoder of ETSI EN 300 961 (GSM 06.10) section 4.3, with its saturating 16-bit arithmetic,
-/// so it decodes as libgsm (sox's decoder) does, sample for sample.
+/// so it decodes as libgsm (sox's decoder) does, sample for sample. Headerless <c>.gsm</c> files
+/// (Asterisk's <c>gsm</c> format: 33-byte frames, a 0xD signature nibble, then the same fields most
+/// significant bit first) are read by <see cref="LoadRaw"/>.
 /// </summary>
 internal sealed class Gsm610Decoder : IBlockDecoder
 {
     public const int BlockBytes = 65;
+
+    /// <summary>A headerless frame: the 4-bit signature and 260 bits of parameters.</summary>
+    public const int RawFrameBytes = 33;
 
     private const int FrameSamples = 160;
 
@@ -78,6 +83,34 @@ internal sealed class Gsm610Decoder : IBlockDecoder
         return SamplesPerBlock;
     }
 
+    /// <summary>Reads a headerless <c>.gsm</c> file: whole 33-byte frames, each starting with the signature nibble 0xD.</summary>
+    /// <exception cref="AudioFormatException">A frame without the signature, a cut last frame, or no frame at all.</exception>
+    public static CallerRecording LoadRaw(string path)
+    {
+        var file = WavLoader.ReadWholeFile(path, WavLoader.ChannelPicker.MaxRecordingSeconds * 8000 / FrameSamples * RawFrameBytes, "a GSM file");
+        if (file.Length % RawFrameBytes != 0)
+        {
+            throw new AudioFormatException(path, $"truncated: {file.Length} bytes are not whole {RawFrameBytes}-byte GSM frames (the last is cut after {file.Length % RawFrameBytes} bytes)");
+        }
+
+        var decoder = new Gsm610Decoder();
+        var samples = new short[file.Length / RawFrameBytes * FrameSamples];
+        for (var frame = 0; frame < file.Length / RawFrameBytes; frame++)
+        {
+            var bytes = file.AsSpan(frame * RawFrameBytes, RawFrameBytes);
+            if (bytes[0] >> 4 != 0xD)
+            {
+                throw new AudioFormatException(path, $"not a GSM file: frame {frame + 1} (byte {frame * RawFrameBytes}) does not start with the GSM signature 0xD");
+            }
+
+            var bit = 4;
+            decoder.DecodeFrame(bytes, ref bit, samples.AsSpan(frame * FrameSamples, FrameSamples), msbFirst: true);
+        }
+
+        // 8 kHz mono already: the call's stream as it is.
+        return new CallerRecording(path, samples, CallClock.SampleRate, 1, "GSM 6.10 (headerless)");
+    }
+
     private static short Saturate(int x) => (short)Math.Clamp(x, short.MinValue, short.MaxValue);
 
     private static short Add(int a, int b) => Saturate(a + b);
@@ -91,9 +124,23 @@ internal sealed class Gsm610Decoder : IBlockDecoder
 
     private static short Asl(short a, int n) => n >= 16 ? (short)0 : n <= -16 ? (short)-(a < 0 ? 1 : 0) : n < 0 ? Asr(a, -n) : (short)(a << n);
 
-    /// <summary>Reads <paramref name="width"/> bits (at most 8) least significant first, as Microsoft's packing stores them.</summary>
-    private static short Bits(ReadOnlySpan<byte> block, ref int bit, int width)
+    /// <summary>
+    /// Reads <paramref name="width"/> bits (at most 8): least significant first as Microsoft's packing
+    /// stores them, or most significant first as a headerless frame does.
+    /// </summary>
+    private static short Bits(ReadOnlySpan<byte> block, ref int bit, int width, bool msbFirst)
     {
+        if (msbFirst)
+        {
+            var result = 0;
+            for (var i = 0; i < width; i++, bit++)
+            {
+                result = (result << 1) | ((block[bit >> 3] >> (7 - (bit & 7))) & 1);
+            }
+
+            return (short)result;
+        }
+
         var at = bit >> 3;
         var pair = block[at] | (at + 1 < block.Length ? block[at + 1] << 8 : 0);
         var value = (pair >> (bit & 7)) & ((1 << width) - 1);
@@ -101,22 +148,22 @@ internal sealed class Gsm610Decoder : IBlockDecoder
         return (short)value;
     }
 
-    private void DecodeFrame(ReadOnlySpan<byte> block, ref int bit, Span<short> output)
+    private void DecodeFrame(ReadOnlySpan<byte> block, ref int bit, Span<short> output, bool msbFirst = false)
     {
         for (var i = 0; i < 8; i++)
         {
-            _lar[i] = Bits(block, ref bit, LarBits[i]);
+            _lar[i] = Bits(block, ref bit, LarBits[i], msbFirst);
         }
 
         for (var sub = 0; sub < 4; sub++)
         {
-            var nc = Bits(block, ref bit, 7);
-            var bc = Bits(block, ref bit, 2);
-            var mc = Bits(block, ref bit, 2);
-            var xmaxc = Bits(block, ref bit, 6);
+            var nc = Bits(block, ref bit, 7, msbFirst);
+            var bc = Bits(block, ref bit, 2, msbFirst);
+            var mc = Bits(block, ref bit, 2, msbFirst);
+            var xmaxc = Bits(block, ref bit, 6, msbFirst);
             for (var i = 0; i < 13; i++)
             {
-                _xmc[i] = Bits(block, ref bit, 3);
+                _xmc[i] = Bits(block, ref bit, 3, msbFirst);
             }
 
             RpeDecoding(xmaxc, mc);

@@ -128,16 +128,16 @@ public sealed class AiffAuTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_expands_to_its_aiff_and_au_recordings_too()
+    public void A_folder_expands_to_its_aiff_au_and_gsm_recordings_too()
     {
-        foreach (var name in new[] { "e.aif", "f.aiff", "g.aifc", "h.au", "c.wav", "notes.txt" })
+        foreach (var name in new[] { "e.aif", "f.aiff", "g.aifc", "h.au", "i.gsm", "c.wav", "notes.txt" })
         {
             File.WriteAllBytes(_dir.File(name), [1]);
         }
 
         var files = ReplayInputs.Expand([_dir.Path], rawMuLaw: false).Select(Path.GetFileName);
 
-        Assert.Equal(["c.wav", "e.aif", "f.aiff", "g.aifc", "h.au"], files);
+        Assert.Equal(["c.wav", "e.aif", "f.aiff", "g.aifc", "h.au", "i.gsm"], files);
     }
 
     /// <summary>Where a handmade AIFF-C's COMM chunk body starts: FORM header (12), FVER chunk (12), COMM header (8).</summary>

@@ -55,6 +55,32 @@ public sealed class Gsm610Tests : IDisposable
         RecordingAssert.Refused(_dir.Write("format.wav", bytes), words);
     }
 
+    [Fact]
+    public void A_headerless_gsm_file_decodes_exactly_as_libgsm_decodes_it()
+    {
+        var gsm = WavLoader.Load(Fixture("speech.gsm"));
+
+        Assert.Equal(("GSM 6.10 (headerless)", 8000, 1), (gsm.SourceEncoding, gsm.SourceRate, gsm.SourceChannels));
+        Assert.Equal(WavLoader.Load(Fixture("speech.gsm.sox.wav")).Samples, gsm.Samples);
+    }
+
+    [Fact]
+    public void A_headerless_gsm_frame_without_its_signature_is_named_by_its_number()
+    {
+        var bytes = File.ReadAllBytes(Fixture("speech.gsm"));
+        bytes[33 * 4] = 0x1F;
+
+        RecordingAssert.Refused(_dir.Write("odd.gsm", bytes), "not a GSM file: frame 5 (byte 132) does not start with the GSM signature 0xD");
+    }
+
+    [Fact]
+    public void A_headerless_gsm_file_cut_inside_a_frame_is_truncation()
+    {
+        var bytes = File.ReadAllBytes(Fixture("speech.gsm"));
+
+        RecordingAssert.Refused(_dir.Write("cut.gsm", bytes[..^10]), "truncated: 7547 bytes are not whole 33-byte GSM frames (the last is cut after 23 bytes)");
+    }
+
     /// <summary>Where sox's fact chunk starts: RIFF header (12), fmt chunk (8 + 20).</summary>
     private const int FactAt = 40;
 
