@@ -16,7 +16,7 @@ public static partial class FuzzTargets
         string path = Path.Combine(Path.GetTempPath(), $"voicebridge-fuzz-{Environment.ProcessId}.wav");
         return new FuzzTarget(
             "wav",
-            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM, GSM 6.10), Ogg Opus and Vorbis pages and packets, FLAC frames, AIFF/AIFF-C chunks, AU headers, decoded to 8 kHz mono",
+            "WavLoader.Load: RIFF/WAVE headers and chunks (PCM 8-32 bit, float, mu-law, A-law, extensible, IMA and Microsoft ADPCM, GSM 6.10), Ogg Opus and Vorbis pages and packets, FLAC frames, WebM elements, AIFF/AIFF-C chunks, AU headers, decoded to 8 kHz mono",
             [
                 WavBytes(1, 1, 8000, 16, 320),
                 WavBytes(1, 2, 16000, 16, 640, listChunk: true),
@@ -33,6 +33,7 @@ public static partial class FuzzTargets
                 AuBytes(),
                 AiffBytes(),
                 GsmWavBytes(),
+                WebmBytes(),
             ],
             input =>
             {
@@ -51,7 +52,7 @@ public static partial class FuzzTargets
                 }
             })
         {
-            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "\u0001vorbis", "\u0005vorbis", "fLaC", "FORM", "AIFF", "AIFC", "COMM", "SSND", "sowt", ".snd"), [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
+            Dictionary = [.. Utf8("RIFF", "WAVE", "fmt ", "data", "LIST", "fact", "RF64", "ds64", "JUNK", "OggS", "OpusHead", "OpusTags", "\u0001vorbis", "\u0005vorbis", "fLaC", "FORM", "AIFF", "AIFC", "COMM", "SSND", "sowt", ".snd", "A_OPUS"), [0x1A, 0x45, 0xDF, 0xA3], [0x18, 0x53, 0x80, 0x67], [0x1F, 0x43, 0xB6, 0x75], [0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], [0xFF, 0xF8], [0x10, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0x44, 0xAC, 0, 0]],
             MaxInputBytes = 16 * 1024,
 
             // An odd sample rate needs a long polyphase filter: Resampler caps it at 2^21 float coefficients (8 MiB).
@@ -154,6 +155,25 @@ public static partial class FuzzTargets
         return wav.ToArray();
     }
 
+    /// <summary>
+    /// A live WebM recording as a browser writes it: EBML header, an unknown-size Segment, one Opus
+    /// track whose CodecPrivate is an OpusHead, and an unknown-size Cluster of three SimpleBlocks of a tone.
+    /// </summary>
+    private static byte[] WebmBytes()
+    {
+        byte[] head = [.. "OpusHead"u8, 1, 1, 0x38, 0x01, 0x80, 0x3E, 0, 0, 0, 0, 0];
+        byte[] unknown = [0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        byte[] track = [0xD7, 0x81, 1, 0x86, 0x86, .. "A_OPUS"u8, 0x63, 0xA2, (byte)(0x80 | head.Length), .. head];
+        byte[] blocks = [.. TonePackets().SelectMany(p => (byte[])[0xA3, (byte)(0x80 | (p.Length + 4)), 0x81, 0, 0, 0x80, .. p])];
+        return
+        [
+            0x1A, 0x45, 0xDF, 0xA3, 0x84, 0x42, 0x82, 0x81, 0x77,
+            0x18, 0x53, 0x80, 0x67, .. unknown,
+            0x16, 0x54, 0xAE, 0x6B, (byte)(0x80 | (track.Length + 2)), 0xAE, (byte)(0x80 | track.Length), .. track,
+            0x1F, 0x43, 0xB6, 0x75, .. unknown, 0xE7, 0x81, 0, .. blocks,
+        ];
+    }
+
     /// <summary>A GSM 6.10 WAV: 8 kHz mono, two 65-byte blocks (any bits are frames), a fact chunk of 600 samples.</summary>
     private static byte[] GsmWavBytes()
     {
@@ -181,6 +201,14 @@ public static partial class FuzzTargets
     /// <summary>An Ogg Opus file: OpusHead and OpusTags pages, then one page of three 20 ms packets of a tone (Concentus's encoder).</summary>
     private static byte[] OggOpusBytes()
     {
+        byte[] head = [.. "OpusHead"u8, 1, 1, 0x38, 0x01, 0x80, 0x3E, 0, 0, 0, 0, 0];
+        byte[] tags = [.. "OpusTags"u8, 2, 0, 0, 0, .. "vb"u8, 0, 0, 0, 0];
+        return [.. OggPage(2, 0, 0, [head]), .. OggPage(0, 0, 1, [tags]), .. OggPage(4, 312 + (3 * 960), 2, TonePackets())];
+    }
+
+    /// <summary>Three 20 ms Opus packets of a 440 Hz tone (Concentus's encoder, 24 kb/s, mono).</summary>
+    private static List<byte[]> TonePackets()
+    {
         var encoder = OpusCodecFactory.CreateEncoder(48000, 1, OpusApplication.OPUS_APPLICATION_VOIP);
         encoder.Bitrate = 24000;
         var tone = new short[960];
@@ -196,9 +224,7 @@ public static partial class FuzzTargets
             packets.Add(packet[..encoder.Encode(tone, tone.Length, packet, packet.Length)]);
         }
 
-        byte[] head = [.. "OpusHead"u8, 1, 1, 0x38, 0x01, 0x80, 0x3E, 0, 0, 0, 0, 0];
-        byte[] tags = [.. "OpusTags"u8, 2, 0, 0, 0, .. "vb"u8, 0, 0, 0, 0];
-        return [.. OggPage(2, 0, 0, [head]), .. OggPage(0, 0, 1, [tags]), .. OggPage(4, 312 + (3 * 960), 2, packets)];
+        return packets;
     }
 
     /// <summary>One Ogg page of whole packets (each under 255 bytes) with its CRC.</summary>

@@ -206,7 +206,7 @@ internal static partial class OggOpusDecoder
     }
 
     /// <summary>The identification header (RFC 7845 5.1).</summary>
-    private sealed record OpusHead(int Channels, int PreSkip, uint InputRate, short OutputGainQ8, int MappingFamily, int Streams, int CoupledStreams, byte[] Mapping)
+    internal sealed record OpusHead(int Channels, int PreSkip, uint InputRate, short OutputGainQ8, int MappingFamily, int Streams, int CoupledStreams, byte[] Mapping)
     {
         public static OpusHead Parse(string path, ReadOnlySpan<byte> packet)
         {

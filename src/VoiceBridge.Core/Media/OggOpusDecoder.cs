@@ -64,6 +64,16 @@ internal static partial class OggOpusDecoder
             throw new AudioFormatException(path, "no audio: the Ogg Opus stream ends before its pre-skip");
         }
 
+        return Decode(path, head, stream.AudioPackets, kept, channel, "Ogg Opus");
+    }
+
+    /// <summary>
+    /// Decodes an Opus stream's audio packets (whatever container held them: Ogg here, WebM in
+    /// <see cref="WebmDecoder"/>) with the head's channel mapping, drops its pre-skip, keeps
+    /// <paramref name="kept"/> samples after it and applies its output gain.
+    /// </summary>
+    internal static CallerRecording Decode(string path, OpusHead head, IReadOnlyList<ReadOnlyMemory<byte>> packets, long kept, ChannelSelection channel, string container)
+    {
         OpusMSDecoder decoder;
         try
         {
@@ -86,12 +96,12 @@ internal static partial class OggOpusDecoder
         var pcm = new float[MaxPacketSamples * head.Channels];
         var values = new double[pcm.Length];
         long decoded = 0, taken = 0;
-        for (var p = 0; p < stream.AudioPackets.Count && taken < kept; p++)
+        for (var p = 0; p < packets.Count && taken < kept; p++)
         {
             int samples;
             try
             {
-                samples = decoder.DecodeMultistream(stream.AudioPackets[p].Span, pcm, MaxPacketSamples, false);
+                samples = decoder.DecodeMultistream(packets[p].Span, pcm, MaxPacketSamples, false);
             }
             catch (Exception e) when (e is OpusException or IndexOutOfRangeException or ArgumentException)
             {
@@ -101,7 +111,7 @@ internal static partial class OggOpusDecoder
 
             if (samples <= 0)
             {
-                throw new AudioFormatException(path, $"corrupt Opus packet {p + 1} of the audio: the decoder refused its {stream.AudioPackets[p].Length} bytes");
+                throw new AudioFormatException(path, $"corrupt Opus packet {p + 1} of the audio: the decoder refused its {packets[p].Length} bytes");
             }
 
             int from = (int)Math.Clamp(head.PreSkip - decoded, 0, samples);
@@ -123,11 +133,11 @@ internal static partial class OggOpusDecoder
 
         var (samplesAt8k, choice) = picker.Finish();
         var family = head.MappingFamily == 0 ? "" : $", channel mapping family {head.MappingFamily}";
-        return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"Ogg Opus (encoded from {head.InputRate} Hz{family})", choice);
+        return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"{container} (encoded from {head.InputRate} Hz{family})", choice);
     }
 
     /// <summary>The 48 kHz samples a packet decodes to, from its TOC and frame count (RFC 6716 3.1-3.2).</summary>
-    private static int PacketSamples(string path, ReadOnlySpan<byte> packet, int number)
+    internal static int PacketSamples(string path, ReadOnlySpan<byte> packet, int number)
     {
         var samples = OpusAudio.PacketSamples(packet);
         if (samples < 0)

@@ -28,7 +28,6 @@ public static partial class WavLoader
     /// <summary>What a recording that is not a WAV is, by the magic its container starts with, or null.</summary>
     private static string? OtherContainer(ReadOnlySpan<byte> head) => head switch
     {
-        _ when head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]) => "a WebM/Matroska file (what a browser's MediaRecorder writes)",
         _ when head.StartsWith("#!AMR"u8) => "an AMR file (a phone's voice recording)",
         _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
         _ when head.Length >= 8 && head[4..8].SequenceEqual("ftyp"u8) => "an MP4/M4A file",

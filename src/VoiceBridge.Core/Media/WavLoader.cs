@@ -8,7 +8,7 @@ namespace VoiceBridge.Media;
 /// IEEE float 32/64-bit, mu-law, A-law, IMA or Microsoft ADPCM, GSM 6.10 or WAVE_FORMAT_EXTENSIBLE PCM/float, any channel count, any common
 /// rate (resampled with <see cref="Resampler"/>, its delay removed so timing is kept); MP3 (a file named
 /// <c>.mp3</c>, or starting as one does, <see cref="Mp3Decoder"/>); Ogg Opus (<see cref="OggOpusDecoder"/>) or Vorbis (<see cref="OggVorbisDecoder"/>);
-/// FLAC (<see cref="FlacDecoder"/>); headerless GSM 6.10 by its <c>.gsm</c> name (<see cref="Gsm610Decoder.LoadRaw"/>); AIFF, AIFF-C or Sun/NeXT AU (<see cref="AiffAuDecoder"/>); or headerless mu-law. Other containers (WebM, MP4, AMR, CAF) are
+/// FLAC (<see cref="FlacDecoder"/>); headerless GSM 6.10 by its <c>.gsm</c> name (<see cref="Gsm610Decoder.LoadRaw"/>); AIFF, AIFF-C or Sun/NeXT AU (<see cref="AiffAuDecoder"/>); or headerless mu-law. WebM Opus (<see cref="WebmDecoder"/>). Other containers (MP4, AMR, CAF) are
 /// named in the error. Every problem surfaces as an
 /// <see cref="AudioFormatException"/> naming the file.
 /// </summary>
@@ -53,6 +53,11 @@ public static partial class WavLoader
         if (OggOpusDecoder.StartsLikeOgg(head))
         {
             return OggOpusDecoder.Load(path, channel);
+        }
+
+        if (WebmDecoder.StartsLikeWebm(head))
+        {
+            return WebmDecoder.Load(path, channel);
         }
 
         if (FlacDecoder.StartsLikeFlac(head))

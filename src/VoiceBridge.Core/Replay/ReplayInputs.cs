@@ -4,13 +4,13 @@ namespace VoiceBridge.Replay;
 public static class ReplayInputs
 {
     /// <summary>
-    /// Files as given; folders become their recordings (<c>*.wav</c>, <c>*.mp3</c>, <c>*.opus</c>, <c>*.ogg</c>, <c>*.flac</c>, <c>*.aif</c>, <c>*.aiff</c>, <c>*.aifc</c>, <c>*.au</c> and <c>*.gsm</c>, or the raw mu-law
+    /// Files as given; folders become their recordings (<c>*.wav</c>, <c>*.mp3</c>, <c>*.opus</c>, <c>*.ogg</c>, <c>*.webm</c>, <c>*.flac</c>, <c>*.aif</c>, <c>*.aiff</c>, <c>*.aifc</c>, <c>*.au</c> and <c>*.gsm</c>, or the raw mu-law
     /// names), sorted. A missing path is kept so it is reported as bad input. A file reached twice (named
     /// again, or also through its folder) is replayed once, where it first came.
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, bool rawMuLaw)
     {
-        var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav", "*.mp3", "*.opus", "*.ogg", "*.flac", "*.aif", "*.aiff", "*.aifc", "*.au", "*.gsm"];
+        var patterns = rawMuLaw ? new[] { "*.ulaw", "*.mulaw", "*.raw" } : ["*.wav", "*.mp3", "*.opus", "*.ogg", "*.webm", "*.flac", "*.aif", "*.aiff", "*.aifc", "*.au", "*.gsm"];
         var files = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
