@@ -23,6 +23,21 @@ internal static class Signals
         }
     }
 
+    /// <summary>Goertzel power of <paramref name="hz"/> in 8 kHz samples (compare frequencies with it, not levels).</summary>
+    public static double TonePower(ReadOnlySpan<short> samples, double hz)
+    {
+        var coefficient = 2 * Math.Cos(2 * Math.PI * hz / 8000);
+        double s1 = 0, s2 = 0;
+        foreach (var sample in samples)
+        {
+            var s0 = sample + (coefficient * s1) - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+
+        return (s1 * s1) + (s2 * s2) - (coefficient * s1 * s2);
+    }
+
     /// <summary>Adds Gaussian noise at <paramref name="dbfs"/> from a fixed seed.</summary>
     public static void AddNoise(Span<short> target, double dbfs, int seed)
     {

@@ -1,5 +1,6 @@
 using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Media;
+using VoiceBridge.Tests.Media;
 using VoiceBridge.Tests.Support;
 using Xunit.Abstractions;
 
@@ -21,8 +22,8 @@ public sealed class OpusAudioTests(ITestOutputHelper output)
 
         // Judge the steady part: skip the codec and resampler start-up (a few frames).
         short[] steady = decoded[(Frame * 10)..];
-        double at1k = Goertzel(steady, 1000);
-        double strongestOther = new[] { 300.0, 600, 1500, 2000, 2500, 3000 }.Max(f => Goertzel(steady, f));
+        double at1k = Signals.TonePower(steady, 1000);
+        double strongestOther = new[] { 300.0, 600, 1500, 2000, 2500, 3000 }.Max(f => Signals.TonePower(steady, f));
         double gainDb = 20 * Math.Log10(Rms(steady) / Rms(tone.AsSpan(Frame * 10)));
         output.WriteLine($"1 kHz power {at1k:E2}, strongest other {strongestOther:E2}, gain {gainDb:F2} dB");
 
@@ -94,20 +95,6 @@ public sealed class OpusAudioTests(ITestOutputHelper output)
         }
 
         return sum;
-    }
-
-    private static double Goertzel(ReadOnlySpan<short> samples, double hz)
-    {
-        double coefficient = 2 * Math.Cos(2 * Math.PI * hz / 8000);
-        double s1 = 0, s2 = 0;
-        foreach (short sample in samples)
-        {
-            double s0 = sample + (coefficient * s1) - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-
-        return (s1 * s1) + (s2 * s2) - (coefficient * s1 * s2);
     }
 
     private static int BestLag(short[] reference, short[] delayed, int maxLag)

@@ -74,24 +74,9 @@ public sealed class MediaRecorderWebmInteropTests(ITestOutputHelper output) : ID
         Assert.StartsWith("WebM Opus", recording.SourceEncoding, StringComparison.Ordinal);
         Assert.InRange(recording.Samples.Length, 8000 * 1.5, 8000 * 2.5);
         var body = recording.Samples[(recording.Samples.Length / 4)..(recording.Samples.Length * 3 / 4)];
-        var tone = Power(body, 440);
-        output.WriteLine($"power at 440 Hz {tone:0}, at 1000 Hz {Power(body, 1000):0}, at 250 Hz {Power(body, 250):0}");
-        Assert.True(tone > 100 * Power(body, 1000), "the recording is not the 440 Hz tone recorded");
-        Assert.True(tone > 100 * Power(body, 250), "the recording is not the 440 Hz tone recorded");
-    }
-
-    /// <summary>Goertzel power of <paramref name="hz"/> in 8 kHz samples.</summary>
-    private static double Power(short[] samples, double hz)
-    {
-        var coefficient = 2 * Math.Cos(2 * Math.PI * hz / 8000);
-        double previous = 0, beforePrevious = 0;
-        foreach (var sample in samples)
-        {
-            var current = sample + (coefficient * previous) - beforePrevious;
-            beforePrevious = previous;
-            previous = current;
-        }
-
-        return (previous * previous) + (beforePrevious * beforePrevious) - (coefficient * previous * beforePrevious);
+        var tone = Signals.TonePower(body, 440);
+        output.WriteLine($"power at 440 Hz {tone:0}, at 1000 Hz {Signals.TonePower(body, 1000):0}, at 250 Hz {Signals.TonePower(body, 250):0}");
+        Assert.True(tone > 100 * Signals.TonePower(body, 1000), "the recording is not the 440 Hz tone recorded");
+        Assert.True(tone > 100 * Signals.TonePower(body, 250), "the recording is not the 440 Hz tone recorded");
     }
 }
