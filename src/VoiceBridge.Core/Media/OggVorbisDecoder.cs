@@ -7,9 +7,11 @@ namespace VoiceBridge.Media;
 /// Ogg Vorbis recordings (what sox, Audacity and oggenc write for ".ogg") decoded with NVorbis, a
 /// managed decoder, into the call's stream. Every page is checked first as for Ogg Opus (capture
 /// pattern, version, CRC; the Vorbis stream's sequence), because NVorbis skips a damaged page and
-/// decodes on, which would drop the caller's words without a word said. The stream's end is trimmed
-/// by its last granule position (NVorbis does it, as libvorbis does). A chained second stream, a rate
-/// out of range or more than the longest recording is refused by name.
+/// decodes on, which would drop the caller's words without a word said; the headers NVorbis sizes its
+/// memory by are checked too (ids, comments, codebooks). The stream's end is trimmed by its last
+/// granule position here, as libvorbis trims it (NVorbis's own trimming can loop forever). A chained
+/// second stream, a rate or channel count out of range or more than the longest recording is refused
+/// by name.
 /// </summary>
 internal static partial class OggVorbisDecoder
 {
@@ -74,8 +76,9 @@ internal static partial class OggVorbisDecoder
     {
         int channels = reader.Channels;
 
-        // NVorbis counts samples in 32 bits (ReplaceGranules): 2^31 - 1 is over 4 hours at up to 149 kHz.
+        // NVorbis counts samples in 32 bits (CheckGranule): 2^31 - 1 is over 4 hours at up to 149 kHz.
         var maxFrames = Math.Min(WavLoader.ChannelPicker.MaxRecordingSeconds * reader.SampleRate, int.MaxValue);
+
         // The last granule position ends the stream (Vorbis I A.2), trimmed here (NVorbis's own trimming is
         // disabled by ReplaceGranules). It may also claim far more than the pages hold: then the result ends
         // where the audio does (the picker is made with the bound and ended at the frames fed).
