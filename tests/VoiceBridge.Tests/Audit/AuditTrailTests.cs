@@ -22,7 +22,9 @@ public sealed class AuditTrailTests(ITestOutputHelper output) : IDisposable
     public async Task A_replayed_switch_is_audited_and_printed_by_the_audit_verb()
     {
         var file = Path.Combine(_dir, "hours.wav");
-        ReplayRunnerTests.WriteShortCall(file, "What are your opening hours?");
+        // Long enough after the words for the fallback to answer on a loaded machine: the replay hangs up when
+        // the recording ends, and a handoff with no fallback audio yet has no handoffMs to print (CI saw it once).
+        ReplayRunnerTests.WriteShortCall(file, "What are your opening hours?", trailingSeconds: 6);
         var dataDir = Path.Combine(_dir, "data");
         var options = new ReplayRunOptions
         {

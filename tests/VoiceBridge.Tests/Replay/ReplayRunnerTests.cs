@@ -101,12 +101,13 @@ public sealed class ReplayRunnerTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>0.5 s of silence, one spoken utterance, 2 s of silence, as a 16 kHz PCM WAV.</summary>
-    internal static void WriteShortCall(string path, string utterance)
+    /// <summary>Half a second of silence, the utterance, then <paramref name="trailingSeconds"/> of silence, at 16 kHz.</summary>
+    internal static void WriteShortCall(string path, string utterance, int trailingSeconds = 2)
     {
         var speech = new EspeakSynthesizer().SynthesizeMuLaw(utterance);
         var pcm = new short[speech.Length];
         G711.MuLawDecode(speech, pcm);
-        var call = new short[4000].Concat(pcm).Concat(new short[16000]).ToArray();
+        var call = new short[4000].Concat(pcm).Concat(new short[8000 * trailingSeconds]).ToArray();
         var upsampled = new short[call.Length * 2 + 64];
         var resampler = new Resampler(8000, 16000);
         var n = resampler.Process(call, upsampled);
