@@ -101,12 +101,18 @@ internal static partial class OggVorbisDecoder
     /// loops forever (found by the ogg fuzz target; -1 everywhere hangs it too), so the real last granule
     /// (<see cref="VorbisPages.LastGranule"/>) is applied by <see cref="Decode"/> instead.
     /// </summary>
-    private static void ReplaceGranules(string path, byte[] file, uint serial, int maxPacketSamples)
+    private static void ReplaceGranules(byte[] file, uint serial, int maxPacketSamples)
     {
         long packets = 0;
         for (var at = 0; at < file.Length;)
         {
-            var (length, segments) = OggOpusDecoder.Page(path, file, at);
+            // CheckPages has checked every page whole and its CRC: only the length is needed here.
+            int segments = file[at + 26], length = 27 + segments;
+            foreach (var lacing in file.AsSpan(at + 27, segments))
+            {
+                length += lacing;
+            }
+
             var page = file.AsSpan(at, length);
             if (BinaryPrimitives.ReadUInt32LittleEndian(page[14..]) == serial)
             {

@@ -55,7 +55,7 @@ internal static partial class OggVorbisDecoder
         var longBlock = CheckIdentification(path, pages.Headers[0]);
         CheckComments(path, pages.Headers[1]);
         VorbisCodebooks.Check(path, pages.Headers[2]);
-        ReplaceGranules(path, file, pages.Serial, longBlock / 2);
+        ReplaceGranules(file, pages.Serial, longBlock / 2);
         try
         {
             using var reader = new VorbisReader(new MemoryStream(file, writable: false), closeOnDispose: true);

@@ -139,14 +139,13 @@ internal static class WebmDecoder
     /// <summary>A block's track number, then a 16-bit timecode and flags (Matroska 10.1), then its one frame.</summary>
     private static (ulong, ReadOnlyMemory<byte>, long?) BlockFrame(string path, ReadOnlyMemory<byte> block, long at)
     {
-        var bytes = block.ToArray();
-        var (track, length) = Vint(path, bytes, 0, "block track number", keepMarker: false);
-        if (length + 3 > bytes.Length)
+        var (track, length) = Vint(path, block.Span, 0, "block track number", keepMarker: false);
+        if (length + 3 > block.Length)
         {
-            throw new AudioFormatException(path, $"invalid WebM block at byte {at}: {bytes.Length} bytes, too short for its header");
+            throw new AudioFormatException(path, $"invalid WebM block at byte {at}: {block.Length} bytes, too short for its header");
         }
 
-        var flags = bytes[length + 2];
+        var flags = block.Span[length + 2];
         if ((flags & 0x06) != 0)
         {
             throw new AudioFormatException(path, $"unsupported WebM block at byte {at}: laced frames (browsers and ffmpeg write one Opus frame a block)");
@@ -156,14 +155,14 @@ internal static class WebmDecoder
     }
 
     /// <summary>An EBML variable-length integer: its length from the first byte's leading zeros, its marker bit kept (IDs) or dropped (sizes).</summary>
-    private static (ulong Value, int Length) Vint(string path, byte[] bytes, long at, string what, bool keepMarker)
+    private static (ulong Value, int Length) Vint(string path, ReadOnlySpan<byte> bytes, long at, string what, bool keepMarker)
     {
         if (at >= bytes.Length)
         {
             throw new AudioFormatException(path, $"truncated: the WebM file ends inside an {what} at byte {at}");
         }
 
-        var first = bytes[at];
+        var first = bytes[(int)at];
         var length = BitOperations.LeadingZeroCount((uint)first) - 23;
         if (first == 0 || length > 8 || at + length > bytes.Length)
         {
@@ -173,7 +172,7 @@ internal static class WebmDecoder
         ulong value = keepMarker ? first : (ulong)(first & (0xFF >> length));
         for (var i = 1; i < length; i++)
         {
-            value = (value << 8) | bytes[at + i];
+            value = (value << 8) | bytes[(int)at + i];
         }
 
         return (value, length);
