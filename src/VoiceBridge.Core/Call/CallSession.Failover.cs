@@ -345,14 +345,24 @@ public sealed partial class CallSession
     /// <summary>Words the caller heard twice across each switch (<see cref="RepeatedWords"/>).</summary>
     private void FinishSwitchFigures()
     {
+        var turns = Conversation.Turns;
         foreach (var record in _switches)
         {
-            // The last reply of the old engine the caller heard: one cut by this switch may start
-            // playing only after it (its audio was queued).
-            var before = Conversation.Turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.From && t.StartMs > 0
-                && (t.StartMs <= record.DetectedAtMs || _cutByHandoff.Contains(t)));
-            var after = Conversation.Turns.FirstOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.To && t.StartMs >= record.DetectedAtMs);
-            record.RepeatedAgentWords = RepeatedWords.Count(Conversation.Turns, before, after);
+            // The last reply the caller heard before the switch: one cut by this switch may start
+            // playing only after it (its audio was queued). Usually the old engine's; when that
+            // engine failed before it said anything, the reply an earlier switch cut, which this
+            // switch's engine was to continue.
+            var before = turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.StartMs > 0
+                && !(t.Engine == record.To && t.StartMs >= record.DetectedAtMs)
+                && (t.StartMs <= record.DetectedAtMs || (t.Engine == record.From && _cutByHandoff.Contains(t))));
+            // The new engine's first reply: every item it said before the caller spoke again (a
+            // preamble, then the words after a tool's result, each may echo the cut reply).
+            var first = turns.FirstOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.To && t.StartMs > 0 && t.StartMs >= record.DetectedAtMs);
+            record.RepeatedAgentWords = turns.SkipWhile(t => t != first).TakeWhile(t => t.Role != TurnRole.User)
+                .Where(t => t.Engine == record.To && t.StartMs > 0)
+                .Select(t => RepeatedWords.Count(turns, before, t))
+                .DefaultIfEmpty(0)
+                .Max();
         }
     }
 

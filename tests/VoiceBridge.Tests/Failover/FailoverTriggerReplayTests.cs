@@ -39,6 +39,25 @@ public sealed class FailoverTriggerReplayTests(ITestOutputHelper output)
         Assert.True(sw.HandoffMs < 1000, $"handoff {sw.HandoffMs} ms: the new engine should answer at once");
     }
 
+    [Fact]
+    public void A_cut_reply_the_local_cascade_continues_after_checking_with_a_tool_is_not_started_over()
+    {
+        // The embedded default chain: the local dialog answers "My name is Maria Lopez" by checking
+        // the day with a tool first ("One moment while I check ..."); the continuation holds for the
+        // words after the tool's result too, which go on after "Thank you, Maria".
+        var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:close@turn3+1000")], "openai-realtime,local");
+
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        var sw = Assert.Single(report.Switches);
+        Assert.Equal(0, sw.RepeatedAgentWords);
+        var turns = report.Turns.ToList();
+        var cut = turns.Single(t => t.Interrupted && t.Engine == "openai-realtime");
+        var rest = turns.Skip(turns.IndexOf(cut) + 1).TakeWhile(t => t.Role != "user").Select(t => t.Text).ToList();
+        Assert.Equal(2, rest.Count);
+        Assert.StartsWith("One moment while I check", rest[0], StringComparison.Ordinal);
+        Assert.StartsWith("Lopez.", rest[1], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("local.tts:error@turn2@done")]
     [InlineData("local.tts:close@turn1@done")]

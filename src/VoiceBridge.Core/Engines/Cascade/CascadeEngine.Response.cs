@@ -16,8 +16,11 @@ public sealed partial class CascadeEngine
     private readonly Dictionary<string, SpokenItem> _spoken = new(StringComparer.Ordinal);
     private ActiveResponse? _response;
 
-    /// <summary>Starts a reply to the history as it stands; a reply still running is cancelled first.</summary>
-    /// <summary>Answers the history; <paramref name="instruction"/>, if any, is a system message for this response only.</summary>
+    /// <summary>
+    /// Starts a reply to the history as it stands; a reply still running is cancelled first.
+    /// <paramref name="instruction"/>, if any, is a system message for this response only (and for
+    /// the rounds after its tool calls' results: a continuation asked for holds until the reply is given).
+    /// </summary>
     private void StartResponse(string? instruction = null)
     {
         ActiveResponse response;
@@ -25,7 +28,7 @@ public sealed partial class CascadeEngine
         lock (_gate)
         {
             _response?.Cancellation.Cancel();
-            response = new ActiveResponse(NewId("resp"), NewId("agent"), CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token));
+            response = new ActiveResponse(NewId("resp"), NewId("agent"), CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token)) { Instruction = instruction };
             _response = response;
             history = [.. _history];
             if (instruction is not null)
@@ -86,6 +89,7 @@ public sealed partial class CascadeEngine
             if (_response == response)
             {
                 _response = null;
+                _toolRoundInstruction = status == "completed" && calls.Count > 0 ? response.Instruction : null;
             }
         }
 
@@ -249,6 +253,9 @@ public sealed partial class CascadeEngine
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
         public long AudioSamples { get; set; }
+
+        /// <summary>The system message this response was given for itself (a continuation), if any.</summary>
+        public string? Instruction { get; init; }
 
         /// <summary>The TTS failed (and stopped the response): the failure to report.</summary>
         public TextToSpeechException? SpeechFailure { get; set; }

@@ -40,6 +40,9 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private bool _answerSeeded;
     private string? _seedInstruction;
 
+    /// <summary>The instruction of a response that ended in tool calls: the answer after their results is still that response's, and keeps it.</summary>
+    private string? _toolRoundInstruction;
+
     public CascadeEngine(
         CascadeEngineOptions options,
         Func<ISpeechToText> sttFactory,
@@ -110,12 +113,14 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
 
     public void SubmitToolResult(string callId, string output)
     {
+        string? instruction;
         lock (_gate)
         {
             _history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, output)]));
+            instruction = _toolRoundInstruction;
         }
 
-        StartResponse();
+        StartResponse(instruction);
     }
 
     /// <summary>
