@@ -77,6 +77,9 @@ public sealed partial class CallSession
         var reply = lastSpoken is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastSpoken);
         var cut = reply is not null && _playout.Item(reply.ItemId!) is { Ended: false, SamplesQueued: > 0 } cutItem && cutItem.Generation == _generation ? reply : null;
         var unanswered = lastUser is not null && ReplyTo(lastUser) is null ? lastUser : null;
+        // A reply an earlier switch cut, whose new engine failed before saying the rest of it, is
+        // still the caller's due: this switch's engine continues it.
+        var carried = cut is null && _pendingSwitch is not null ? _owedContinuation : null;
         var (replayFrom, seeded) = ReplayPoint();
         var record = new SwitchRecord
         {
@@ -86,6 +89,7 @@ public sealed partial class CallSession
             Evidence = evidence,
             DetectedAtMs = NowMs,
             CallerSpeechEndMs = unanswered?.EndMs,
+            ContinuesReply = cut is not null || carried is not null,
             SeededTurns = seeded,
             // Every turn so far reaches the new engine: as history when its text is known, else
             // (a caller turn nobody transcribed) as its audio, replayed.
@@ -95,7 +99,7 @@ public sealed partial class CallSession
             Generation = _generation + 1,
         };
         // Audit first (queued, never blocking the switch), then act.
-        Audit("switch", record.From, record.To, reason, new { evidence, record.DetectedAtMs, record.CallerSpeechEndMs, record.SeededTurns, record.HistoryTurnsCarried });
+        Audit("switch", record.From, record.To, reason, new { evidence, record.DetectedAtMs, record.CallerSpeechEndMs, record.ContinuesReply, record.SeededTurns, record.HistoryTurnsCarried });
         _switches.Add(record);
         _pendingSwitch = record;
         RaiseSwitch(record);
@@ -109,15 +113,16 @@ public sealed partial class CallSession
 
         // The playout keeps playing what it holds; a reply cut off is kept as what the caller will
         // have heard of it (all its queued audio), which seeds the new engine.
-        _continueAfter = null;
         if (cut is not null)
         {
             cut.Interrupted = true;
             _cutByHandoff.Add(cut);
             cut.HeardAudioMs = CallClock.SamplesToMs(_playout.Item(cut.ItemId!)!.SamplesQueued);
             cut.HeardText = HeardText.Estimate(cut.Text, cut.HeardAudioMs, Math.Max(cut.AudioMs, cut.HeardAudioMs), begun: true);
-            _continueAfter = cut.HeardText;
         }
+
+        _continueAfter = cut?.HeardText ?? carried;
+        _owedContinuation = _continueAfter;
 
         _playout.EndGeneration(oldGeneration);
         if (_options.Filler is { Length: > 0 } filler && unanswered is not null && cut is null)
@@ -287,6 +292,7 @@ public sealed partial class CallSession
         }
 
         _pendingSwitch = null;
+        _owedContinuation = null;
         record.FirstFallbackAudioAtMs = NowMs;
         record.OutboundDiscontinuities = _playout.Discontinuities - record.DiscontinuitiesBefore;
         if (Conversation.Last(TurnRole.User) is { } answered && answered.EndMs > record.DetectedAtMs)

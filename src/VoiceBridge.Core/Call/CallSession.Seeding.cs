@@ -17,6 +17,17 @@ public sealed partial class CallSession
     private bool _seedAwaitsTurn;
     private bool _seedTurnCommitted;
 
+    /// <summary>What the caller heard of a reply a switch cut, until the new engine says the rest (carried to a further switch if it fails first).</summary>
+    private string? _owedContinuation;
+
+    /// <summary>
+    /// A handoff is under way and owes the caller audio: the rest of a reply it cut, or the answer
+    /// to a turn it left unanswered. (Read from other threads: the replay's caller waits on it
+    /// rather than take the silence of a slow handoff for the end of the agent's reply.)
+    /// </summary>
+    public bool HandoffOwesCaller =>
+        _engine is not null && _pendingSwitch is { } record && (record.ContinuesReply || record.CallerSpeechEndMs is not null);
+
     private void OnEngineReady()
     {
         var from = _engineFedUntil;
@@ -46,7 +57,7 @@ public sealed partial class CallSession
             // one response comes when it has (TryEndSeeding). A cut reply is not continued over it.
             _seedAwaitsTurn = true;
             _seedTurnCommitted = false;
-            _continueAfter = null;
+            DropContinuation();
         }
         else
         {
@@ -93,6 +104,17 @@ public sealed partial class CallSession
         {
             ArmResponseDeadline(NowMs + _options.Failover.ResponseStallMs);
             _continuing = !owed;
+        }
+    }
+
+    /// <summary>The cut reply is not to be continued: the caller spoke over the handoff, or it had been heard to its end.</summary>
+    private void DropContinuation()
+    {
+        _continueAfter = null;
+        _owedContinuation = null;
+        if (_pendingSwitch is { } record)
+        {
+            record.ContinuesReply = false;
         }
     }
 }

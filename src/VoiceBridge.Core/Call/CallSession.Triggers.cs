@@ -85,6 +85,7 @@ public sealed partial class CallSession
             if (e.Status is null or "completed" && !_responseHadAudio)
             {
                 _responseDeadlineMs = null;
+                DropContinuation();
                 return;
             }
         }

@@ -28,6 +28,14 @@ public sealed class SwitchRecord
     /// </summary>
     public long? CallerSpeechEndMs { get; set; }
 
+    /// <summary>
+    /// The new engine was to say the rest of a reply the caller heard cut off: one this switch cut,
+    /// or one an earlier switch cut whose engine failed before continuing it. False once the new
+    /// engine found nothing left to say (the cut reply had been heard to its end), or the caller
+    /// spoke over the handoff and was answered instead.
+    /// </summary>
+    public bool ContinuesReply { get; set; }
+
     public long? FirstFallbackAudioAtMs { get; set; }
 
     public long? HandoffMs => FirstFallbackAudioAtMs - Math.Max(DetectedAtMs, CallerSpeechEndMs ?? 0);

@@ -61,6 +61,13 @@ public abstract class FakeCaller
     /// <summary>20 ms ticks so far.</summary>
     protected long TickCount { get; private set; }
 
+    /// <summary>
+    /// Whether the bridge still owes the caller audio (a handoff under way that cut a reply or left
+    /// a turn unanswered, <see cref="Call.CallSession.HandoffOwesCaller"/>): the agent's silence then
+    /// is a slow handoff, not the end of its reply, and the caller waits (bounded by MaxReplyWait).
+    /// </summary>
+    public Func<bool>? AgentOwesAudio { get; set; }
+
     /// <summary>Whether a short silence between agent audio counts as a dropout the caller heard (a carrier that sends nothing when idle).</summary>
     protected virtual bool DetectsDropouts => true;
 
@@ -243,13 +250,14 @@ public abstract class FakeCaller
         return false;
     }
 
-    /// <summary>The agent spoke after the caller's last utterance, and has been quiet since for ReplyIdle.</summary>
+    /// <summary>The agent spoke after the caller's last utterance, has been quiet since for ReplyIdle, and owes nothing more.</summary>
     private bool AgentIdleAfterReply()
     {
         lock (Gate)
         {
             var idleTicks = (long)(Options.ReplyIdle.TotalMilliseconds / CallClock.FrameMs);
-            return _lastAudioTick > _lastUtteranceEndTick && !AgentAudioBuffered && TickCount - _lastAudioTick >= idleTicks;
+            return _lastAudioTick > _lastUtteranceEndTick && !AgentAudioBuffered && TickCount - _lastAudioTick >= idleTicks
+                && AgentOwesAudio?.Invoke() != true;
         }
     }
 }

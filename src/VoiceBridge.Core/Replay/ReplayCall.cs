@@ -34,15 +34,17 @@ public static class ReplayCall
             }
         }
 
+        // The harness can see what the caller cannot: a handoff still owing audio.
+        Func<bool> owes = () => env.Bridge.Registry.Find(callerOptions.CallSid)?.HandoffOwesCaller == true;
         FakeCallerResult observed;
         if (env.Sip is { } sip)
         {
-            var phone = new FakeSipCaller(recording.Samples, callerOptions, callerOptions.Impairments, time);
+            var phone = new FakeSipCaller(recording.Samples, callerOptions, callerOptions.Impairments, time) { AgentOwesAudio = owes };
             observed = await phone.RunAsync(env.Datagrams!, sip.LocalEndPoint, cancellationToken);
         }
         else
         {
-            var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time);
+            var caller = new FakeTwilioCaller(recording.Samples, callerOptions, time) { AgentOwesAudio = owes };
             using var rest = env.TwilioRest.Attach(callerOptions.CallSid, caller);
             observed = await caller.RunAsync(env.CallerConnector, env.MediaUri, new Dictionary<string, string>(), cancellationToken);
         }
@@ -150,12 +152,14 @@ public static class ReplayCall
         var switches = (summary.Switches ?? []).Select(r => SwitchReport.Of(r, observed)).ToList();
         foreach (var (sw, n) in switches.Select((sw, n) => (sw, n + 1)))
         {
-            // A switch owes the caller audio when a caller turn was left unanswered or ended after it
-            // (a switch after the last word of the call has nothing to say).
-            var owed = sw.CallerSpeechEndMs is not null || turns.Any(t => t.Role == TurnRole.User && t.EndMs > sw.DetectedAtMs);
-            if (sw.FirstFallbackAudioAtMs is null && owed)
+            // A switch owes the caller audio when it cut a reply short or left a caller turn
+            // unanswered, or a caller turn ended after it (a switch after the last word of the call
+            // has nothing to say). A switch whose engine failed in turn before speaking hands what it
+            // owed to the next switch, which is judged for it.
+            var owed = sw.CallerSpeechEndMs is not null || sw.ContinuesReply || turns.Any(t => t.Role == TurnRole.User && t.EndMs > sw.DetectedAtMs);
+            if (sw.FirstFallbackAudioAtMs is null && owed && n == switches.Count)
             {
-                failures.Add($"switch {n} ({sw.From} -> {sw.To}, {sw.Reason}): the new engine never spoke");
+                failures.Add($"switch {n} ({sw.From} -> {sw.To}, {sw.Reason}): the new engine never spoke{(sw.ContinuesReply ? " (the reply it cut was left unfinished)" : "")}");
             }
 
             if (sw.LostCallerAudioMs > 0 || sw.RepeatedAgentWords > 0 || sw.DuplicateAgentAudioMs > 0 || sw.OutboundDiscontinuities > 0)

@@ -16,6 +16,7 @@ public sealed record SwitchReport(
     long? FaultAtMs,
     long DetectedAtMs,
     long? CallerSpeechEndMs,
+    bool ContinuesReply,
     long? FirstFallbackAudioAtMs,
     long? HandoffMs,
     long? DeadAirMs,
@@ -28,7 +29,7 @@ public sealed record SwitchReport(
     int HistoryTurnsCarried)
 {
     public static SwitchReport Of(SwitchRecord r, FakeCallerResult heard) => new(
-        r.From, r.To, r.Reason, r.Evidence, r.FaultAtMs, r.DetectedAtMs, r.CallerSpeechEndMs, r.FirstFallbackAudioAtMs,
+        r.From, r.To, r.Reason, r.Evidence, r.FaultAtMs, r.DetectedAtMs, r.CallerSpeechEndMs, r.ContinuesReply, r.FirstFallbackAudioAtMs,
         r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs, r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords,
         Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs, r.FirstFallbackAudioAtMs, heard.UtteranceEndsMs)),
         r.OutboundDiscontinuities, r.HistoryTurnsCarried);

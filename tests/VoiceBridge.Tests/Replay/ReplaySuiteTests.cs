@@ -121,7 +121,7 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void The_plain_table_has_every_handoff_figure_of_each_switch_under_its_column()
     {
-        var sw = new SwitchReport("openai-realtime", "local", "audio-stall", "no delta", 10_000, 11_003, 9_500, 11_350, 347, 211, 0, 780, 2, 0, 0, 0, 5);
+        var sw = new SwitchReport("openai-realtime", "local", "audio-stall", "no delta", 10_000, 11_003, 9_500, false, 11_350, 347, 211, 0, 780, 2, 0, 0, 0, 5);
         var second = sw with { From = "local", To = "azure-realtime", Reason = "socket-lost", FaultAtMs = null, HandoffMs = 58 };
         var report = new ReplayCallReport { File = "/x/booking.wav", Status = CallStatus.Passed, Faults = ["primary:stall-audio@turn2"], Switches = [sw, second] };
         var expected = new RunExpectation(["audio-stall"], true, "audio-stall");
@@ -179,7 +179,7 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
     public void The_summary_gives_nearest_rank_percentiles_of_handoff_and_detection_over_every_switch()
     {
         var switches = new[] { 100L, 400, 200, 300 }.Select((h, i) =>
-            new SwitchReport("a", "b", "socket-lost", "", 1000, 1000 + (10 * (i + 1)), null, 2000, h, 0, 0, 0, 0, 0, 0, 0, 1)).ToList();
+            new SwitchReport("a", "b", "socket-lost", "", 1000, 1000 + (10 * (i + 1)), null, false, 2000, h, 0, 0, 0, 0, 0, 0, 0, 1)).ToList();
         var calls = new[]
         {
             new ReplayCallReport { File = "a.wav", Status = CallStatus.Passed, Switches = switches[..3] },
@@ -206,5 +206,5 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         [.. call.GetProperty("switches").EnumerateArray().Select(s => s.GetProperty("reason").GetString()!)];
 
     private static SwitchReport Switch(string reason) =>
-        new("openai-realtime", "azure-realtime", reason, "", 1000, 1010, null, 1500, 490, 0, 0, 0, 0, 0, 0, 0, 2);
+        new("openai-realtime", "azure-realtime", reason, "", 1000, 1010, null, false, 1500, 490, 0, 0, 0, 0, 0, 0, 0, 2);
 }

@@ -5,7 +5,7 @@ namespace VoiceBridge.Tests.Replay;
 public sealed class ReplaySummaryTests
 {
     private static SwitchReport Switch(string reason, long faultAt, long detectedAt) =>
-        new("openai-realtime", "local", reason, "", faultAt, detectedAt, null, detectedAt + 300, 300, 0, 0, 0, 0, 0, 0, 0, 2);
+        new("openai-realtime", "local", reason, "", faultAt, detectedAt, null, false, detectedAt + 300, 300, 0, 0, 0, 0, 0, 0, 0, 2);
 
     [Fact]
     public void Signalled_detection_leaves_out_stalls_and_soft_triggers()

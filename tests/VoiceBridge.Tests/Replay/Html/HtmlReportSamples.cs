@@ -9,7 +9,7 @@ internal static class HtmlReportSamples
     public const string Hostile = "<script>alert('x')</script> & \"quoted\" <img src=x onerror=alert(1)>";
 
     public static SwitchReport Switch(string from, string to, long? faultAtMs, long detectedAtMs, long? firstAudioAtMs, long? handoffMs = 500) => new(
-        from, to, "socket-lost", "close 1006", faultAtMs, detectedAtMs, CallerSpeechEndMs: null, firstAudioAtMs, handoffMs, DeadAirMs: 120,
+        from, to, "socket-lost", "close 1006", faultAtMs, detectedAtMs, CallerSpeechEndMs: null, ContinuesReply: false, firstAudioAtMs, handoffMs, DeadAirMs: 120,
         LostCallerAudioMs: 0, ReplayedCallerAudioMs: 340, SeededTurns: 1, RepeatedAgentWords: 0, DuplicateAgentAudioMs: 0,
         OutboundDiscontinuities: 0, HistoryTurnsCarried: 4);
 
