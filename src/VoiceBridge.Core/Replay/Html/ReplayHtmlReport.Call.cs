@@ -131,6 +131,7 @@ public static partial class ReplayHtmlReport
         Row(page, "detectedAtMs", switches, sw => HtmlText.Ms(sw.DetectedAtMs));
         Row(page, "detection (detectedAtMs - faultAtMs)", switches, sw => HtmlText.Ms(ReplaySummary.DetectionMsOf(sw)));
         Row(page, "callerSpeechEndMs", switches, sw => HtmlText.Ms(sw.CallerSpeechEndMs));
+        Row(page, "continuesReply", switches, sw => sw.ContinuesReply ? "yes" : "no");
         Row(page, "firstFallbackAudioAtMs", switches, sw => HtmlText.Ms(sw.FirstFallbackAudioAtMs));
         Row(page, "handoffMs", switches, sw => HtmlText.Ms(sw.HandoffMs));
         Row(page, "deadAirMs", switches, sw => HtmlText.Ms(sw.DeadAirMs));

@@ -81,6 +81,7 @@ public sealed class ReplayHtmlReportTests
         [
             "handoffMs", "deadAirMs", "lostCallerAudioMs", "replayedCallerAudioMs", "seededTurns", "repeatedAgentWords",
             "duplicateAgentAudioMs", "outboundDiscontinuities", "historyTurnsCarried", "faultAtMs", "detectedAtMs", "firstFallbackAudioAtMs",
+            "continuesReply",
         ];
         foreach (var figure in figures)
         {
