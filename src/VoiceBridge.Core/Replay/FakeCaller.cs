@@ -34,6 +34,7 @@ public abstract class FakeCaller
     private int _releasedFor = -1;
     private long _lastUtteranceEndTick;
     private long _lastAudioTick = -1;
+    private long _owedAtTick = -1;
     private long _silentTicksAfterAudio;
     private int _nextDigit;
     private int _nextRecordedKey;
@@ -250,14 +251,24 @@ public abstract class FakeCaller
         return false;
     }
 
-    /// <summary>The agent spoke after the caller's last utterance, has been quiet since for ReplyIdle, and owes nothing more.</summary>
+    /// <summary>
+    /// The agent spoke after the caller's last utterance, owes nothing more, and has been quiet for
+    /// ReplyIdle since both its last audio and the end of what it owed (the audio that ends a handoff
+    /// is still on its way to the caller when the bridge counts it sent: through a phone's jitter buffer).
+    /// </summary>
     private bool AgentIdleAfterReply()
     {
         lock (Gate)
         {
+            if (AgentOwesAudio?.Invoke() == true)
+            {
+                _owedAtTick = TickCount;
+                return false;
+            }
+
             var idleTicks = (long)(Options.ReplyIdle.TotalMilliseconds / CallClock.FrameMs);
-            return _lastAudioTick > _lastUtteranceEndTick && !AgentAudioBuffered && TickCount - _lastAudioTick >= idleTicks
-                && AgentOwesAudio?.Invoke() != true;
+            return _lastAudioTick > _lastUtteranceEndTick && !AgentAudioBuffered
+                && TickCount - Math.Max(_lastAudioTick, _owedAtTick) >= idleTicks;
         }
     }
 }
