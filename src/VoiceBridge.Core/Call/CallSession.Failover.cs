@@ -77,9 +77,22 @@ public sealed partial class CallSession
         var reply = lastSpoken is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastSpoken);
         var cut = reply is not null && _playout.Item(reply.ItemId!) is { Ended: false, SamplesQueued: > 0 } cutItem && cutItem.Generation == _generation ? reply : null;
         var unanswered = lastUser is not null && ReplyTo(lastUser) is null ? lastUser : null;
-        // A reply an earlier switch cut, whose new engine failed before saying the rest of it, is
-        // still the caller's due: this switch's engine continues it.
-        var carried = cut is null && _pendingSwitch is not null ? _owedContinuation : null;
+
+        // The playout keeps playing what it holds; a reply cut off is kept as what the caller will
+        // have heard of it (all its queued audio), which seeds the new engine.
+        if (cut is not null)
+        {
+            cut.Interrupted = true;
+            _cutByHandoff.Add(cut);
+            cut.HeardAudioMs = CallClock.SamplesToMs(_playout.Item(cut.ItemId!)!.SamplesQueued);
+            cut.HeardText = HeardText.Estimate(cut.Text, cut.HeardAudioMs, Math.Max(cut.AudioMs, cut.HeardAudioMs), begun: true);
+        }
+
+        // The new engine continues the cut reply from what was heard (nothing to go on: no
+        // continuation). A reply an earlier switch cut, whose engine failed before any audio of
+        // its own came, is still the caller's due: this switch's engine continues it.
+        var continuation = cut is not null ? cut.HeardText : _pendingSwitch is not null ? _owedContinuation : null;
+        continuation = string.IsNullOrWhiteSpace(continuation) ? null : continuation;
         var (replayFrom, seeded) = ReplayPoint();
         var record = new SwitchRecord
         {
@@ -89,7 +102,7 @@ public sealed partial class CallSession
             Evidence = evidence,
             DetectedAtMs = NowMs,
             CallerSpeechEndMs = unanswered?.EndMs,
-            ContinuesReply = cut is not null || carried is not null,
+            ContinuesReply = continuation is not null,
             SeededTurns = seeded,
             // Every turn so far reaches the new engine: as history when its text is known, else
             // (a caller turn nobody transcribed) as its audio, replayed.
@@ -111,18 +124,8 @@ public sealed partial class CallSession
         _engineReady = false;
         _ = DisposeQuietlyAsync(from);
 
-        // The playout keeps playing what it holds; a reply cut off is kept as what the caller will
-        // have heard of it (all its queued audio), which seeds the new engine.
-        if (cut is not null)
-        {
-            cut.Interrupted = true;
-            _cutByHandoff.Add(cut);
-            cut.HeardAudioMs = CallClock.SamplesToMs(_playout.Item(cut.ItemId!)!.SamplesQueued);
-            cut.HeardText = HeardText.Estimate(cut.Text, cut.HeardAudioMs, Math.Max(cut.AudioMs, cut.HeardAudioMs), begun: true);
-        }
-
-        _continueAfter = cut?.HeardText ?? carried;
-        _owedContinuation = _continueAfter;
+        _continueAfter = continuation;
+        _owedContinuation = continuation;
 
         _playout.EndGeneration(oldGeneration);
         if (_options.Filler is { Length: > 0 } filler && unanswered is not null && cut is null)

@@ -98,6 +98,12 @@ public sealed partial class CallSession
         var continueAfter = _continueAfter is { Length: > 0 } heard ? heard : null;
         _continueAfter = null;
         var owed = Conversation.Last(TurnRole.User) is { } user && ReplyTo(user) is null;
+        if (owed && continueAfter is not null)
+        {
+            // The caller spoke (or pressed keys) since the cut: the one response answers them.
+            DropContinuation();
+        }
+
         var respond = owed || continueAfter is not null;
         _engine!.EndSeeding(respond, owed ? null : continueAfter);
         if (respond)

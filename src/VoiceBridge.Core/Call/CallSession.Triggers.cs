@@ -57,6 +57,9 @@ public sealed partial class CallSession
 
     private void OnAgentAudio(string itemId)
     {
+        // The engine's own audio is queued: a continuation it owed is on its way (a later switch
+        // cuts that audio, or lets it play), never carried past it.
+        _owedContinuation = null;
         _responseDeadlineMs = null;
         _audioItem = itemId;
         _lastAgentAudioMs = NowMs;
@@ -82,7 +85,7 @@ public sealed partial class CallSession
             // The continuation of a cut reply: when the cut reply had in fact been heard to its
             // end there is nothing left to say, and an empty answer is neither a stall nor a bad turn.
             _continuing = false;
-            if (e.Status is null or "completed" && !_responseHadAudio)
+            if (e.Status is null or "completed" && !_responseHadAudio && !_responseHadCall)
             {
                 _responseDeadlineMs = null;
                 DropContinuation();

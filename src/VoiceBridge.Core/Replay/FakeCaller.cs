@@ -93,6 +93,11 @@ public abstract class FakeCaller
     {
         TickCount++;
         PlayOneFrame();
+        if (AgentOwesAudio?.Invoke() == true)
+        {
+            _owedAtTick = TickCount;
+        }
+
         if (ShouldHold(out var stop))
         {
             if (stop is not null)
@@ -260,9 +265,8 @@ public abstract class FakeCaller
     {
         lock (Gate)
         {
-            if (AgentOwesAudio?.Invoke() == true)
+            if (_owedAtTick == TickCount)
             {
-                _owedAtTick = TickCount;
                 return false;
             }
 

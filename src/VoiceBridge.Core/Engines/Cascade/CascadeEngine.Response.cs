@@ -46,6 +46,7 @@ public sealed partial class CascadeEngine
         {
             _response?.Cancellation.Cancel();
             _response = null;
+            _toolRoundInstruction = null;
         }
     }
 

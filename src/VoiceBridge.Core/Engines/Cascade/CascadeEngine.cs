@@ -40,7 +40,10 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
     private bool _answerSeeded;
     private string? _seedInstruction;
 
-    /// <summary>The instruction of a response that ended in tool calls: the answer after their results is still that response's, and keeps it.</summary>
+    /// <summary>
+    /// The instruction of a response that ended in tool calls: the answer after their results is
+    /// still that response's, and keeps it; the caller speaking, or cutting the reply, ends it.
+    /// </summary>
     private string? _toolRoundInstruction;
 
     public CascadeEngine(
@@ -137,6 +140,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
             if (_callerText.Add(turn))
             {
                 _history.Add(new ChatMessage(ChatRole.User, turn.Text));
+                _toolRoundInstruction = null;
             }
 
             now = respond && !_seeding && _pending is null && _response is null;
@@ -317,6 +321,7 @@ public sealed partial class CascadeEngine : IAgentEngine, ISpeechToTextEvents
         lock (_gate)
         {
             _history.Add(new ChatMessage(ChatRole.User, userText));
+            _toolRoundInstruction = null;
         }
 
         StartResponse();
