@@ -76,7 +76,6 @@ public sealed partial class CallSession
         var lastSpoken = Conversation.LastSpoken();
         var reply = lastSpoken is null ? Conversation.Last(TurnRole.Assistant) : ReplyTo(lastSpoken);
         var cut = reply is not null && _playout.Item(reply.ItemId!) is { Ended: false, SamplesQueued: > 0 } cutItem && cutItem.Generation == _generation ? reply : null;
-        var unanswered = lastUser is not null && ReplyTo(lastUser) is null ? lastUser : null;
 
         // The playout keeps playing what it holds; a reply cut off is kept as what the caller will
         // have heard of it (all its queued audio), which seeds the new engine.
@@ -87,6 +86,9 @@ public sealed partial class CallSession
             cut.HeardAudioMs = CallClock.SamplesToMs(_playout.Item(cut.ItemId!)!.SamplesQueued);
             cut.HeardText = HeardText.Estimate(cut.Text, cut.HeardAudioMs, Math.Max(cut.AudioMs, cut.HeardAudioMs), begun: true);
         }
+
+        // A turn whose reply was cut before any of its words were known is not answered (ReplyTo).
+        var unanswered = lastUser is not null && ReplyTo(lastUser) is null ? lastUser : null;
 
         // The new engine continues the cut reply from what was heard (nothing to go on: no
         // continuation). A reply an earlier switch cut, whose engine failed before any audio of
@@ -239,13 +241,18 @@ public sealed partial class CallSession
         return null;
     }
 
-    /// <summary>The latest assistant turn after <paramref name="user"/> with audio queued for the caller, if any.</summary>
+    /// <summary>
+    /// The latest assistant turn after <paramref name="user"/> with audio queued for the caller, if
+    /// any; not a reply a handoff cut before any of its words were known (the caller heard a
+    /// fragment of sound, and there is nothing to continue after: the next engine answers afresh).
+    /// </summary>
     private ConversationTurn? ReplyTo(ConversationTurn user)
     {
         var turns = Conversation.Turns;
         for (var i = turns.Count - 1; i >= 0 && turns[i] != user; i--)
         {
-            if (turns[i] is { Role: TurnRole.Assistant, ItemId: { } itemId } turn && _playout.Item(itemId) is { SamplesQueued: > 0 })
+            if (turns[i] is { Role: TurnRole.Assistant, ItemId: { } itemId } turn && _playout.Item(itemId) is { SamplesQueued: > 0 }
+                && !(_cutByHandoff.Contains(turn) && string.IsNullOrWhiteSpace(turn.HeardText)))
             {
                 return turn;
             }

@@ -22,8 +22,9 @@ public sealed class AuditTrailTests(ITestOutputHelper output) : IDisposable
     public async Task A_replayed_switch_is_audited_and_printed_by_the_audit_verb()
     {
         var file = Path.Combine(_dir, "hours.wav");
-        // Long enough after the words for the fallback to answer on a loaded machine: the replay hangs up when
-        // the recording ends, and a handoff with no fallback audio yet has no handoffMs to print (CI saw it once).
+        // The fault cuts the first reply at its first audio, often before any of its words are known: that
+        // fragment does not answer the turn, the fallback answers in full (CI twice saw no handoffMs to
+        // print when it counted as the answer). Six seconds after the words leave the fallback time to.
         ReplayRunnerTests.WriteShortCall(file, "What are your opening hours?", trailingSeconds: 6);
         var dataDir = Path.Combine(_dir, "data");
         var options = new ReplayRunOptions

@@ -53,21 +53,28 @@ public sealed class CallSessionContinuationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_reply_cut_before_any_of_its_words_were_known_owes_no_continuation()
+    public void A_reply_cut_before_any_of_its_words_were_known_is_answered_afresh_by_the_next_engine()
     {
-        // Audio came, its transcript did not: there is nothing to continue after, and no debt that
-        // would keep a caller waiting for a continuation that is never asked for.
+        // Audio came, its transcript did not: there is nothing to continue after. The caller heard a
+        // fragment of sound and is owed an answer, which the next engine gives in full (CutFirstReply
+        // checks it was asked for one, with no words to continue after).
         var chain = new ScriptedChain("a", "b");
         var h = new CallHarness(output, chain: chain);
 
         var summary = h.Run(async () =>
         {
-            var (_, feed) = await CutFirstReply(h, chain, words: null);
+            var (b, feed) = await CutFirstReply(h, chain, words: null);
+            Assert.True(h.Session.HandoffOwesCaller);
+            await h.Reply(b, "b0", TurnEnds[0] + 1100);
+            await h.At(TurnEnds[0] + 2500);
             Assert.False(h.Session.HandoffOwesCaller);
             await feed;
         });
 
-        Assert.False(Assert.Single(summary.Switches!).ContinuesReply);
+        var sw = Assert.Single(summary.Switches!);
+        Assert.False(sw.ContinuesReply);
+        Assert.Equal(TurnEnds[0], sw.CallerSpeechEndMs);
+        Assert.NotNull(sw.HandoffMs);
     }
 
     /// <summary>
@@ -97,14 +104,14 @@ public sealed class CallSessionContinuationTests(ITestOutputHelper output)
     /// <summary>
     /// The caller's first turn; engine a's reply to it is cut by a lost socket after 1 s of its
     /// audio and <paramref name="words"/> of its transcript (null: none yet); engine b is ready and
-    /// was asked to continue after those words (nothing to ask without them). The caller's audio
+    /// was asked to continue after those words (without them: to answer in full). The caller's audio
     /// (that turn only) goes on feeding.
     /// </summary>
     private static async Task<(ScriptedEngine B, Task Feed)> CutFirstReply(CallHarness h, ScriptedChain chain, string? words)
     {
         var a = await chain.Engine(0);
         await a.Ready();
-        var feed = h.FeedAsync(FourBursts.AsSpan(0, 8 * 2500).ToArray());
+        var feed = h.FeedAsync(FourBursts.AsSpan(0, 8 * 3500).ToArray());
         await h.At(TurnEnds[0] + 600);
         await a.UserTranscript("u0", "hello");
         await h.At(TurnEnds[0] + 800);
@@ -119,7 +126,7 @@ public sealed class CallSessionContinuationTests(ITestOutputHelper output)
         var b = await chain.Engine(1);
         await b.Ready();
         await h.At(TurnEnds[0] + 1000);
-        Assert.Equal(words is null ? [] : [words.Trim()], b.ResponseRequests);
+        Assert.Equal([words?.Trim()], b.ResponseRequests);
         return (b, feed);
     }
 }
