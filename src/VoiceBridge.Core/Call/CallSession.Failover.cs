@@ -21,7 +21,6 @@ public sealed partial class CallSession
     private int _engineIndex;
     private SwitchRecord? _pendingSwitch;
     private const string LastResortItem = "last-resort-apology";
-    private string? _continueAfter;
     private bool _continuing;
     private bool _hangUpAfterApology;
     private long _lastItemEndsAtMs;
@@ -91,7 +90,7 @@ public sealed partial class CallSession
         // The new engine continues the cut reply from what was heard (nothing to go on: no
         // continuation). A reply an earlier switch cut, whose engine failed before any audio of
         // its own came, is still the caller's due: this switch's engine continues it.
-        var continuation = cut is not null ? cut.HeardText : _pendingSwitch is not null ? _owedContinuation : null;
+        var continuation = cut is not null ? cut.HeardText : _owedContinuation;
         continuation = string.IsNullOrWhiteSpace(continuation) ? null : continuation;
         var (replayFrom, seeded) = ReplayPoint();
         var record = new SwitchRecord
@@ -124,7 +123,6 @@ public sealed partial class CallSession
         _engineReady = false;
         _ = DisposeQuietlyAsync(from);
 
-        _continueAfter = continuation;
         _owedContinuation = continuation;
 
         _playout.EndGeneration(oldGeneration);

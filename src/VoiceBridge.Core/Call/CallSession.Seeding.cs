@@ -95,8 +95,7 @@ public sealed partial class CallSession
     private void EndSeeding()
     {
         _seeding = false;
-        var continueAfter = _continueAfter is { Length: > 0 } heard ? heard : null;
-        _continueAfter = null;
+        var continueAfter = _owedContinuation;
         var owed = Conversation.Last(TurnRole.User) is { } user && ReplyTo(user) is null;
         if (owed && continueAfter is not null)
         {
@@ -116,7 +115,6 @@ public sealed partial class CallSession
     /// <summary>The cut reply is not to be continued: the caller spoke over the handoff, or it had been heard to its end.</summary>
     private void DropContinuation()
     {
-        _continueAfter = null;
         _owedContinuation = null;
         if (_pendingSwitch is { } record)
         {
