@@ -35,6 +35,24 @@ public sealed class Gsm610Tests : IDisposable
         Assert.Equal(WavLoader.Load(Fixture("speech-gsm610.sox.wav")).Samples, WavLoader.Load(_dir.Write("nofact.wav", bytes)).Samples);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(18)]
+    public void A_fmt_chunk_that_does_not_count_the_samples_per_block_is_read_as_the_standard_320(int fmtBytes)
+    {
+        // sox writes a 20-byte fmt chunk (cbSize 2, then 320); writers that know only the fixed layout stop before the count.
+        var sox = File.ReadAllBytes(Fixture("speech-gsm610.wav"));
+        var bytes = sox[..(FmtAt + 8 + fmtBytes)].Concat(sox[FactAt..]).ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(FmtAt + 4), (uint)fmtBytes);
+        if (fmtBytes == 18)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(FmtAt + 8 + 16), 0);
+        }
+
+        Assert.Equal(WavLoader.Load(Fixture("speech-gsm610.wav")).Samples, WavLoader.Load(_dir.Write($"fmt{fmtBytes}.wav", bytes)).Samples);
+    }
+
     [Fact]
     public void A_fact_chunk_counting_more_than_the_blocks_hold_is_truncation()
     {
@@ -80,6 +98,9 @@ public sealed class Gsm610Tests : IDisposable
 
         RecordingAssert.Refused(_dir.Write("cut.gsm", bytes[..^10]), "truncated: 7547 bytes are not whole 33-byte GSM frames (the last is cut after 23 bytes)");
     }
+
+    /// <summary>Where the fmt chunk starts, after the RIFF header.</summary>
+    private const int FmtAt = 12;
 
     /// <summary>Where sox's fact chunk starts: RIFF header (12), fmt chunk (8 + 20).</summary>
     private const int FactAt = 40;

@@ -82,26 +82,15 @@ public sealed partial class RealtimeEngine(
             headers[options.ApiKeyHeader] = options.ApiKeyHeader == "Authorization" ? "Bearer " + options.ApiKey : options.ApiKey;
         }
 
-        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
         using var span = Operations.ProviderSpans.Start(Operations.ProviderSpans.RealtimeConnect, options.Name, options.ConnectUri.Host);
-        WebSocket socket;
         try
         {
-            socket = await connector.ConnectAsync(options.ConnectUri, headers, linked.Token);
+            return await connector.ConnectWithinAsync(options.ConnectUri, headers, options.ConnectTimeout, time, cancellationToken, _lifetime.Token);
         }
         catch (Exception e) when (Operations.ProviderSpans.Failed(span, e))
         {
             throw;
         }
-        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
-        {
-            // Our own timeout is a failed connection, not a cancellation: callers treat a cancellation as
-            // "asked to stop" and would never learn that the provider did not answer.
-            throw new ConnectFailedException(options.ConnectUri, null, $"timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms waiting for the WebSocket upgrade", e);
-        }
-
-        return socket;
     }
 
     public void SendCallerAudio(long position, ReadOnlySpan<byte> mulaw)

@@ -5,24 +5,11 @@ namespace VoiceBridge.Engines.Cascade.Remote;
 
 public sealed partial class DeepgramSpeechToText
 {
-    private async Task ReceiveLoopAsync(MessageSocket socket)
-    {
-        var end = await socket.ReceiveAsync(
-            OnMessageAsync,
-            data => ReportAsync($"binary message of {data.Length} bytes where JSON was expected; skipped", false),
-            error => ReportAsync(error, false),
-            _lifetime.Token);
-        if (!_disposing)
-        {
-            await ReportAsync($"connection ended: {end}", true);
-        }
-    }
-
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
         if (!DeepgramWire.TryParse(utf8.Span, out var message, out var error))
         {
-            return ReportAsync($"malformed message skipped: {error}", false);
+            return _delivery.ReportAsync($"malformed message skipped: {error}", false);
         }
 
         switch (message!.Kind)
@@ -39,9 +26,9 @@ public sealed partial class DeepgramSpeechToText
                 // Turns come from the cascade's own VAD; Deepgram's speech events are informational.
                 return ValueTask.CompletedTask;
             case DeepgramMessageKind.Error:
-                return ReportAsync($"provider error: {message.ErrorText}", false);
+                return _delivery.ReportAsync($"provider error: {message.ErrorText}", false);
             default:
-                return ReportAsync($"unknown message type '{message.TypeName}' skipped", false);
+                return _delivery.ReportAsync($"unknown message type '{message.TypeName}' skipped", false);
         }
     }
 
@@ -78,56 +65,16 @@ public sealed partial class DeepgramSpeechToText
 
         if (late)
         {
-            return ReportAsync($"from_finalize result arrived after the {options.FinalizeTimeout.TotalMilliseconds:0} ms finalize timeout; '{text}' dropped", false);
+            return _delivery.ReportAsync($"from_finalize result arrived after the {options.FinalizeTimeout.TotalMilliseconds:0} ms finalize timeout; '{text}' dropped", false);
         }
 
-        return transcript is null ? ValueTask.CompletedTask : DeliverAsync(transcript);
-    }
-
-    private async ValueTask DeliverAsync(SpeechTranscript transcript)
-    {
-        if (_disposing || _events is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _events.OnTranscriptAsync(transcript);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A failing listener must not end the receive loop (CONVENTIONS.md #4).
-            Log.ListenerFailed(logger, e);
-        }
-    }
-
-    private async ValueTask ReportAsync(string problem, bool fatal)
-    {
-        var message = $"deepgram: {problem}";
-        Log.Problem(logger, message, fatal);
-        if (_disposing || _events is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _events.OnErrorAsync(message, fatal);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.ListenerFailed(logger, e);
-        }
+        return transcript is null ? ValueTask.CompletedTask : _delivery.DeliverAsync(transcript);
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "deepgram: connected to {Uri} (simulated: {Simulated})")]
         public static partial void Connected(ILogger logger, Uri uri, bool simulated);
-
-        [LoggerMessage(2, LogLevel.Warning, "{Message} (fatal: {Fatal})")]
-        public static partial void Problem(ILogger logger, string message, bool fatal);
 
         [LoggerMessage(3, LogLevel.Debug, "deepgram: metadata, request {RequestId}")]
         public static partial void Metadata(ILogger logger, string? requestId);
@@ -137,9 +84,6 @@ public sealed partial class DeepgramSpeechToText
 
         [LoggerMessage(5, LogLevel.Warning, "deepgram: the server did not close within {TimeoutMs} ms of CloseStream")]
         public static partial void CloseTimedOut(ILogger logger, double timeoutMs);
-
-        [LoggerMessage(6, LogLevel.Error, "deepgram: a transcript listener threw")]
-        public static partial void ListenerFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(7, LogLevel.Warning, "deepgram: no final result for the utterance, not even {TimeoutMs} ms after Finalize: the stream has stalled; no transcript")]
         public static partial void Stalled(ILogger logger, double timeoutMs);

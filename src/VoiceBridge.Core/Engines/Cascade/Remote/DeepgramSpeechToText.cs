@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Transport;
 
@@ -23,10 +22,10 @@ public sealed partial class DeepgramSpeechToText(
     private const int MaxMessageBytes = 1024 * 1024;
 
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly TranscriptDelivery _delivery = new("deepgram", logger);
     private readonly object _gate = new();
     private readonly List<(string Text, double? Confidence)> _segments = [];
     private MessageSocket? _socket;
-    private ISpeechToTextEvents? _events;
     private Task? _receiveLoop;
     private Task? _keepAliveLoop;
     private int _audioSinceTick;
@@ -57,7 +56,7 @@ public sealed partial class DeepgramSpeechToText(
             throw new ArgumentException("invalid Deepgram options: " + string.Join("; ", problems), nameof(options));
         }
 
-        _events = events;
+        _delivery.Start(events);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
@@ -65,22 +64,11 @@ public sealed partial class DeepgramSpeechToText(
         }
 
         var uri = options.ListenUri;
-        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
-        WebSocket socket;
-        try
-        {
-            socket = await connector.ConnectAsync(uri, headers, linked.Token);
-        }
-        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new ConnectFailedException(uri, null, $"timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms waiting for the WebSocket upgrade", e);
-        }
-
+        var socket = await connector.ConnectWithinAsync(uri, headers, options.ConnectTimeout, time, cancellationToken, _lifetime.Token);
         _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
         _socket.StartSending();
         Log.Connected(logger, uri, options.Simulated);
-        _receiveLoop = ReceiveLoopAsync(_socket);
+        _receiveLoop = _delivery.ReceiveAsync(_socket, OnMessageAsync, _lifetime.Token);
         _keepAliveLoop = KeepAliveLoopAsync(_socket);
     }
 
@@ -124,6 +112,7 @@ public sealed partial class DeepgramSpeechToText(
         }
 
         _disposing = true;
+        _delivery.Stop();
         if (_socket is { } socket)
         {
             socket.TrySend(DeepgramWire.CloseStream);
@@ -202,7 +191,7 @@ public sealed partial class DeepgramSpeechToText(
         }
 
         Log.FinalizeTimedOut(logger, options.FinalizeTimeout.TotalMilliseconds);
-        await DeliverAsync(final);
+        await _delivery.DeliverAsync(final);
     }
 
     /// <summary>The utterance so far as one final transcript; starts the next utterance.</summary>

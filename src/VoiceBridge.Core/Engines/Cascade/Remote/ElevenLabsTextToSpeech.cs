@@ -52,21 +52,15 @@ public sealed partial class ElevenLabsTextToSpeech(
             headers["xi-api-key"] = options.ApiKey;
         }
 
-        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token);
         try
         {
-            var socket = await connector.ConnectAsync(uri, headers, linked.Token);
+            var socket = await connector.ConnectWithinAsync(uri, headers, options.ConnectTimeout, time, cancellationToken);
             Log.Connected(logger, uri, options.Simulated);
             return socket;
         }
         catch (ConnectFailedException e)
         {
             throw new TextToSpeechException($"elevenlabs: {e.Message}", e) { StatusCode = e.HttpStatus };
-        }
-        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TextToSpeechException($"elevenlabs: connecting to {uri} timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms", e);
         }
     }
 

@@ -13,24 +13,11 @@ public sealed partial class OpenAiTranscriptionSpeechToText
     private readonly RealtimeServerEvent _event = new();
     private readonly Dictionary<string, StringBuilder> _interim = new(StringComparer.Ordinal);
 
-    private async Task ReceiveLoopAsync(MessageSocket socket)
-    {
-        var end = await socket.ReceiveAsync(
-            OnMessageAsync,
-            data => ReportAsync($"binary message of {data.Length} bytes where JSON was expected; skipped", false),
-            error => ReportAsync(error, false),
-            _lifetime.Token);
-        if (!_disposing)
-        {
-            await ReportAsync($"connection ended: {end}", true);
-        }
-    }
-
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
         if (!RealtimeServerParser.TryParse(utf8.Span, _event, out var error))
         {
-            return ReportAsync($"malformed event skipped: {error}", false);
+            return _delivery.ReportAsync($"malformed event skipped: {error}", false);
         }
 
         var e = _event;
@@ -41,14 +28,14 @@ public sealed partial class OpenAiTranscriptionSpeechToText
             case RealtimeServerEventType.InputAudioTranscriptionCompleted:
                 _interim.Remove(e.ItemId ?? "");
                 var confidence = e.MeanLogprob is { } mean ? Math.Clamp(Math.Exp(mean), 0, 1) : (double?)null;
-                return DeliverAsync(new SpeechTranscript(e.Transcript!.Trim(), true, confidence));
+                return _delivery.DeliverAsync(new SpeechTranscript(e.Transcript!.Trim(), true, confidence));
             case RealtimeServerEventType.InputAudioTranscriptionFailed:
                 _interim.Remove(e.ItemId ?? "");
                 return FailUtteranceAsync($"transcription failed: {e.Error!.Message}");
             case RealtimeServerEventType.Error when e.Error!.Code == CommitEmptyCode:
                 return FailUtteranceAsync($"provider error: {e.Error.Message}");
             case RealtimeServerEventType.Error:
-                return ReportAsync($"provider error: {e.Error!.Code ?? e.Error.Type}: {e.Error.Message}", _socket?.State is not System.Net.WebSockets.WebSocketState.Open);
+                return _delivery.ReportAsync($"provider error: {e.Error!.Code ?? e.Error.Type}: {e.Error.Message}", _socket?.State is not System.Net.WebSockets.WebSocketState.Open);
             default:
                 // Session echoes, commits, speech and item events: informational for a transcription stage.
                 return ValueTask.CompletedTask;
@@ -64,62 +51,19 @@ public sealed partial class OpenAiTranscriptionSpeechToText
 
         text.Append(delta);
         var interim = text.ToString().Trim();
-        return interim.Length == 0 ? ValueTask.CompletedTask : DeliverAsync(new SpeechTranscript(interim, false, null));
+        return interim.Length == 0 ? ValueTask.CompletedTask : _delivery.DeliverAsync(new SpeechTranscript(interim, false, null));
     }
 
     /// <summary>An utterance that got no transcript still ends: an empty final, and a non-fatal report.</summary>
     private async ValueTask FailUtteranceAsync(string problem)
     {
-        await DeliverAsync(new SpeechTranscript("", true, null));
-        await ReportAsync(problem, false);
-    }
-
-    private async ValueTask DeliverAsync(SpeechTranscript transcript)
-    {
-        if (_disposing || _events is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _events.OnTranscriptAsync(transcript);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A failing listener must not end the receive loop (CONVENTIONS.md #4).
-            Log.ListenerFailed(logger, ex);
-        }
-    }
-
-    private async ValueTask ReportAsync(string problem, bool fatal)
-    {
-        var message = $"openai transcription: {problem}";
-        Log.Problem(logger, message, fatal);
-        if (_disposing || _events is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _events.OnErrorAsync(message, fatal);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.ListenerFailed(logger, ex);
-        }
+        await _delivery.DeliverAsync(new SpeechTranscript("", true, null));
+        await _delivery.ReportAsync(problem, false);
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "openai transcription: connected to {Uri} (simulated: {Simulated})")]
         public static partial void Connected(ILogger logger, Uri uri, bool simulated);
-
-        [LoggerMessage(2, LogLevel.Warning, "{Message} (fatal: {Fatal})")]
-        public static partial void Problem(ILogger logger, string message, bool fatal);
-
-        [LoggerMessage(3, LogLevel.Error, "openai transcription: a transcript listener threw")]
-        public static partial void ListenerFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Engines.Realtime.Protocol;
 using VoiceBridge.Transport;
@@ -24,10 +23,10 @@ public sealed partial class OpenAiTranscriptionSpeechToText(
     private const int MaxMessageBytes = 1024 * 1024;
 
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly TranscriptDelivery _delivery = new("openai transcription", logger);
     private readonly object _sendGate = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(4096);
     private MessageSocket? _socket;
-    private ISpeechToTextEvents? _events;
     private Task? _receiveLoop;
     private volatile bool _disposing;
     private int _disposed;
@@ -46,7 +45,7 @@ public sealed partial class OpenAiTranscriptionSpeechToText(
             throw new ArgumentException("invalid OpenAI transcription options: " + string.Join("; ", problems), nameof(options));
         }
 
-        _events = events;
+        _delivery.Start(events);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
@@ -54,23 +53,12 @@ public sealed partial class OpenAiTranscriptionSpeechToText(
         }
 
         var uri = options.ConnectUri;
-        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token, _lifetime.Token);
-        WebSocket socket;
-        try
-        {
-            socket = await connector.ConnectAsync(uri, headers, linked.Token);
-        }
-        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new ConnectFailedException(uri, null, $"timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms waiting for the WebSocket upgrade", e);
-        }
-
+        var socket = await connector.ConnectWithinAsync(uri, headers, options.ConnectTimeout, time, cancellationToken, _lifetime.Token);
         _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
         _socket.StartSending();
         Log.Connected(logger, uri, options.Simulated);
         Send(w => RealtimeClientWriter.WriteSessionUpdate(w, Session(options)));
-        _receiveLoop = ReceiveLoopAsync(_socket);
+        _receiveLoop = _delivery.ReceiveAsync(_socket, OnMessageAsync, _lifetime.Token);
     }
 
     public void SendAudio(ReadOnlySpan<byte> mulaw)
@@ -106,6 +94,7 @@ public sealed partial class OpenAiTranscriptionSpeechToText(
         }
 
         _disposing = true;
+        _delivery.Stop();
         _lifetime.Cancel();
         if (_socket is { } socket)
         {
