@@ -20,7 +20,53 @@ internal static class TwilioJson
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
+    /// <summary>
+    /// A parser's reading of a frame's root object into its message: the first problem (or null),
+    /// whether the frame named its event, and the name of an event the parser does not know.
+    /// </summary>
+    public delegate string? RootReader<in T>(ref Utf8JsonReader reader, T into, ref bool hasEvent, ref string? unknownEvent);
+
     public static Utf8JsonReader Reader(ReadOnlySpan<byte> utf8Json) => new(utf8Json, ReaderOptions);
+
+    /// <summary>
+    /// One Media Streams frame, whichever side wrote it: the root object read by
+    /// <paramref name="readRoot"/>, JSON that is not well formed named, a frame without an event
+    /// refused, a known event checked by <paramref name="validate"/>, and an event this side does not
+    /// know answered <see cref="TwilioParseStatus.UnknownEvent"/> (skipped by callers, never fatal).
+    /// </summary>
+    public static TwilioParseStatus ParseFrame<T>(ReadOnlySpan<byte> utf8Json, T into, RootReader<T> readRoot, Func<T, string?> validate, out string? error)
+    {
+        bool hasEvent = false;
+        string? unknownEvent = null;
+        Utf8JsonReader reader = Reader(utf8Json);
+        try
+        {
+            error = OpenRoot(ref reader, utf8Json.Length) ?? readRoot(ref reader, into, ref hasEvent, ref unknownEvent);
+        }
+        catch (JsonException ex)
+        {
+            error = Malformed(ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader checks a string's UTF-8 and escapes only when it is read.
+            error = $"malformed JSON string: {ex.Message}";
+        }
+
+        error ??= !hasEvent ? "missing event" : unknownEvent is null ? validate(into) : null;
+        if (error is not null)
+        {
+            return TwilioParseStatus.Invalid;
+        }
+
+        if (unknownEvent is null)
+        {
+            return TwilioParseStatus.Ok;
+        }
+
+        error = $"unknown event {Quote(unknownEvent)}";
+        return TwilioParseStatus.UnknownEvent;
+    }
 
     /// <summary>This thread's writer, reset onto <paramref name="output"/>; flush it when done.</summary>
     public static Utf8JsonWriter Writer(IBufferWriter<byte> output)

@@ -18,37 +18,7 @@ public static class TwilioMessageParser
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Reset();
-        bool hasEvent = false;
-        string? unknownEvent = null;
-        Utf8JsonReader reader = TwilioJson.Reader(utf8Json);
-        try
-        {
-            error = TwilioJson.OpenRoot(ref reader, utf8Json.Length)
-                ?? ReadRoot(ref reader, into, ref hasEvent, ref unknownEvent);
-        }
-        catch (JsonException ex)
-        {
-            error = TwilioJson.Malformed(ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // Utf8JsonReader checks a string's UTF-8 and escapes only when it is read.
-            error = $"malformed JSON string: {ex.Message}";
-        }
-
-        error ??= hasEvent ? Validate(into) : "missing event";
-        if (error is not null)
-        {
-            return TwilioParseStatus.Invalid;
-        }
-
-        if (into.Kind != TwilioEventKind.Unknown)
-        {
-            return TwilioParseStatus.Ok;
-        }
-
-        error = $"unknown event {TwilioJson.Quote(unknownEvent)}";
-        return TwilioParseStatus.UnknownEvent;
+        return TwilioJson.ParseFrame(utf8Json, into, ReadRoot, Validate, out error);
     }
 
     private static string? ReadRoot(ref Utf8JsonReader reader, TwilioInboundMessage into, ref bool hasEvent, ref string? unknownEvent)

@@ -14,37 +14,7 @@ public static class TwilioOutboundParser
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Reset();
-        bool hasEvent = false;
-        string? unknownEvent = null;
-        Utf8JsonReader reader = TwilioJson.Reader(utf8Json);
-        try
-        {
-            error = TwilioJson.OpenRoot(ref reader, utf8Json.Length)
-                ?? ReadRoot(ref reader, into, ref hasEvent, ref unknownEvent);
-        }
-        catch (JsonException ex)
-        {
-            error = TwilioJson.Malformed(ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // Utf8JsonReader checks a string's UTF-8 and escapes only when it is read.
-            error = $"malformed JSON string: {ex.Message}";
-        }
-
-        error ??= !hasEvent ? "missing event" : Validate(into);
-        if (error is not null)
-        {
-            return TwilioParseStatus.Invalid;
-        }
-
-        if (into.Kind != TwilioOutboundKind.Unknown)
-        {
-            return TwilioParseStatus.Ok;
-        }
-
-        error = $"unknown event {TwilioJson.Quote(unknownEvent)}";
-        return TwilioParseStatus.UnknownEvent;
+        return TwilioJson.ParseFrame(utf8Json, into, ReadRoot, Validate, out error);
     }
 
     private static string? ReadRoot(ref Utf8JsonReader reader, TwilioOutboundMessage into, ref bool hasEvent, ref string? unknownEvent)
@@ -127,7 +97,6 @@ public static class TwilioOutboundParser
 
     private static string? Validate(TwilioOutboundMessage m) => m.Kind switch
     {
-        TwilioOutboundKind.Unknown => null,
         _ when m.StreamSid is null => "streamSid is missing",
         TwilioOutboundKind.Media when m.PayloadLength == 0 => "media.payload is missing",
         TwilioOutboundKind.Mark when m.MarkName is null => "mark.name is missing",
