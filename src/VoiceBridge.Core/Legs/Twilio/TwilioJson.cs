@@ -20,28 +20,54 @@ internal static class TwilioJson
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    /// <summary>
-    /// A parser's reading of a frame's root object into its message: the first problem (or null),
-    /// whether the frame named its event, and the name of an event the parser does not know.
-    /// </summary>
-    public delegate string? RootReader<in T>(ref Utf8JsonReader reader, T into, ref bool hasEvent, ref string? unknownEvent);
+    /// <summary>Sets the message's kind from its event name (the reader is on the name); false for a name this side does not know.</summary>
+    public delegate bool EventReader<in T>(ref Utf8JsonReader reader, T into);
+
+    /// <summary>Reads the root property the reader is on (its name) into the message, skipping one it does not take; the first problem, or null.</summary>
+    public delegate string? PropertyReader<in T>(ref Utf8JsonReader reader, T into);
 
     public static Utf8JsonReader Reader(ReadOnlySpan<byte> utf8Json) => new(utf8Json, ReaderOptions);
 
     /// <summary>
-    /// One Media Streams frame, whichever side wrote it: the root object read by
-    /// <paramref name="readRoot"/>, JSON that is not well formed named, a frame without an event
-    /// refused, a known event checked by <paramref name="validate"/>, and an event this side does not
-    /// know answered <see cref="TwilioParseStatus.UnknownEvent"/> (skipped by callers, never fatal).
+    /// One Media Streams frame, whichever side wrote it: the root object's <c>event</c> read by
+    /// <paramref name="readEvent"/> and its other properties by <paramref name="readProperty"/>, JSON
+    /// that is not well formed named, a frame without an event refused, a known event checked by
+    /// <paramref name="validate"/>, and an event this side does not know answered
+    /// <see cref="TwilioParseStatus.UnknownEvent"/> (skipped by callers, never fatal).
     /// </summary>
-    public static TwilioParseStatus ParseFrame<T>(ReadOnlySpan<byte> utf8Json, T into, RootReader<T> readRoot, Func<T, string?> validate, out string? error)
+    public static TwilioParseStatus ParseFrame<T>(
+        ReadOnlySpan<byte> utf8Json, T into, EventReader<T> readEvent, PropertyReader<T> readProperty, Func<T, string?> validate, out string? error)
     {
         bool hasEvent = false;
         string? unknownEvent = null;
         Utf8JsonReader reader = Reader(utf8Json);
         try
         {
-            error = OpenRoot(ref reader, utf8Json.Length) ?? readRoot(ref reader, into, ref hasEvent, ref unknownEvent);
+            error = OpenRoot(ref reader, utf8Json.Length);
+            while (error is null && NextProperty(ref reader))
+            {
+                if (!reader.ValueTextEquals("event"u8))
+                {
+                    error = readProperty(ref reader, into);
+                    continue;
+                }
+
+                reader.Read();
+                hasEvent = true;
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    error = ReadString(ref reader, "event", out _);
+                }
+                else if (!readEvent(ref reader, into))
+                {
+                    unknownEvent = reader.GetString();
+                }
+            }
+
+            if (error is null)
+            {
+                CloseRoot(ref reader);
+            }
         }
         catch (JsonException ex)
         {

@@ -18,77 +18,58 @@ public static class TwilioMessageParser
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Reset();
-        return TwilioJson.ParseFrame(utf8Json, into, ReadRoot, Validate, out error);
+        return TwilioJson.ParseFrame(utf8Json, into, ReadEvent, ReadProperty, Validate, out error);
     }
 
-    private static string? ReadRoot(ref Utf8JsonReader reader, TwilioInboundMessage into, ref bool hasEvent, ref string? unknownEvent)
+    private static string? ReadProperty(ref Utf8JsonReader reader, TwilioInboundMessage into)
     {
         string? error = null;
-        while (error is null && TwilioJson.NextProperty(ref reader))
+        if (reader.ValueTextEquals("sequenceNumber"u8))
         {
-            if (reader.ValueTextEquals("event"u8))
-            {
-                reader.Read();
-                hasEvent = true;
-                error = ReadEvent(ref reader, into, ref unknownEvent);
-            }
-            else if (reader.ValueTextEquals("sequenceNumber"u8))
-            {
-                reader.Read();
-                error = TwilioJson.ReadInt64(ref reader, "sequenceNumber", out long sequence);
-                into.SequenceNumber = sequence;
-            }
-            else if (reader.ValueTextEquals("streamSid"u8))
-            {
-                reader.Read();
-                error = ReadStreamSid(ref reader, into, "streamSid");
-            }
-            else if (reader.ValueTextEquals("start"u8))
-            {
-                reader.Read();
-                error = TwilioStartReader.Read(ref reader, into);
-            }
-            else if (reader.ValueTextEquals("media"u8))
-            {
-                reader.Read();
-                error = ReadMedia(ref reader, into);
-            }
-            else if (reader.ValueTextEquals("mark"u8))
-            {
-                reader.Read();
-                error = ReadMark(ref reader, into);
-            }
-            else if (reader.ValueTextEquals("dtmf"u8))
-            {
-                reader.Read();
-                error = ReadDtmf(ref reader, into);
-            }
-            else if (reader.ValueTextEquals("stop"u8))
-            {
-                reader.Read();
-                error = ReadStop(ref reader, into);
-            }
-            else
-            {
-                reader.Skip();
-            }
+            reader.Read();
+            error = TwilioJson.ReadInt64(ref reader, "sequenceNumber", out long sequence);
+            into.SequenceNumber = sequence;
         }
-
-        if (error is null)
+        else if (reader.ValueTextEquals("streamSid"u8))
         {
-            TwilioJson.CloseRoot(ref reader);
+            reader.Read();
+            error = ReadStreamSid(ref reader, into, "streamSid");
+        }
+        else if (reader.ValueTextEquals("start"u8))
+        {
+            reader.Read();
+            error = TwilioStartReader.Read(ref reader, into);
+        }
+        else if (reader.ValueTextEquals("media"u8))
+        {
+            reader.Read();
+            error = ReadMedia(ref reader, into);
+        }
+        else if (reader.ValueTextEquals("mark"u8))
+        {
+            reader.Read();
+            error = ReadMark(ref reader, into);
+        }
+        else if (reader.ValueTextEquals("dtmf"u8))
+        {
+            reader.Read();
+            error = ReadDtmf(ref reader, into);
+        }
+        else if (reader.ValueTextEquals("stop"u8))
+        {
+            reader.Read();
+            error = ReadStop(ref reader, into);
+        }
+        else
+        {
+            reader.Skip();
         }
 
         return error;
     }
 
-    private static string? ReadEvent(ref Utf8JsonReader reader, TwilioInboundMessage into, ref string? unknownEvent)
+    private static bool ReadEvent(ref Utf8JsonReader reader, TwilioInboundMessage into)
     {
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return TwilioJson.ReadString(ref reader, "event", out _);
-        }
-
         into.Kind =
             reader.ValueTextEquals("media"u8) ? TwilioEventKind.Media
             : reader.ValueTextEquals("mark"u8) ? TwilioEventKind.Mark
@@ -97,8 +78,7 @@ public static class TwilioMessageParser
             : reader.ValueTextEquals("dtmf"u8) ? TwilioEventKind.Dtmf
             : reader.ValueTextEquals("stop"u8) ? TwilioEventKind.Stop
             : TwilioEventKind.Unknown;
-        unknownEvent = into.Kind == TwilioEventKind.Unknown ? reader.GetString() : null;
-        return null;
+        return into.Kind != TwilioEventKind.Unknown;
     }
 
     internal static string? ReadStreamSid(ref Utf8JsonReader reader, TwilioInboundMessage into, string field)

@@ -14,65 +14,45 @@ public static class TwilioOutboundParser
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Reset();
-        return TwilioJson.ParseFrame(utf8Json, into, ReadRoot, Validate, out error);
+        return TwilioJson.ParseFrame(utf8Json, into, ReadEvent, ReadProperty, Validate, out error);
     }
 
-    private static string? ReadRoot(ref Utf8JsonReader reader, TwilioOutboundMessage into, ref bool hasEvent, ref string? unknownEvent)
+    private static string? ReadProperty(ref Utf8JsonReader reader, TwilioOutboundMessage into)
     {
         string? error = null;
-        while (error is null && TwilioJson.NextProperty(ref reader))
+        if (reader.ValueTextEquals("streamSid"u8))
         {
-            if (reader.ValueTextEquals("event"u8))
-            {
-                reader.Read();
-                hasEvent = true;
-                error = ReadEvent(ref reader, into, ref unknownEvent);
-            }
-            else if (reader.ValueTextEquals("streamSid"u8))
-            {
-                reader.Read();
-                error = TwilioJson.ReadCachedString(ref reader, "streamSid", ref into.StreamSidCache);
-                into.StreamSid = into.StreamSidCache;
-            }
-            else if (reader.ValueTextEquals("media"u8))
-            {
-                reader.Read();
-                error = ReadMedia(ref reader, into);
-            }
-            else if (reader.ValueTextEquals("mark"u8))
-            {
-                reader.Read();
-                error = TwilioJson.ReadObjectString(ref reader, "mark", "name"u8, "mark.name", out string? name);
-                into.MarkName = name;
-            }
-            else
-            {
-                reader.Skip();
-            }
+            reader.Read();
+            error = TwilioJson.ReadCachedString(ref reader, "streamSid", ref into.StreamSidCache);
+            into.StreamSid = into.StreamSidCache;
         }
-
-        if (error is null)
+        else if (reader.ValueTextEquals("media"u8))
         {
-            TwilioJson.CloseRoot(ref reader);
+            reader.Read();
+            error = ReadMedia(ref reader, into);
+        }
+        else if (reader.ValueTextEquals("mark"u8))
+        {
+            reader.Read();
+            error = TwilioJson.ReadObjectString(ref reader, "mark", "name"u8, "mark.name", out string? name);
+            into.MarkName = name;
+        }
+        else
+        {
+            reader.Skip();
         }
 
         return error;
     }
 
-    private static string? ReadEvent(ref Utf8JsonReader reader, TwilioOutboundMessage into, ref string? unknownEvent)
+    private static bool ReadEvent(ref Utf8JsonReader reader, TwilioOutboundMessage into)
     {
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return TwilioJson.ReadString(ref reader, "event", out _);
-        }
-
         into.Kind =
             reader.ValueTextEquals("media"u8) ? TwilioOutboundKind.Media
             : reader.ValueTextEquals("mark"u8) ? TwilioOutboundKind.Mark
             : reader.ValueTextEquals("clear"u8) ? TwilioOutboundKind.Clear
             : TwilioOutboundKind.Unknown;
-        unknownEvent = into.Kind == TwilioOutboundKind.Unknown ? reader.GetString() : null;
-        return null;
+        return into.Kind != TwilioOutboundKind.Unknown;
     }
 
     private static string? ReadMedia(ref Utf8JsonReader reader, TwilioOutboundMessage into)
