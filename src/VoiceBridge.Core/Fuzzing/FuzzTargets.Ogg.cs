@@ -57,18 +57,12 @@ public static partial class FuzzTargets
     {
         for (var at = 0; at + 27 <= bytes.Length && bytes.AsSpan(at).StartsWith("OggS"u8);)
         {
-            int segments = bytes[at + 26];
-            if (at + 27 + segments > bytes.Length)
+            if (at + 27 + bytes[at + 26] > bytes.Length)
             {
                 return;
             }
 
-            var length = 27 + segments;
-            foreach (var lacing in bytes.AsSpan(at + 27, segments))
-            {
-                length += lacing;
-            }
-
+            var length = OggOpusDecoder.PageLength(bytes.AsSpan(at));
             if (at + length > bytes.Length)
             {
                 return;

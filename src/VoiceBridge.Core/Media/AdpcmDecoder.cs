@@ -46,6 +46,8 @@ internal sealed class AdpcmDecoder : IBlockDecoder
 
     public int Channels { get; }
 
+    public string Name => _ima ? "IMA ADPCM 4-bit" : "Microsoft ADPCM 4-bit";
+
     public int BlockAlign { get; }
 
     /// <summary>Sample frames a whole block holds.</summary>
@@ -54,7 +56,7 @@ internal sealed class AdpcmDecoder : IBlockDecoder
     /// <summary>The block header's bytes: the least a block (the last one included) can hold.</summary>
     public int HeaderBytes => (_ima ? 4 : 7) * Channels;
 
-    /// <summary>What <see cref="Create"/> takes, for <see cref="WavLoader"/>'s naming.</summary>
+    /// <summary>What <see cref="Create"/> takes.</summary>
     public static bool IsAdpcm(WaveFormatEncoding encoding) => encoding is WaveFormatEncoding.DviAdpcm or WaveFormatEncoding.Adpcm;
 
     /// <summary>The decoder for the fmt chunk of <paramref name="path"/>; every inconsistency in it is named.</summary>

@@ -33,12 +33,13 @@ internal sealed class Gsm610Decoder : IBlockDecoder
     private readonly short[] _lar = new short[8];
     private readonly short[] _larp = new short[8];
     private readonly short[] _xmc = new short[13];
-    private readonly short[] _xmp = new short[13];
     private readonly short[] _erp = new short[40];
     private readonly short[] _wt = new short[FrameSamples];
     private int _j;
     private short _nrp = 40;
     private short _msr;
+
+    public string Name => "GSM 6.10";
 
     public int BlockAlign => BlockBytes;
 
@@ -210,18 +211,14 @@ internal sealed class Gsm610Decoder : IBlockDecoder
         var temp1 = Fac[mantissa];
         var temp2 = Sub(6, exponent);
         var temp3 = Asl(1, Sub(temp2, 1));
+        // The 13 dequantised pulses (xMp), placed on the grid mc..mc+36 step 3 of the residual erp.
+        Array.Clear(_erp);
         for (var i = 0; i < 13; i++)
         {
             var temp = (short)(((_xmc[i] << 1) - 7) << 12);
             temp = MultR(temp1, temp);
             temp = Add(temp, temp3);
-            _xmp[i] = Asr(temp, temp2);
-        }
-
-        Array.Clear(_erp);
-        for (var i = 0; i < 13; i++)
-        {
-            _erp[mc + (3 * i)] = _xmp[i];
+            _erp[mc + (3 * i)] = Asr(temp, temp2);
         }
     }
 

@@ -3,6 +3,9 @@ namespace VoiceBridge.Media;
 /// <summary>A WAV codec stored in fixed blocks (ADPCM, GSM 6.10), decoded one block at a time by <see cref="WavLoader"/>.</summary>
 internal interface IBlockDecoder
 {
+    /// <summary>The encoding as a recording's report names it (e.g. "GSM 6.10").</summary>
+    string Name { get; }
+
     int BlockAlign { get; }
 
     int SamplesPerBlock { get; }

@@ -194,13 +194,7 @@ internal static partial class OggOpusDecoder
                 return;
             }
 
-            var samples = PacketSamples(path, packet.Span, AudioPackets.Count + 1);
-            TotalSamples += samples;
-            if (TotalSamples > WavLoader.ChannelPicker.MaxRecordingSeconds * Rate)
-            {
-                throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of Opus audio, a recording may hold at most that");
-            }
-
+            TotalSamples = AddPacketSamples(path, packet.Span, AudioPackets.Count + 1, TotalSamples);
             AudioPackets.Add(packet);
         }
     }

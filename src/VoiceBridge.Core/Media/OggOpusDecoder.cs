@@ -25,9 +25,9 @@ internal static partial class OggOpusDecoder
     /// <summary>
     /// The largest Ogg file read [1 GiB]: 4 hours of one Opus stream at 510 kb/s, its highest rate, is
     /// 918 MB (a surround file of several streams at such rates is refused: split or convert it first);
-    /// of Vorbis at 500 kb/s, its highest quality, 900 MB.
+    /// of Vorbis at 500 kb/s, its highest quality, 900 MB. WebM Opus (<see cref="WebmDecoder"/>) is bound the same.
     /// </summary>
-    private const long MaxFileBytes = 1L << 30;
+    internal const long MaxFileBytes = 1L << 30;
 
     /// <summary>The longest Opus packet of one stream: 48 frames of 1,275 bytes (RFC 6716 3.2.5), with room for its framing.</summary>
     private const int MaxStreamPacketBytes = 61_440;
@@ -136,8 +136,12 @@ internal static partial class OggOpusDecoder
         return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"{container} (encoded from {head.InputRate} Hz{family})", choice);
     }
 
-    /// <summary>The 48 kHz samples a packet decodes to, from its TOC and frame count (RFC 6716 3.1-3.2).</summary>
-    internal static int PacketSamples(string path, ReadOnlySpan<byte> packet, int number)
+    /// <summary>
+    /// <paramref name="total"/> and the 48 kHz samples audio packet <paramref name="number"/> decodes
+    /// to, from its TOC and frame count (RFC 6716 3.1-3.2), refused past the longest recording taken
+    /// (checked as packets are collected, before any is decoded).
+    /// </summary>
+    internal static long AddPacketSamples(string path, ReadOnlySpan<byte> packet, int number, long total)
     {
         var samples = OpusAudio.PacketSamples(packet);
         if (samples < 0)
@@ -145,7 +149,13 @@ internal static partial class OggOpusDecoder
             throw new AudioFormatException(path, $"corrupt Opus packet {number} of the audio: {packet.Length} bytes that are not an Opus packet of 2.5 to 120 ms");
         }
 
-        return samples;
+        total += samples;
+        if (total > WavLoader.ChannelPicker.MaxRecordingSeconds * Rate)
+        {
+            throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of Opus audio, a recording may hold at most that");
+        }
+
+        return total;
     }
 
     private static string Codec(ReadOnlySpan<byte> first) => first switch
@@ -178,12 +188,7 @@ internal static partial class OggOpusDecoder
             throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} is cut inside its segment table");
         }
 
-        var length = 27 + segments;
-        foreach (var lacing in page.Slice(27, segments))
-        {
-            length += lacing;
-        }
-
+        var length = PageLength(page);
         if (page.Length < length)
         {
             throw new AudioFormatException(path, $"truncated: the Ogg page at byte {at} declares {length} bytes, the file holds {page.Length}");
@@ -195,6 +200,18 @@ internal static partial class OggOpusDecoder
         }
 
         return (length, segments);
+    }
+
+    /// <summary>A page's length from its header and segment table (which <paramref name="page"/> must hold): 27 bytes, the table, and the lacing values' sum.</summary>
+    internal static int PageLength(ReadOnlySpan<byte> page)
+    {
+        int segments = page[26], length = 27 + segments;
+        foreach (var lacing in page.Slice(27, segments))
+        {
+            length += lacing;
+        }
+
+        return length;
     }
 
     /// <summary>Ogg's CRC-32 of a whole page: polynomial 0x04C11DB7, MSB first, initial 0, its CRC field read as zeros.</summary>

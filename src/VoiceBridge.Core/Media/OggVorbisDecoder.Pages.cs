@@ -107,16 +107,11 @@ internal static partial class OggVorbisDecoder
         for (var at = 0; at < file.Length;)
         {
             // CheckPages has checked every page whole and its CRC: only the length is needed here.
-            int segments = file[at + 26], length = 27 + segments;
-            foreach (var lacing in file.AsSpan(at + 27, segments))
-            {
-                length += lacing;
-            }
-
+            var length = OggOpusDecoder.PageLength(file.AsSpan(at));
             var page = file.AsSpan(at, length);
             if (BinaryPrimitives.ReadUInt32LittleEndian(page[14..]) == serial)
             {
-                foreach (var lacing in page.Slice(27, segments))
+                foreach (var lacing in page.Slice(27, page[26]))
                 {
                     packets += lacing < 255 ? 1 : 0;
                 }

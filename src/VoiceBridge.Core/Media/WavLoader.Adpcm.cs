@@ -13,12 +13,6 @@ public static partial class WavLoader
     {
         var format = reader.WaveFormat;
         IBlockDecoder decoder = format.Encoding == WaveFormatEncoding.Gsm610 ? Gsm610Decoder.Create(path, format) : AdpcmDecoder.Create(path, format);
-        var name = format.Encoding switch
-        {
-            WaveFormatEncoding.DviAdpcm => "IMA ADPCM 4-bit",
-            WaveFormatEncoding.Gsm610 => "GSM 6.10",
-            _ => "Microsoft ADPCM 4-bit",
-        };
         if (format.SampleRate < MinSampleRate)
         {
             throw new AudioFormatException(path, $"invalid format: sample rate {format.SampleRate} Hz (at least {MinSampleRate} Hz)");
@@ -63,7 +57,7 @@ public static partial class WavLoader
         }
 
         var (samples, choice) = picker.Finish();
-        return new CallerRecording(path, samples, format.SampleRate, format.Channels, name, choice);
+        return new CallerRecording(path, samples, format.SampleRate, format.Channels, decoder.Name, choice);
     }
 
     /// <summary>The sample frames the fact chunk before the data chunk declares, or null without one.</summary>

@@ -15,9 +15,6 @@ namespace VoiceBridge.Media;
 /// </summary>
 internal static class WebmDecoder
 {
-    /// <summary>The largest WebM file read [1 GiB], as for Ogg.</summary>
-    private const long MaxFileBytes = 1L << 30;
-
     /// <summary>The most a DiscardPadding trims: one Opus packet's longest duration, 120 ms (a larger value is taken as that).</summary>
     private const long MaxPaddingNs = 120_000_000;
 
@@ -29,7 +26,7 @@ internal static class WebmDecoder
     /// <exception cref="AudioFormatException">Not a well-formed WebM file, no Opus track, or no audio in it.</exception>
     public static CallerRecording Load(string path, ChannelSelection channel)
     {
-        var file = WavLoader.ReadWholeFile(path, MaxFileBytes, "a WebM file");
+        var file = WavLoader.ReadWholeFile(path, OggOpusDecoder.MaxFileBytes, "a WebM file");
         var (tracks, blocks) = Walk(path, file);
         var opus = tracks.FirstOrDefault(t => t.Codec == "A_OPUS")
             ?? throw new AudioFormatException(path, tracks.FirstOrDefault(t => t.Codec.StartsWith("A_", StringComparison.Ordinal)) is { } other
@@ -50,12 +47,7 @@ internal static class WebmDecoder
                 continue;
             }
 
-            total += OggOpusDecoder.PacketSamples(path, frame.Span, packets.Count + 1);
-            if (total > WavLoader.ChannelPicker.MaxRecordingSeconds * 48_000)
-            {
-                throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of Opus audio, a recording may hold at most that");
-            }
-
+            total = OggOpusDecoder.AddPacketSamples(path, frame.Span, packets.Count + 1, total);
             packets.Add(frame);
 
             // DiscardPadding (nanoseconds) trims the end of its block; honoured on the last one, where encoders write it.
