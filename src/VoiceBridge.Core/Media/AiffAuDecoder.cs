@@ -12,24 +12,13 @@ namespace VoiceBridge.Media;
 /// </summary>
 internal static class AiffAuDecoder
 {
-    private const int FramesPerRead = 4096;
-
     /// <summary>More channels than any recording of a call has; each costs buffers.</summary>
     private const int MaxChannels = 32;
 
     private const int MaxSampleRate = 384_000;
 
     /// <summary>How the samples are stored.</summary>
-    private enum Coding
-    {
-        PcmBigEndian,
-        PcmLittleEndian,
-        FloatBigEndian,
-        MuLaw,
-        ALaw,
-    }
-
-    private sealed record Layout(Coding Coding, int Bits, int Channels, int Rate, long DataStart, long DataBytes, string Name);
+    private sealed record Layout(SampleCoding Coding, int Bits, int Channels, int Rate, long DataStart, long DataBytes, string Name);
 
     public static bool StartsLikeAiff(ReadOnlySpan<byte> head) => head.Length >= 12 && head.StartsWith("FORM"u8) && (head[8..12].SequenceEqual("AIFF"u8) || head[8..12].SequenceEqual("AIFC"u8));
 
@@ -55,7 +44,15 @@ internal static class AiffAuDecoder
                 throw new AudioFormatException(path, $"unsupported {layout.Name}: sample rate {layout.Rate} Hz ({WavLoader.MinSampleRate} to {MaxSampleRate} Hz)");
             }
 
-            var (samples, choice) = Decode(path, stream, layout, channel);
+            var sampleBytes = layout.Bits / 8;
+            var frames = layout.DataBytes / (sampleBytes * layout.Channels);
+            if (frames == 0)
+            {
+                throw new AudioFormatException(path, $"no audio: the {layout.Name} file holds no whole sample frame");
+            }
+
+            stream.Position = layout.DataStart;
+            var (samples, choice) = InterleavedSamples.Decode(path, stream, layout.Coding, sampleBytes, layout.Channels, layout.Rate, frames, channel);
             return new CallerRecording(path, samples, layout.Rate, layout.Channels, layout.Name, choice);
         }
         catch (EndOfStreamException)
@@ -85,14 +82,14 @@ internal static class AiffAuDecoder
 
         var (coding, bits, name) = encoding switch
         {
-            1 => (Coding.MuLaw, 8, "mu-law"),
-            2 => (Coding.PcmBigEndian, 8, "PCM 8-bit"),
-            3 => (Coding.PcmBigEndian, 16, "PCM 16-bit"),
-            4 => (Coding.PcmBigEndian, 24, "PCM 24-bit"),
-            5 => (Coding.PcmBigEndian, 32, "PCM 32-bit"),
-            6 => (Coding.FloatBigEndian, 32, "float 32-bit"),
-            7 => (Coding.FloatBigEndian, 64, "float 64-bit"),
-            27 => (Coding.ALaw, 8, "A-law"),
+            1 => (SampleCoding.MuLaw, 8, "mu-law"),
+            2 => (SampleCoding.PcmBigEndian, 8, "PCM 8-bit"),
+            3 => (SampleCoding.PcmBigEndian, 16, "PCM 16-bit"),
+            4 => (SampleCoding.PcmBigEndian, 24, "PCM 24-bit"),
+            5 => (SampleCoding.PcmBigEndian, 32, "PCM 32-bit"),
+            6 => (SampleCoding.FloatBigEndian, 32, "float 32-bit"),
+            7 => (SampleCoding.FloatBigEndian, 64, "float 64-bit"),
+            27 => (SampleCoding.ALaw, 8, "A-law"),
             _ => throw new AudioFormatException(path, $"unsupported AU encoding {encoding}{(encoding is 23 or 24 or 25 or 26 ? " (G.72x ADPCM)" : "")}; convert it to WAV first, e.g. sox {Path.GetFileName(path)} -e signed -b 16 {Path.GetFileNameWithoutExtension(path)}-pcm.wav"),
         };
         var available = stream.Length - offset;
@@ -162,15 +159,15 @@ internal static class AiffAuDecoder
 
         var (coding, bits, name) = c.Type switch
         {
-            "NONE" or "twos" or "in24" or "in32" => (Coding.PcmBigEndian, c.Bits, $"PCM {c.Bits}-bit"),
-            "sowt" => (Coding.PcmLittleEndian, c.Bits, $"PCM {c.Bits}-bit little-endian"),
-            "fl32" or "FL32" => (Coding.FloatBigEndian, 32, "float 32-bit"),
-            "fl64" or "FL64" => (Coding.FloatBigEndian, 64, "float 64-bit"),
-            "ulaw" or "ULAW" => (Coding.MuLaw, 8, "mu-law"),
-            "alaw" or "ALAW" => (Coding.ALaw, 8, "A-law"),
+            "NONE" or "twos" or "in24" or "in32" => (SampleCoding.PcmBigEndian, c.Bits, $"PCM {c.Bits}-bit"),
+            "sowt" => (SampleCoding.PcmLittleEndian, c.Bits, $"PCM {c.Bits}-bit little-endian"),
+            "fl32" or "FL32" => (SampleCoding.FloatBigEndian, 32, "float 32-bit"),
+            "fl64" or "FL64" => (SampleCoding.FloatBigEndian, 64, "float 64-bit"),
+            "ulaw" or "ULAW" => (SampleCoding.MuLaw, 8, "mu-law"),
+            "alaw" or "ALAW" => (SampleCoding.ALaw, 8, "A-law"),
             _ => throw new AudioFormatException(path, $"unsupported AIFF-C compression '{c.Type}'; convert it to WAV first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-converted.wav"),
         };
-        if (coding is Coding.PcmBigEndian or Coding.PcmLittleEndian && bits is not (8 or 16 or 24 or 32))
+        if (coding is SampleCoding.PcmBigEndian or SampleCoding.PcmLittleEndian && bits is not (8 or 16 or 24 or 32))
         {
             throw new AudioFormatException(path, $"unsupported {kind}: {bits}-bit samples (8, 16, 24 or 32)");
         }
@@ -218,50 +215,4 @@ internal static class AiffAuDecoder
             chars[i] = bytes[i] is >= 0x20 and < 0x7F ? (char)bytes[i] : '?';
         }
     });
-
-    private static (short[] Samples, string Choice) Decode(string path, FileStream stream, Layout layout, ChannelSelection channel)
-    {
-        var sampleBytes = layout.Bits / 8;
-        var frameBytes = sampleBytes * layout.Channels;
-        var frames = layout.DataBytes / frameBytes;
-        if (frames == 0)
-        {
-            throw new AudioFormatException(path, $"no audio: the {layout.Name} file holds no whole sample frame");
-        }
-
-        var picker = new WavLoader.ChannelPicker(path, channel, layout.Channels, layout.Rate, frames, FramesPerRead);
-        var bytes = new byte[FramesPerRead * frameBytes];
-        var values = new double[FramesPerRead * layout.Channels];
-        stream.Position = layout.DataStart;
-        for (var left = frames; left > 0;)
-        {
-            var count = (int)Math.Min(FramesPerRead, left);
-            stream.ReadExactly(bytes, 0, count * frameBytes);
-            for (var i = 0; i < count * layout.Channels; i++)
-            {
-                values[i] = Sample(bytes.AsSpan(i * sampleBytes, sampleBytes), layout.Coding);
-            }
-
-            picker.Add(values, count);
-            left -= count;
-        }
-
-        return picker.Finish();
-    }
-
-    /// <summary>One sample scaled to the 16-bit range (AIFF's and AU's 8-bit PCM is signed, unlike WAV's).</summary>
-    private static double Sample(ReadOnlySpan<byte> b, Coding coding) => (coding, b.Length) switch
-    {
-        (Coding.MuLaw, _) => G711.MuLawToLinear(b[0]),
-        (Coding.ALaw, _) => G711.ALawToLinear(b[0]),
-        (Coding.PcmBigEndian or Coding.PcmLittleEndian, 1) => (sbyte)b[0] * 256.0,
-        (Coding.PcmBigEndian, 2) => BinaryPrimitives.ReadInt16BigEndian(b),
-        (Coding.PcmLittleEndian, 2) => BinaryPrimitives.ReadInt16LittleEndian(b),
-        (Coding.PcmBigEndian, 3) => (((b[0] << 24) | (b[1] << 16) | (b[2] << 8)) >> 8) / 256.0,
-        (Coding.PcmLittleEndian, 3) => (((b[2] << 24) | (b[1] << 16) | (b[0] << 8)) >> 8) / 256.0,
-        (Coding.PcmBigEndian, _) => BinaryPrimitives.ReadInt32BigEndian(b) / 65536.0,
-        (Coding.PcmLittleEndian, _) => BinaryPrimitives.ReadInt32LittleEndian(b) / 65536.0,
-        (Coding.FloatBigEndian, 4) => Math.Clamp(BinaryPrimitives.ReadSingleBigEndian(b) * 32768.0, -32768, 32767),
-        _ => Math.Clamp(BinaryPrimitives.ReadDoubleBigEndian(b) * 32768.0, -32768, 32767),
-    };
 }

@@ -14,21 +14,11 @@ namespace VoiceBridge.Media;
 /// </summary>
 public static partial class WavLoader
 {
-    private const int FramesPerRead = 4096;
-
     /// <summary>
     /// Lowest sample rate read. Nothing below it is speech audio, and upsampling to 8 kHz multiplies the
     /// samples by 8000 / rate: a 1 Hz header made a 1 KB file cost 140 MB.
     /// </summary>
     public const int MinSampleRate = 4000;
-
-    private enum SampleKind
-    {
-        Pcm,
-        Float,
-        MuLaw,
-        ALaw,
-    }
 
     /// <summary>
     /// Reads a WAV file (or an MP3 file, by its <c>.mp3</c> name or its first bytes, an Ogg Opus or Vorbis or a FLAC file) and converts it to 8 kHz mono, taking
@@ -85,7 +75,9 @@ public static partial class WavLoader
             var (kind, encodingName) = Describe(path, format);
             long dataBytes = DataChunkBytes(path, stream, reader, dataStart, wholeBlocks: true);
             reader.Position = 0;
-            var (samples, choice) = Decode(path, reader, kind, dataBytes, channel);
+            var sampleBytes = format.BlockAlign / format.Channels;
+            var coding = kind == SampleCoding.PcmLittleEndian && sampleBytes == 1 ? SampleCoding.UnsignedPcm : kind;
+            var (samples, choice) = InterleavedSamples.Decode(path, reader, coding, sampleBytes, format.Channels, format.SampleRate, dataBytes / format.BlockAlign, channel);
             return new CallerRecording(path, samples, format.SampleRate, format.Channels, encodingName, choice);
         }
         catch (EndOfStreamException)
@@ -151,29 +143,29 @@ public static partial class WavLoader
         stream.Position = 0;
     }
 
-    private static (SampleKind Kind, string Name) Describe(string path, WaveFormat format)
+    private static (SampleCoding Kind, string Name) Describe(string path, WaveFormat format)
     {
         var (kind, suffix) = format.Encoding switch
         {
-            WaveFormatEncoding.Pcm => (SampleKind.Pcm, ""),
-            WaveFormatEncoding.IeeeFloat => (SampleKind.Float, ""),
-            WaveFormatEncoding.MuLaw => (SampleKind.MuLaw, ""),
-            WaveFormatEncoding.ALaw => (SampleKind.ALaw, ""),
+            WaveFormatEncoding.Pcm => (SampleCoding.PcmLittleEndian, ""),
+            WaveFormatEncoding.IeeeFloat => (SampleCoding.FloatLittleEndian, ""),
+            WaveFormatEncoding.MuLaw => (SampleCoding.MuLaw, ""),
+            WaveFormatEncoding.ALaw => (SampleCoding.ALaw, ""),
             WaveFormatEncoding.Extensible => (ExtensibleKind(path, format), " (extensible)"),
             _ => throw UnsupportedEncoding(path, format.Encoding),
         };
         int bits = format.BitsPerSample;
         string name = kind switch
         {
-            SampleKind.Pcm => $"PCM {bits}-bit",
-            SampleKind.Float => $"IEEE float {bits}-bit",
-            SampleKind.MuLaw => "mu-law",
+            SampleCoding.PcmLittleEndian => $"PCM {bits}-bit",
+            SampleCoding.FloatLittleEndian => $"IEEE float {bits}-bit",
+            SampleCoding.MuLaw => "mu-law",
             _ => "A-law",
         };
         bool supported = kind switch
         {
-            SampleKind.Pcm => bits is 8 or 16 or 24 or 32,
-            SampleKind.Float => bits is 32 or 64,
+            SampleCoding.PcmLittleEndian => bits is 8 or 16 or 24 or 32,
+            SampleCoding.FloatLittleEndian => bits is 32 or 64,
             _ => bits == 8,
         };
         if (!supported)
@@ -196,18 +188,18 @@ public static partial class WavLoader
     }
 
     // WAVE_FORMAT_EXTENSIBLE extra data: valid bits (2 bytes), channel mask (4), then the SubFormat GUID (16).
-    private static SampleKind ExtensibleKind(string path, WaveFormat format)
+    private static SampleCoding ExtensibleKind(string path, WaveFormat format)
     {
         var extra = format is WaveFormatExtraData withExtra ? withExtra.ExtraData : [];
         var subFormat = extra.Length >= 22 ? new Guid(extra.AsSpan(6, 16)) : Guid.Empty;
         if (subFormat == AudioMediaSubtypes.MEDIASUBTYPE_PCM)
         {
-            return SampleKind.Pcm;
+            return SampleCoding.PcmLittleEndian;
         }
 
         if (subFormat == AudioMediaSubtypes.MEDIASUBTYPE_IEEE_FLOAT)
         {
-            return SampleKind.Float;
+            return SampleCoding.FloatLittleEndian;
         }
 
         throw new AudioFormatException(path, $"unsupported encoding: extensible subformat {subFormat}");
@@ -254,42 +246,4 @@ public static partial class WavLoader
 
         return bytes;
     }
-
-    private static (short[] Samples, string Choice) Decode(string path, WaveFileReader reader, SampleKind kind, long dataBytes, ChannelSelection channel)
-    {
-        var format = reader.WaveFormat;
-        int blockAlign = format.BlockAlign;
-        int sampleBytes = blockAlign / format.Channels;
-        var picker = new ChannelPicker(path, channel, format.Channels, format.SampleRate, dataBytes / blockAlign, FramesPerRead);
-        var bytes = new byte[FramesPerRead * blockAlign];
-        var values = new double[FramesPerRead * format.Channels];
-        for (long remaining = dataBytes; remaining > 0;)
-        {
-            int chunk = (int)Math.Min(bytes.Length, remaining);
-            reader.ReadExactly(bytes, 0, chunk);
-            int samples = chunk / sampleBytes;
-            for (int s = 0; s < samples; s++)
-            {
-                values[s] = ReadSample(bytes.AsSpan(s * sampleBytes, sampleBytes), kind);
-            }
-
-            picker.Add(values, chunk / blockAlign);
-            remaining -= chunk;
-        }
-
-        return picker.Finish();
-    }
-
-    /// <summary>One sample scaled to the 16-bit range.</summary>
-    private static double ReadSample(ReadOnlySpan<byte> b, SampleKind kind) => (kind, b.Length) switch
-    {
-        (SampleKind.Pcm, 1) => (b[0] - 128) * 256.0,
-        (SampleKind.Pcm, 2) => BinaryPrimitives.ReadInt16LittleEndian(b),
-        (SampleKind.Pcm, 3) => (((b[2] << 24) | (b[1] << 16) | (b[0] << 8)) >> 8) / 256.0,
-        (SampleKind.Pcm, _) => BinaryPrimitives.ReadInt32LittleEndian(b) / 65536.0,
-        (SampleKind.Float, 4) => BinaryPrimitives.ReadSingleLittleEndian(b) * 32768.0,
-        (SampleKind.Float, _) => BinaryPrimitives.ReadDoubleLittleEndian(b) * 32768.0,
-        (SampleKind.MuLaw, _) => G711.MuLawToLinear(b[0]),
-        _ => G711.ALawToLinear(b[0]),
-    };
 }
