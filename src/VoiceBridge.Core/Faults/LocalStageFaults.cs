@@ -32,6 +32,29 @@ public sealed class LocalStageFaults(IReadOnlyDictionary<(string Engine, FaultSt
     ITextToSpeech ICascadeStageWrapper.TextToSpeech(EngineSpec engine, ITextToSpeech stage) =>
         IsLocal(engine.Tts) && plans.TryGetValue((engine.Name, FaultStage.Tts), out var plan) ? new FaultyTextToSpeech(stage, plan, time) : stage;
 
+    /// <summary>
+    /// The planned fault of a response whose first words (or audio) are going out: a slow one waits
+    /// here and is spent, a stall or an error at the first words is carried out now by
+    /// <paramref name="execute"/>; the fault is returned to strike later in the response, or null.
+    /// </summary>
+    internal static async Task<FaultSpec?> OnFirstWordsAsync(FaultPlan plan, TimeProvider time, Func<FaultSpec, CancellationToken, Task> execute, CancellationToken cancellationToken)
+    {
+        var fault = plan.OnResponse();
+        switch (fault)
+        {
+            case { Kind: FaultKind.Slow }:
+                plan.Strike(fault);
+                await Task.Delay(TimeSpan.FromMilliseconds(fault.SlowMs), time, cancellationToken);
+                return null;
+            case { Kind: FaultKind.StallResponse }:
+            case { Kind: FaultKind.Error or FaultKind.RateLimit, When.Point: TurnPoint.First }:
+                await execute(fault, cancellationToken);
+                break;
+        }
+
+        return fault;
+    }
+
     /// <summary>Waits until cancelled: a stage that has gone silent (the engine's disposal ends it).</summary>
     internal static async Task HangAsync(TimeProvider time, CancellationToken cancellationToken) =>
         await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
@@ -225,19 +248,7 @@ internal sealed class FaultyChatClient(IChatClient inner, string provider, Fault
             if (firstWords)
             {
                 firstAt = time.GetTimestamp();
-                fault = plan.OnResponse();
-                switch (fault)
-                {
-                    case { Kind: FaultKind.Slow }:
-                        plan.Strike(fault);
-                        await Task.Delay(TimeSpan.FromMilliseconds(fault.SlowMs), time, cancellationToken);
-                        fault = null;
-                        break;
-                    case { Kind: FaultKind.StallResponse }:
-                    case { Kind: FaultKind.Error or FaultKind.RateLimit, When.Point: TurnPoint.First }:
-                        await ExecuteAsync(fault, cancellationToken);
-                        break;
-                }
+                fault = await LocalStageFaults.OnFirstWordsAsync(plan, time, ExecuteAsync, cancellationToken);
             }
 
             yield return update;
@@ -307,19 +318,7 @@ internal sealed class FaultyTextToSpeech(ITextToSpeech inner, FaultPlan plan, Ti
         {
             if (first)
             {
-                fault = plan.OnResponse();
-                switch (fault)
-                {
-                    case { Kind: FaultKind.Slow }:
-                        plan.Strike(fault);
-                        await Task.Delay(TimeSpan.FromMilliseconds(fault.SlowMs), time, cancellationToken);
-                        fault = null;
-                        break;
-                    case { Kind: FaultKind.StallResponse }:
-                    case { Kind: FaultKind.Error or FaultKind.RateLimit, When.Point: TurnPoint.First }:
-                        await ExecuteAsync(fault, cancellationToken);
-                        break;
-                }
+                fault = await LocalStageFaults.OnFirstWordsAsync(plan, time, ExecuteAsync, cancellationToken);
             }
 
             yield return chunk;
