@@ -228,7 +228,8 @@ public sealed partial class CallSession
     /// <summary>
     /// Shared health, once a second: the active engine's breaker opened because other calls saw it
     /// fail (a soft switch for this live call), or a higher tier has recovered and the call has
-    /// dwelt long enough on this one (failback, at a turn boundary).
+    /// dwelt long enough on this one (failback, at a turn boundary; with warm standby, once that
+    /// engine is warm).
     /// </summary>
     private void CheckHealth()
     {
@@ -240,7 +241,7 @@ public sealed partial class CallSession
         }
 
         var dwell = TimeSpan.FromMilliseconds(NowMs - _onEngineSinceMs);
-        if (_chain.FailbackTarget(_engineIndex, dwell, _leftDegraded) is { } target)
+        if (_chain.FailbackTarget(_engineIndex, dwell, _leftDegraded) is { } target && WarmForFailback(target))
         {
             RequestSoftSwitch("failback", $"{_chain.NameAt(target)} is healthy again; {dwell.TotalSeconds:0} s on {_engine!.Name}", target, failed: false);
         }

@@ -94,4 +94,46 @@ public sealed class CallSessionFailbackTests(ITestOutputHelper output)
         Assert.Equal(["socket-lost", "failback"], summary.Switches!.Select(s => s.Reason));
         Assert.Equal([0, 1, 0], chain.Created.Select(c => c.Index));
     }
+
+    [Fact]
+    public void With_warm_standby_a_failback_waits_for_the_recovered_engine_to_be_warm_and_takes_it()
+    {
+        var chain = new ScriptedChain("a", "b");
+        var options = new CallSessionOptions();
+        options.Failover.WarmStandby = true;
+        var h = new CallHarness(output, options: options, chain: chain);
+        var recovered = false;
+        chain.Failback = (current, _) => current == 1 && recovered ? 0 : null;
+        long warmAtMs = -1;
+
+        var summary = h.Run(async () =>
+        {
+            var a = await chain.Engine(0);
+            await a.Ready();
+            var feed = h.FeedAsync(FourBursts);
+            await h.Reply(a, "a0", TurnEnds[0] + 700);
+            await h.At(TurnEnds[1] - 500);
+            await a.Post(new EngineEvent { Kind = EngineEventKind.Closed, Generation = a.Generation, Text = "socket lost" });
+            var b = await chain.Engine(1); // the standby, warm since the call began
+            await b.Started;
+            await b.Ready();
+            await h.Reply(b, "b1", TurnEnds[1] + 700);
+            recovered = true;
+            var again = await chain.Engine(2);
+            warmAtMs = h.Session.NowMs;
+            Assert.Equal((1, false), (again.WarmUps, again.Start is not null));
+            await h.At(h.Session.NowMs + 1);
+            Assert.Null(again.Start);
+            await again.Started;
+            await again.Ready();
+            await h.Reply(again, "a2", TurnEnds[2] + 700);
+            await feed;
+        });
+
+        Assert.Equal(["socket-lost", "failback"], summary.Switches!.Select(s => s.Reason));
+        Assert.Equal([0, 1, 0, 1], chain.Created.Select(c => c.Index)); // back on a, b is its standby again
+        var failback = summary.Switches![1];
+        Assert.True(failback.DetectedAtMs >= warmAtMs + 1000, $"the failback was asked for at {failback.DetectedAtMs} ms, the engine warmed at {warmAtMs} ms: one health check later at the earliest");
+        Assert.Equal("a", summary.Turns.Single(t => t.ItemId == "a2").Engine);
+    }
 }
