@@ -24,6 +24,7 @@ public sealed partial class CallSession
         {
             _engine!.SendCallerAudio(position, mulaw);
             _engineFedUntil = _audioLog.End;
+            _audioLog.Heard(_engineFedUntil);
         }
 
         _shadow?.SendCallerAudio(position, mulaw);

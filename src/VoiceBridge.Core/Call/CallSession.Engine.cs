@@ -179,6 +179,8 @@ public sealed partial class CallSession
             _engine!.SendCallerAudio(from, frame[..n]);
             _engineFedUntil = from + n;
         }
+
+        _audioLog.Heard(_engineFedUntil);
     }
 
     private void BargeIn()

@@ -6,13 +6,16 @@ namespace VoiceBridge.Call;
 /// The caller's audio (G.711 mu-law, 8 kHz) with sample positions on the call clock, kept from the
 /// last position the active engine acknowledged onward, so that a handoff can replay what the next
 /// engine has not heard. Bounded: when the unacknowledged span outgrows the capacity the oldest
-/// audio is dropped and counted in <see cref="LostSamples"/>, never silently.
+/// audio is dropped; what no engine had heard yet is counted in <see cref="LostSamples"/>, never
+/// silently. (Dropped audio an engine did hear is lost only if a handoff later needs it again: the
+/// switch's own figure, <see cref="SwitchRecord.LostCallerAudioMs"/>.)
 /// </summary>
 public sealed class CallerAudioLog
 {
     private readonly byte[] _ring;
     private long _start;
     private long _end;
+    private long _heardUntil;
 
     public CallerAudioLog(TimeSpan capacity)
     {
@@ -34,7 +37,7 @@ public sealed class CallerAudioLog
     /// <summary>The last position an engine acknowledged.</summary>
     public long AcknowledgedPosition { get; private set; }
 
-    /// <summary>Unacknowledged samples dropped because the log was full: lost caller audio.</summary>
+    /// <summary>Samples dropped because the log was full before any engine heard them: lost caller audio.</summary>
     public long LostSamples { get; private set; }
 
     public int CapacitySamples => _ring.Length;
@@ -63,6 +66,9 @@ public sealed class CallerAudioLog
         AcknowledgedPosition = Math.Max(AcknowledgedPosition, position);
         _start = Math.Max(_start, position);
     }
+
+    /// <summary>An engine has been sent the audio before <paramref name="position"/> (live, or replayed from the log).</summary>
+    public void Heard(long position) => _heardUntil = Math.Max(_heardUntil, position);
 
     /// <summary>Copies held audio from <paramref name="from"/> (clamped to what is held) into <paramref name="destination"/>.</summary>
     public int Read(long from, Span<byte> destination)
@@ -97,9 +103,9 @@ public sealed class CallerAudioLog
         var overflow = _end + data.Length - _start - _ring.Length;
         if (overflow > 0)
         {
-            // The oldest samples of what is held plus what is being written go; all of those at or
-            // after the acknowledged point (the new data included) are lost.
-            LostSamples += Math.Max(0, Math.Min(overflow, _end + data.Length - Math.Max(_start, AcknowledgedPosition)));
+            // The oldest samples of what is held plus what is being written go (all of them after the
+            // acknowledged point, which is never past the start); those no engine has heard are lost.
+            LostSamples += Math.Max(0, _start + overflow - Math.Max(_start, _heardUntil));
             _start += overflow;
         }
 

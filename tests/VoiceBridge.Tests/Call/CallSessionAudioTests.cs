@@ -105,10 +105,28 @@ public sealed class CallSessionAudioTests(ITestOutputHelper output)
 
         Assert.Equal(audio.Length + live.Length, h.Engine.AssertContiguousFrom(2 * CallClock.SampleRate));
         Assert.Equal(TestAudio.Concat(audio[(2 * CallClock.SampleRate)..], live), h.Engine.CallerBytes());
-        // 2 s pushed out before the engine was ready, plus the 100 ms of live audio that pushed out more
-        // unacknowledged audio afterwards (the log can no longer replay it, so it counts as lost).
-        Assert.Equal(2100, summary.LostCallerAudioMs);
+        // The 2 s pushed out before the engine was ready, which no engine heard; what the live audio
+        // pushed out afterwards the engine had been given from the log.
+        Assert.Equal(2000, summary.LostCallerAudioMs);
         Assert.Equal(3100, summary.CallerAudioMs);
+    }
+
+    [Fact]
+    public void A_long_turn_the_engine_heard_live_is_not_lost_when_it_outgrows_the_log_unanswered()
+    {
+        var h = new CallHarness(output, options: new CallSessionOptions { CallerAudioLogCapacity = TimeSpan.FromSeconds(1) });
+        var audio = TestAudio.Pattern(3 * CallClock.SampleRate, seed: 8);
+
+        var summary = h.Run(async () =>
+        {
+            await h.Engine.Started;
+            await h.Engine.Ready();
+            await h.FeedAsync(audio); // 3 s, nothing acknowledged: the log holds the last 1 s
+            await h.At(3100);
+        });
+
+        Assert.Equal(audio, h.Engine.CallerBytes());
+        Assert.Equal(0, summary.LostCallerAudioMs);
     }
 
     [Fact]

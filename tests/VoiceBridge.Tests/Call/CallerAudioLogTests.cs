@@ -176,6 +176,24 @@ public sealed class CallerAudioLogTests
     }
 
     [Fact]
+    public void Dropping_unacknowledged_audio_an_engine_heard_is_not_a_loss_but_dropping_what_none_heard_is()
+    {
+        var log = new CallerAudioLog(TimeSpan.FromMilliseconds(40)); // 320
+        log.Append(0, TestAudio.Pattern(320));
+        log.Heard(250);
+
+        // 100 more than fit: the first 100 go, all heard (a long turn with no reply yet, say).
+        log.Append(320, TestAudio.Pattern(100, seed: 2));
+        Assert.Equal(0, log.LostSamples);
+        Assert.Equal((100L, 420L), (log.Start, log.End));
+
+        // 200 more: 100..300 go, of which 250..300 were never sent to an engine.
+        log.Append(420, TestAudio.Pattern(200, seed: 3));
+        Assert.Equal(50, log.LostSamples);
+        Assert.Equal(300L, log.Start);
+    }
+
+    [Fact]
     public void A_single_append_larger_than_the_capacity_counts_everything_it_cannot_hold()
     {
         var log = new CallerAudioLog(TimeSpan.FromMilliseconds(40)); // 320
