@@ -28,7 +28,7 @@ public sealed class BridgeMetricsTests
         Assert.Equal(2, Value(during, "voicebridge_calls_started_total", leg));
         Assert.Equal(2, Value(during, "voicebridge_calls_live", leg));
 
-        var media = new RtpMediaFigures(1, 4000, 10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 60, ConcealedMs: 120, LatePackets: 3, 0, 0, OverflowFrames: 2);
+        var media = new RtpMediaFigures(1, 4000, 10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0, 60, ConcealedMs: 120, LatePackets: 3, 0, 0, OverflowFrames: 2);
         registry.Ended(OperationsTestCalls.Summary("A", leg) with { OutboundDiscontinuities = 4, Media = media });
         registry.Ended(OperationsTestCalls.Summary("A", leg));
 

@@ -17,5 +17,8 @@ public sealed partial class RtpCallLeg
 
         [LoggerMessage(4, LogLevel.Warning, "{Leg} call {CallId}: no RTP from the caller for {Seconds} s; hanging up")]
         public static partial void RtpTimeout(ILogger logger, string leg, string callId, long seconds);
+
+        [LoggerMessage(5, LogLevel.Warning, "{Leg} call {CallId}: dropped RTP from {From} (SSRC {Ssrc}): the call's media comes from {Remote}, and a new source is taken only at the offer's address or for the same stream")]
+        public static partial void ForeignRtp(ILogger logger, string leg, string callId, string from, uint ssrc, string remote);
     }
 }

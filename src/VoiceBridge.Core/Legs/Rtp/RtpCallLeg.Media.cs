@@ -32,6 +32,8 @@ public sealed partial class RtpCallLeg
     private IPEndPoint _remote;
     private IPEndPoint _remoteRtcp;
     private bool _latched;
+    private uint _latchedSsrc;
+    private long _foreignPackets;
     private bool _mediaStarted;
     private bool _timedOut;
     private long _lastRtpTicks;
@@ -68,9 +70,15 @@ public sealed partial class RtpCallLeg
                 return;
             }
 
-            if (packet.PayloadType == _media.PayloadType)
+            var audio = packet.PayloadType == _media.PayloadType;
+            if ((audio || packet.PayloadType == _media.TelephoneEventType) && !FromTheCaller(packet, from))
             {
-                OnAudio(packet, from);
+                return;
+            }
+
+            if (audio)
+            {
+                OnAudio(packet);
             }
             else if (packet.PayloadType == _media.TelephoneEventType)
             {
@@ -83,7 +91,44 @@ public sealed partial class RtpCallLeg
         }
     }
 
-    private void OnAudio(RtpPacket packet, IPEndPoint from)
+    /// <summary>
+    /// Symmetric RTP (RFC 4961): we answer where the caller's packets come from, which is right
+    /// behind NAT. The first packet after an offer latches its source; after that only the offer's
+    /// own address, or the latched stream (its SSRC) from a new port (a NAT rebinding), moves it.
+    /// Any other source is a stranger injecting audio or taking ours (RFC 7362 section 6, "RTP
+    /// bleed"): its packets are counted and dropped.
+    /// </summary>
+    private bool FromTheCaller(RtpPacket packet, IPEndPoint from)
+    {
+        if (_latched && from.Equals(_remote))
+        {
+            _latchedSsrc = packet.Ssrc;
+            return true;
+        }
+
+        if (_latched && packet.Ssrc != _latchedSsrc && !from.Equals(_media.Remote))
+        {
+            if (_foreignPackets++ < 10)
+            {
+                Log.ForeignRtp(_logger, _legName, CallId, from.ToString(), packet.Ssrc, _remote.ToString());
+            }
+
+            return false;
+        }
+
+        if (_latched)
+        {
+            _relatches++;
+        }
+
+        _remote = from;
+        _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
+        _latched = true;
+        _latchedSsrc = packet.Ssrc;
+        return true;
+    }
+
+    private void OnAudio(RtpPacket packet)
     {
         if (!_media.Codec.TryDecode(packet.Payload, _inScratch))
         {
@@ -93,19 +138,6 @@ public sealed partial class RtpCallLeg
             }
 
             return;
-        }
-
-        // Symmetric RTP (RFC 4961): answer where the caller's audio comes from, which is right behind NAT.
-        if (!_latched || !from.Equals(_remote))
-        {
-            if (_latched)
-            {
-                _relatches++;
-            }
-
-            _remote = from;
-            _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
-            _latched = true;
         }
 
         var nowMs = NowMs();
@@ -338,10 +370,15 @@ public sealed partial class RtpCallLeg
         _transport.SendRtcp(_rtcpPacket, length, _remoteRtcp);
     }
 
+    /// <summary>
+    /// Hangs up a call whose caller has sent no RTP for the timeout, unless the call is on hold (we
+    /// do not send, or do not receive): a held phone owes no audio (RFC 3264 section 8.4), and music
+    /// on hold is optional.
+    /// </summary>
     private void CheckRtpTimeout()
     {
         var limitTicks = (long)(_rtpTimeout.TotalMilliseconds / CallClock.FrameMs);
-        if (_timedOut || limitTicks <= 0 || !_media.Receive || _ticks - _lastRtpTicks < limitTicks)
+        if (_timedOut || limitTicks <= 0 || !_media.Receive || !_media.Send || _ticks - _lastRtpTicks < limitTicks)
         {
             return;
         }
@@ -368,7 +405,7 @@ public sealed partial class RtpCallLeg
         {
             var jitter = _jitterBuffer.Stats;
             return new RtpMediaFigures(
-                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets + _transport.OversizeDatagrams, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches,
+                _ssrc, RtpPort, _packetsSent, _audioFramesSent, _received.Received, _badPackets + _transport.OversizeDatagrams, _unknownPayloadType, _wrongSizeFrames, _dtmfDigits, _dtmfDigitsSent, _rtcpReceived, _relatches, _foreignPackets,
                 jitter.TargetDelayMs, jitter.ConcealedMs, jitter.LatePackets, jitter.DuplicatePackets, jitter.DiscardedPackets, OverflowFrames);
         }
     }

@@ -93,6 +93,8 @@ public sealed partial class RtpCallLeg : ICallerLegOutput
                 _latched = false;
             }
 
+            // A new offer (a resume after a long hold, say) starts the RTP timeout afresh.
+            _lastRtpTicks = _ticks;
             _media = media;
         }
     }

@@ -14,6 +14,7 @@ public sealed record RtpMediaFigures(
     long DtmfDigitsSent,
     long RtcpReceived,
     long Relatches,
+    long ForeignPackets,
     int JitterTargetDelayMs,
     long ConcealedMs,
     long LatePackets,

@@ -77,6 +77,7 @@ public static partial class ReplayHtmlReport
             HtmlText.Figure(page, "DTMF digits out", m.DtmfDigitsSent);
             HtmlText.Figure(page, "RTCP received", m.RtcpReceived);
             HtmlText.Figure(page, "relatches", m.Relatches);
+            HtmlText.Figure(page, "foreign packets", m.ForeignPackets);
             HtmlText.Figure(page, "jitter target delay", HtmlText.Ms(m.JitterTargetDelayMs));
             HtmlText.Figure(page, "concealed", HtmlText.Ms(m.ConcealedMs));
             HtmlText.Figure(page, "late packets", m.LatePackets);

@@ -17,7 +17,7 @@ namespace VoiceBridge.Tests.Legs.Sip;
 /// requests: responses per RFC 3261 for what it takes and what it does not, transactions and
 /// retransmission timers, dialogs, CANCEL, re-INVITE, rport and the allow-list.
 /// </summary>
-public sealed class SipEndpointTests(ITestOutputHelper output)
+public sealed partial class SipEndpointTests(ITestOutputHelper output)
 {
     private const string Offer = """
         v=0

@@ -62,12 +62,12 @@ internal sealed class SipTestPhone : IAsyncDisposable
     public void SendRaw(IPEndPoint to, byte[] datagram) => _rtp.Send(datagram, to);
 
     /// <summary>Sends one RTP packet of mu-law silence to <paramref name="to"/>.</summary>
-    public void SendRtp(IPEndPoint to, ushort sequence, uint timestamp, byte payloadType = 0)
+    public void SendRtp(IPEndPoint to, ushort sequence, uint timestamp, byte payloadType = 0, uint ssrc = 0x1234)
     {
         var packet = new byte[172];
         var payload = new byte[160];
         payload.AsSpan().Fill(0xFF);
-        var n = RtpPacket.Write(packet, payloadType, sequence == 0, sequence, timestamp, 0x1234, payload);
+        var n = RtpPacket.Write(packet, payloadType, sequence == 0, sequence, timestamp, ssrc, payload);
         _rtp.Send(packet.AsSpan(0, n), to);
     }
 

@@ -192,7 +192,7 @@ public sealed class ReplayHtmlReportTests
     {
         var media = new VoiceBridge.Legs.Rtp.RtpMediaFigures(
             Ssrc: 305419896, LocalRtpPort: 40000, PacketsSent: 1500, AgentFramesSent: 700, PacketsReceived: 1490, BadPackets: 2, UnknownPayloadTypePackets: 1,
-            WrongSizePackets: 0, DtmfDigits: 3, DtmfDigitsSent: 0, RtcpReceived: 6, Relatches: 0, JitterTargetDelayMs: 60, ConcealedMs: 40,
+            WrongSizePackets: 0, DtmfDigits: 3, DtmfDigitsSent: 0, RtcpReceived: 6, Relatches: 0, ForeignPackets: 0, JitterTargetDelayMs: 60, ConcealedMs: 40,
             LatePackets: 4, DuplicatePackets: 1, DiscardedPackets: 5, OverflowFrames: 0);
         var call = TwoSwitches() with { Leg = "sip", Media = media, Rtp = new FakeRtpObservation(1, 1499, 0, 0, 20, "sip:<desk>@example.com") };
 
