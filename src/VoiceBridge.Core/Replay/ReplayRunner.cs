@@ -28,16 +28,18 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
     public static readonly TimeSpan FaultCallerPatience = TimeSpan.FromMilliseconds(1200);
 
     private readonly IReplayProgress _progress = options.Progress ?? new PlainReplayProgress(output);
+    private IReadOnlyDictionary<string, string> _stems = new Dictionary<string, string>();
 
     public async Task<int> RunAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
-        var files = ReplayInputs.Expand(inputs, options.RawMuLaw);
+        var files = ReplayInputs.Expand(inputs, options.RawMuLaw, output.WriteLine);
         if (files.Count == 0)
         {
             output.WriteLine("replay: no recordings found in " + string.Join(", ", inputs));
             return 2;
         }
 
+        _stems = ReplayInputs.OutputStems(files);
         var runs = options.Runs;
         var jobs = files.SelectMany((file, f) => runs.Select((run, r) => new ReplayJob((f * runs.Count) + r, file, run))).ToList();
         Directory.CreateDirectory(options.OutDir);
@@ -175,11 +177,12 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
 
     /// <summary>
     /// <c>NAME.call.wav</c> for a run of one; with a matrix, <c>NAME.NN-FAULTS.call.wav</c> (NN the
-    /// run's place in the matrix, FAULTS its specs with every character a file name might not take as <c>-</c>).
+    /// run's place in the matrix, FAULTS its specs with every character a file name might not take as
+    /// <c>-</c>). NAME is the file's <see cref="ReplayInputs.OutputStems"/>: no two files share one.
     /// </summary>
     private string RecordingName(ReplayJob job)
     {
-        var name = Path.GetFileNameWithoutExtension(job.File);
+        var name = _stems[job.File];
         var runs = options.Runs.Count;
         if (runs == 1)
         {
