@@ -42,7 +42,7 @@ internal static class Mp3Decoder
             // refusal beats replaying noise as the caller.
             if (rate == 8000)
             {
-                throw new AudioFormatException(path, "unsupported MP3: 8000 Hz MP3 is not decoded correctly by the MP3 decoder in use (NLayer 3.0.1); convert it to WAV first, e.g. sox NAME.mp3 NAME.wav");
+                throw new AudioFormatException(path, $"unsupported MP3: 8000 Hz MP3 is not decoded correctly by the MP3 decoder in use (NLayer 3.0.1); convert it to WAV first, e.g. sox {Path.GetFileName(path)} {Path.GetFileNameWithoutExtension(path)}.wav");
             }
 
             long decoded = mpeg.Length / sizeof(float) / channels;

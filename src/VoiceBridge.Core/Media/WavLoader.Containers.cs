@@ -32,6 +32,8 @@ public static partial class WavLoader
         _ when head.StartsWith("caff"u8) => "a Core Audio (CAF) file",
         _ when head.Length >= 8 && head[4..8].SequenceEqual("ftyp"u8) => "an MP4/M4A file",
         _ when head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 => "an AAC (ADTS) stream",
+        _ when head.StartsWith((ReadOnlySpan<byte>)[0x72, 0x69, 0x66, 0x66, 0x2E, 0x91, 0xCF, 0x11]) => "a Sony Wave64 (W64) file",
+        _ when head.StartsWith((ReadOnlySpan<byte>)[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11]) => "a Windows Media (ASF/WMA) file",
         _ => null,
     };
 

@@ -207,14 +207,18 @@ public static partial class WavLoader
 
     private static AudioFormatException UnsupportedEncoding(string path, WaveFormatEncoding encoding)
     {
-        string name = encoding switch
+        // The telephony codecs a WAV of a recorded call may hold, by the tags ffmpeg and Windows write.
+        string name = (int)encoding switch
         {
-            WaveFormatEncoding.MpegLayer3 => "MP3",
+            0x0055 => "MP3",
+            0x028F => "G.722",
+            0x0045 or 0x0064 or 0x0140 => "G.726 ADPCM",
+            0x0083 or 0xA100 => "G.729",
+            0x0022 => "TrueSpeech",
             _ => Enum.IsDefined(encoding) ? encoding.ToString() : "unknown",
         };
-        var file = Path.GetFileName(path);
         return new AudioFormatException(
-            path, $"unsupported encoding: {name} (format tag {(int)encoding}); convert it to PCM first, e.g. sox {file} -e signed -b 16 {Path.GetFileNameWithoutExtension(path)}-pcm.wav");
+            path, $"unsupported encoding: {name} (format tag {(int)encoding}); convert it to PCM first, e.g. ffmpeg -i {Path.GetFileName(path)} -ac 1 {Path.GetFileNameWithoutExtension(path)}-pcm.wav");
     }
 
     private static long DataChunkBytes(string path, Stream stream, WaveFileReader reader, long dataStart, bool wholeBlocks)

@@ -115,7 +115,7 @@ public sealed class ChannelAutoTests : IDisposable
         var error = Assert.Throws<AudioFormatException>(() => WavLoader.Load(path));
 
         Assert.Contains("8000 Hz", error.Message, StringComparison.Ordinal);
-        Assert.Contains("sox", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sox tone-8k.mp3 tone-8k.wav", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public sealed class WavLoaderErrorTests : IDisposable
     [InlineData("0000002066747970", "an MP4/M4A file")]
     [InlineData("6361666600010000", "a Core Audio (CAF) file")]
     [InlineData("FFF15080", "an AAC (ADTS) stream")]
+    [InlineData("726966662E91CF11A5D628DB04C10000", "a Sony Wave64 (W64) file")]
+    [InlineData("3026B2758E66CF11A6D900AA0062CE6C", "a Windows Media (ASF/WMA) file")]
     public void AnotherContainerNamedWavIsNamedWithTheWayToConvertIt(string headHex, string what)
     {
         var head = Convert.FromHexString(headHex);
@@ -61,9 +63,12 @@ public sealed class WavLoaderErrorTests : IDisposable
     public void DataChunkCutMidSample() =>
         AssertProblem(_dir.Write("mid-sample.wav", WavFiles.Handmade(1, 2, 8000, 16, 4, new byte[1001])), "truncated");
 
-    [Fact]
-    public void Mp3InsideAWavIsUnsupportedWithTheWayToConvertIt() =>
-        AssertProblem(_dir.Write("mp3.wav", WavFiles.Handmade(0x55, 1, 8000, 0, 1, new byte[650])), "unsupported encoding: MP3 (format tag 85); convert it to PCM first, e.g. sox mp3.wav -e signed -b 16 mp3-pcm.wav");
+    [Theory]
+    [InlineData(0x55, "MP3 (format tag 85)")]
+    [InlineData(0x28F, "G.722 (format tag 655)")]
+    [InlineData(0x45, "G.726 ADPCM (format tag 69)")]
+    public void A_codec_inside_a_wav_that_is_not_decoded_is_named_with_a_way_to_convert_it(int tag, string what) =>
+        AssertProblem(_dir.Write("codec.wav", WavFiles.Handmade(tag, 1, 8000, 0, 1, new byte[650])), $"unsupported encoding: {what}; convert it to PCM first, e.g. ffmpeg -i codec.wav -ac 1 codec-pcm.wav");
 
     [Fact]
     public void UnknownFormatTagIsUnsupported() =>
