@@ -19,14 +19,16 @@ internal static partial class OggOpusDecoder
         private int _packets;
         private string? _otherCodec;
 
-        private OpusStream(OpusHead head) => Head = head;
+        private OpusStream(string path, OpusHead head)
+        {
+            Head = head;
+            Audio = new OpusPackets(path);
+        }
 
         public OpusHead Head { get; private set; }
 
-        public List<ReadOnlyMemory<byte>> AudioPackets { get; } = [];
-
-        /// <summary>48 kHz samples the audio packets decode to, by their TOCs.</summary>
-        public long TotalSamples { get; private set; }
+        /// <summary>The audio packets, with the gaps between pages' granule positions that no packet fills.</summary>
+        public OpusPackets Audio { get; }
 
         /// <summary>Where the stream starts on the granule clock: above 0 for a stream cut from a longer one.</summary>
         public long StartGranule { get; private set; }
@@ -36,7 +38,7 @@ internal static partial class OggOpusDecoder
 
         public static OpusStream Read(string path, byte[] file)
         {
-            var stream = new OpusStream(null!);
+            var stream = new OpusStream(path, null!);
             for (var at = 0; at < file.Length;)
             {
                 var page = Page(path, file, at);
@@ -54,7 +56,7 @@ internal static partial class OggOpusDecoder
                 throw new AudioFormatException(path, "truncated: the file ends inside an Opus packet that continues on a page it does not hold");
             }
 
-            if (stream.AudioPackets.Count == 0)
+            if (stream.Audio.Count == 0)
             {
                 throw new AudioFormatException(path, "no audio: the Ogg Opus stream holds no audio packets");
             }
@@ -162,13 +164,18 @@ internal static partial class OggOpusDecoder
             if (LastGranule is null)
             {
                 // The first audio page: its granule less the samples of the packets ended so far is where the stream starts.
-                var start = granule - TotalSamples;
+                var start = granule - Audio.Samples;
                 if (start < 0 && !_ended)
                 {
-                    throw new AudioFormatException(path, $"corrupt Ogg Opus stream: the first audio page (byte {at}) has granule position {granule}, below the {TotalSamples} samples that end on it");
+                    throw new AudioFormatException(path, $"corrupt Ogg Opus stream: the first audio page (byte {at}) has granule position {granule}, below the {Audio.Samples} samples that end on it");
                 }
 
                 StartGranule = Math.Max(0, start);
+            }
+            else if (granule - StartGranule - Audio.Samples is var gap and > 0)
+            {
+                // The granule says more time passed than this page's packets fill: a gap (DTX) before them.
+                Audio.AddGap(Math.Max(0, Audio.Count - packetsEnded), gap);
             }
 
             LastGranule = granule;
@@ -194,8 +201,7 @@ internal static partial class OggOpusDecoder
                 return;
             }
 
-            TotalSamples = AddPacketSamples(path, packet.Span, AudioPackets.Count + 1, TotalSamples);
-            AudioPackets.Add(packet);
+            Audio.Add(packet);
         }
     }
 

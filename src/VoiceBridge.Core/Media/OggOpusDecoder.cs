@@ -58,21 +58,21 @@ internal static partial class OggOpusDecoder
         // Granule positions count 48 kHz samples from the stream's start, pre-skip included, and a stream
         // cut from a longer one starts at a granule above 0 (RFC 7845 4.5); each packet's TOC says how
         // many samples it decodes to, so the length is known before decoding.
-        long kept = Math.Min(stream.TotalSamples, stream.LastGranule is { } last ? last - stream.StartGranule : long.MaxValue) - head.PreSkip;
+        long kept = Math.Min(stream.Audio.Samples, stream.LastGranule is { } last ? last - stream.StartGranule : long.MaxValue) - head.PreSkip;
         if (kept <= 0)
         {
             throw new AudioFormatException(path, "no audio: the Ogg Opus stream ends before its pre-skip");
         }
 
-        return Decode(path, head, stream.AudioPackets, kept, channel, "Ogg Opus");
+        return Decode(path, head, stream.Audio, kept, channel, "Ogg Opus");
     }
 
     /// <summary>
     /// Decodes an Opus stream's audio packets (whatever container held them: Ogg here, WebM in
-    /// <see cref="WebmDecoder"/>) with the head's channel mapping, drops its pre-skip, keeps
-    /// <paramref name="kept"/> samples after it and applies its output gain.
+    /// <see cref="WebmDecoder"/>) with the head's channel mapping, silence where the timestamps left
+    /// a gap, drops its pre-skip, keeps <paramref name="kept"/> samples after it and applies its output gain.
     /// </summary>
-    internal static CallerRecording Decode(string path, OpusHead head, IReadOnlyList<ReadOnlyMemory<byte>> packets, long kept, ChannelSelection channel, string container)
+    internal static CallerRecording Decode(string path, OpusHead head, OpusPackets audio, long kept, ChannelSelection channel, string container)
     {
         OpusMSDecoder decoder;
         try
@@ -96,8 +96,18 @@ internal static partial class OggOpusDecoder
         var pcm = new float[MaxPacketSamples * head.Channels];
         var values = new double[pcm.Length];
         long decoded = 0, taken = 0;
+        var packets = audio.Packets;
         for (var p = 0; p < packets.Count && taken < kept; p++)
         {
+            for (var gap = audio.GapBefore(p); gap > 0 && taken < kept;)
+            {
+                var silence = (int)Math.Min(Math.Min(gap, MaxPacketSamples), kept - taken);
+                values.AsSpan(0, silence * head.Channels).Clear();
+                picker.Add(values, silence);
+                taken += silence;
+                gap -= silence;
+            }
+
             int samples;
             try
             {
@@ -134,28 +144,6 @@ internal static partial class OggOpusDecoder
         var (samplesAt8k, choice) = picker.Finish();
         var family = head.MappingFamily == 0 ? "" : $", channel mapping family {head.MappingFamily}";
         return new CallerRecording(path, samplesAt8k, Rate, head.Channels, $"{container} (encoded from {head.InputRate} Hz{family})", choice);
-    }
-
-    /// <summary>
-    /// <paramref name="total"/> and the 48 kHz samples audio packet <paramref name="number"/> decodes
-    /// to, from its TOC and frame count (RFC 6716 3.1-3.2), refused past the longest recording taken
-    /// (checked as packets are collected, before any is decoded).
-    /// </summary>
-    internal static long AddPacketSamples(string path, ReadOnlySpan<byte> packet, int number, long total)
-    {
-        var samples = OpusAudio.PacketSamples(packet);
-        if (samples < 0)
-        {
-            throw new AudioFormatException(path, $"corrupt Opus packet {number} of the audio: {packet.Length} bytes that are not an Opus packet of 2.5 to 120 ms");
-        }
-
-        total += samples;
-        if (total > WavLoader.ChannelPicker.MaxRecordingSeconds * Rate)
-        {
-            throw new AudioFormatException(path, $"too long: more than {WavLoader.ChannelPicker.MaxRecordingSeconds / 3600} hours of Opus audio, a recording may hold at most that");
-        }
-
-        return total;
     }
 
     private static string Codec(ReadOnlySpan<byte> first) => first switch

@@ -11,15 +11,26 @@ namespace VoiceBridge.Media;
 /// ones; every other element must have a size within the file. The first Opus track's blocks
 /// (SimpleBlock or Block, unlaced) are decoded by <see cref="OggOpusDecoder.Decode"/>: the OpusHead in
 /// its CodecPrivate gives the channel mapping and pre-skip, and a DiscardPadding on the last block
-/// trims the end. A file of another codec (Vorbis, AAC, PCM) or of video only is refused by name.
+/// trims the end. A block that starts more than <see cref="GapNs"/> after the end of the one before
+/// it (a WebRTC recording with DTX sends nothing while the caller is silent) is preceded by that much
+/// silence, so the caller's words keep their times. A file of another codec (Vorbis, AAC, PCM) or
+/// of video only is refused by name.
 /// </summary>
 internal static class WebmDecoder
 {
     /// <summary>The most a DiscardPadding trims: one Opus packet's longest duration, 120 ms (a larger value is taken as that).</summary>
     private const long MaxPaddingNs = 120_000_000;
 
-    private const uint Segment = 0x18538067, Cluster = 0x1F43B675, Tracks = 0x1654AE6B, TrackEntry = 0xAE, Audio = 0xE1, BlockGroup = 0xA0;
+    /// <summary>
+    /// The least difference between a block's time and the end of the block before it taken as a
+    /// gap [40 ms]: block times are in milliseconds and a browser stamps capture times, which jitter
+    /// by a few, while a DTX pause is at least a 20 ms frame and mostly far more.
+    /// </summary>
+    private const long GapNs = 40_000_000;
+
+    private const uint Segment = 0x18538067, Cluster = 0x1F43B675, Tracks = 0x1654AE6B, TrackEntry = 0xAE, Audio = 0xE1, BlockGroup = 0xA0, Info = 0x1549A966;
     private const uint TrackNumber = 0xD7, CodecId = 0x86, CodecPrivate = 0x63A2, SimpleBlock = 0xA3, Block = 0xA1, DiscardPadding = 0x75A2;
+    private const uint TimecodeScale = 0x2AD7B1, ClusterTimecode = 0xE7;
 
     public static bool StartsLikeWebm(ReadOnlySpan<byte> head) => head.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]);
 
@@ -38,30 +49,42 @@ internal static class WebmDecoder
         }
 
         var head = OggOpusDecoder.OpusHead.Parse(path, codecPrivate);
-        var packets = new List<ReadOnlyMemory<byte>>();
-        long total = 0, discard = 0;
-        foreach (var (track, frame, padding) in blocks)
+        var audio = new OpusPackets(path);
+        long discard = 0;
+        long? endNs = null;
+        foreach (var block in blocks)
         {
-            if (track != opus.Number)
+            if (block.Track != opus.Number)
             {
                 continue;
             }
 
-            total = OggOpusDecoder.AddPacketSamples(path, frame.Span, packets.Count + 1, total);
-            packets.Add(frame);
+            if (block.TimeNs - endNs is > GapNs and var gapNs)
+            {
+                audio.AddGap(audio.Count, Samples48k(gapNs));
+            }
+
+            var before = audio.Samples;
+            audio.Add(block.Frame);
+            endNs = block.TimeNs + ((audio.Samples - before) * 1_000_000_000 / 48_000);
 
             // DiscardPadding (nanoseconds) trims the end of its block; honoured on the last one, where encoders write it.
-            discard = padding is > 0 ? ((Math.Min(padding.Value, MaxPaddingNs) * 48_000) + 500_000_000) / 1_000_000_000 : 0;
+            discard = block.Padding is > 0 ? Samples48k(Math.Min(block.Padding.Value, MaxPaddingNs)) : 0;
         }
 
-        var kept = total - head.PreSkip - discard;
-        if (packets.Count == 0 || kept <= 0)
+        var kept = audio.Samples - head.PreSkip - discard;
+        if (audio.Count == 0 || kept <= 0)
         {
-            throw new AudioFormatException(path, packets.Count == 0 ? $"no audio: the WebM Opus track {opus.Number} holds no blocks" : "no audio: the WebM Opus track ends before its pre-skip");
+            throw new AudioFormatException(path, audio.Count == 0 ? $"no audio: the WebM Opus track {opus.Number} holds no blocks" : "no audio: the WebM Opus track ends before its pre-skip");
         }
 
-        return OggOpusDecoder.Decode(path, head, packets, kept, channel, "WebM Opus");
+        return OggOpusDecoder.Decode(path, head, audio, kept, channel, "WebM Opus");
     }
+
+    private static long Samples48k(long ns) => ((ns * 48_000) + 500_000_000) / 1_000_000_000;
+
+    /// <summary>A block of a track: its one frame, its time (nanoseconds from the segment's start) and its DiscardPadding (a Block in a BlockGroup).</summary>
+    private sealed record TrackBlock(ulong Track, ReadOnlyMemory<byte> Frame, long TimeNs, long? Padding);
 
     private sealed class Track
     {
@@ -72,19 +95,20 @@ internal static class WebmDecoder
         public byte[]? Private { get; set; }
     }
 
-    /// <summary>The tracks and, in file order, every block's track, frame and DiscardPadding (for a Block in a BlockGroup).</summary>
-    private static (List<Track> Tracks, List<(ulong Track, ReadOnlyMemory<byte> Frame, long? Padding)> Blocks) Walk(string path, byte[] file)
+    /// <summary>The tracks and, in file order, every block.</summary>
+    private static (List<Track> Tracks, List<TrackBlock> Blocks) Walk(string path, byte[] file)
     {
         var tracks = new List<Track>();
-        var blocks = new List<(ulong, ReadOnlyMemory<byte>, long?)>();
+        var blocks = new List<TrackBlock>();
         Track? current = null;
+        long scale = 1_000_000, cluster = 0;
         for (long at = 0; at < file.Length;)
         {
             var (id, idLength) = Vint(path, file, at, "element ID", keepMarker: true);
             var (size, sizeLength) = Vint(path, file, at + idLength, "element size", keepMarker: false);
             var data = at + idLength + sizeLength;
             var unknown = size == (1UL << (7 * sizeLength)) - 1;
-            if (id is Segment or Cluster or Tracks or TrackEntry or Audio or BlockGroup)
+            if (id is Segment or Cluster or Tracks or TrackEntry or Audio or BlockGroup or Info)
             {
                 if (id == TrackEntry)
                 {
@@ -114,11 +138,18 @@ internal static class WebmDecoder
                 case CodecPrivate when current is not null:
                     current.Private = body.ToArray();
                     break;
+                case TimecodeScale:
+                    scale = (long)Math.Clamp(Unsigned(body.Span), 1, 1_000_000_000);
+                    break;
+                case ClusterTimecode:
+                    cluster = (long)Math.Min(Unsigned(body.Span), long.MaxValue / 1_000_000_000 / 2);
+                    break;
                 case SimpleBlock or Block:
-                    blocks.Add(BlockFrame(path, body, at));
+                    var (track, relative, frame) = BlockFrame(path, body, at);
+                    blocks.Add(new TrackBlock(track, frame, (cluster + relative) * scale, null));
                     break;
                 case DiscardPadding when blocks.Count > 0:
-                    blocks[^1] = (blocks[^1].Item1, blocks[^1].Item2, Signed(body.Span));
+                    blocks[^1] = blocks[^1] with { Padding = Signed(body.Span) };
                     break;
             }
 
@@ -128,8 +159,8 @@ internal static class WebmDecoder
         return (tracks, blocks);
     }
 
-    /// <summary>A block's track number, then a 16-bit timecode and flags (Matroska 10.1), then its one frame.</summary>
-    private static (ulong, ReadOnlyMemory<byte>, long?) BlockFrame(string path, ReadOnlyMemory<byte> block, long at)
+    /// <summary>A block's track number, then a signed 16-bit timecode relative to its cluster's and flags (Matroska 10.1), then its one frame.</summary>
+    private static (ulong Track, short Relative, ReadOnlyMemory<byte> Frame) BlockFrame(string path, ReadOnlyMemory<byte> block, long at)
     {
         var (track, length) = Vint(path, block.Span, 0, "block track number", keepMarker: false);
         if (length + 3 > block.Length)
@@ -143,7 +174,7 @@ internal static class WebmDecoder
             throw new AudioFormatException(path, $"unsupported WebM block at byte {at}: laced frames (browsers and ffmpeg write one Opus frame a block)");
         }
 
-        return (track, block[(length + 3)..], null);
+        return (track, BinaryPrimitives.ReadInt16BigEndian(block.Span[length..]), block[(length + 3)..]);
     }
 
     /// <summary>An EBML variable-length integer: its length from the first byte's leading zeros, its marker bit kept (IDs) or dropped (sizes).</summary>

@@ -214,6 +214,13 @@ public sealed class OggOpusTests : IDisposable
     }
 
     [Fact]
+    public void Packets_missing_while_the_caller_was_silent_dtx_leave_silence_as_long_as_the_granules_say()
+    {
+        // The WebM fixture's packets in Ogg pages of 100 ms, whole and with those from 1.5 s to 2.5 s dropped (README).
+        OggPages.AssertGapKeptAsSilence(WavLoader.Load(Fixture("speech.opus")).Samples, WavLoader.Load(Fixture("speech-dtx.opus")).Samples, 1.5, 2.5);
+    }
+
+    [Fact]
     public void A_folder_expands_to_its_ogg_opus_and_flac_recordings_too()
     {
         foreach (var name in new[] { "a.opus", "b.ogg", "c.wav", "d.flac", "notes.txt" })

@@ -59,6 +59,22 @@ internal static class OggPages
     }
 
     /// <summary>Signal to difference of a decoding against its reference, in dB.</summary>
+    /// <summary>
+    /// A recording whose packets between <paramref name="gapFromS"/> and <paramref name="gapToS"/>
+    /// were dropped (DTX) but whose timestamps were kept: as long as the whole one, the same before
+    /// the gap, silent in it, and the same again once the decoder has caught up after it.
+    /// </summary>
+    public static void AssertGapKeptAsSilence(short[] whole, short[] gapped, double gapFromS, double gapToS)
+    {
+        static int At(double seconds) => (int)(seconds * 8000);
+        Assert.Equal(whole.Length, gapped.Length);
+        Assert.Equal(whole[..At(gapFromS - 0.05)], gapped[..At(gapFromS - 0.05)]);
+        Assert.True(Signals.Rms(gapped[At(gapFromS + 0.05)..At(gapToS - 0.05)]) < 1, "the gap is silence");
+        Assert.True(Signals.Rms(whole[At(gapFromS + 0.05)..At(gapToS - 0.05)]) > 100, "the dropped packets held sound");
+        var ratioDb = SignalToDifferenceDb(whole[At(gapToS + 0.2)..], gapped[At(gapToS + 0.2)..]);
+        Assert.True(ratioDb >= 20, $"after the gap the audio is not where it was: {ratioDb:0.0} dB signal to difference");
+    }
+
     public static double SignalToDifferenceDb(short[] reference, short[] decoded)
     {
         double signal = 0, difference = 0;

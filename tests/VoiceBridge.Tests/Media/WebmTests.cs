@@ -34,6 +34,13 @@ public sealed class WebmTests : IDisposable
         Assert.Equal(WavLoader.Load(Fixture("speech.webm")).Samples, WavLoader.Load(Fixture("speech-live.webm")).Samples);
     }
 
+    [Fact]
+    public void Blocks_missing_while_the_caller_was_silent_dtx_leave_silence_as_long_as_their_times_say()
+    {
+        // speech.webm with the packets from 1.5 s to 2.5 s dropped and the others' times kept (README).
+        OggPages.AssertGapKeptAsSilence(WavLoader.Load(Fixture("speech.webm")).Samples, WavLoader.Load(Fixture("speech-dtx.webm")).Samples, 1.5, 2.5);
+    }
+
     [Theory]
     [InlineData("A_FLAC", "unsupported WebM audio: codec A_FLAC; only Opus is decoded (convert it first, e.g. ffmpeg -i other.webm -ac 1 other-converted.wav)")]
     [InlineData("V_VP80", "no audio: the WebM file has no audio track")]
