@@ -17,16 +17,16 @@ public interface ISimulatedRecognizer
 
 /// <summary>
 /// The local recogniser (pocketsphinx with the domain grammar, as the local cascade uses): accurate
-/// on the domain's phrases only (docs/local-stt.md), which is what a scripted stand-in needs. One
-/// decoder per process, one turn at a time. When pocketsphinx cannot run, turns come out empty, as
-/// they did before, and the first failure says why.
+/// on the domain's phrases only (docs/local-stt.md), which is what a scripted stand-in needs. A fresh
+/// decoder for every turn (starting one takes 13-24 ms, a decode 100-200): a decoder keeps state from
+/// one utterance to the next (its noise estimate), so a shared one made the same recording come out
+/// with other words depending on which calls ran before it. When pocketsphinx cannot run, turns
+/// come out empty, as they did before, and the first failure says why.
 /// </summary>
 public sealed class LocalSimulatedRecognizer : ISimulatedRecognizer
 {
-    private readonly object _gate = new();
     private readonly PocketsphinxOptions _options = new();
-    private PocketsphinxDecoder? _decoder;
-    private bool _failed;
+    private volatile bool _failed;
 
     public static LocalSimulatedRecognizer Shared { get; } = new();
 
@@ -35,30 +35,26 @@ public sealed class LocalSimulatedRecognizer : ISimulatedRecognizer
 
     public string Recognize(ReadOnlySpan<short> pcm8k)
     {
-        if (pcm8k.IsEmpty)
+        if (pcm8k.IsEmpty || _failed)
         {
             return "";
         }
 
-        lock (_gate)
+        PocketsphinxDecoder decoder;
+        try
         {
-            if (_failed)
-            {
-                return "";
-            }
+            decoder = PocketsphinxDecoder.Create(_options, LocalStages.DomainGrammar);
+        }
+        catch (PocketsphinxException e)
+        {
+            Failure ??= e.Message;
+            _failed = true;
+            return "";
+        }
 
-            try
-            {
-                _decoder ??= PocketsphinxDecoder.Create(_options, LocalStages.DomainGrammar);
-            }
-            catch (PocketsphinxException e)
-            {
-                _failed = true;
-                Failure = e.Message;
-                return "";
-            }
-
-            return _decoder.Decode(NarrowbandUpsampler.Upsample(pcm8k, _options.BandFillDb)).Text;
+        using (decoder)
+        {
+            return decoder.Decode(NarrowbandUpsampler.Upsample(pcm8k, _options.BandFillDb)).Text;
         }
     }
 }

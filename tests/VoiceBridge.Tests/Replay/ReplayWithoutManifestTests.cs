@@ -51,9 +51,24 @@ public sealed class ReplayWithoutManifestTests(ITestOutputHelper output)
         Assert.Equal("", new LocalSimulatedRecognizer().Recognize([]));
     }
 
-    private ReplayCallReport Run(SimulatorOptions simulator)
+    [Fact]
+    public void The_same_recording_replayed_again_in_the_process_is_heard_the_same()
     {
-        var path = RepoPaths.Fixture("booking-ulaw8k.wav");
+        // A replay's report must not depend on which calls ran before it (one recogniser serves them all).
+        static string[] Heard(ReplayCallReport report) => [.. report.Turns.Where(t => t.Role == "user").Select(t => t.Text)];
+        var recogniser = new LocalSimulatedRecognizer();
+
+        var path = Path.Combine(RepoPaths.Root, "tests", "VoiceBridge.Tests", "Replay", "Fixtures", "three-turns-ulaw8k.wav");
+
+        var first = Heard(Run(new SimulatorOptions { Recognizer = recogniser }, path));
+        var again = Heard(Run(new SimulatorOptions { Recognizer = recogniser }, path));
+
+        Assert.Equal(first, again);
+    }
+
+    private ReplayCallReport Run(SimulatorOptions simulator, string? path = null)
+    {
+        path ??= RepoPaths.Fixture("booking-ulaw8k.wav");
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var loggers = new TestLoggerFactory(output);
         var recording = WavLoader.Load(path);
