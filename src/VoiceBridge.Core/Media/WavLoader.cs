@@ -62,8 +62,9 @@ public static partial class WavLoader
 
         try
         {
-            using var stream = File.OpenRead(path);
-            CheckRiffHeader(path, stream);
+            using var file = File.OpenRead(path);
+            CheckRiffHeader(path, file);
+            var stream = WithUnfinishedSizes(file);
             using var reader = new WaveFileReader(stream);
             long dataStart = stream.Position; // the reader leaves its stream at the first byte of the data chunk
             var format = reader.WaveFormat;
