@@ -102,6 +102,10 @@ public static class ReplayCall
         {
             failures.Add($"the manifest lists {expected.Count} utterances; the call had {userTurns.Count} user turns");
         }
+        else if (expected is null && turns.All(t => t.Role != TurnRole.User))
+        {
+            failures.Add("no caller speech: the bridge heard no caller turn in the recording (silent, or the caller is on the channel not taken: see --channel), so the call tested nothing");
+        }
 
         for (var i = 0; i < turns.Count; i++)
         {

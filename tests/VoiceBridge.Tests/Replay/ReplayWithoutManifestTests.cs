@@ -66,6 +66,18 @@ public sealed class ReplayWithoutManifestTests(ITestOutputHelper output)
         Assert.Equal(first, again);
     }
 
+    [Fact]
+    public void A_recording_without_caller_speech_fails_as_testing_nothing()
+    {
+        using var dir = new Media.TempDirectory();
+        var path = dir.Write("silent.wav", Media.WavFiles.Handmade(1, 1, 8000, 16, 2, new byte[5 * 16_000]));
+
+        var report = Run(new SimulatorOptions(), path);
+
+        Assert.Equal(CallStatus.Failed, report.Status);
+        Assert.Contains(report.Failures, f => f.StartsWith("no caller speech: the bridge heard no caller turn", StringComparison.Ordinal));
+    }
+
     private ReplayCallReport Run(SimulatorOptions simulator, string? path = null)
     {
         path ??= RepoPaths.Fixture("booking-ulaw8k.wav");
