@@ -53,7 +53,11 @@ internal sealed class SipCall(SipEndpoint endpoint, string callId, string localT
 
     public SdpLocal Sdp { get; set; } = null!;
 
+    /// <summary>The last SDP we sent: our answer, or our offer in the 200 to a re-INVITE without one.</summary>
     public SdpSession? LastAnswer { get; set; }
+
+    /// <summary>Our 200 carried an offer (the re-INVITE had none): its answer comes in the ACK.</summary>
+    public bool AwaitingAnswer { get; set; }
 
     public SipCallLeg? Leg { get; set; }
 

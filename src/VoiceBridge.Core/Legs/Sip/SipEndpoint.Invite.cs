@@ -114,8 +114,16 @@ public sealed partial class SipEndpoint
             return;
         }
 
-        call.Sdp = call.Sdp with { SessionVersion = call.Sdp.SessionVersion + 1 };
-        if (request.Body.Length > 0)
+        if (request.Body.Length == 0)
+        {
+            // No offer (RFC 3261 14.2): ours goes in the 200, the answer comes in the ACK. We offer
+            // what we want, the current codec sending and receiving (RFC 6337 5.3: a resume from
+            // hold by a B2BUA comes this way), not the last answer's direction.
+            var offer = Reoffer(call.LastAnswer!);
+            call.LastAnswer = WithVersion(call, offer);
+            call.AwaitingAnswer = true;
+        }
+        else
         {
             if (!TryNegotiate(transaction, call, out var offer, out _))
             {
@@ -123,7 +131,7 @@ public sealed partial class SipEndpoint
             }
 
             var answer = SdpNegotiator.Answer(offer!, call.Sdp);
-            call.LastAnswer = answer.Answer;
+            call.LastAnswer = WithVersion(call, answer.Answer!);
             call.Leg!.UpdateMedia(Media(answer.Choice!));
             Log.MediaUpdated(_logger, call.CallId, answer.Choice!.Codec.ToString(), answer.Choice.Direction.ToString(), answer.Choice.IsHold);
         }
@@ -204,6 +212,12 @@ public sealed partial class SipEndpoint
         {
             // The ACK of our 2xx: stop retransmitting it (13.3.1.4).
             call.PendingOk = null;
+            if (call.AwaitingAnswer)
+            {
+                call.AwaitingAnswer = false;
+                TakeAnswer(call, ack);
+            }
+
             return;
         }
 
@@ -213,6 +227,65 @@ public sealed partial class SipEndpoint
             transaction.Acknowledged = true;
             transaction.NextRetransmitMs = long.MaxValue;
         }
+    }
+
+    /// <summary>
+    /// The answer in the ACK to the offer of our 200. It is read as the negotiator reads an offer
+    /// (the codec is one we offered, the direction mirrored to ours); one that cannot be taken leaves
+    /// the media as they were, and is logged (there is no response to an ACK to refuse it in).
+    /// </summary>
+    private void TakeAnswer(SipCall call, SipMessage ack)
+    {
+        string? problem = null;
+        if (ack.Body.Length == 0)
+        {
+            problem = "the ACK carries no SDP answer to the offer in our 200";
+        }
+        else if (!SdpSession.TryParse(Encoding.UTF8.GetString(ack.Body), out var answer, out var error))
+        {
+            problem = "malformed SDP answer in the ACK: " + error;
+        }
+        else if (SdpNegotiator.Answer(answer!, call.Sdp) is { Choice: { } choice })
+        {
+            call.Leg!.UpdateMedia(Media(choice));
+            Log.MediaUpdated(_logger, call.CallId, choice.Codec.ToString(), choice.Direction.ToString(), choice.IsHold);
+            return;
+        }
+        else
+        {
+            problem = "the SDP answer in the ACK accepts no audio stream we offered";
+        }
+
+        Log.AnswerRefused(_logger, call.CallId, problem);
+    }
+
+    /// <summary>Our offer for a re-INVITE without one: the last SDP we sent, its audio stream sending and receiving.</summary>
+    private static SdpSession Reoffer(SdpSession last)
+    {
+        SdpSession.TryParse(last.ToString(), out var offer, out _);
+        foreach (var media in offer!.Media.Where(m => m.Port != 0))
+        {
+            media.Direction = SdpDirection.SendRecv;
+        }
+
+        return offer;
+    }
+
+    /// <summary>
+    /// <paramref name="sdp"/> with our o= version: the last one when nothing else changed, else the
+    /// next (RFC 3264 8: by exactly one, and only for a changed session).
+    /// </summary>
+    private static SdpSession WithVersion(SipCall call, SdpSession sdp)
+    {
+        sdp.Origin = sdp.Origin with { SessionVersion = call.Sdp.SessionVersion };
+        if (call.LastAnswer is { } last && last.ToString() == sdp.ToString())
+        {
+            return sdp;
+        }
+
+        call.Sdp = call.Sdp with { SessionVersion = call.Sdp.SessionVersion + 1 };
+        sdp.Origin = sdp.Origin with { SessionVersion = call.Sdp.SessionVersion };
+        return sdp;
     }
 
     /// <summary>CANCEL (9.2): 200 to it; a call not yet answered gets 487 and ends. We answer at once, so a CANCEL usually finds a 200 already sent and changes nothing.</summary>

@@ -44,5 +44,8 @@ public sealed partial class SipEndpoint
 
         [LoggerMessage(13, LogLevel.Warning, "sip-auth refused (403): {Method} {CallId} from {From}: {Reason}, {Failures} failed attempts")]
         public static partial void AuthRefused(ILogger logger, string method, string callId, string from, string reason, int failures);
+
+        [LoggerMessage(14, LogLevel.Warning, "sip call {CallId}: the media stay as they were: {Problem}")]
+        public static partial void AnswerRefused(ILogger logger, string callId, string problem);
     }
 }

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net;
+using System.Text;
+using VoiceBridge.Legs.Sip;
 using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Legs.Sip;
@@ -72,4 +75,55 @@ public sealed partial class SipEndpointTests
         Assert.Equal(0, phone.Count(m => m.IsRequest && m.Method == "BYE"));
         Assert.Equal(1, env.Sip!.ActiveCalls);
     });
+
+    [Fact]
+    public void A_reinvite_without_an_offer_gets_our_offer_to_send_and_receive_and_the_ack_answer_moves_the_media() => Run(async (phone, env, time) =>
+    {
+        phone.Send(Invite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+        phone.Send(InDialog("INVITE", ok.To.Tag!, 2, body: Offer.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal), contentType: "application/sdp"), branch: "z9hG4bKhold");
+        var held = await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 2, time, TimeSpan.FromSeconds(2), "200 to the hold re-INVITE");
+        phone.Send(InDialog("ACK", ok.To.Tag!, 2), branch: "z9hG4bKack2");
+
+        // A B2BUA resumes with an empty re-INVITE and moves the media to another port in its ACK.
+        phone.Send(InDialog("INVITE", ok.To.Tag!, 3), branch: "z9hG4bKempty");
+        var offered = await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 3, time, TimeSpan.FromSeconds(2), "200 with our offer");
+        var offer = Encoding.UTF8.GetString(offered.Body);
+        Assert.Contains("a=sendrecv", offer, StringComparison.Ordinal);
+        Assert.Equal(Version(held) + 1, Version(offered));
+        await using var moved = new SipTestPhone(env.Datagrams!, env.Sip!.LocalEndPoint);
+        var answer = Offer.Replace("RTPPORT", moved.RtpPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 3, body: answer, contentType: "application/sdp"), branch: "z9hG4bKack3");
+        await time.Elapse(TimeSpan.FromMilliseconds(500));
+
+        lock (moved.RtpPackets)
+        {
+            Assert.InRange(moved.RtpPackets.Count, 20, 30);
+        }
+    });
+
+    [Fact]
+    public void A_refused_reoffer_leaves_the_sdp_version_and_the_next_change_takes_the_next_one() => Run(async (phone, env, time) =>
+    {
+        phone.Send(Invite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+        var g729 = Offer.Replace("RTP/AVP 0 101", "RTP/AVP 18", StringComparison.Ordinal).Replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:18 G729/8000", StringComparison.Ordinal);
+        phone.Send(InDialog("INVITE", ok.To.Tag!, 2, body: g729, contentType: "application/sdp"), branch: "z9hG4bKg729");
+        await phone.ExpectStatusAsync(488, "INVITE", time);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 2), branch: "z9hG4bKg729");
+
+        phone.Send(InDialog("INVITE", ok.To.Tag!, 3, body: Offer, contentType: "application/sdp"), branch: "z9hG4bKsame");
+        var same = await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 3, time, TimeSpan.FromSeconds(2), "200 to an unchanged re-offer");
+        phone.Send(InDialog("ACK", ok.To.Tag!, 3), branch: "z9hG4bKack3");
+        phone.Send(InDialog("INVITE", ok.To.Tag!, 4, body: Offer.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal), contentType: "application/sdp"), branch: "z9hG4bKhold");
+        var held = await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 4, time, TimeSpan.FromSeconds(2), "200 to the hold");
+
+        Assert.Equal((Version(ok), Version(ok) + 1), (Version(same), Version(held)));
+    });
+
+    /// <summary>The o= line's session version of a response's SDP.</summary>
+    private static ulong Version(SipMessage response) =>
+        ulong.Parse(Encoding.UTF8.GetString(response.Body).Split('\n').First(l => l.StartsWith("o=", StringComparison.Ordinal)).Split(' ')[2], CultureInfo.InvariantCulture);
 }
