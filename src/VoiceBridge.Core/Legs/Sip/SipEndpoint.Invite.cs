@@ -299,7 +299,8 @@ public sealed partial class SipEndpoint
             return;
         }
 
-        Respond(transaction, 200, "OK");
+        // The To tag of the INVITE's responses, so the caller sees one dialog (9.2).
+        Respond(transaction, 200, "OK", invite.Call?.LocalTag);
         if (invite.LastStatus < 200 && invite.Call is { } call)
         {
             Respond(invite, 487, "Request Terminated", call.LocalTag);

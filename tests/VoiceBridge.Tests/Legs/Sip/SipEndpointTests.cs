@@ -197,7 +197,8 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
         var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
         phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
         phone.Send(InDialog("CANCEL", "", 1).Replace(";tag=\n", "\n", StringComparison.Ordinal));
-        await phone.ExpectStatusAsync(200, "CANCEL", time);
+        var cancelled = await phone.ExpectStatusAsync(200, "CANCEL", time);
+        Assert.Equal(ok.To.Tag, cancelled.To.Tag);
         Assert.Equal(1, env.Sip!.ActiveCalls);
         await env.Sip.DisposeAsync();
         await phone.ExpectAsync(m => m.IsRequest && m.Method == "BYE", time, TimeSpan.FromSeconds(2), "BYE from the stopping server");
