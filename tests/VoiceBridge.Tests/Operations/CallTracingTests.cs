@@ -58,14 +58,18 @@ public sealed class CallTracingTests
             return await run;
         });
         tracer.ForceFlush();
+        tracer.Dispose();
 
-        var call = Assert.Single(exported, a => a.OperationName == "call" && (string?)a.GetTagItem(CallSession.CallIdTag) == callId);
+        // The source is process-wide: calls of tests running beside this one end spans into the
+        // exporter too, up to the moment it is disposed, so the list is read as a copy.
+        var spans = exported.ToArray();
+        var call = Assert.Single(spans, a => a.OperationName == "call" && (string?)a.GetTagItem(CallSession.CallIdTag) == callId);
         Assert.Equal("trace-test", call.GetTagItem(CallSession.LegTag));
         Assert.Equal("local", call.GetTagItem(CallSession.EnginesTag));
         Assert.Contains(call.Events, e => e.Name == "engine");
-        var requests = exported.Where(a => a.TraceId == call.TraceId && a != call).Select(a => a.OperationName).ToHashSet();
+        var requests = spans.Where(a => a.TraceId == call.TraceId && a != call).Select(a => a.OperationName).ToHashSet();
         Assert.Superset(new HashSet<string> { ProviderSpans.SpeechToText, ProviderSpans.Llm, ProviderSpans.TextToSpeech }, requests);
-        Assert.All(exported.Where(a => a.TraceId == call.TraceId && a != call), a => Assert.Equal("local", a.GetTagItem(ProviderSpans.EngineTag)));
+        Assert.All(spans.Where(a => a.TraceId == call.TraceId && a != call), a => Assert.Equal("local", a.GetTagItem(ProviderSpans.EngineTag)));
 
         // The engine's own logs do not name the call: the scope does.
         Assert.Contains(logs.Entries, e => e.Category == nameof(CascadeEngine) && e.CallId == callId);
