@@ -6,7 +6,9 @@ public static partial class WavLoader
     /// Turns a recording's interleaved frames (any channel count, 16-bit scale) into the call's 8 kHz
     /// mono as <see cref="ChannelSelection"/> asks. For <see cref="ChannelSelection.Auto"/> on stereo
     /// both channels are converted and measured in one pass, and the choice is made at the end, so a
-    /// file is read once whatever its format.
+    /// file is read once whatever its format. Auto on more channels mixes them and measures each: the
+    /// mix is made the mean of the channels with sound at the end (mixing is linear, so a scale does
+    /// it), so a caller on one channel of six is not six times quieter.
     /// </summary>
     internal sealed class ChannelPicker
     {
@@ -33,6 +35,7 @@ public static partial class WavLoader
         private readonly short[]? _mono2;
         private readonly int _start;
         private readonly int _count;
+        private readonly double[]? _channelEnergy;
         private double _energyLeft;
         private double _energyRight;
         private double _energyDifference;
@@ -57,6 +60,7 @@ public static partial class WavLoader
                 var mixes = selection == ChannelSelection.Mix || (selection == ChannelSelection.Auto && channels > 1);
                 _start = selection == ChannelSelection.Right && channels > 1 ? 1 : 0;
                 _count = mixes ? channels : 1;
+                _channelEnergy = selection == ChannelSelection.Auto && channels > 2 ? new double[channels] : null;
             }
         }
 
@@ -84,6 +88,10 @@ public static partial class WavLoader
                 for (var c = _start; c < _start + _count; c++)
                 {
                     sum += frame[c];
+                    if (_channelEnergy is { } energy)
+                    {
+                        energy[c] += frame[c] * frame[c];
+                    }
                 }
 
                 _mono[f] = ToShort(sum / _count);
@@ -112,7 +120,7 @@ public static partial class WavLoader
             var first = _first.Finish();
             if (!Measures)
             {
-                return (first, Describe());
+                return _channelEnergy is { } energy ? MeanOfChannelsWithSound(first, energy) : (first, Describe());
             }
 
             var second = _second!.Finish();
@@ -136,6 +144,25 @@ public static partial class WavLoader
             }
 
             return (first, $"left (auto: the channels differ, their difference {differenceDb:0} dB against the louder; a Twilio dual-channel recording has the caller on the left, the agent on the right)");
+        }
+
+        /// <summary>The mix of all channels made the mean of those with sound, when some are silent.</summary>
+        private (short[] Samples, string Choice) MeanOfChannelsWithSound(short[] mix, double[] energy)
+        {
+            var withSound = energy.Count(e => Rms(e) >= SilentRms);
+            if (withSound == 0 || withSound == _channels)
+            {
+                return (mix, Describe());
+            }
+
+            var scale = (double)_channels / withSound;
+            for (var i = 0; i < mix.Length; i++)
+            {
+                mix[i] = ToShort(mix[i] * scale);
+            }
+
+            var which = string.Join(", ", Enumerable.Range(0, _channels).Where(c => Rms(energy[c]) >= SilentRms).Select(c => c + 1));
+            return (mix, $"mix of channel{(withSound == 1 ? "" : "s")} {which} of {_channels} (auto: the others are silent)");
         }
 
         private string Describe() => (_selection, _channels) switch

@@ -65,7 +65,7 @@ public sealed class ChannelAutoTests : IDisposable
     }
 
     [Fact]
-    public void Mono_is_taken_as_it_is_and_more_than_two_channels_are_mixed()
+    public void Mono_is_taken_as_it_is_and_more_than_two_channels_are_mixed_without_the_silent_ones()
     {
         var tone = WavFiles.Sine(440, Rate, Rate, Peak);
         var mono = _dir.File("mono.wav");
@@ -74,8 +74,9 @@ public sealed class ChannelAutoTests : IDisposable
         WavFiles.Write(four, new WaveFormat(Rate, 16, 4), [tone, tone, tone, new double[Rate]], SampleKind.Pcm);
 
         Assert.Equal("mono", WavLoader.Load(mono).ChannelChoice);
-        Assert.Equal("mix (auto: 4 channels)", WavLoader.Load(four).ChannelChoice);
-        Assert.Equal(WavLoader.Load(four, ChannelSelection.Mix).Samples, WavLoader.Load(four).Samples);
+        Assert.Equal("mix of channels 1, 2, 3 of 4 (auto: the others are silent)", WavLoader.Load(four).ChannelChoice);
+        Assert.InRange(Signals.Rms(WavLoader.Load(four).Samples) / Signals.Rms(WavLoader.Load(mono).Samples), 0.99, 1.01);
+        Assert.InRange(Signals.Rms(WavLoader.Load(four, ChannelSelection.Mix).Samples) / Signals.Rms(WavLoader.Load(mono).Samples), 0.74, 0.76);
     }
 
     [Fact]
@@ -154,6 +155,37 @@ public sealed class ChannelAutoTests : IDisposable
         var files = ReplayInputs.Expand([wav, _dir.Path, sameFile], rawMuLaw: false);
 
         Assert.Equal([wav], files);
+    }
+
+    [Fact]
+    public void Of_more_channels_auto_takes_the_mean_of_those_with_sound_so_a_caller_on_one_keeps_its_level()
+    {
+        var tone = WavFiles.Sine(440, Rate, Rate, Peak);
+        var silence = new double[Rate];
+        var path = _dir.File("six.wav");
+        WavFiles.Write(path, new WaveFormat(Rate, 16, 6), [silence, silence, tone, silence, silence, silence], SampleKind.Pcm);
+        var mono = _dir.File("mono.wav");
+        WavFiles.Write(mono, new WaveFormat(Rate, 16, 1), [tone], SampleKind.Pcm);
+
+        var recording = WavLoader.Load(path);
+
+        Assert.Equal("mix of channel 3 of 6 (auto: the others are silent)", recording.ChannelChoice);
+        var level = Signals.Rms(recording.Samples) / Signals.Rms(WavLoader.Load(mono).Samples);
+        Assert.InRange(level, 0.99, 1.01);
+        Assert.Equal("mix of 6 channels (--channel mix)", WavLoader.Load(path, ChannelSelection.Mix).ChannelChoice);
+    }
+
+    [Fact]
+    public void Of_more_channels_all_with_sound_auto_mixes_them_all()
+    {
+        var tone = WavFiles.Sine(440, Rate, Rate, Peak);
+        var path = _dir.File("four.wav");
+        WavFiles.Write(path, new WaveFormat(Rate, 16, 4), [tone, tone, tone, tone], SampleKind.Pcm);
+
+        var recording = WavLoader.Load(path);
+
+        Assert.Equal("mix (auto: 4 channels)", recording.ChannelChoice);
+        Assert.Equal(WavLoader.Load(path, ChannelSelection.Mix).Samples, recording.Samples);
     }
 
     private string Stereo(string name, double[] left, double[] right)
