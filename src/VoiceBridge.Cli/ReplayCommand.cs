@@ -35,6 +35,7 @@ internal static class ReplayCommand
         var jitter = new Option<int>("--jitter") { Description = "SIP leg: delay each caller RTP packet by a random 0..MS milliseconds", DefaultValueFactory = _ => 0 };
         var loss = new Option<double>("--loss") { Description = "SIP leg: drop this percentage of caller RTP packets", DefaultValueFactory = _ => 0 };
         var reorder = new Option<double>("--reorder") { Description = "SIP leg: hold this percentage of caller RTP packets back behind the next one", DefaultValueFactory = _ => 0 };
+        var ptime = new Option<int>("--ptime") { Description = "SIP leg: the caller sends packets of MS milliseconds of audio (10-120, steps of 10)", DefaultValueFactory = _ => 20 };
         var verbose = new Option<bool>("--verbose") { Description = "Log the call path's events" };
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
@@ -54,17 +55,18 @@ internal static class ReplayCommand
         command.Options.Add(jitter);
         command.Options.Add(loss);
         command.Options.Add(reorder);
+        command.Options.Add(ptime);
         command.Options.Add(faults);
         command.Options.Add(clock);
         command.Options.Add(noWarmUp);
         command.SetAction(async (parse, ct) =>
         {
-            var impairments = new RtpImpairments(parse.GetValue(jitter), parse.GetValue(loss), parse.GetValue(reorder));
+            var impairments = new RtpImpairments(parse.GetValue(jitter), parse.GetValue(loss), parse.GetValue(reorder), PacketMs: parse.GetValue(ptime));
             var replayLeg = parse.GetValue(leg) == "sip" ? ReplayLeg.Sip : ReplayLeg.Twilio;
             var legErrors = impairments.Validate().ToList();
             if (impairments.Any && replayLeg != ReplayLeg.Sip)
             {
-                legErrors.Add("--jitter, --loss and --reorder apply to RTP: add --leg sip");
+                legErrors.Add("--ptime, --jitter, --loss and --reorder apply to RTP: add --leg sip");
             }
 
             if (parse.GetValue(faults) is not null && parse.GetValue(fault) is { Length: > 0 })

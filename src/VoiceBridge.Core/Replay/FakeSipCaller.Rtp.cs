@@ -10,7 +10,11 @@ public sealed partial class FakeSipCaller
 {
     private readonly Random _random;
     private readonly JitterBuffer _heard = new(new JitterBufferOptions());
-    private readonly byte[] _packet = new byte[12 + CallClock.FrameSamples];
+    private readonly byte[] _packet = new byte[12 + RtpReframer.MaxPacketSamples];
+    private readonly byte[] _unsent = new byte[RtpReframer.MaxPacketSamples + CallClock.FrameSamples];
+    private int _unsentCount;
+    private uint _unsentTimestamp;
+    private long _audioPacketsSent;
     private readonly byte[] _agentFrame = new byte[CallClock.FrameSamples];
     private readonly byte[] _alaw = new byte[CallClock.FrameSamples];
     private readonly byte[] _converted = new byte[CallClock.FrameSamples];
@@ -66,6 +70,7 @@ public sealed partial class FakeSipCaller
         if (_telephoneEvent is { } eventType && (_keys.IsActive || _keysToPress.Count > 0))
         {
             // RFC 4733: while a key is down its event packets replace the audio.
+            _unsentCount = 0;
             if (!_keys.IsActive)
             {
                 _keys.Start(_keysToPress.Dequeue(), timestamp);
@@ -80,7 +85,27 @@ public sealed partial class FakeSipCaller
             }
         }
 
-        var length = RtpPacket.Write(_packet, _payloadType, tick == 1, _sequence++, timestamp, _ssrc, payload);
+        // Packets of the chosen duration (the replay's --ptime): 20 ms frames gathered, or cut in two.
+        if (_unsentCount == 0)
+        {
+            _unsentTimestamp = timestamp;
+        }
+
+        payload.CopyTo(_unsent.AsSpan(_unsentCount));
+        _unsentCount += payload.Length;
+        var packetSamples = _impairments.PacketMs * CallClock.SampleRate / 1000;
+        while (_unsentCount >= packetSamples)
+        {
+            SendAudioPacket(_unsent.AsSpan(0, packetSamples), _unsentTimestamp);
+            _unsent.AsSpan(packetSamples, _unsentCount - packetSamples).CopyTo(_unsent);
+            _unsentCount -= packetSamples;
+            _unsentTimestamp += (uint)packetSamples;
+        }
+    }
+
+    private void SendAudioPacket(ReadOnlySpan<byte> payload, uint timestamp)
+    {
+        var length = RtpPacket.Write(_packet, _payloadType, _audioPacketsSent++ == 0, _sequence++, timestamp, _ssrc, payload);
         var packet = _packet.AsSpan(0, length).ToArray();
         if (_random.NextDouble() * 100 < _impairments.LossPercent)
         {

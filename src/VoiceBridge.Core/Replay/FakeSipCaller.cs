@@ -80,7 +80,8 @@ public sealed partial class FakeSipCaller : FakeCaller
             .Append($"c=IN IP4 {_rtp.LocalEndPoint.Address}\r\n")
             .Append("t=0 0\r\n")
             .Append($"m=audio {_rtp.LocalEndPoint.Port} RTP/AVP 0 8 101\r\n")
-            .Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n")
+            .Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n")
+            .Append($"a=ptime:{_impairments.PacketMs}\r\na=sendrecv\r\n")
             .ToString();
         var invite = NewRequest("INVITE", $"sip:agent@{_bridge}");
         invite.Headers.Add("Contact", $"<sip:caller@{_sip!.LocalEndPoint}>");

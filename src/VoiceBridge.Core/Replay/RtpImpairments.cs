@@ -1,15 +1,16 @@
 namespace VoiceBridge.Replay;
 
 /// <summary>
-/// Network trouble applied to the RTP a fake SIP caller sends (<c>replay --leg sip --jitter MS
-/// --loss PCT --reorder PCT</c>): each packet is delayed by a random 0..JitterMs, dropped with
-/// LossPercent, or held back behind the next one with ReorderPercent. Seeded, so a run repeats.
+/// How a fake SIP caller sends its RTP, and the network trouble it meets (<c>replay --leg sip
+/// --ptime MS --jitter MS --loss PCT --reorder PCT</c>): packets of PacketMs of audio (20 by default;
+/// gateways send 10, 30, 60), each delayed by a random 0..JitterMs, dropped with LossPercent, or held
+/// back behind the next one with ReorderPercent. Seeded, so a run repeats.
 /// </summary>
-public sealed record RtpImpairments(int JitterMs = 0, double LossPercent = 0, double ReorderPercent = 0, int Seed = 1)
+public sealed record RtpImpairments(int JitterMs = 0, double LossPercent = 0, double ReorderPercent = 0, int Seed = 1, int PacketMs = 20)
 {
     public static readonly RtpImpairments None = new();
 
-    public bool Any => JitterMs > 0 || LossPercent > 0 || ReorderPercent > 0;
+    public bool Any => JitterMs > 0 || LossPercent > 0 || ReorderPercent > 0 || PacketMs != 20;
 
     /// <summary>Every problem with the values, each naming its option; empty when usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -30,8 +31,13 @@ public sealed record RtpImpairments(int JitterMs = 0, double LossPercent = 0, do
             errors.Add($"--reorder {ReorderPercent}: must be a percentage 0-100");
         }
 
+        if (PacketMs is < 10 or > 120 || PacketMs % 10 != 0)
+        {
+            errors.Add($"--ptime {PacketMs}: must be 10-120 ms in steps of 10");
+        }
+
         return errors;
     }
 
-    public override string ToString() => $"jitter {JitterMs} ms, loss {LossPercent}%, reorder {ReorderPercent}%";
+    public override string ToString() => $"{PacketMs} ms packets, jitter {JitterMs} ms, loss {LossPercent}%, reorder {ReorderPercent}%";
 }

@@ -42,22 +42,25 @@ public sealed class G711RtpCodec : IRtpAudioCodec
         return mulaw160.Length;
     }
 
-    public bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw160)
+    /// <summary>One byte a sample: a payload of any length up to <paramref name="mulaw"/>'s decodes.</summary>
+    public bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw, out int samples)
     {
-        if (payload.Length != CallClock.FrameSamples)
+        samples = 0;
+        if (payload.IsEmpty || payload.Length > mulaw.Length)
         {
             return false;
         }
 
+        samples = payload.Length;
         if (!_alaw)
         {
-            payload.CopyTo(mulaw160);
+            payload.CopyTo(mulaw);
             return true;
         }
 
         for (var i = 0; i < payload.Length; i++)
         {
-            mulaw160[i] = G711.LinearToMuLaw(G711.ALawToLinear(payload[i]));
+            mulaw[i] = G711.LinearToMuLaw(G711.ALawToLinear(payload[i]));
         }
 
         return true;

@@ -2,8 +2,8 @@ namespace VoiceBridge.Legs.Rtp;
 
 /// <summary>
 /// The audio codec of an RTP leg, between the bridge's 20 ms frames of 8 kHz mu-law and RTP payloads.
-/// The leg paces, numbers and buffers in 20 ms frames whatever the codec: only the payload bytes and
-/// the RTP clock differ.
+/// The leg sends 20 ms packets and buffers 20 ms frames whatever the codec; it takes packets of any
+/// duration the codec can decode (<see cref="RtpReframer"/> cuts them into frames).
 /// </summary>
 public interface IRtpAudioCodec
 {
@@ -23,8 +23,9 @@ public interface IRtpAudioCodec
     int Encode(ReadOnlySpan<byte> mulaw160, Span<byte> payload);
 
     /// <summary>
-    /// Decodes one received payload into 160 bytes of mu-law. False, with <paramref name="mulaw160"/> untouched,
-    /// when the payload is not one 20 ms frame this codec can decode (the answer says <c>a=ptime:20</c>).
+    /// Decodes one received payload of any duration into 8 kHz mu-law; <paramref name="samples"/> is how
+    /// many bytes were written. False when the payload is empty, corrupt, or longer than
+    /// <paramref name="mulaw"/> holds (<see cref="RtpReframer.MaxPacketSamples"/>: 120 ms).
     /// </summary>
-    bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw160);
+    bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw, out int samples);
 }

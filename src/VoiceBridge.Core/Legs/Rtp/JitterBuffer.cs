@@ -85,9 +85,11 @@ public sealed partial class JitterBuffer
 
     /// <summary>
     /// Stores one received frame. <paramref name="arrivalMs"/> is the receive time on the leg's clock
-    /// (any origin, the same as <see cref="Pop"/>'s). Never throws on packet contents.
+    /// (any origin, the same as <see cref="Pop"/>'s); when <paramref name="measured"/> is false it says
+    /// nothing of the network's delay (a frame the <see cref="RtpReframer"/> completed with silence) and
+    /// leaves the target delay alone. Never throws on packet contents.
     /// </summary>
-    public JitterInsertResult Insert(ushort sequence, uint timestamp, ReadOnlySpan<byte> payload, long arrivalMs)
+    public JitterInsertResult Insert(ushort sequence, uint timestamp, ReadOnlySpan<byte> payload, long arrivalMs, bool measured = true)
     {
         if (payload.Length != FrameBytes)
         {
@@ -129,7 +131,11 @@ public sealed partial class JitterBuffer
             {
                 _late++;
                 _discarded++;
-                AddDelaySample(relative);
+                if (measured)
+                {
+                    AddDelaySample(relative);
+                }
+
                 return JitterInsertResult.TooLate;
             }
 
@@ -156,8 +162,28 @@ public sealed partial class JitterBuffer
             _highestTimestamp = extendedTimestamp;
         }
 
-        AddDelaySample(relative);
+        if (measured)
+        {
+            AddDelaySample(relative);
+        }
+
         return JitterInsertResult.Inserted;
+    }
+
+    /// <summary>
+    /// Whether a frame stamped <paramref name="timestamp"/> plays at a <see cref="Pop"/> at
+    /// <paramref name="nowMs"/>, or has had its turn: what waits for the rest of its samples must go in by
+    /// then. Before the first frame nothing is due: the schedule starts with it.
+    /// </summary>
+    public bool IsDue(uint timestamp, long nowMs)
+    {
+        if (!_hasStream)
+        {
+            return false;
+        }
+
+        long extended = _highestTimestamp + (int)(timestamp - (uint)_highestTimestamp);
+        return (nowMs * SamplesPerMs) - (extended + _minRelative + ((long)_targetMs * SamplesPerMs)) > -FrameBytes;
     }
 
     private JitterInsertResult HoldOrReset(ushort sequence, uint timestamp, ReadOnlySpan<byte> payload, long arrivalMs)

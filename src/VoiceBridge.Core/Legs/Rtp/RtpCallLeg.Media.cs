@@ -18,7 +18,7 @@ public sealed partial class RtpCallLeg
     private readonly TimeSpan _rtpTimeout;
     private readonly uint _ssrc;
     private readonly byte[] _inFrame = new byte[CallClock.FrameSamples];
-    private readonly byte[] _inScratch = new byte[CallClock.FrameSamples];
+    private readonly byte[] _inScratch = new byte[RtpReframer.MaxPacketSamples];
     private readonly byte[] _outFrame = new byte[CallClock.FrameSamples];
     private readonly byte[] _outPayload;
     private readonly byte[] _outPacket = new byte[MaxPacket + IRtpTransport.SendReserve];
@@ -86,6 +86,7 @@ public sealed partial class RtpCallLeg
             deliver = _mediaStarted;
             if (deliver)
             {
+                _reframer?.Flush(NowMs());
                 _jitterBuffer.Pop(_inFrame, NowMs());
             }
 

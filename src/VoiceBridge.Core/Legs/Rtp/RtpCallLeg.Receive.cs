@@ -12,6 +12,7 @@ public sealed partial class RtpCallLeg
     private bool _inTimestampKnown;
     private uint _lastInTimestamp;
     private uint _lastCallTimestamp;
+    private RtpReframer? _reframer;
 
     /// <summary>One inbound RTP datagram: audio to the jitter buffer, telephone-events to DTMF, the rest counted and dropped.</summary>
     private void OnRtp(ReadOnlySpan<byte> datagram, IPEndPoint from)
@@ -88,9 +89,13 @@ public sealed partial class RtpCallLeg
         return true;
     }
 
+    /// <summary>
+    /// A 20 ms packet goes to the jitter buffer as it is; the first of any other duration (a 30 ms
+    /// gateway, Opus at 60 ms) sends the stream through the <see cref="RtpReframer"/> from then on.
+    /// </summary>
     private void OnAudio(RtpPacket packet)
     {
-        if (!_media.Codec.TryDecode(packet.Payload, _inScratch))
+        if (!_media.Codec.TryDecode(packet.Payload, _inScratch, out var samples))
         {
             if (_wrongSizeFrames++ < 10)
             {
@@ -102,7 +107,22 @@ public sealed partial class RtpCallLeg
 
         var nowMs = NowMs();
         _received.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, nowMs * (_media.Codec.ClockRate / 1000));
-        _jitterBuffer.Insert(packet.SequenceNumber, ToCallClock(packet.Timestamp), _inScratch, nowMs);
+        var audio = _inScratch.AsSpan(0, samples);
+        if (_reframer is null && samples == CallClock.FrameSamples)
+        {
+            _jitterBuffer.Insert(packet.SequenceNumber, ToCallClock(packet.Timestamp), audio, nowMs);
+        }
+        else
+        {
+            if (_reframer is null)
+            {
+                _reframer = new RtpReframer(_jitterBuffer);
+                Log.Reframing(_logger, _legName, CallId, samples / 8.0, _media.Codec.Name);
+            }
+
+            _reframer.Add(ToCallClock(packet.Timestamp), audio, nowMs);
+        }
+
         _lastRtpTicks = _ticks;
         _mediaStarted = true;
     }

@@ -9,7 +9,7 @@ namespace VoiceBridge.Legs.WebRtc;
 /// 48 kHz on the wire. Encoding is mono (RFC 7587 signals <c>opus/48000/2</c> regardless; a stereo-capable
 /// decoder plays mono packets on both channels). Decoding folds whatever the browser sends down to mono.
 /// Each direction keeps its own resampler state, so one instance serves one call; buffers are allocated
-/// once here, and <see cref="Encode"/>, <see cref="Decode"/> and <see cref="DecodeLost(Span{byte})"/> reuse them.
+/// once here, and <see cref="Encode"/>, <see cref="TryDecode"/> and <see cref="DecodeLost(Span{byte})"/> reuse them.
 /// Encoding and decoding share no state, so a call's send loop may encode while its receive loop decodes;
 /// neither side is safe for two threads at once.
 /// </summary>
@@ -74,17 +74,6 @@ public sealed class OpusAudio
         G711.MuLawDecode(mulaw8k160, _encode8k);
         int upsampled = _up.Process(_encode8k, _encode48k);
         return _encoder.Encode(_encode48k.AsSpan(0, upsampled), FrameSamples48k, opusOut, Math.Min(opusOut.Length, MaxPacketBytes));
-    }
-
-    /// <summary>
-    /// Decodes one 20 ms Opus packet into <see cref="FrameSamples8k"/> mu-law bytes. False, with
-    /// <paramref name="mulaw8k160"/> untouched, when the packet is corrupt or not 20 ms long (see
-    /// <see cref="TryDecode"/> for other durations).
-    /// </summary>
-    public bool Decode(ReadOnlySpan<byte> opus, Span<byte> mulaw8k160)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(mulaw8k160.Length, FrameSamples8k, nameof(mulaw8k160));
-        return PacketSamples(opus) == FrameSamples48k && TryDecode(opus, mulaw8k160, out _);
     }
 
     /// <summary>

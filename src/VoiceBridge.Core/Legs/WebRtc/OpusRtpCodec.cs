@@ -27,5 +27,5 @@ public sealed class OpusRtpCodec : IRtpAudioCodec
 
     public int Encode(ReadOnlySpan<byte> mulaw160, Span<byte> payload) => _opus.Encode(mulaw160, payload);
 
-    public bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw160) => _opus.Decode(payload, mulaw160);
+    public bool TryDecode(ReadOnlySpan<byte> payload, Span<byte> mulaw, out int samples) => _opus.TryDecode(payload, mulaw, out samples);
 }

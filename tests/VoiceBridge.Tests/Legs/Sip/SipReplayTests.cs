@@ -54,6 +54,20 @@ public sealed class SipReplayTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(10)]
+    [InlineData(30)]
+    [InlineData(60)]
+    public void A_phone_sending_packets_other_than_20_ms_is_heard_whole(int packetMs)
+    {
+        var impairments = new RtpImpairments(PacketMs: packetMs);
+        var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [], "openai-realtime,local", leg: ReplayLeg.Sip, callerOptions: new FakeCallerOptions { Impairments = impairments });
+        var media = report.Media!;
+        Assert.True(report.Status == CallStatus.Passed, string.Join("; ", report.Failures.Concat(report.Errors)));
+        Assert.Equal((0L, 0L, 0L), (media.WrongSizePackets, media.ConcealedMs, media.DiscardedPackets));
+        Assert.Equal(report.ExpectedUtterances, report.Turns.Count(t => t.Role == "user"));
+    }
+
+    [Theory]
     [InlineData("primary:close@turn2")]
     [InlineData("primary:stall-audio@turn2")]
     [InlineData("primary:close@user2+600")]

@@ -69,19 +69,19 @@ public sealed class OpusAudioPacketTests
         var pcm = new short[Frame];
         for (int i = 0; i < 20; i++)
         {
-            Assert.True(receiver.Decode(packets[i], frame));
+            Assert.True(receiver.TryDecode(packets[i], frame, out _));
         }
 
         receiver.DecodeLost(packets[21], frame);
         G711.MuLawDecode(frame, pcm);
         double recoveredDb = 20 * Math.Log10(OpusAudioTests.Rms(pcm) / OpusAudioTests.Rms(tone));
-        Assert.True(receiver.Decode(packets[21], frame));
+        Assert.True(receiver.TryDecode(packets[21], frame, out _));
 
         Assert.InRange(recoveredDb, -6, 3);
     }
 
     [Fact]
-    public void Only_20ms_packets_fit_Decode_while_TryDecode_takes_any_duration()
+    public void TryDecode_takes_a_packet_of_any_duration_that_fits()
     {
         IOpusEncoder encoder = OpusCodecFactory.CreateEncoder(OpusAudio.SampleRate, 1, OpusApplication.OPUS_APPLICATION_VOIP);
         var packet = new byte[OpusAudio.MaxPacketBytes];
@@ -89,7 +89,6 @@ public sealed class OpusAudioPacketTests
         var codec = new OpusAudio();
         var mulaw = new byte[2 * Frame];
 
-        Assert.False(codec.Decode(packet.AsSpan(0, length), mulaw));
         Assert.True(codec.TryDecode(packet.AsSpan(0, length), mulaw, out int samples));
         Assert.Equal(2 * Frame, samples);
         Assert.False(codec.TryDecode(packet.AsSpan(0, length), mulaw.AsSpan(0, Frame), out _));
@@ -104,7 +103,6 @@ public sealed class OpusAudioPacketTests
             bytes =>
             {
                 codec.TryDecode(bytes, mulaw, out int samples);
-                codec.Decode(bytes, mulaw);
                 codec.DecodeLost(bytes, mulaw);
                 return samples is >= 0 and <= 6 * Frame;
             },
@@ -128,7 +126,7 @@ public sealed class OpusAudioPacketTests
         void OneFrame()
         {
             int length = codec.Encode(frame, packet);
-            codec.Decode(packet.AsSpan(0, length), decoded);
+            codec.TryDecode(packet.AsSpan(0, length), decoded, out _);
             codec.DecodeLost(decoded);
         }
 

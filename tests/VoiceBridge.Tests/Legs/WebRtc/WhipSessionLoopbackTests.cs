@@ -117,7 +117,7 @@ public sealed class WhipSessionLoopbackTests(ITestOutputHelper output)
             }
             else
             {
-                Assert.True(opus.Decode(payloads[i], frame), $"packet {i} is not a 20 ms Opus packet");
+                Assert.True(opus.TryDecode(payloads[i], frame, out var samples) && samples == CallClock.FrameSamples, $"packet {i} is not a 20 ms Opus packet");
             }
 
             G711.MuLawDecode(frame, pcm.AsSpan(i * CallClock.FrameSamples, CallClock.FrameSamples));
