@@ -26,6 +26,12 @@ public sealed class CallRegistry
     /// <summary>Stops admitting new calls, for good (the node is shutting down).</summary>
     public void StopAccepting() => _draining = true;
 
+    /// <summary>
+    /// A call's session runs. A second session for a live call id is a resumed stream taking the call
+    /// over (a Twilio stream lost without its stop comes back on a new socket, docs/scale-out.md): it
+    /// replaces the first, and the call is counted once. A call that had ended and comes back is live
+    /// again: <see cref="WhenEnded"/> waits for this run.
+    /// </summary>
     public void Started(CallSession session)
     {
         if (_live.TryAdd(session.CallId, session))
@@ -36,6 +42,11 @@ public sealed class CallRegistry
         {
             _live[session.CallId] = session;
         }
+
+        if (_ended.TryGetValue(session.CallId, out var previous) && previous.Task.IsCompleted)
+        {
+            _ended.TryUpdate(session.CallId, new TaskCompletionSource<CallSummary>(TaskCreationOptions.RunContinuationsAsynchronously), previous);
+        }
     }
 
     private readonly TaskCompletionSource<CallSummary> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,14 +54,19 @@ public sealed class CallRegistry
     /// <summary>Completes when the node's first call has ended (a peer's call, whose id the peer chose).</summary>
     public Task<CallSummary> WhenFirstEnded => _first.Task;
 
-    public void Ended(CallSummary summary)
+    /// <summary>
+    /// <paramref name="session"/> has ended with <paramref name="summary"/>. When a resumed stream's
+    /// session has taken the call over, the call goes on there: it stays live, and nothing completes.
+    /// </summary>
+    public void Ended(CallSession session, CallSummary summary)
     {
         _first.TrySetResult(summary);
-        if (_live.TryRemove(summary.CallId, out _))
+        if (!_live.TryRemove(KeyValuePair.Create(summary.CallId, session)))
         {
-            BridgeMetrics.CallEnded(summary);
+            return;
         }
 
+        BridgeMetrics.CallEnded(summary);
         Completion(summary.CallId).TrySetResult(summary);
     }
 

@@ -20,7 +20,8 @@ public sealed class BridgeMetricsTests
         var leg = Unique("leg");
         var time = OperationsTestCalls.NewTime();
         var registry = new CallRegistry();
-        registry.Started(OperationsTestCalls.Session("A", leg, time));
+        var a = OperationsTestCalls.Session("A", leg, time);
+        registry.Started(a);
         registry.Started(OperationsTestCalls.Session("B", leg, time));
         registry.Started(OperationsTestCalls.Session("B", leg, time));
 
@@ -29,8 +30,8 @@ public sealed class BridgeMetricsTests
         Assert.Equal(2, Value(during, "voicebridge_calls_live", leg));
 
         var media = new RtpMediaFigures(1, 4000, 10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0, 60, ConcealedMs: 120, LatePackets: 3, 0, 0, OverflowFrames: 2);
-        registry.Ended(OperationsTestCalls.Summary("A", leg) with { OutboundDiscontinuities = 4, Media = media });
-        registry.Ended(OperationsTestCalls.Summary("A", leg));
+        registry.Ended(a, OperationsTestCalls.Summary("A", leg) with { OutboundDiscontinuities = 4, Media = media });
+        registry.Ended(a, OperationsTestCalls.Summary("A", leg));
 
         var after = await export.ScrapeAsync(CancellationToken.None);
         Assert.Equal(1, Value(after, "voicebridge_calls_ended_total", leg));

@@ -14,8 +14,10 @@ public sealed class CallDrainTests
     {
         var time = OperationsTestCalls.NewTime();
         var registry = new CallRegistry();
-        registry.Started(OperationsTestCalls.Session("A", "drain-test", time));
-        registry.Started(OperationsTestCalls.Session("B", "drain-test", time));
+        var callA = OperationsTestCalls.Session("A", "drain-test", time);
+        registry.Started(callA);
+        var callB = OperationsTestCalls.Session("B", "drain-test", time);
+        registry.Started(callB);
         var hungUp = new List<string>();
         var drain = new CallDrain(registry, new DrainOptions(), time, NullLogger<CallDrain>.Instance, (c, _) =>
         {
@@ -29,9 +31,9 @@ public sealed class CallDrainTests
         Assert.True(drain.Draining);
 
         time.Advance(TimeSpan.FromSeconds(29));
-        registry.Ended(OperationsTestCalls.Summary("A", "drain-test"));
+        registry.Ended(callA, OperationsTestCalls.Summary("A", "drain-test"));
         Assert.False(draining.IsCompleted);
-        registry.Ended(OperationsTestCalls.Summary("B", "drain-test"));
+        registry.Ended(callB, OperationsTestCalls.Summary("B", "drain-test"));
         var result = await draining.WaitAsync(Bound);
 
         Assert.Equal(new DrainResult(2, 0, 0, 29_000), result);
@@ -43,7 +45,8 @@ public sealed class CallDrainTests
     {
         var time = OperationsTestCalls.NewTime();
         var registry = new CallRegistry();
-        registry.Started(OperationsTestCalls.Session("A", "drain-test", time));
+        var callA = OperationsTestCalls.Session("A", "drain-test", time);
+        registry.Started(callA);
         var asked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var drain = new CallDrain(registry, new DrainOptions { Timeout = TimeSpan.FromSeconds(30) }, time, NullLogger<CallDrain>.Instance, (c, _) =>
         {
@@ -59,7 +62,7 @@ public sealed class CallDrainTests
 
         // The hang-up plays out (the agent's sentence, then the leg closes): the call ends by itself.
         time.Advance(TimeSpan.FromSeconds(2));
-        registry.Ended(OperationsTestCalls.Summary("A", "drain-test"));
+        registry.Ended(callA, OperationsTestCalls.Summary("A", "drain-test"));
         var result = await draining.WaitAsync(Bound);
 
         Assert.Equal((1, 1, 0), (result.Calls, result.EndedByDrain, result.StillLive));
@@ -70,7 +73,8 @@ public sealed class CallDrainTests
     {
         var time = OperationsTestCalls.NewTime();
         var registry = new CallRegistry();
-        registry.Started(OperationsTestCalls.Session("stuck", "drain-test", time));
+        var callStuck = OperationsTestCalls.Session("stuck", "drain-test", time);
+        registry.Started(callStuck);
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var drain = new CallDrain(registry, new DrainOptions { Timeout = TimeSpan.FromSeconds(5), HangUpGrace = TimeSpan.FromSeconds(10) }, time, NullLogger<CallDrain>.Instance, (_, _) =>
         {
@@ -93,14 +97,16 @@ public sealed class CallDrainTests
     {
         var time = OperationsTestCalls.NewTime();
         var registry = new CallRegistry();
-        registry.Started(OperationsTestCalls.Session("A", "drain-test", time));
+        var callA = OperationsTestCalls.Session("A", "drain-test", time);
+        registry.Started(callA);
         var drain = new CallDrain(registry, new DrainOptions(), time, NullLogger<CallDrain>.Instance, (_, _) => Task.CompletedTask);
 
         var draining = drain.DrainAsync(CancellationToken.None);
 
         // Its media stream was upgraded before the drain; its start message comes now.
-        registry.Started(OperationsTestCalls.Session("late", "drain-test", time));
-        registry.Ended(OperationsTestCalls.Summary("A", "drain-test"));
+        var callLate = OperationsTestCalls.Session("late", "drain-test", time);
+        registry.Started(callLate);
+        registry.Ended(callA, OperationsTestCalls.Summary("A", "drain-test"));
         time.Advance(TimeSpan.FromSeconds(3));
         for (var i = 0; i < 1000 && !draining.IsCompleted; i++)
         {
@@ -108,7 +114,7 @@ public sealed class CallDrainTests
         }
 
         Assert.False(draining.IsCompleted, "the drain ended with a call in progress");
-        registry.Ended(OperationsTestCalls.Summary("late", "drain-test"));
+        registry.Ended(callLate, OperationsTestCalls.Summary("late", "drain-test"));
         var result = await draining.WaitAsync(Bound);
 
         Assert.Equal((0, 0), (result.EndedByDrain, result.StillLive));

@@ -32,7 +32,7 @@ public sealed partial class SipEndpoint
 
         call.Lease?.Dispose();
 
-        _registry.Ended(summary with { Media = media });
+        _registry.Ended(session, summary with { Media = media });
         Log.CallEnded(_logger, call.CallId, media.PacketsReceived, media.PacketsSent, media.ConcealedMs, media.JitterTargetDelayMs);
     }
 

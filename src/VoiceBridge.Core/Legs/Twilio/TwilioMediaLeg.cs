@@ -64,7 +64,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
         await _session.OnHangupAsync();
         var summary = await _sessionRun;
-        _registry.Ended(summary);
+        _registry.Ended(_session, summary);
         if (_continuity is not null)
         {
             // A stream lost without Twilio's stop may come back on a new one (docs/scale-out.md).

@@ -171,7 +171,7 @@ public sealed partial class WebRtcSession : IRtpCallControl
         RtpMediaFigures figures = await leg.RunAsync();
         await session.OnHangupAsync();
         CallSummary summary = await sessionRun;
-        _registry.Ended(summary with { Media = figures });
+        _registry.Ended(session, summary with { Media = figures });
         Log.CallEnded(_logger, Id, figures.PacketsReceived, figures.PacketsSent, figures.ConcealedMs, _transport.Unprotected, _transport.RejectedPackets);
     }
 
