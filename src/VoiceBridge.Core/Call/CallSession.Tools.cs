@@ -171,6 +171,7 @@ public sealed partial class CallSession : ICallControl
                 break;
             case CallControlKind.TransferDone:
                 TransferredTo = input.Target;
+                EndsBecause($"transferred to {input.Target} by {input.By}");
                 Log.Transferred(_logger, CallId, input.Target!);
                 _ = PostAfterAsync(_options.CallControl.TransferStreamEndTimeout, new CallControlInput(CallControlKind.StreamEndTimeout, input.Target));
                 break;
@@ -260,6 +261,7 @@ public sealed partial class CallSession : ICallControl
     {
         Audit("hangup", by, null, reason, new { waitedMs, dryRun = _options.DryRunTools });
         Log.HangingUp(_logger, CallId, by, reason);
+        EndsBecause($"hung up by {by}: {reason}");
         _leg.HangUp();
     }
 

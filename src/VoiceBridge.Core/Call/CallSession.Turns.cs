@@ -161,7 +161,8 @@ public sealed partial class CallSession
     private CallSummary Summarize()
     {
         FinishSwitchFigures();
-        Audit("call-ended", null, null, null, new { durationMs = NowMs, switches = _switches.Select(r => new
+        var endReason = _endReason ?? "ended";
+        Audit("call-ended", null, null, endReason, new { durationMs = NowMs, endReason, errors = _errors.Count, lostCallerAudioMs = CallClock.SamplesToMs(_audioLog.LostSamples), switches = _switches.Select(r => new
         {
             r.From, r.To, r.Reason, r.DetectedAtMs, r.FirstFallbackAudioAtMs, r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs,
             r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords, r.OutboundDiscontinuities, r.HistoryTurnsCarried,
@@ -184,7 +185,10 @@ public sealed partial class CallSession
             CallClock.SamplesToMs(_audioLog.LostSamples),
             errors,
             [.. _switches],
-            _startTimestamp);
+            _startTimestamp)
+        {
+            EndReason = endReason,
+        };
     }
 }
 
@@ -208,4 +212,7 @@ public sealed record CallSummary(
 
     /// <summary>Shadow mode: the shadow engine's per-turn comparison with the active one; null without a shadow.</summary>
     public ShadowComparison? Shadow { get; init; }
+
+    /// <summary>Why the call ended: the leg's word (a Twilio stop, a lost or silent stream, a BYE, an RTP timeout) or the session's (a hang-up, a transfer).</summary>
+    public string EndReason { get; init; } = "ended";
 }

@@ -30,6 +30,7 @@ public sealed partial class CallSession : IEngineEvents
     private readonly MuLawVad _vad;
     private readonly Action<VadEvent> _onVadEvent;
     private readonly List<string> _errors = [];
+    private string? _endReason;
     private readonly CancellationTokenSource _stop = new();
     private long _startTimestamp;
     private bool _ended;
@@ -147,8 +148,15 @@ public sealed partial class CallSession : IEngineEvents
     /// <summary>The caller pressed a key (one of 0-9, *, #, A-D); see CallSession.Dtmf.cs.</summary>
     public ValueTask OnDtmfAsync(string digit) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Dtmf, Text = digit });
 
-    /// <summary>The caller's side ended (Twilio stop, socket closed, BYE).</summary>
-    public ValueTask OnHangupAsync() => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Hangup });
+    /// <summary>The caller's side ended (Twilio stop, socket closed, BYE), for <paramref name="reason"/>: the call's end reason unless the session gave one first.</summary>
+    public ValueTask OnHangupAsync(string reason)
+    {
+        EndsBecause(reason);
+        return _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Hangup });
+    }
+
+    /// <summary>Why the call ended, in the summary and the <c>call-ended</c> audit event; the first reason given stands.</summary>
+    private void EndsBecause(string reason) => Interlocked.CompareExchange(ref _endReason, reason, null);
 
     /// <summary>A bad message from the leg: counted and logged, never fatal.</summary>
     public void ReportLegError(string error)

@@ -77,7 +77,10 @@ public sealed class BridgeComposition(
             TwilioCounters,
             loggers.CreateLogger<TwilioMediaLeg>(),
             TwilioCalls,
-            TwilioContinuity);
+            TwilioContinuity)
+        {
+            Time = time,
+        };
         await leg.RunAsync(CancellationToken.None);
     }
 }

@@ -275,5 +275,5 @@ public sealed record SocketEnd(bool ClosedByPeer, WebSocketCloseStatus? CloseSta
 {
     public override string ToString() => ClosedByPeer
         ? $"closed by peer ({CloseStatus}{(string.IsNullOrEmpty(Description) ? "" : ": " + Description)})"
-        : $"socket failed: {Description}";
+        : CloseStatus is { } refused ? $"closed by us ({refused}: {Description})" : $"socket failed: {Description}";
 }

@@ -62,7 +62,7 @@ internal sealed class CallHarness
         {
             var run = Session.RunAsync(CancellationToken.None);
             await script();
-            await Session.OnHangupAsync();
+            await Session.OnHangupAsync("the caller hung up");
             return await run;
         });
 

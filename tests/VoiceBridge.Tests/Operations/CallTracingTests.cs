@@ -54,7 +54,7 @@ public sealed class CallTracingTests
                 await session.OnCallerAudioAsync(mulaw.AsSpan(position, CallClock.FrameSamples));
             }
 
-            await session.OnHangupAsync();
+            await session.OnHangupAsync("the caller hung up");
             return await run;
         });
         tracer.ForceFlush();

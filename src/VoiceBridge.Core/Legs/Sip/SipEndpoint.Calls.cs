@@ -22,7 +22,7 @@ public sealed partial class SipEndpoint
     {
         var sessionRun = session.RunAsync(CancellationToken.None);
         var media = await leg.RunAsync();
-        await session.OnHangupAsync();
+        await session.OnHangupAsync(call.EndReason ?? "media ended");
         var summary = await sessionRun;
         _ports!.Release(rtpPort);
         lock (_gate)
@@ -45,6 +45,7 @@ public sealed partial class SipEndpoint
         }
 
         call.Ending = true;
+        call.EndReason = reason;
         call.PendingOk = null;
         Log.CallEnding(_logger, call.CallId, reason);
         call.Leg?.Stop();

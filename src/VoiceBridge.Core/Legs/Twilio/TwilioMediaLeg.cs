@@ -8,11 +8,19 @@ namespace VoiceBridge.Legs.Twilio;
 /// <summary>
 /// One Twilio Media Streams WebSocket: the caller leg of one call. It turns Twilio's messages into
 /// call session inputs and the playout buffer's frames, marks and clears into Twilio messages. A
-/// malformed or unknown message is counted, logged and skipped; only the socket's end ends the call.
+/// malformed or unknown message is counted, logged and skipped; only the socket's end ends the call,
+/// or its silence: Twilio sends a media message every 20 ms for as long as the stream lives, so a
+/// socket that brings nothing for <see cref="MediaTimeout"/> is dead (a partition, a failed media
+/// server) and is given up, freeing the call's slot; the call may come back on a resumed stream.
 /// </summary>
 public sealed partial class TwilioMediaLeg : ICallerLegOutput
 {
     public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>How long a stream may bring no message before it is taken for dead.</summary>
+    public static readonly TimeSpan DefaultMediaTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(1);
 
     private readonly MessageSocket _socket;
     private readonly Func<string, ICallerLegOutput, CallSession> _sessionFactory;
@@ -31,6 +39,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private List<string>? _errorsBeforeStart;
     private bool _awaitingFirstFrame;
     private bool _callEnded;
+    private long _lastMessageAt;
+    private volatile bool _givenUp;
 
     public TwilioMediaLeg(
         MessageSocket socket,
@@ -50,19 +60,38 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _continuity = continuity;
     }
 
-    /// <summary>Serves the stream until Twilio closes it; returns the call's summary if a call started.</summary>
+    /// <summary>The leg's clock, for <see cref="MediaTimeout"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>No message for this long gives the stream up [<see cref="DefaultMediaTimeout"/>].</summary>
+    public TimeSpan MediaTimeout { get; init; } = DefaultMediaTimeout;
+
+    /// <summary>Serves the stream until Twilio closes it or it falls silent; returns the call's summary if a call started.</summary>
     public async Task<CallSummary?> RunAsync(CancellationToken cancellationToken)
     {
         _socket.StartSending();
-        var end = await _socket.ReceiveAsync(OnMessageAsync, OnBadMessage, cancellationToken);
-        Log.StreamEnded(_logger, _streamSid, end.ToString());
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _lastMessageAt = Time.GetTimestamp();
+        var end = default(SocketEnd);
+        using (Time.CreateTimer(_ => GiveUpIfSilent(receiving), null, WatchdogPeriod, WatchdogPeriod))
+        {
+            end = await _socket.ReceiveAsync(OnMessageAsync, OnBadMessage, receiving.Token);
+        }
+
+        var reason = _givenUp ? $"no message for {MediaTimeout.TotalSeconds:0} s: the stream is dead" : end.ToString();
+        Log.StreamEnded(_logger, _streamSid, reason);
+        if (_givenUp)
+        {
+            _session?.ReportLegError(reason);
+        }
+
         if (_session is null || _sessionRun is null)
         {
             await _socket.CloseAsync("no call", CancellationToken.None);
             return null;
         }
 
-        await _session.OnHangupAsync();
+        await _session.OnHangupAsync(_callEnded ? "Twilio stopped the stream" : $"stream lost: {reason}");
         var summary = await _sessionRun;
         _registry.Ended(_session, summary);
         if (_continuity is not null)
@@ -147,8 +176,19 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         }
     }
 
+    /// <summary>The watchdog, every second: a stream silent for <see cref="MediaTimeout"/> stops being read, which ends the call here.</summary>
+    private void GiveUpIfSilent(CancellationTokenSource receiving)
+    {
+        if (!_givenUp && Time.GetElapsedTime(Volatile.Read(ref _lastMessageAt)) >= MediaTimeout)
+        {
+            _givenUp = true;
+            receiving.Cancel();
+        }
+    }
+
     private ValueTask OnMessageAsync(ReadOnlyMemory<byte> utf8)
     {
+        Volatile.Write(ref _lastMessageAt, Time.GetTimestamp());
         var status = TwilioMessageParser.TryParse(utf8.Span, _message, out var error);
         _counters.Count(status);
         if (status != TwilioParseStatus.Ok)
@@ -189,7 +229,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             // A name we did not write is no mark of ours: nothing to acknowledge.
             TwilioEventKind.Mark => PlayoutMark.TryParse(_message.MarkNameUtf8, out var mark) ? _session.OnMarkAsync(mark) : ValueTask.CompletedTask,
             TwilioEventKind.Dtmf => _session.OnDtmfAsync(_message.Digit!),
-            TwilioEventKind.Stop => _session.OnHangupAsync(),
+            TwilioEventKind.Stop => _session.OnHangupAsync("Twilio stopped the stream"),
             _ => ValueTask.CompletedTask,
         };
     }
@@ -223,6 +263,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
     private void OnBadMessage(string error)
     {
+        Volatile.Write(ref _lastMessageAt, Time.GetTimestamp());
         Log.BadMessage(_logger, _streamSid, error);
         if (_session is not null)
         {

@@ -169,7 +169,7 @@ public sealed partial class WebRtcSession : IRtpCallControl
         Log.CallStarted(_logger, Id, remote.ToString(), _answer.Codec.ToString());
         Task<CallSummary> sessionRun = session.RunAsync(CancellationToken.None);
         RtpMediaFigures figures = await leg.RunAsync();
-        await session.OnHangupAsync();
+        await session.OnHangupAsync(_endReason ?? "media ended");
         CallSummary summary = await sessionRun;
         _registry.Ended(session, summary with { Media = figures });
         Log.CallEnded(_logger, Id, figures.PacketsReceived, figures.PacketsSent, figures.ConcealedMs, _transport.Unprotected, _transport.RejectedPackets);

@@ -132,6 +132,7 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
         Assert.Equal(200, summary.CallerAudioMs);
         Assert.Equal(250, summary.DurationMs);
         Assert.Empty(summary.Errors);
+        Assert.Equal("Twilio stopped the stream", summary.EndReason);
         Assert.Empty(h.Registry.Live);
         Assert.True(h.CarrierEnd!.ClosedByPeer); // the bridge closed its side too
         Assert.Contains(h.Logger.Entries, e => e.Message.Contains("DTMF 5", StringComparison.Ordinal));
@@ -154,8 +155,34 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
         });
 
         Assert.Equal(80, summary.CallerAudioMs);
+        Assert.StartsWith("stream lost: closed by peer (NormalClosure", summary.EndReason, StringComparison.Ordinal);
         Assert.True(h.Engine.Disposed);
         Assert.Empty(h.Registry.Live);
+    }
+
+    [Fact]
+    public void A_stream_that_falls_silent_without_closing_is_given_up_after_the_media_timeout()
+    {
+        var h = new LegHarness(output);
+
+        var summary = h.Run(async carrier =>
+        {
+            carrier.SendConnected();
+            carrier.SendStart();
+            await h.Engine.Started;
+            await carrier.FeedAsync(TestAudio.Pattern(4 * CallClock.FrameSamples));
+            await h.At(9_500);
+            Assert.Single(h.Registry.Live);
+            Assert.False(h.LegCompleted, "the stream was given up before the timeout");
+            await h.At(11_500);
+            return await h.Registry.WhenEnded(CallSid);
+        });
+
+        Assert.Contains(summary.Errors, e => e.Contains("the stream is dead", StringComparison.Ordinal));
+        Assert.Equal("stream lost: no message for 10 s: the stream is dead", summary.EndReason);
+        Assert.True(h.Engine.Disposed);
+        Assert.Empty(h.Registry.Live);
+        Assert.InRange(summary.DurationMs, 10_000, 11_100);
     }
 
     [Fact]
@@ -278,7 +305,10 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
                             callId, "twilio", legOutput, () => Engine, new ToolRegistry([new CheckAvailabilityTool()]), new CallSessionOptions { Playout = new PlayoutOptions { LeadFrames = 3 } }, Time, Logger),
                         Registry,
                         Counters,
-                        Logger);
+                        Logger)
+                    {
+                        Time = Time,
+                    };
                     LegResult = await leg.RunAsync(CancellationToken.None);
                     LegCompleted = true;
                 });

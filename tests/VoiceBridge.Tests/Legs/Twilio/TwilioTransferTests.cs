@@ -155,6 +155,8 @@ public sealed class TwilioTransferTests(ITestOutputHelper output)
         Assert.True(run.Summary.DurationMs < 3000, $"the call lasted {run.Summary.DurationMs} ms");
         Assert.Empty(run.Summary.Errors);
         Assert.Equal(["transfer"], run.Audit.Select(e => e.Kind).Where(k => k != "call-ended"));
+        Assert.Equal("transferred to +15551234567 by scripted", run.Summary.EndReason);
+        Assert.Equal(run.Summary.EndReason, run.Audit.Single(e => e.Kind == "call-ended").Reason);
     }
 
     [Fact]
@@ -166,6 +168,7 @@ public sealed class TwilioTransferTests(ITestOutputHelper output)
         Assert.Single(run.Rest.Requests);
         Assert.Contains(run.Summary.Errors, e => e.StartsWith("transfer to +15551234567 failed", StringComparison.Ordinal) && e.Contains("was not found", StringComparison.Ordinal));
         Assert.Equal(["transfer", "transfer-failed", "hangup"], run.Audit.Select(e => e.Kind).Where(k => k != "call-ended"));
+        Assert.Equal("hung up by scripted: transfer to +15551234567 failed", run.Summary.EndReason);
         Assert.True(run.Summary.DurationMs < 3000, $"the call lasted {run.Summary.DurationMs} ms");
     }
 
@@ -202,7 +205,10 @@ public sealed class TwilioTransferTests(ITestOutputHelper output)
                     registry,
                     new TwilioCounters(),
                     loggers.CreateLogger("leg"),
-                    calls);
+                    calls)
+                {
+                    Time = time,
+                };
                 await leg.RunAsync(CancellationToken.None);
             });
             var caller = new FakeTwilioCaller(new short[10 * 8000], callerOptions, time);
