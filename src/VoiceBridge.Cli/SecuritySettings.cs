@@ -34,7 +34,7 @@ internal sealed partial class SecuritySettings
 
     private readonly Option<double> _twilioRate = new("--twilio-message-rate")
     {
-        Description = "Messages a second a Twilio media socket may send (50 is real time; burst: twice); faster is closed 1008 [200; 0: off]",
+        Description = "Messages a second a Twilio media socket may send (50 is real time; burst: 20 s of it, a network stall's backlog); faster is closed 1008 [200; 0: off]",
         DefaultValueFactory = _ => 200,
     };
 

@@ -42,8 +42,16 @@ public sealed class BridgeComposition(
     /// <summary>Admission of new calls on every leg of the node (docs/security.md) [none].</summary>
     public Security.CallLimits Limits { get; init; } = Security.CallLimits.Unlimited;
 
-    /// <summary>Messages a second a Twilio media socket may send before it is closed 1008 (burst: twice) [0: no limit].</summary>
+    /// <summary>
+    /// Messages a second a Twilio media socket may send before it is closed 1008 [0: no limit]. The
+    /// burst is <see cref="TwilioBurstSeconds"/> of that rate: after a network stall Twilio delivers
+    /// the backlog at once (50 media messages and the mark echoes of every second of it), and that is
+    /// a live call, not a flood.
+    /// </summary>
     public double TwilioMessagesPerSecond { get; init; }
+
+    /// <summary>Seconds of <see cref="TwilioMessagesPerSecond"/> a Twilio media socket may send at once.</summary>
+    public const int TwilioBurstSeconds = 20;
 
     /// <summary>Told of each new call before it runs (drills arm a share of new calls here); none by default.</summary>
     public Action<CallSession, string>? CallCreated { get; set; }
@@ -70,7 +78,7 @@ public sealed class BridgeComposition(
             new MessageSocket(socket, 1024, TwilioMediaLeg.MaxMessageBytes)
             {
                 CloseOnOversize = true,
-                ReceiveRate = TwilioMessagesPerSecond > 0 ? new Security.TokenBucket(TwilioMessagesPerSecond, (int)(2 * TwilioMessagesPerSecond), time) : null,
+                ReceiveRate = TwilioMessagesPerSecond > 0 ? new Security.TokenBucket(TwilioMessagesPerSecond, (int)(TwilioBurstSeconds * TwilioMessagesPerSecond), time) : null,
             },
             (callId, output) => CreateSession(callId, "twilio", output),
             Registry,
