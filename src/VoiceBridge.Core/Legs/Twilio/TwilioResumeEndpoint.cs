@@ -5,18 +5,34 @@ using Microsoft.Extensions.Primitives;
 
 namespace VoiceBridge.Legs.Twilio;
 
-/// <summary>Where the TwiML sends a call's stream and, when calls can resume, its <c>&lt;Connect action&gt;</c>: on the public base URL, or without one on the request's own host.</summary>
+/// <summary>
+/// Where the TwiML sends a call's stream and, when calls can resume, its <c>&lt;Connect action&gt;</c>:
+/// on the public base URL, or without one on the URL the request came to, as a proxy in front (ngrok,
+/// a load balancer ending TLS) says it with <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>:
+/// Twilio opens only <c>wss://</c> streams, and the hop behind the proxy is plain HTTP.
+/// </summary>
 internal sealed record TwilioStreamTarget(string? PublicBase, string MediaPath, bool Resumable)
 {
     public string StreamUrl(HttpRequest request) =>
-        PublicBase is { } baseUrl
-            ? TwilioPublicUrl.ToWebSocket(baseUrl) + MediaPath
-            : $"{(request.IsHttps ? "wss" : "ws")}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{MediaPath}";
+        TwilioPublicUrl.ToWebSocket(PublicBase ?? RequestBase(request)) + MediaPath;
 
     public string? ActionUrl(HttpRequest request) =>
-        !Resumable ? null
-        : PublicBase is { } baseUrl ? baseUrl + TwilioEndpoints.ResumePath
-        : $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{TwilioEndpoints.ResumePath}";
+        Resumable ? (PublicBase ?? RequestBase(request)) + TwilioEndpoints.ResumePath : null;
+
+    private static string RequestBase(HttpRequest request)
+    {
+        var scheme = FirstForwarded(request, "X-Forwarded-Proto") is { } proto && (proto.Equals("https", StringComparison.OrdinalIgnoreCase) || proto.Equals("http", StringComparison.OrdinalIgnoreCase))
+            ? proto.ToLowerInvariant()
+            : request.Scheme;
+        var host = FirstForwarded(request, "X-Forwarded-Host") is { } forwarded && HostString.FromUriComponent(forwarded) is { HasValue: true } parsed
+            ? parsed.ToUriComponent()
+            : request.Host.ToUriComponent();
+        return $"{scheme}://{host}{request.PathBase.ToUriComponent()}";
+    }
+
+    /// <summary>The first (the client-facing) value of a proxy header, or null.</summary>
+    private static string? FirstForwarded(HttpRequest request, string header) =>
+        request.Headers[header].ToString().Split(',')[0].Trim() is { Length: > 0 } value ? value : null;
 }
 
 /// <summary>

@@ -67,6 +67,17 @@ public sealed class TwilioEndpointsTests
     }
 
     [Fact]
+    public async Task Behind_a_proxy_ending_tls_the_stream_url_is_the_public_wss_one_the_proxy_names()
+    {
+        await using Server server = await Server.StartAsync(new TwilioOptions(), mediaPath: "/media");
+
+        HttpResponseMessage response = await server.PostAsync(Form, signature: null, new() { ["X-Forwarded-Proto"] = "https, http", ["X-Forwarded-Host"] = "abc.ngrok.app" });
+
+        XElement stream = XDocument.Parse(await response.Content.ReadAsStringAsync()).Descendants("Stream").Single();
+        Assert.Equal("wss://abc.ngrok.app/media", (string?)stream.Attribute("url"));
+    }
+
+    [Fact]
     public async Task Invalid_options_fail_when_mapping()
     {
         ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(
@@ -104,9 +115,14 @@ public sealed class TwilioEndpointsTests
             }
         }
 
-        public async Task<HttpResponseMessage> PostAsync(Dictionary<string, string> form, string? signature)
+        public async Task<HttpResponseMessage> PostAsync(Dictionary<string, string> form, string? signature, Dictionary<string, string>? headers = null)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, TwilioEndpoints.VoicePath) { Content = new FormUrlEncodedContent(form) };
+            foreach (var (name, value) in headers ?? [])
+            {
+                request.Headers.Add(name, value);
+            }
+
             if (signature is not null)
             {
                 request.Headers.Add(TwilioEndpoints.SignatureHeader, signature);
