@@ -71,8 +71,8 @@ public sealed class BridgeComposition(
     public WebRtcSessions CreateWebRtcSessions(WebRtcOptions options, IDatagramNetwork network, DtlsCertificate certificate) =>
         new(options, network, certificate, (callId, output) => CreateSession(callId, "webrtc", output), Registry, time, loggers);
 
-    /// <summary>Serves one Twilio Media Streams WebSocket until it ends.</summary>
-    public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request)
+    /// <summary>Serves one Twilio Media Streams WebSocket until it ends; with <paramref name="issuer"/>, only a stream showing its call's token starts the call.</summary>
+    public async Task HandleTwilioMediaAsync(WebSocket socket, WebSocketRequest request, TwilioSignatureVerifier? issuer)
     {
         var leg = new TwilioMediaLeg(
             new MessageSocket(socket, 1024, TwilioMediaLeg.MaxMessageBytes)
@@ -88,6 +88,7 @@ public sealed class BridgeComposition(
             TwilioContinuity)
         {
             Time = time,
+            Issuer = issuer is { IsEnabled: true } ? issuer : null,
         };
         await leg.RunAsync(CancellationToken.None);
     }

@@ -39,7 +39,7 @@ public static class WebHosts
                 return;
             }
 
-            await AcceptAsync(ctx, bridge.HandleTwilioMediaAsync);
+            await AcceptAsync(ctx, (socket, request) => bridge.HandleTwilioMediaAsync(socket, request, verifier));
         });
         app.MapGet("/health", () => Results.Ok(new { status = "ok", liveCalls = bridge.Registry.Live.Count }));
     }

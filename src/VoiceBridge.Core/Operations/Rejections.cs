@@ -21,6 +21,9 @@ public static class Rejections
     /// <summary>A Twilio webhook or media upgrade without a valid <c>X-Twilio-Signature</c>.</summary>
     public const string TwilioSignature = "twilio-signature";
 
+    /// <summary>A Twilio media stream whose start lacks the stream token our TwiML gave its call (a replayed upgrade signature).</summary>
+    public const string TwilioStreamToken = "twilio-stream-token";
+
     /// <summary>A WHIP request without a valid bearer token (static or JWT).</summary>
     public const string WhipAuth = "whip-auth";
 

@@ -140,7 +140,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         engines.AttachHealth(health ?? new ProviderHealthOptions(), sessionOptions.AuditLog);
         sessionOptions.ShadowFactory ??= engines.CreateShadow;
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), time, loggers);
-        network.Listen("bridge.invalid", bridge.HandleTwilioMediaAsync);
+        network.Listen("bridge.invalid", (socket, request) => bridge.HandleTwilioMediaAsync(socket, request, issuer: null));
         var env = new ReplayEnvironment(bridge, simulators, control, network, new Uri("ws://bridge.invalid" + WebHosts.TwilioMediaPath))
         {
             Shadow = sessionOptions.Shadow,

@@ -79,6 +79,73 @@ public sealed class SecurityAcceptanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_media_stream_starts_a_call_only_with_the_token_the_signed_webhook_gave_that_call()
+    {
+        var loggers = new TestLoggerFactory(output);
+        await using var env = await ReplayEnvironment.StartLoopbackAsync(ChainSpec.Parse("openai-realtime"), new SimulatorOptions(), new CallSessionOptions(), loggers);
+        var app = await WebHosts.StartLoopbackAsync(
+            loggers,
+            s => s.Configure<TwilioOptions>(o => (o.AuthToken, o.PublicBaseUrl) = (AuthToken, PublicBase)),
+            a => a.MapBridge(env.Bridge));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var form = new Dictionary<string, string> { ["CallSid"] = "CA-sec-2" };
+            using var webhook = new HttpRequestMessage(HttpMethod.Post, TwilioEndpoints.VoicePath) { Content = new FormUrlEncodedContent(form) };
+            webhook.Headers.Add(TwilioEndpoints.SignatureHeader, await SignWithNodeAsync(PublicBase + TwilioEndpoints.VoicePath, form));
+            using var twiml = await http.SendAsync(webhook);
+            var parameters = System.Xml.Linq.XDocument.Parse(await twiml.Content.ReadAsStringAsync()).Descendants("Parameter")
+                .ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
+            var token = parameters[TwilioSignatureVerifier.StreamTokenParameter];
+            var media = new Uri(app.WebSocketBase(), WebHosts.TwilioMediaPath);
+            var mediaSigned = await SignWithNodeAsync("wss://bridge.example.com" + WebHosts.TwilioMediaPath, []);
+
+            // The same (replayable) upgrade signature, with another call's CallSid, or this one's without its token.
+            var refused = await RejectionCounting.CountAsync(Rejections.TwilioStreamToken, async () =>
+            {
+                Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-forged", new() { [TwilioSignatureVerifier.StreamTokenParameter] = token }));
+                Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-sec-2", []));
+            });
+            Assert.Equal(2, refused);
+            Assert.Empty(env.Bridge.Registry.Live);
+
+            var ended = env.Bridge.Registry.WhenEnded("CA-sec-2");
+            Assert.Equal(WebSocketCloseStatus.NormalClosure, await StartStreamAsync(media, mediaSigned, "CA-sec-2", parameters));
+            Assert.Equal("Twilio stopped the stream", (await ended.WaitAsync(TimeSpan.FromSeconds(20))).EndReason);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Opens a media stream, sends connected and a start for <paramref name="callSid"/>, then a stop; the close status the bridge ended it with.</summary>
+    private static async Task<WebSocketCloseStatus?> StartStreamAsync(Uri media, string signature, string callSid, Dictionary<string, string> parameters)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader(TwilioEndpoints.SignatureHeader, signature);
+        await socket.ConnectAsync(media, CancellationToken.None);
+        var message = new System.Buffers.ArrayBufferWriter<byte>();
+        TwilioCarrierWriter.WriteConnected(message);
+        await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+        message.ResetWrittenCount();
+        TwilioCarrierWriter.WriteStart(message, 1, "MZ-" + callSid, "AC-sec", callSid, parameters);
+        await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+        message.ResetWrittenCount();
+        TwilioCarrierWriter.WriteStop(message, 2, "MZ-" + callSid, "AC-sec", callSid);
+        await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return result.CloseStatus;
+            }
+        }
+    }
+
+    [Fact]
     public async Task Whip_without_a_token_or_with_a_bad_or_expired_jwt_is_refused_and_counted()
     {
         var time = new FakeTimeProvider(Now);

@@ -87,8 +87,8 @@ public static class TwilioEndpoints
         return form;
     }
 
-    /// <summary>CallSid, From and To from the webhook's form, as stream parameters.</summary>
-    internal static Dictionary<string, string> StreamParameters(IFormCollection form)
+    /// <summary>CallSid, From and To from the webhook's form, as stream parameters, and the call's stream token when signatures are checked.</summary>
+    internal static Dictionary<string, string> StreamParameters(IFormCollection form, TwilioSignatureVerifier verifier)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string name in ForwardedParameters)
@@ -97,6 +97,11 @@ public static class TwilioEndpoints
             {
                 parameters[name] = value.ToString();
             }
+        }
+
+        if (verifier.StreamToken(parameters.GetValueOrDefault("CallSid")) is { } token)
+        {
+            parameters[TwilioSignatureVerifier.StreamTokenParameter] = token;
         }
 
         return parameters;
@@ -110,7 +115,7 @@ public static class TwilioEndpoints
         }
 
         ctx.Response.ContentType = "text/xml; charset=utf-8";
-        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), StreamParameters(form), target.ActionUrl(ctx.Request)), ctx.RequestAborted);
+        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), StreamParameters(form, verifier), target.ActionUrl(ctx.Request)), ctx.RequestAborted);
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Flatten(IFormCollection form) =>

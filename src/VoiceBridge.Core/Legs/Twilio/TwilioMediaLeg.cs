@@ -38,9 +38,10 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private string? _accountSid;
     private List<string>? _errorsBeforeStart;
     private bool _awaitingFirstFrame;
-    private bool _callEnded;
+    private volatile bool _callEnded;
     private long _lastMessageAt;
     private volatile bool _givenUp;
+    private bool _refused;
 
     public TwilioMediaLeg(
         MessageSocket socket,
@@ -65,6 +66,9 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
     /// <summary>No message for this long gives the stream up [<see cref="DefaultMediaTimeout"/>].</summary>
     public TimeSpan MediaTimeout { get; init; } = DefaultMediaTimeout;
+
+    /// <summary>When signatures are checked, a stream's start must show its call's stream token (<see cref="TwilioSignatureVerifier.StreamToken"/>); null takes every start.</summary>
+    public TwilioSignatureVerifier? Issuer { get; init; }
 
     /// <summary>Serves the stream until Twilio closes it or it falls silent; returns the call's summary if a call started.</summary>
     public async Task<CallSummary?> RunAsync(CancellationToken cancellationToken)
@@ -179,7 +183,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     /// <summary>The watchdog, every second: a stream silent for <see cref="MediaTimeout"/> stops being read, which ends the call here.</summary>
     private void GiveUpIfSilent(CancellationTokenSource receiving)
     {
-        if (!_givenUp && Time.GetElapsedTime(Volatile.Read(ref _lastMessageAt)) >= MediaTimeout)
+        if (!_givenUp && !_callEnded && Time.GetElapsedTime(Volatile.Read(ref _lastMessageAt)) >= MediaTimeout)
         {
             _givenUp = true;
             receiving.Cancel();
@@ -197,8 +201,16 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             return ValueTask.CompletedTask;
         }
 
+        if (_refused)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         switch (_message.Kind)
         {
+            case TwilioEventKind.Start when _session is null && Issuer is { } issuer
+                && !issuer.IsIssuedStream(_message.CallSid, _message.CustomParameters.GetValueOrDefault(TwilioSignatureVerifier.StreamTokenParameter)):
+                return new ValueTask(RefuseAsync($"start for call {_message.CallSid} without the stream token our TwiML gave that call"));
             case TwilioEventKind.Start when _session is null:
                 return new ValueTask(StartCallAsync());
             case TwilioEventKind.Start:
@@ -229,9 +241,25 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             // A name we did not write is no mark of ours: nothing to acknowledge.
             TwilioEventKind.Mark => PlayoutMark.TryParse(_message.MarkNameUtf8, out var mark) ? _session.OnMarkAsync(mark) : ValueTask.CompletedTask,
             TwilioEventKind.Dtmf => _session.OnDtmfAsync(_message.Digit!),
-            TwilioEventKind.Stop => _session.OnHangupAsync("Twilio stopped the stream"),
+            TwilioEventKind.Stop => new ValueTask(StopAsync(_session)),
             _ => ValueTask.CompletedTask,
         };
+    }
+
+    /// <summary>Twilio's stop: the call is over, and our side of the socket closes (Twilio closes its own).</summary>
+    private async Task StopAsync(CallSession session)
+    {
+        await session.OnHangupAsync("Twilio stopped the stream");
+        await _socket.CloseAsync("stream stopped", CancellationToken.None);
+    }
+
+    /// <summary>Closes a stream that may not start a call (1008), counted; what it sends until it is gone is ignored.</summary>
+    private async Task RefuseAsync(string why)
+    {
+        _refused = true;
+        Operations.Rejections.Count(Operations.Rejections.TwilioStreamToken);
+        Log.Refused(_logger, _streamSid, why);
+        await _socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "stream not issued by this bridge", CancellationToken.None);
     }
 
     private async Task StartCallAsync()
@@ -292,5 +320,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 
         [LoggerMessage(5, LogLevel.Error, "twilio stream {StreamSid}: transfer to {Target} failed: {Error}")]
         public static partial void TransferFailed(ILogger logger, string streamSid, string target, string error);
+
+        [LoggerMessage(6, LogLevel.Warning, "twilio stream {StreamSid}: refused: {Why}")]
+        public static partial void Refused(ILogger logger, string streamSid, string why);
     }
 }

@@ -68,7 +68,7 @@ public static class TwilioResumeEndpoint
             return;
         }
 
-        var parameters = TwilioEndpoints.StreamParameters(form);
+        var parameters = TwilioEndpoints.StreamParameters(form, verifier);
         parameters[TwilioEndpoints.ResumeParameter] = "1";
         await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), parameters, target.ActionUrl(ctx.Request)), ctx.RequestAborted);
     }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using global::Twilio.Security;
 
 namespace VoiceBridge.Legs.Twilio;
@@ -32,8 +34,30 @@ public sealed class TwilioSignatureVerifier
         _webSocketBases = baseUrl is null ? [] : TwilioPublicUrl.WithAndWithoutDefaultPort(TwilioPublicUrl.ToWebSocket(baseUrl));
     }
 
+    /// <summary>The stream parameter carrying <see cref="StreamToken"/>.</summary>
+    public const string StreamTokenParameter = "VoiceBridgeStreamToken";
+
     /// <summary>True when an auth token is configured; without one every check fails.</summary>
     public bool IsEnabled => _authToken is not null;
+
+    /// <summary>
+    /// The token our TwiML gives the stream of call <paramref name="callSid"/> (HMAC-SHA256 of the
+    /// CallSid under the auth token, base64url), or null without a token or a CallSid. Twilio signs the
+    /// media upgrade over the bare URL, the same for every call: one leaked upgrade signature would
+    /// open any number of streams, and name any CallSid to take up its conversation on resume. A stream
+    /// must also show the token of the call it names, which only a signed webhook hands out.
+    /// </summary>
+    public string? StreamToken(string? callSid) =>
+        _authToken is null || string.IsNullOrEmpty(callSid)
+            ? null
+            : Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_authToken), Encoding.UTF8.GetBytes("voicebridge-stream\n" + callSid)))
+                .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Whether a stream's start shows the token of the call it names; always true without an auth token.</summary>
+    public bool IsIssuedStream(string? callSid, string? token) =>
+        _authToken is null
+        || (StreamToken(callSid) is { } expected && token is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(token)));
 
     /// <summary>
     /// Checks a webhook request. <paramref name="pathAndQuery"/> starts with '/'. A form parameter named twice

@@ -33,7 +33,11 @@ public sealed class TwilioEndpointsTests
         XElement stream = XDocument.Parse(await response.Content.ReadAsStringAsync()).Descendants("Stream").Single();
         Assert.Equal("wss://bridge.example.com/twilio/media", (string?)stream.Attribute("url"));
         Assert.Equal(
-            new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = "+15550001111", ["To"] = "+15550002222" },
+            new Dictionary<string, string>
+            {
+                ["CallSid"] = CallSid, ["From"] = "+15550001111", ["To"] = "+15550002222",
+                [TwilioSignatureVerifier.StreamTokenParameter] = new TwilioSignatureVerifier(new TwilioOptions { AuthToken = "secret", PublicBaseUrl = "https://bridge.example.com" }).StreamToken(CallSid)!,
+            },
             stream.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!));
         Assert.Equal(0, server.Counters.SignatureRejected);
     }

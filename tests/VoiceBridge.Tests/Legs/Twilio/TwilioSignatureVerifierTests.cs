@@ -127,6 +127,23 @@ public sealed class TwilioSignatureVerifierTests
         Assert.Equal((1L, 2L, 0L), (counters.MalformedMessages, counters.UnknownEvents, counters.SignatureRejected));
     }
 
+    [Fact]
+    public void A_stream_token_is_the_calls_own_under_this_auth_token_and_without_a_token_every_stream_is_taken()
+    {
+        var verifier = Verifier("https://bridge.example.com");
+        var token = verifier.StreamToken("CA1")!;
+
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", token);
+        Assert.True(verifier.IsIssuedStream("CA1", token));
+        Assert.False(verifier.IsIssuedStream("CA2", token));
+        Assert.False(verifier.IsIssuedStream("CA1", null));
+        Assert.False(verifier.IsIssuedStream(null, token));
+        Assert.False(Verifier("https://bridge.example.com", token: "other").IsIssuedStream("CA1", token));
+        var open = new TwilioSignatureVerifier(new TwilioOptions());
+        Assert.Null(open.StreamToken("CA1"));
+        Assert.True(open.IsIssuedStream("CA1", null));
+    }
+
     private static TwilioSignatureVerifier Verifier(string baseUrl, string token = "secret") =>
         new(new TwilioOptions { AuthToken = token, PublicBaseUrl = baseUrl });
 
