@@ -21,7 +21,7 @@ public static class WebHosts
     public static void MapBridge(this WebApplication app, BridgeComposition bridge)
     {
         app.UseWebSockets();
-        app.MapTwilioVoiceWebhook(TwilioMediaPath, bridge.TwilioContinuity);
+        app.MapTwilioVoiceWebhook(TwilioMediaPath, bridge.TwilioContinuity, () => !bridge.Limits.Full);
         var verifier = new TwilioSignatureVerifier(app.Services.GetRequiredService<IOptions<TwilioOptions>>().Value);
         app.Map(TwilioMediaPath, async ctx =>
         {

@@ -44,6 +44,9 @@ public sealed class CallLimits
 
     public int MaxCallsPerSource { get; }
 
+    /// <summary>True while the node holds <see cref="MaxCalls"/> calls: a new one would be refused.</summary>
+    public bool Full => MaxCalls > 0 && Calls >= MaxCalls;
+
     /// <summary>Calls admitted and not yet released.</summary>
     public int Calls
     {

@@ -37,10 +37,13 @@ public sealed class LimitsTests
         Assert.NotNull(third);
         Assert.Null(limits.TryAdmit(null, out var nodeFull));
         Assert.Equal(CallRefusal.NodeFull, nodeFull);
+        Assert.True(limits.Full);
 
         first.Dispose();
         first.Dispose();
         Assert.Equal(2, limits.Calls);
+        Assert.False(limits.Full);
+        Assert.False(CallLimits.Unlimited.Full);
         Assert.NotNull(limits.TryAdmit(a, out _));
         Assert.Contains("limit of 3 calls", limits.Describe(CallRefusal.NodeFull), StringComparison.Ordinal);
     }

@@ -31,10 +31,13 @@ public static class TwilioEndpoints
     /// call to <paramref name="mediaPath"/>: on PublicBaseUrl with http→ws, https→wss, or without one on the
     /// request's own host; CallSid, From and To go along as stream parameters. With <paramref name="continuity"/>
     /// the <c>&lt;Connect&gt;</c> has <see cref="ResumePath"/> as its action, mapped here too
-    /// (<see cref="TwilioResumeEndpoint"/>): a call whose stream is lost goes on on a new one.
+    /// (<see cref="TwilioResumeEndpoint"/>): a call whose stream is lost goes on on a new one. While
+    /// <paramref name="admitting"/> says no (the node holds its most calls) a new call gets 503, so Twilio
+    /// turns to the number's fallback URL, instead of TwiML whose stream would then be refused (a
+    /// draining node's gate answers 503 before this, docs/operations.md).
     /// </summary>
     /// <exception cref="ArgumentException">The Twilio options are invalid, or <paramref name="mediaPath"/> does not start with '/'.</exception>
-    public static IEndpointConventionBuilder MapTwilioVoiceWebhook(this IEndpointRouteBuilder app, string mediaPath = "/twilio/media", ITwilioCallContinuity? continuity = null)
+    public static IEndpointConventionBuilder MapTwilioVoiceWebhook(this IEndpointRouteBuilder app, string mediaPath = "/twilio/media", ITwilioCallContinuity? continuity = null, Func<bool>? admitting = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(mediaPath);
@@ -46,7 +49,7 @@ public static class TwilioEndpoints
         TwilioOptions options = app.ServiceProvider.GetRequiredService<IOptions<TwilioOptions>>().Value;
         var verifier = new TwilioSignatureVerifier(options);
         var target = new TwilioStreamTarget(TwilioPublicUrl.Base(options), mediaPath, continuity is not null);
-        RequestDelegate answer = ctx => AnswerAsync(ctx, verifier, target);
+        RequestDelegate answer = ctx => AnswerAsync(ctx, verifier, target, admitting ?? (() => true));
         if (continuity is not null)
         {
             app.MapTwilioResumeWebhook(verifier, target, continuity);
@@ -107,10 +110,16 @@ public static class TwilioEndpoints
         return parameters;
     }
 
-    private static async Task AnswerAsync(HttpContext ctx, TwilioSignatureVerifier verifier, TwilioStreamTarget target)
+    private static async Task AnswerAsync(HttpContext ctx, TwilioSignatureVerifier verifier, TwilioStreamTarget target, Func<bool> admitting)
     {
         if (await ReadVerifiedFormAsync(ctx, verifier) is not { } form)
         {
+            return;
+        }
+
+        if (!admitting())
+        {
+            ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
 

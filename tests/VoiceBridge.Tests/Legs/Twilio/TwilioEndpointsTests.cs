@@ -82,6 +82,19 @@ public sealed class TwilioEndpointsTests
     }
 
     [Fact]
+    public async Task A_node_that_takes_no_more_calls_answers_a_new_one_503_so_Twilio_turns_to_the_fallback_url()
+    {
+        var admitting = false;
+        await using Server server = await Server.StartAsync(new TwilioOptions(), admitting: () => admitting);
+
+        using HttpResponseMessage refused = await server.PostAsync(Form, signature: null);
+        admitting = true;
+        using HttpResponseMessage taken = await server.PostAsync(Form, signature: null);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (refused.StatusCode, taken.StatusCode));
+    }
+
+    [Fact]
     public async Task Invalid_options_fail_when_mapping()
     {
         ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(
@@ -98,7 +111,7 @@ public sealed class TwilioEndpointsTests
 
         public TwilioCounters Counters => app.Services.GetRequiredService<TwilioCounters>();
 
-        public static async Task<Server> StartAsync(TwilioOptions options, string mediaPath = "/twilio/media")
+        public static async Task<Server> StartAsync(TwilioOptions options, string mediaPath = "/twilio/media", Func<bool>? admitting = null)
         {
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -108,7 +121,7 @@ public sealed class TwilioEndpointsTests
             WebApplication app = builder.Build();
             try
             {
-                app.MapTwilioVoiceWebhook(mediaPath);
+                app.MapTwilioVoiceWebhook(mediaPath, admitting: admitting);
                 await app.StartAsync();
                 return new Server(app, new Uri(app.Urls.Single()));
             }
