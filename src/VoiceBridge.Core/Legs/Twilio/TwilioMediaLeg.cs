@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Call;
 using VoiceBridge.Transport;
@@ -195,14 +196,20 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         Volatile.Write(ref _lastMessageAt, Time.GetTimestamp());
         var status = TwilioMessageParser.TryParse(utf8.Span, _message, out var error);
         _counters.Count(status);
-        if (status != TwilioParseStatus.Ok)
+        if (_refused)
         {
-            OnBadMessage(error ?? status.ToString());
             return ValueTask.CompletedTask;
         }
 
-        if (_refused)
+        if (status != TwilioParseStatus.Ok && _message.Kind == TwilioEventKind.Start && _session is null)
         {
+            // A start we cannot take (another audio format, a missing streamSid) leaves nothing to carry: the stream ends.
+            return new ValueTask(RefuseAsync(WebSocketCloseStatus.InvalidPayloadData, "start refused", $"start refused: {error}"));
+        }
+
+        if (status != TwilioParseStatus.Ok)
+        {
+            OnBadMessage(error ?? status.ToString());
             return ValueTask.CompletedTask;
         }
 
@@ -210,7 +217,8 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         {
             case TwilioEventKind.Start when _session is null && Issuer is { } issuer
                 && !issuer.IsIssuedStream(_message.CallSid, _message.CustomParameters.GetValueOrDefault(TwilioSignatureVerifier.StreamTokenParameter)):
-                return new ValueTask(RefuseAsync($"start for call {_message.CallSid} without the stream token our TwiML gave that call"));
+                Operations.Rejections.Count(Operations.Rejections.TwilioStreamToken);
+                return new ValueTask(RefuseAsync(WebSocketCloseStatus.PolicyViolation, "stream not issued by this bridge", $"start for call {_message.CallSid} without the stream token our TwiML gave that call"));
             case TwilioEventKind.Start when _session is null:
                 return new ValueTask(StartCallAsync());
             case TwilioEventKind.Start:
@@ -253,13 +261,12 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         await _socket.CloseAsync("stream stopped", CancellationToken.None);
     }
 
-    /// <summary>Closes a stream that may not start a call (1008), counted; what it sends until it is gone is ignored.</summary>
-    private async Task RefuseAsync(string why)
+    /// <summary>Closes a stream that may not start a call with <paramref name="status"/>; what it sends until it is gone is ignored.</summary>
+    private async Task RefuseAsync(WebSocketCloseStatus status, string closeReason, string why)
     {
         _refused = true;
-        Operations.Rejections.Count(Operations.Rejections.TwilioStreamToken);
         Log.Refused(_logger, _streamSid, why);
-        await _socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "stream not issued by this bridge", CancellationToken.None);
+        await _socket.CloseAsync(status, closeReason, CancellationToken.None);
     }
 
     private async Task StartCallAsync()

@@ -186,6 +186,33 @@ public sealed class TwilioMediaLegTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_start_in_an_audio_format_we_do_not_take_ends_the_stream_with_the_reason_and_starts_no_call()
+    {
+        var h = new LegHarness(output);
+
+        h.Run(async carrier =>
+        {
+            carrier.SendConnected();
+            carrier.SendRaw($$$"""{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC1","streamSid":"{{{StreamSid}}}","callSid":"{{{CallSid}}}","tracks":["inbound"],"customParameters":{},"mediaFormat":{"encoding":"audio/x-l16","sampleRate":16000,"channels":1}},"streamSid":"{{{StreamSid}}}"}""");
+            for (var i = 0; i < 50; i++)
+            {
+                carrier.SendMedia(new byte[CallClock.FrameSamples]);
+            }
+
+            await h.At(100);
+            await carrier.CloseAsync();
+            await h.At(101);
+            return new CallSummary("", "", 0, 0, [], [], 0, 0, 0, []);
+        });
+
+        Assert.Null(h.Session);
+        Assert.True(h.LegCompleted);
+        Assert.Equal((true, System.Net.WebSockets.WebSocketCloseStatus.InvalidPayloadData), (h.CarrierEnd!.ClosedByPeer, h.CarrierEnd.CloseStatus));
+        Assert.Single(h.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("start refused: start.mediaFormat.encoding is audio/x-l16", StringComparison.Ordinal));
+        Assert.Equal(1, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning));
+    }
+
+    [Fact]
     public void A_stream_that_never_starts_a_call_ends_without_a_summary()
     {
         var h = new LegHarness(output);
