@@ -23,7 +23,6 @@ public sealed partial class CallSession
     private const string LastResortItem = "last-resort-apology";
     private bool _continuing;
     private bool _hangUpAfterApology;
-    private long _lastItemEndsAtMs;
 
     /// <summary>Switches so far, in order.</summary>
     public IReadOnlyList<SwitchRecord> Switches => _switches;
@@ -109,6 +108,9 @@ public sealed partial class CallSession
             LostCallerAudioMs = CallClock.SamplesToMs(Math.Max(0, _audioLog.Start - replayFrom)),
             DiscontinuitiesBefore = _playout.Discontinuities,
             Generation = _generation + 1,
+            OwedRestOfReply = continuation is not null,
+            UnansweredEndMs = unanswered?.EndMs,
+            FollowsUnfinished = _pendingSwitch is not null,
         };
         // Audit first (queued, never blocking the switch), then act.
         Audit("switch", record.From, record.To, reason, new { evidence, record.DetectedAtMs, record.CallerSpeechEndMs, record.ContinuesReply, record.SeededTurns, record.HistoryTurnsCarried });
@@ -233,59 +235,6 @@ public sealed partial class CallSession
     /// <summary>Background kept before replayed caller speech, so the engine hears its onset whole.</summary>
     private const int ReplayPreRollMs = 300;
 
-    /// <summary>The new engine's first audio reached the caller leg: the handoff is complete.</summary>
-    private void OnFallbackAudio(ItemPlayout item)
-    {
-        if (_pendingSwitch is not { } record || item.Generation != record.Generation)
-        {
-            return;
-        }
-
-        _pendingSwitch = null;
-        _owedContinuation = null;
-        record.FirstFallbackAudioAtMs = NowMs;
-        record.OutboundDiscontinuities = _playout.Discontinuities - record.DiscontinuitiesBefore;
-        if (Conversation.Last(TurnRole.User) is { } answered && answered.EndMs > record.DetectedAtMs)
-        {
-            // The caller spoke after the switch (they were mid-turn, had not spoken yet, or the
-            // switch came in a quiet moment with nothing to carry on): the new engine's first
-            // audio answers that turn, so the handoff runs from its end, not from the detection
-            // (the caller's own pause and speech are no part of it).
-            record.CallerSpeechEndMs = answered.EndMs;
-        }
-
-        record.DeadAirMs = DeadAir(record);
-        RaiseSwitch(record);
-    }
-
-    /// <summary>
-    /// Silence the caller heard because of the switch: from the later of the detection and the
-    /// end of the old engine's audio to the new engine's first audio, leaving out time the caller
-    /// was speaking and silence before the caller first spoke, minus a normal turn gap (the
-    /// call's shortest first-audio latency).
-    /// </summary>
-    private long DeadAir(SwitchRecord record)
-    {
-        var from = Math.Max(record.DetectedAtMs, _lastItemEndsAtMs);
-        var to = record.FirstFallbackAudioAtMs!.Value;
-        var userTurns = Conversation.Turns.Where(t => t.Role == TurnRole.User).ToList();
-        if (userTurns.Count == 0 || userTurns[0].StartMs >= to)
-        {
-            return 0;
-        }
-
-        from = Math.Max(from, userTurns[0].StartMs);
-        var speaking = userTurns.Sum(t => Math.Max(0, Math.Min(t.EndMs, to) - Math.Max(t.StartMs, from)));
-        if (_speechStartPosition >= 0)
-        {
-            speaking += Math.Max(0, to - Math.Max(_speechStartMs, from));
-        }
-
-        var silence = Math.Max(0, to - from - speaking);
-        var normalGap = Conversation.Turns.Where(t => t.FirstAudioLatencyMs is not null).Select(t => t.FirstAudioLatencyMs!.Value).DefaultIfEmpty(0).Min();
-        return Math.Max(0, silence - normalGap);
-    }
-
     private async Task DisposeQuietlyAsync(IAgentEngine engine)
     {
         try
@@ -295,30 +244,6 @@ public sealed partial class CallSession
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.DisposeFailed(_logger, CallId, engine.Name, e);
-        }
-    }
-
-    /// <summary>Words the caller heard twice across each switch (<see cref="RepeatedWords"/>).</summary>
-    private void FinishSwitchFigures()
-    {
-        var turns = Conversation.Turns;
-        foreach (var record in _switches)
-        {
-            // The last reply the caller heard before the switch: one cut by this switch may start
-            // playing only after it (its audio was queued). Usually the old engine's; when that
-            // engine failed before it said anything, the reply an earlier switch cut, which this
-            // switch's engine was to continue.
-            var before = turns.LastOrDefault(t => t.Role == TurnRole.Assistant && t.StartMs > 0
-                && !(t.Engine == record.To && t.StartMs >= record.DetectedAtMs)
-                && (t.StartMs <= record.DetectedAtMs || (t.Engine == record.From && _cutByHandoff.Contains(t))));
-            // The new engine's first reply: every item it said before the caller spoke again (a
-            // preamble, then the words after a tool's result, each may echo the cut reply).
-            var first = turns.FirstOrDefault(t => t.Role == TurnRole.Assistant && t.Engine == record.To && t.StartMs > 0 && t.StartMs >= record.DetectedAtMs);
-            record.RepeatedAgentWords = turns.SkipWhile(t => t != first).TakeWhile(t => t.Role != TurnRole.User)
-                .Where(t => t.Engine == record.To && t.StartMs > 0)
-                .Select(t => RepeatedWords.Count(turns, before, t))
-                .DefaultIfEmpty(0)
-                .Max();
         }
     }
 

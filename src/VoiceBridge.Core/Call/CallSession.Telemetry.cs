@@ -76,7 +76,7 @@ public sealed partial class CallSession
 
     private void MeterSwitch(SwitchRecord record)
     {
-        if (record.FirstFallbackAudioAtMs is null)
+        if (record.CallerHeardAgentAtMs is null)
         {
             BridgeMetrics.Switched(record);
             MeterEngine(null);

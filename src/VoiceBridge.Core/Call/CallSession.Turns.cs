@@ -95,8 +95,6 @@ public sealed partial class CallSession
 
     private void OnItemSent(ItemPlayout item)
     {
-        _lastItemEndsAtMs = item.EndsAtMs;
-
         if (Conversation.FindByItem(item.ItemId) is { } turn)
         {
             turn.EndMs = NowMs;

@@ -112,6 +112,7 @@ public sealed partial class PlayoutBuffer
         leg.SendAudio(_frame);
         FramesSent++;
         _spurtSent++;
+        AgentAudio.Played(_spurtStartMs + ((_spurtSent - 1) * CallClock.FrameMs));
         _framesSinceMark++;
         _lastSentItem = item.ItemId;
         if (!item.Started)
@@ -132,7 +133,6 @@ public sealed partial class PlayoutBuffer
 
     private void MarkItemEnd(ItemPlayout item)
     {
-        item.EndsAtMs = _spurtStartMs + (_spurtSent * CallClock.FrameMs);
         SendMark(item, endsItem: true);
         ItemSent?.Invoke(item);
     }
@@ -165,7 +165,4 @@ public sealed class ItemPlayout(string itemId, int generation)
     public bool Started { get; internal set; }
 
     public bool HeardToEnd { get; internal set; }
-
-    /// <summary>When its last frame plays at the caller's end (call ms), once it has been sent.</summary>
-    public long EndsAtMs { get; internal set; }
 }

@@ -46,6 +46,9 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// <summary>Samples sent to the caller: the outbound clock.</summary>
     public long OutboundPosition => FramesSent * CallClock.FrameSamples;
 
+    /// <summary>When agent audio played at the caller's end, frame by frame (the silences between are the caller's).</summary>
+    public AgentAudioTimeline AgentAudio { get; } = new();
+
     /// <summary>Times the caller's buffer ran dry in the middle of an item that then went on (a gap the caller heard).</summary>
     public long Discontinuities { get; private set; }
 

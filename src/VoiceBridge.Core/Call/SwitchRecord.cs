@@ -36,10 +36,20 @@ public sealed class SwitchRecord
     /// </summary>
     public bool ContinuesReply { get; set; }
 
+    /// <summary>The new engine's first audio handed to the caller leg; null when it never spoke.</summary>
     public long? FirstFallbackAudioAtMs { get; set; }
 
-    public long? HandoffMs => FirstFallbackAudioAtMs - Math.Max(DetectedAtMs, CallerSpeechEndMs ?? 0);
+    /// <summary>
+    /// When the caller next heard an agent after the switch: the new engine's first audio, or, when
+    /// that engine failed in turn before it spoke, the first audio of an engine after it. Null
+    /// while (and, when no engine spoke again, after) the caller waits.
+    /// </summary>
+    public long? CallerHeardAgentAtMs { get; set; }
 
+    /// <summary>From the later of the detection and the end of the caller turn to answer, to when the caller next heard an agent.</summary>
+    public long? HandoffMs => (FirstFallbackAudioAtMs ?? CallerHeardAgentAtMs) - Math.Max(DetectedAtMs, CallerSpeechEndMs ?? 0);
+
+    /// <summary>Silence the caller heard beyond a normal turn gap because of the switch (docs/failover.md, "Figures").</summary>
     public long? DeadAirMs { get; set; }
 
     public long LostCallerAudioMs { get; set; }
@@ -60,4 +70,13 @@ public sealed class SwitchRecord
     internal long DiscontinuitiesBefore { get; init; }
 
     internal int Generation { get; init; }
+
+    /// <summary>At the switch, the caller was owed the rest of a reply they heard cut off (<see cref="ContinuesReply"/> as it began).</summary>
+    internal bool OwedRestOfReply { get; init; }
+
+    /// <summary>At the switch, the end of the caller turn left unanswered (<see cref="CallerSpeechEndMs"/> as it began).</summary>
+    internal long? UnansweredEndMs { get; init; }
+
+    /// <summary>The switch before it was still waiting for its engine's first audio: that switch's figures cover the silence before this one.</summary>
+    internal bool FollowsUnfinished { get; init; }
 }

@@ -86,7 +86,7 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         output.WriteLine($"{s.Calls} calls: {s.Passed} passed, {s.Failed} failed, {s.BadInput} bad input, {s.InternalErrors} internal errors; first-audio latency p50 {Ms(s.FirstAudioLatencyP50Ms)} ms, max {Ms(s.FirstAudioLatencyMaxMs)} ms");
         if (s.Switches > 0)
         {
-            output.WriteLine($"{s.Switches} switches: handoff {Distribution(s.HandoffMs)}; detection {Distribution(s.DetectionMs)}; signalled faults' detection {Distribution(s.SignalledDetectionMs)}");
+            output.WriteLine($"{s.Switches} switches: handoff {Distribution(s.HandoffMs)}; dead air {Distribution(s.DeadAirMs)}; detection {Distribution(s.DetectionMs)}; signalled faults' detection {Distribution(s.SignalledDetectionMs)}");
         }
 
         output.WriteLine($"report: {Path.GetFullPath(reportPath)}");

@@ -23,6 +23,9 @@ public sealed record ReplaySummary(
     /// <summary><c>handoffMs</c> over every switch that has one; null when none has.</summary>
     public FigureDistribution? HandoffMs { get; init; }
 
+    /// <summary><c>deadAirMs</c> over every switch that has one; null when none has.</summary>
+    public FigureDistribution? DeadAirMs { get; init; }
+
     /// <summary>Detection, <c>detectedAtMs - faultAtMs</c>, over every switch whose fault is known; null when none is.</summary>
     public FigureDistribution? DetectionMs { get; init; }
 
@@ -58,6 +61,7 @@ public sealed record ReplaySummary(
             Clock = clock,
             Switches = switches.Count,
             HandoffMs = FigureDistribution.Of(switches.Select(s => s.HandoffMs).OfType<long>()),
+            DeadAirMs = FigureDistribution.Of(switches.Select(s => s.DeadAirMs).OfType<long>()),
             DetectionMs = FigureDistribution.Of(switches.Select(DetectionMsOf).OfType<long>()),
             SignalledDetectionMs = FigureDistribution.Of(switches.Where(s => SignalledReasons.Contains(s.Reason)).Select(DetectionMsOf).OfType<long>()),
         };

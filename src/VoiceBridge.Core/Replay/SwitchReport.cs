@@ -32,7 +32,13 @@ public sealed record SwitchReport(
         r.From, r.To, r.Reason, r.Evidence, r.FaultAtMs, r.DetectedAtMs, r.CallerSpeechEndMs, r.ContinuesReply, r.FirstFallbackAudioAtMs,
         r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs, r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords,
         Math.Max(r.DuplicateAgentAudioMs, DuplicateFramesMs(heard.AgentTrack, r.DetectedAtMs, r.FirstFallbackAudioAtMs, heard.UtteranceEndsMs)),
-        r.OutboundDiscontinuities, r.HistoryTurnsCarried);
+        r.OutboundDiscontinuities, r.HistoryTurnsCarried)
+    {
+        CallerHeardAgentAtMs = r.CallerHeardAgentAtMs,
+    };
+
+    /// <summary>When the caller next heard an agent after the switch (<see cref="SwitchRecord.CallerHeardAgentAtMs"/>).</summary>
+    public long? CallerHeardAgentAtMs { get; init; }
 
     /// <summary>
     /// Agent audio the switch made the caller hear twice: non-silent 20 ms frames of the new engine's

@@ -30,6 +30,19 @@ internal static class FailoverReplay
         ReplayLeg leg = ReplayLeg.Twilio,
         FakeCallerOptions? callerOptions = null,
         ProviderHealthOptions? health = null,
+        TimeSpan? recoverPrimaryAfter = null) =>
+        RunObserved(output, fixture, faults, chainText, configure, leg, callerOptions, health, recoverPrimaryAfter).Report;
+
+    /// <summary>As <see cref="Run"/>, with what the fake carrier observed on the wire (what the caller heard).</summary>
+    public static (ReplayCallReport Report, FakeCallerResult Observed) RunObserved(
+        ITestOutputHelper output,
+        string fixture,
+        IReadOnlyList<FaultSpec> faults,
+        string chainText,
+        Action<CallSessionOptions>? configure = null,
+        ReplayLeg leg = ReplayLeg.Twilio,
+        FakeCallerOptions? callerOptions = null,
+        ProviderHealthOptions? health = null,
         TimeSpan? recoverPrimaryAfter = null)
     {
         var path = RepoPaths.Fixture(fixture);
@@ -65,6 +78,6 @@ internal static class FailoverReplay
             output.WriteLine(s.ToString());
         }
 
-        return report;
+        return (report, result.Observed);
     }
 }
