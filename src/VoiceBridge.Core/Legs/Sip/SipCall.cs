@@ -68,6 +68,9 @@ internal sealed class SipCall(SipEndpoint endpoint, string callId, string localT
     /// <summary>A BYE went out or came in: the call is over (media stopping, session closing).</summary>
     public bool Ending { get; set; }
 
+    /// <summary>The INVITE had no offer: ours went in the 200, and until the ACK's answer is taken the call has no media to send.</summary>
+    public bool DelayedOffer { get; set; }
+
     /// <summary>Why the call ended (a BYE either way, a CANCEL, no ACK), for the call's summary.</summary>
     public string? EndReason { get; set; }
 

@@ -35,7 +35,10 @@ public sealed partial class SipEndpoint
             return;
         }
 
-        if (!TryNegotiate(transaction, null, out var offer, out _))
+        // No body: a delayed offer (RFC 3261 13.2.1). Ours goes in the 200, the answer comes in the ACK.
+        SdpSession? offer = null;
+        var delayed = request.Body.Length == 0;
+        if (!delayed && !TryNegotiate(transaction, null, out offer, out _))
         {
             return;
         }
@@ -75,9 +78,22 @@ public sealed partial class SipEndpoint
         transaction.Call = call;
         _calls[call.CallId] = call;
 
-        var answer = SdpNegotiator.Answer(offer!, call.Sdp);
-        call.LastAnswer = answer.Answer;
-        var media = Media(answer.Choice!);
+        RtpMediaParams media;
+        if (delayed)
+        {
+            // Until the ACK's answer says where and how, the leg only listens (no RTP timeout while it does not send).
+            call.LastAnswer = SdpNegotiator.Offer(call.Sdp);
+            call.AwaitingAnswer = true;
+            call.DelayedOffer = true;
+            media = new RtpMediaParams(new IPEndPoint(transaction.Source.Address, 9), RtpCodec.Pcmu, 0, SdpNegotiator.OfferedTelephoneEventType, Send: false, Receive: true);
+        }
+        else
+        {
+            var answer = SdpNegotiator.Answer(offer!, call.Sdp);
+            call.LastAnswer = answer.Answer;
+            media = Media(answer.Choice!);
+        }
+
         var leg = new SipCallLeg(call.CallId, call, sockets.Rtp, sockets.Rtcp, media, _jitter, _options.RtpTimeout, _time, _loggers.CreateLogger<SipCallLeg>());
         call.Leg = leg;
         // Answered at once, so no 180 (RFC 3261 13.3.1.1: a provisional response is for a UAS that cannot
@@ -144,21 +160,12 @@ public sealed partial class SipEndpoint
         SendOk(transaction, call);
     }
 
-    /// <summary>Checks the offer; answers 415 / 400 / 488 itself when it cannot be taken.</summary>
+    /// <summary>Checks the offer in a request with a body; answers 415 / 400 / 488 itself when it cannot be taken.</summary>
     private bool TryNegotiate(SipServerTransaction transaction, SipCall? call, out SdpSession? offer, out SdpMediaChoice? choice)
     {
         var request = transaction.Request;
         offer = null;
         choice = null;
-        if (request.Body.Length == 0)
-        {
-            // A delayed offer (the offer would come in our 200 and the answer in the ACK) is not supported.
-            var noOffer = CreateResponse(request, 488, "Not Acceptable Here");
-            noOffer.Headers.Set("Warning", $"399 {UserAgent} \"an INVITE without an SDP offer (delayed offer) is not supported\"");
-            Send(transaction, noOffer);
-            return false;
-        }
-
         var contentType = request.Headers.Get("Content-Type") ?? "";
         if (!contentType.StartsWith("application/sdp", StringComparison.OrdinalIgnoreCase))
         {
@@ -247,6 +254,7 @@ public sealed partial class SipEndpoint
         }
         else if (SdpNegotiator.Answer(answer!, call.Sdp) is { Choice: { } choice })
         {
+            call.DelayedOffer = false;
             call.Leg!.UpdateMedia(Media(choice));
             Log.MediaUpdated(_logger, call.CallId, choice.Codec.ToString(), choice.Direction.ToString(), choice.IsHold);
             return;
@@ -257,6 +265,11 @@ public sealed partial class SipEndpoint
         }
 
         Log.AnswerRefused(_logger, call.CallId, problem);
+        if (call.DelayedOffer)
+        {
+            // The call has no media to go on with (RFC 3261 13.3.1.4: the UAS ends it with a BYE).
+            SendBye(call, problem);
+        }
     }
 
     /// <summary>Our offer for a re-INVITE without one: the last SDP we sent, its audio stream sending and receiving.</summary>

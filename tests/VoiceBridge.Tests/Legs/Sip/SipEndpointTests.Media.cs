@@ -123,6 +123,48 @@ public sealed partial class SipEndpointTests
         Assert.Equal((Version(ok), Version(ok) + 1), (Version(same), Version(held)));
     });
 
+    [Fact]
+    public void An_invite_without_an_offer_gets_ours_in_the_200_and_the_answer_in_the_ack_starts_the_media() => Run(async (phone, env, time) =>
+    {
+        phone.Send(DelayedOfferInvite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        var offer = Encoding.UTF8.GetString(ok.Body);
+        Assert.Contains("m=audio ", offer, StringComparison.Ordinal);
+        Assert.Contains(" RTP/AVP 0 8 101\r\n", offer, StringComparison.Ordinal);
+        Assert.Contains("a=sendrecv", offer, StringComparison.Ordinal);
+        await time.Elapse(TimeSpan.FromMilliseconds(300));
+        lock (phone.RtpPackets)
+        {
+            Assert.Empty(phone.RtpPackets); // nowhere to send before the answer
+        }
+
+        var answer = Offer.Replace("RTP/AVP 0 101", "RTP/AVP 8 101", StringComparison.Ordinal).Replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", StringComparison.Ordinal);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1, body: answer, contentType: "application/sdp"), branch: "z9hG4bKack");
+        await time.Elapse(TimeSpan.FromMilliseconds(500));
+
+        lock (phone.RtpPackets)
+        {
+            Assert.InRange(phone.RtpPackets.Count, 20, 30);
+            Assert.All(phone.RtpPackets, p => Assert.Equal(8, p.PayloadType));
+        }
+
+        Assert.Equal(1, env.Sip!.ActiveCalls);
+    });
+
+    [Fact]
+    public void A_delayed_offer_whose_ack_answers_nothing_we_offered_is_ended_with_a_bye() => Run(async (phone, env, time) =>
+    {
+        phone.Send(DelayedOfferInvite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        var g729 = Offer.Replace("RTP/AVP 0 101", "RTP/AVP 18", StringComparison.Ordinal).Replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:18 G729/8000", StringComparison.Ordinal);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1, body: g729, contentType: "application/sdp"), branch: "z9hG4bKack");
+
+        var bye = await phone.ExpectAsync(m => m.IsRequest && m.Method == "BYE", time, TimeSpan.FromSeconds(2), "a BYE for the call with no media");
+        Assert.Contains("accepts no audio stream we offered", bye.Headers.Get("Reason"), StringComparison.Ordinal);
+    });
+
+    private static string DelayedOfferInvite() => Invite(offer: "").Replace("Content-Type: application/sdp\n", "", StringComparison.Ordinal);
+
     /// <summary>The o= line's session version of a response's SDP.</summary>
     private static ulong Version(SipMessage response) =>
         ulong.Parse(Encoding.UTF8.GetString(response.Body).Split('\n').First(l => l.StartsWith("o=", StringComparison.Ordinal)).Split(' ')[2], CultureInfo.InvariantCulture);

@@ -126,14 +126,6 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
     });
 
     [Fact]
-    public void An_invite_without_an_offer_is_refused_with_a_reason() => Run(async (phone, _, time) =>
-    {
-        phone.Send(Invite(offer: "").Replace("Content-Type: application/sdp\r\n", "", StringComparison.Ordinal));
-        var refused = await phone.ExpectStatusAsync(488, "INVITE", time);
-        Assert.Contains("delayed offer", refused.Headers.Get("Warning"), StringComparison.Ordinal);
-    });
-
-    [Fact]
     public void Bye_and_cancel_outside_a_dialog_get_481() => Run(async (phone, _, time) =>
     {
         phone.Send(InDialog("BYE", "nosuchtag", 2), branch: "z9hG4bKbye");

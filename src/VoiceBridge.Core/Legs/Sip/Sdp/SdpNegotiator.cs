@@ -17,6 +17,32 @@ public static class SdpNegotiator
     private const int G711ClockRate = 8000;
     private const string TelephoneEvent = "telephone-event";
 
+    /// <summary>The payload type of telephone-event in our own offer (a dynamic one, as is usual).</summary>
+    public const int OfferedTelephoneEventType = 101;
+
+    /// <summary>
+    /// Our offer when the caller made none (a delayed offer, RFC 3261 13.2.1: it goes in our 200 and
+    /// the answer comes in the ACK): PCMU, PCMA and telephone-event, 20 ms, sending and receiving.
+    /// </summary>
+    public static SdpSession Offer(SdpLocal local)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        var offer = new SdpSession(new SdpOrigin(local.UserName, local.SessionId.ToString(CultureInfo.InvariantCulture), local.SessionVersion, "IN", SdpConnection.For(local.Address).AddressType, local.Address))
+        {
+            SessionName = local.SessionName,
+            Connection = SdpConnection.For(local.Address),
+        };
+        var media = new SdpMedia("audio", local.RtpPort, "RTP/AVP") { Ptime = PtimeMs, Direction = SdpDirection.SendRecv };
+        var telephoneEvent = OfferedTelephoneEventType.ToString(CultureInfo.InvariantCulture);
+        media.Formats.AddRange(["0", "8", telephoneEvent]);
+        media.RtpMaps.Add(new SdpRtpMap(0, "PCMU", G711ClockRate));
+        media.RtpMaps.Add(new SdpRtpMap(8, "PCMA", G711ClockRate));
+        media.RtpMaps.Add(new SdpRtpMap(OfferedTelephoneEventType, TelephoneEvent, G711ClockRate));
+        media.Fmtps.Add(new SdpFmtp(telephoneEvent, "0-16"));
+        offer.Media.Add(media);
+        return offer;
+    }
+
     public static SdpAnswerResult Answer(SdpSession offer, SdpLocal local)
     {
         ArgumentNullException.ThrowIfNull(offer);

@@ -20,12 +20,15 @@ namespace VoiceBridge.Tests.Legs.Sip.Interop;
 [Collection(RealTimeCollection.Name)]
 public sealed class SippInteropTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Sipp_calls_with_pcmu_and_hears_the_agent_on_one_continuous_rtp_stream()
+    /// <param name="scenario">The offer in the INVITE, or a delayed offer: ours in the 200, sipp's answer in its ACK.</param>
+    [Theory]
+    [InlineData("sipp-uac-pcmu-stream.xml")]
+    [InlineData("sipp-uac-delayed-offer.xml")]
+    public async Task Sipp_calls_with_pcmu_and_hears_the_agent_on_one_continuous_rtp_stream(string scenarioFile)
     {
         var dir = Directory.CreateTempSubdirectory("vb-sipp-").FullName;
         var caller = InteropAudio.Spaced("booking-ulaw8k.wav", TimeSpan.FromSeconds(6), utterances: 2);
-        var (scenario, callMs) = await InteropAudio.StreamScenarioAsync(dir, "tests/VoiceBridge.Tests/Legs/Sip/Interop/sipp-uac-pcmu-stream.xml", caller);
+        var (scenario, callMs) = await InteropAudio.StreamScenarioAsync(dir, "tests/VoiceBridge.Tests/Legs/Sip/Interop/" + scenarioFile, caller);
 
         var loggers = new TestLoggerFactory(output);
         await using var env = await ReplayEnvironment.StartLoopbackAsync(
