@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -38,48 +39,61 @@ public sealed class SecurityAcceptanceTests(ITestOutputHelper output)
     private static readonly DateTimeOffset Now = new(2031, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task Twilio_webhooks_and_media_upgrades_without_a_good_signature_are_refused_and_counted()
+    public Task Twilio_webhooks_and_media_upgrades_without_a_good_signature_are_refused_and_counted() => WithSignedBridgeAsync(async (env, app, http) =>
     {
-        var loggers = new TestLoggerFactory(output);
-        await using var env = await ReplayEnvironment.StartLoopbackAsync(ChainSpec.Parse("openai-realtime"), new SimulatorOptions(), new CallSessionOptions(), loggers);
-        var app = await WebHosts.StartLoopbackAsync(
-            loggers,
-            s => s.Configure<TwilioOptions>(o => (o.AuthToken, o.PublicBaseUrl) = (AuthToken, PublicBase)),
-            a => a.MapBridge(env.Bridge));
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-            var form = new Dictionary<string, string> { ["CallSid"] = "CA-sec-1", ["From"] = "+15550001111" };
-            var signed = await SignWithNodeAsync(PublicBase + TwilioEndpoints.VoicePath, form);
-            var media = new Uri(app.WebSocketBase(), WebHosts.TwilioMediaPath);
-            var mediaSigned = await SignWithNodeAsync("wss://bridge.example.com" + WebHosts.TwilioMediaPath, []);
+        var form = new Dictionary<string, string> { ["CallSid"] = "CA-sec-1", ["From"] = "+15550001111" };
+        var signed = await SignWithNodeAsync(PublicBase + TwilioEndpoints.VoicePath, form);
+        var media = new Uri(app.WebSocketBase(), WebHosts.TwilioMediaPath);
+        var mediaSigned = await SignWithNodeAsync("wss://bridge.example.com" + WebHosts.TwilioMediaPath, []);
 
-            var refused = await RejectionCounting.CountAsync(Rejections.TwilioSignature, async () =>
-            {
-                Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, form, null));
-                Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, form, Tamper(signed)));
-                Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, new(form) { ["From"] = "+19990000000" }, signed));
-                Assert.Equal(403, await UpgradeAsync(media, null));
-                Assert.Equal(403, await UpgradeAsync(media, Tamper(mediaSigned)));
-                Assert.Equal(403, await UpgradeAsync(media, signed));
-            });
-            Assert.Equal(6, refused);
-
-            var accepted = await RejectionCounting.CountAsync(Rejections.TwilioSignature, async () =>
-            {
-                Assert.Equal(HttpStatusCode.OK, await PostAsync(http, form, signed));
-                Assert.Equal(101, await UpgradeAsync(media, mediaSigned));
-            });
-            Assert.Equal(0, accepted);
-        }
-        finally
+        var refused = await RejectionCounting.CountAsync(Rejections.TwilioSignature, async () =>
         {
-            await app.DisposeAsync();
-        }
-    }
+            Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, form, null));
+            Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, form, Tamper(signed)));
+            Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(http, new(form) { ["From"] = "+19990000000" }, signed));
+            Assert.Equal(403, await UpgradeAsync(media, null));
+            Assert.Equal(403, await UpgradeAsync(media, Tamper(mediaSigned)));
+            Assert.Equal(403, await UpgradeAsync(media, signed));
+        });
+        Assert.Equal(6, refused);
+
+        var accepted = await RejectionCounting.CountAsync(Rejections.TwilioSignature, async () =>
+        {
+            Assert.Equal(HttpStatusCode.OK, await PostAsync(http, form, signed));
+            Assert.Equal(101, await UpgradeAsync(media, mediaSigned));
+        });
+        Assert.Equal(0, accepted);
+    });
 
     [Fact]
-    public async Task A_media_stream_starts_a_call_only_with_the_token_the_signed_webhook_gave_that_call()
+    public Task A_media_stream_starts_a_call_only_with_the_token_the_signed_webhook_gave_that_call() => WithSignedBridgeAsync(async (env, app, http) =>
+    {
+        var form = new Dictionary<string, string> { ["CallSid"] = "CA-sec-2" };
+        using var webhook = new HttpRequestMessage(HttpMethod.Post, TwilioEndpoints.VoicePath) { Content = new FormUrlEncodedContent(form) };
+        webhook.Headers.Add(TwilioEndpoints.SignatureHeader, await SignWithNodeAsync(PublicBase + TwilioEndpoints.VoicePath, form));
+        using var twiml = await http.SendAsync(webhook);
+        var parameters = System.Xml.Linq.XDocument.Parse(await twiml.Content.ReadAsStringAsync()).Descendants("Parameter")
+            .ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
+        var token = parameters[TwilioSignatureVerifier.StreamTokenParameter];
+        var media = new Uri(app.WebSocketBase(), WebHosts.TwilioMediaPath);
+        var mediaSigned = await SignWithNodeAsync("wss://bridge.example.com" + WebHosts.TwilioMediaPath, []);
+
+        // The same (replayable) upgrade signature, with another call's CallSid, or this one's without its token.
+        var refused = await RejectionCounting.CountAsync(Rejections.TwilioStreamToken, async () =>
+        {
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-forged", new() { [TwilioSignatureVerifier.StreamTokenParameter] = token }));
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-sec-2", []));
+        });
+        Assert.Equal(2, refused);
+        Assert.Empty(env.Bridge.Registry.Live);
+
+        var ended = env.Bridge.Registry.WhenEnded("CA-sec-2");
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await StartStreamAsync(media, mediaSigned, "CA-sec-2", parameters));
+        Assert.Equal("Twilio stopped the stream", (await ended.WaitAsync(TimeSpan.FromSeconds(20))).EndReason);
+    });
+
+    /// <summary>A bridge on loopback that checks Twilio signatures (<see cref="AuthToken"/>, <see cref="PublicBase"/>), given to <paramref name="body"/> with a client of it.</summary>
+    private async Task WithSignedBridgeAsync(Func<ReplayEnvironment, WebApplication, HttpClient, Task> body)
     {
         var loggers = new TestLoggerFactory(output);
         await using var env = await ReplayEnvironment.StartLoopbackAsync(ChainSpec.Parse("openai-realtime"), new SimulatorOptions(), new CallSessionOptions(), loggers);
@@ -90,28 +104,7 @@ public sealed class SecurityAcceptanceTests(ITestOutputHelper output)
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-            var form = new Dictionary<string, string> { ["CallSid"] = "CA-sec-2" };
-            using var webhook = new HttpRequestMessage(HttpMethod.Post, TwilioEndpoints.VoicePath) { Content = new FormUrlEncodedContent(form) };
-            webhook.Headers.Add(TwilioEndpoints.SignatureHeader, await SignWithNodeAsync(PublicBase + TwilioEndpoints.VoicePath, form));
-            using var twiml = await http.SendAsync(webhook);
-            var parameters = System.Xml.Linq.XDocument.Parse(await twiml.Content.ReadAsStringAsync()).Descendants("Parameter")
-                .ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
-            var token = parameters[TwilioSignatureVerifier.StreamTokenParameter];
-            var media = new Uri(app.WebSocketBase(), WebHosts.TwilioMediaPath);
-            var mediaSigned = await SignWithNodeAsync("wss://bridge.example.com" + WebHosts.TwilioMediaPath, []);
-
-            // The same (replayable) upgrade signature, with another call's CallSid, or this one's without its token.
-            var refused = await RejectionCounting.CountAsync(Rejections.TwilioStreamToken, async () =>
-            {
-                Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-forged", new() { [TwilioSignatureVerifier.StreamTokenParameter] = token }));
-                Assert.Equal(WebSocketCloseStatus.PolicyViolation, await StartStreamAsync(media, mediaSigned, "CA-sec-2", []));
-            });
-            Assert.Equal(2, refused);
-            Assert.Empty(env.Bridge.Registry.Live);
-
-            var ended = env.Bridge.Registry.WhenEnded("CA-sec-2");
-            Assert.Equal(WebSocketCloseStatus.NormalClosure, await StartStreamAsync(media, mediaSigned, "CA-sec-2", parameters));
-            Assert.Equal("Twilio stopped the stream", (await ended.WaitAsync(TimeSpan.FromSeconds(20))).EndReason);
+            await body(env, app, http);
         }
         finally
         {
