@@ -157,6 +157,13 @@ public sealed partial class RtpCallLeg
     /// </summary>
     private bool SendDigitPacket()
     {
+        if (_media.TelephoneEventType is not { } eventType)
+        {
+            // A new offer without telephone-event came while keys were queued: they cannot be sent.
+            _digitsToSend.Clear();
+            return false;
+        }
+
         if (!_dtmfOut.IsActive)
         {
             if (_dtmfGapTicks > 0)
@@ -179,7 +186,7 @@ public sealed partial class RtpCallLeg
             return false;
         }
 
-        var length = RtpPacket.Write(_outPacket, _media.TelephoneEventType!.Value, marker, _sequence, eventTimestamp, _ssrc, payload);
+        var length = RtpPacket.Write(_outPacket, eventType, marker, _sequence, eventTimestamp, _ssrc, payload);
         _transport.SendRtp(_outPacket, length, _remote);
         _sequence++;
         _packetsSent++;
