@@ -81,6 +81,7 @@ public sealed partial class CallSession
         {
             case EngineEventKind.Ready:
                 _engineReady = true;
+                RecordSeeding(e.Seeded);
                 OnEngineReady();
                 break;
             case EngineEventKind.SpeechStarted:

@@ -1,3 +1,4 @@
+using VoiceBridge.Engines;
 using VoiceBridge.Media;
 
 namespace VoiceBridge.Call;
@@ -71,6 +72,23 @@ public sealed partial class CallSession
         }
 
         PrepareStandby();
+    }
+
+    /// <summary>
+    /// How a handoff's engine took the history (its seeding budget: recent turns as items, older
+    /// ones summarised, any older still left out of what it carries), on the switch and audited.
+    /// </summary>
+    private void RecordSeeding(HistorySeeding? seeded)
+    {
+        if (seeded is null || _pendingSwitch is not { } record || record.Generation != _generation)
+        {
+            return;
+        }
+
+        record.TurnsAsItems = seeded.AsItems;
+        record.SummarisedTurns = seeded.Summarised;
+        record.HistoryTurnsCarried -= seeded.Omitted;
+        Audit("seeded", null, record.To, record.Reason, new { asItems = seeded.AsItems, summarised = seeded.Summarised, omitted = seeded.Omitted });
     }
 
     /// <summary>

@@ -64,7 +64,17 @@ public sealed class SwitchRecord
 
     public long OutboundDiscontinuities { get; set; }
 
-    public int HistoryTurnsCarried { get; init; }
+    /// <summary>
+    /// Turns that reached the new engine: as history (items or a summary) when their text is known,
+    /// else as replayed audio; less any its seeding budget left out (<see cref="SummarisedTurns"/>).
+    /// </summary>
+    public int HistoryTurnsCarried { get; set; }
+
+    /// <summary>Of the history, turns the new engine was seeded with as conversation items; null until it is ready, or when it takes the whole history as its own (a cascade).</summary>
+    public int? TurnsAsItems { get; set; }
+
+    /// <summary>Of the history, older turns summarised into the new engine's instructions (its seeding budget); null as for <see cref="TurnsAsItems"/>.</summary>
+    public int? SummarisedTurns { get; set; }
 
     /// <summary>The playout's discontinuity count when the switch began (to count those during the handoff).</summary>
     internal long DiscontinuitiesBefore { get; init; }

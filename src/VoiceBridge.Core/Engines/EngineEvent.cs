@@ -79,6 +79,16 @@ public sealed class EngineEvent
     /// <summary>A connection refused with HTTP 429 or 503: the server's Retry-After, in seconds.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Ready: how the conversation's turns were seeded, when the engine seeds within a budget (null: all as its history).</summary>
+    public HistorySeeding? Seeded { get; init; }
+
     /// <summary>Agent audio: mu-law bytes.</summary>
     public byte[]? Audio { get; init; }
 }
+
+/// <summary>
+/// How an engine took the conversation's turns at its start: <paramref name="AsItems"/> as
+/// conversation items, <paramref name="Summarised"/> in a summary in its instructions,
+/// <paramref name="Omitted"/> left out (older than what the summary's budget holds).
+/// </summary>
+public sealed record HistorySeeding(int AsItems, int Summarised, int Omitted);

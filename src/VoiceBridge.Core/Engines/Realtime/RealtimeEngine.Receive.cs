@@ -7,7 +7,6 @@ namespace VoiceBridge.Engines.Realtime;
 public sealed partial class RealtimeEngine
 {
     private readonly RealtimeServerEvent _event = new();
-    private bool _ready;
 
     /// <summary>Server events that this client does not use (counted, not errors).</summary>
     public long UnknownEvents { get; private set; }
@@ -18,7 +17,7 @@ public sealed partial class RealtimeEngine
             message => OnServerEventAsync(message, start),
             error => Log.BadEvent(logger, options.Name, error),
             _lifetime.Token);
-        if (!_lifetime.IsCancellationRequested)
+        if (!_lifetime.IsCancellationRequested && !EndedBeforeReady(end.ToString()))
         {
             await Post(start, EngineEventKind.Closed, text: end.ToString());
         }
@@ -35,9 +34,12 @@ public sealed partial class RealtimeEngine
         var e = _event;
         switch (e.Type)
         {
-            case RealtimeServerEventType.SessionUpdated when !_ready:
-                _ready = true;
-                return Post(start, EngineEventKind.Ready);
+            case RealtimeServerEventType.SessionUpdated:
+                _sessionUpdated.TrySetResult();
+                return ValueTask.CompletedTask;
+            case RealtimeServerEventType.ConversationItemAdded:
+                OnItemAdded(e.Item?.Id);
+                return ValueTask.CompletedTask;
             case RealtimeServerEventType.InputAudioBufferSpeechStarted:
                 return Post(start, EngineEventKind.SpeechStarted, e.ItemId, position: ToCallPosition(e.AudioStartMs));
             case RealtimeServerEventType.InputAudioBufferSpeechStopped:
@@ -114,5 +116,8 @@ public sealed partial class RealtimeEngine
 
         [LoggerMessage(2, LogLevel.Warning, "{Engine}: bad server event: {Error}")]
         public static partial void BadEvent(ILogger logger, string engine, string error);
+
+        [LoggerMessage(3, LogLevel.Information, "{Engine}: session ready, seeded with {Items} items: {AsItems} turns as items, {Summarised} summarised into the instructions, {Omitted} left out")]
+        public static partial void Seeded(ILogger logger, string engine, int items, int asItems, int summarised, int omitted);
     }
 }

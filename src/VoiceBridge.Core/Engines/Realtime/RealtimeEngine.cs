@@ -46,6 +46,12 @@ public sealed partial class RealtimeEngine(
         return _warm;
     }
 
+    /// <summary>
+    /// Connects, then configures and seeds the session in the order FAILOVER.md step 4 gives, each
+    /// step confirmed before the next (see <see cref="ConfigureAndSeedAsync"/>); posts Ready when done.
+    /// A provider that does not confirm within <see cref="RealtimeEngineOptions.ConfirmTimeout"/>
+    /// fails the start, as a connection failure does.
+    /// </summary>
     public async Task StartAsync(EngineStart start, CancellationToken cancellationToken)
     {
         _start = start;
@@ -54,10 +60,8 @@ public sealed partial class RealtimeEngine(
         _socket = new MessageSocket(socket, SendQueueCapacity, MaxMessageBytes);
         _socket.StartSending();
         Log.Connected(logger, options.Name, options.ConnectUri, options.Simulated);
-        _instructions = start.Conversation.Instructions;
-        Send(w => RealtimeClientWriter.WriteSessionUpdate(w, SessionConfig(start)));
-        SeedHistory(start.Conversation);
         _receiveLoop = ReceiveLoopAsync(_socket, start);
+        await ConfigureAndSeedAsync(start, cancellationToken);
     }
 
     /// <summary>The warmed socket if it connected and is still open (a provider may drop an idle one); else null, to connect afresh.</summary>
@@ -203,7 +207,7 @@ public sealed partial class RealtimeEngine(
 
     private RealtimeSessionConfig SessionConfig(EngineStart start) => new()
     {
-        Instructions = start.Conversation.Instructions,
+        Instructions = _instructions,
         InputFormat = RealtimeAudioFormat.Pcmu,
         OutputFormat = RealtimeAudioFormat.Pcmu,
         Voice = options.Voice,
@@ -213,34 +217,6 @@ public sealed partial class RealtimeEngine(
         TurnDetection = new RealtimeTurnDetection { SilenceDurationMs = options.SilenceDurationMs, CreateResponse = !start.Seeding },
         Tools = [.. start.Tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description, t.ParametersJsonSchema))],
     };
-
-    /// <summary>Earlier turns of the call as conversation items, tool calls as call+output pairs, in the order they happened.</summary>
-    private void SeedHistory(Conversation conversation)
-    {
-        foreach (var (turn, call) in conversation.InOrder())
-        {
-            if (call is not null)
-            {
-                Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCall(call.CallId, call.Name, call.Arguments)));
-                Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.FunctionCallOutput(call.CallId, call.Output)));
-                continue;
-            }
-
-            var text = turn!.Role == TurnRole.Assistant ? turn.HeardText ?? turn.Text : turn.Text;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            if (turn.Dtmf is not null && !FirstTimeSent(turn))
-            {
-                continue;
-            }
-
-            var role = turn.Role == TurnRole.Assistant ? RealtimeRole.Assistant : RealtimeRole.User;
-            Send(w => RealtimeClientWriter.WriteConversationItemCreate(w, RealtimeItem.Message(role, text)));
-        }
-    }
 
     private void Send(Action<IBufferWriter<byte>> write)
     {

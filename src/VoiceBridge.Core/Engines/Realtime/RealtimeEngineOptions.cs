@@ -30,6 +30,23 @@ public sealed class RealtimeEngineOptions
     /// <summary>How long the WebSocket upgrade may take [5 s].</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the provider may take to answer our <c>session.update</c> with <c>session.updated</c>,
+    /// and then to acknowledge every seeded history item (<c>conversation.item.added</c>); each wait
+    /// that runs out fails the start, a failover trigger like a connection failure [2 s].
+    /// </summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Seeding budget for the most recent turns and tool calls, sent as conversation items, in
+    /// estimated tokens (characters / 4) [4000: an eighth of gpt-realtime's 32k context, leaving
+    /// room for the instructions, tools and the rest of the session's audio].
+    /// </summary>
+    public int SeedItemTokens { get; set; } = 4000;
+
+    /// <summary>Budget for the summary of the turns before those, added to the instructions, in estimated tokens [1000].</summary>
+    public int SeedSummaryTokens { get; set; } = 1000;
+
     /// <summary>True when <see cref="Endpoint"/> is the embedded simulator (logged and reported as such).</summary>
     public bool Simulated { get; set; }
 
@@ -62,6 +79,19 @@ public sealed class RealtimeEngineOptions
         if (SilenceDurationMs is < 100 or > 5000)
         {
             errors.Add($"Realtime:SilenceDurationMs must be 100-5000, got {SilenceDurationMs}");
+        }
+
+        if (ConfirmTimeout < TimeSpan.FromMilliseconds(100) || ConfirmTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Realtime:ConfirmTimeout must be 100 ms to 1 min, got {ConfirmTimeout}");
+        }
+
+        foreach (var (name, value) in new[] { ("SeedItemTokens", SeedItemTokens), ("SeedSummaryTokens", SeedSummaryTokens) })
+        {
+            if (value is < 0 or > 100_000)
+            {
+                errors.Add($"Realtime:{name} must be 0-100000, got {value}");
+            }
         }
 
         return errors;
