@@ -35,10 +35,18 @@ public sealed record SwitchReport(
         r.OutboundDiscontinuities, r.HistoryTurnsCarried)
     {
         CallerHeardAgentAtMs = r.CallerHeardAgentAtMs,
+        TurnsAsItems = r.TurnsAsItems,
+        SummarisedTurns = r.SummarisedTurns,
     };
 
     /// <summary>When the caller next heard an agent after the switch (<see cref="SwitchRecord.CallerHeardAgentAtMs"/>).</summary>
     public long? CallerHeardAgentAtMs { get; init; }
+
+    /// <summary>Of the history, turns a Realtime engine was seeded with as items (<see cref="SwitchRecord.TurnsAsItems"/>); null for a cascade.</summary>
+    public int? TurnsAsItems { get; init; }
+
+    /// <summary>Of the history, older turns summarised into its instructions (<see cref="SwitchRecord.SummarisedTurns"/>); null for a cascade.</summary>
+    public int? SummarisedTurns { get; init; }
 
     /// <summary>
     /// Agent audio the switch made the caller hear twice: non-silent 20 ms frames of the new engine's

@@ -31,6 +31,7 @@ public sealed class SeedingReplayTests(ITestOutputHelper output)
         var sw = Assert.Single(report.Switches);
         var second = report.Turns.Where(t => t.Role == "user").ElementAt(1);
         Assert.True(sw.DetectedAtMs > second.StartMs && sw.DetectedAtMs < second.EndMs, $"the switch at {sw.DetectedAtMs} ms was not inside the utterance ({second.StartMs}-{second.EndMs} ms)");
+        Assert.Equal((2, 2, 0), (sw.HistoryTurnsCarried, sw.TurnsAsItems, sw.SummarisedTurns)); // the first exchange, as items, well within the budget
         Assert.Equal(
             [(SimulatedEventKind.SessionUpdate, false), (SimulatedEventKind.VadCommit, null), (SimulatedEventKind.ResponseCreate, null), (SimulatedEventKind.SessionUpdate, true)],
             Seeding(session));
