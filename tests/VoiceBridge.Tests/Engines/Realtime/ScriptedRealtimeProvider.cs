@@ -78,21 +78,27 @@ internal sealed class ScriptedRealtimeProvider(TimeProvider time)
             CancellationToken.None);
     }
 
+    /// <summary>Sends the message <paramref name="delay"/> from now on the provider's clock (a one-shot timer); null never sends it.</summary>
     private void Later(TimeSpan? delay, MessageSocket socket, string type, Action<IBufferWriter<byte>> write)
     {
-        if (delay is { } wait)
+        if (delay is not { } wait)
         {
-            _ = SendAsync(wait);
+            return;
         }
 
-        async Task SendAsync(TimeSpan after)
-        {
-            await Task.Delay(after, time);
-            var buffer = new ArrayBufferWriter<byte>();
-            write(buffer);
-            Note("out " + type);
-            socket.TrySend(buffer.WrittenSpan);
-        }
+        ITimer? timer = null;
+        timer = time.CreateTimer(
+            _ =>
+            {
+                var buffer = new ArrayBufferWriter<byte>();
+                write(buffer);
+                Note("out " + type);
+                socket.TrySend(buffer.WrittenSpan);
+                timer?.Dispose();
+            },
+            null,
+            wait,
+            Timeout.InfiniteTimeSpan);
     }
 
     private void Note(string what)
