@@ -71,5 +71,6 @@ public sealed partial class CallSession
         Log.UserTurn(_logger, CallId, startMs, endMs);
         AttachPendingTranscripts(turn);
         ArmResponseStall(turn);
+        ForgetHeardAgentAudio();
     }
 }

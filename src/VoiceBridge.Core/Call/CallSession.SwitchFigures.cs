@@ -43,9 +43,19 @@ public sealed partial class CallSession
             RaiseSwitch(record);
         }
 
+        ForgetHeardAgentAudio();
+    }
+
+    /// <summary>
+    /// Keeps the agent audio timeline short, after a switch's figures and at each caller turn: with no
+    /// switch waiting, a later switch's silence starts no earlier than the caller's latest turn or the
+    /// latest agent audio, so what played before is no figure's business (a call without switches
+    /// would otherwise keep every reply's run).
+    /// </summary>
+    private void ForgetHeardAgentAudio()
+    {
         if (_pendingSwitch is null && Conversation.Last(TurnRole.User) is { } last)
         {
-            // A later switch's silence starts no earlier than the caller's latest turn or the latest agent audio.
             _playout.AgentAudio.ForgetBefore(last.StartMs);
         }
     }
