@@ -165,8 +165,11 @@ public sealed partial class JitterBuffer
         return -1;
     }
 
-    /// <summary>When the frame should play, in samples on the arrival clock: its timestamp, plus the fastest transit, plus the target.</summary>
-    private long Due(long extended) => _slotTimestamp[Slot(extended)] + _minRelative + ((long)_targetMs * SamplesPerMs);
+    /// <summary>When the stored frame should play, in samples on the arrival clock (<see cref="DueAt"/> of its timestamp).</summary>
+    private long Due(long extended) => DueAt(_slotTimestamp[Slot(extended)]);
+
+    /// <summary>When a frame stamped <paramref name="extendedTimestamp"/> should play: its timestamp, plus the fastest transit, plus the target.</summary>
+    private long DueAt(long extendedTimestamp) => extendedTimestamp + _minRelative + ((long)_targetMs * SamplesPerMs);
 
     private ReadOnlySpan<byte> FrameAt(long extended) => _frames.AsSpan(Slot(extended) * FrameBytes, FrameBytes);
 

@@ -183,7 +183,7 @@ public sealed partial class JitterBuffer
         }
 
         long extended = _highestTimestamp + (int)(timestamp - (uint)_highestTimestamp);
-        return (nowMs * SamplesPerMs) - (extended + _minRelative + ((long)_targetMs * SamplesPerMs)) > -FrameBytes;
+        return (nowMs * SamplesPerMs) - DueAt(extended) > -FrameBytes;
     }
 
     private JitterInsertResult HoldOrReset(ushort sequence, uint timestamp, ReadOnlySpan<byte> payload, long arrivalMs)

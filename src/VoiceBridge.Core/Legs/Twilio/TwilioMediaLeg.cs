@@ -18,6 +18,9 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
 {
     public const int MaxMessageBytes = 64 * 1024;
 
+    /// <summary>The call's end reason after Twilio's stop.</summary>
+    private const string StoppedByTwilio = "Twilio stopped the stream";
+
     /// <summary>How long a stream may bring no message before it is taken for dead.</summary>
     public static readonly TimeSpan DefaultMediaTimeout = TimeSpan.FromSeconds(10);
 
@@ -96,7 +99,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             return null;
         }
 
-        await _session.OnHangupAsync(_callEnded ? "Twilio stopped the stream" : $"stream lost: {reason}");
+        await _session.OnHangupAsync(_callEnded ? StoppedByTwilio : $"stream lost: {reason}");
         var summary = await _sessionRun;
         _registry.Ended(_session, summary);
         if (_continuity is not null)
@@ -257,7 +260,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     /// <summary>Twilio's stop: the call is over, and our side of the socket closes (Twilio closes its own).</summary>
     private async Task StopAsync(CallSession session)
     {
-        await session.OnHangupAsync("Twilio stopped the stream");
+        await session.OnHangupAsync(StoppedByTwilio);
         await _socket.CloseAsync("stream stopped", CancellationToken.None);
     }
 

@@ -15,10 +15,7 @@ public sealed partial class TwilioMediaLegTests
 
         var summary = h.Run(async carrier =>
         {
-            carrier.SendConnected();
-            carrier.SendStart();
-            await h.Engine.Started;
-            await carrier.FeedAsync(TestAudio.Pattern(4 * CallClock.FrameSamples));
+            await StartWith80MsAsync(h, carrier);
             await h.At(100);
             await carrier.CloseAsync();
             return await h.Registry.WhenEnded(CallSid);
@@ -37,10 +34,7 @@ public sealed partial class TwilioMediaLegTests
 
         var summary = h.Run(async carrier =>
         {
-            carrier.SendConnected();
-            carrier.SendStart();
-            await h.Engine.Started;
-            await carrier.FeedAsync(TestAudio.Pattern(4 * CallClock.FrameSamples));
+            await StartWith80MsAsync(h, carrier);
             await h.At(9_500);
             Assert.Single(h.Registry.Live);
             Assert.False(h.LegCompleted, "the stream was given up before the timeout");
@@ -101,5 +95,14 @@ public sealed partial class TwilioMediaLegTests
         Assert.True(h.LegCompleted);
         Assert.Empty(h.Registry.Live);
         Assert.True(h.CarrierEnd!.ClosedByPeer);
+    }
+
+    /// <summary>Connected and start, then 80 ms of caller audio once the call's engine has started.</summary>
+    private static async Task StartWith80MsAsync(LegHarness h, Carrier carrier)
+    {
+        carrier.SendConnected();
+        carrier.SendStart();
+        await h.Engine.Started;
+        await carrier.FeedAsync(TestAudio.Pattern(4 * CallClock.FrameSamples));
     }
 }
