@@ -16,6 +16,10 @@ internal enum CallInputKind
     CallControl,
     Drill,
 
+    /// <summary>The caller put the call on hold (the leg may not send); <see cref="Resumed"/> takes it off.</summary>
+    Held,
+    Resumed,
+
     /// <summary>An event of the call's shadow engine (CallSession.Shadow.cs): handled by the shadow only.</summary>
     Shadow,
 }

@@ -9,6 +9,7 @@ public sealed partial class CallSession
     private const int EngineTurnEndMinSilenceMs = 200;
     private long _vadArrivalEnd;
     private long _vadArrivalMs;
+    private long _heldAtMs;
 
     private void OnCallerAudio(ReadOnlySpan<byte> mulaw)
     {
@@ -72,5 +73,25 @@ public sealed partial class CallSession
         AttachPendingTranscripts(turn);
         ArmResponseStall(turn);
         ForgetHeardAgentAudio();
+    }
+
+    private void OnHold(bool held)
+    {
+        if (held == _playout.IsHeld)
+        {
+            return;
+        }
+
+        if (held)
+        {
+            _heldAtMs = NowMs;
+            Log.Held(_logger, CallId);
+        }
+        else
+        {
+            Log.Resumed(_logger, CallId, NowMs - _heldAtMs);
+        }
+
+        _playout.Hold(held, NowMs);
     }
 }

@@ -57,6 +57,15 @@ public sealed partial class CallSession
         [LoggerMessage(18, LogLevel.Warning, "call {CallId}: engine {Engine} stalled ({Reason}: {Evidence}) and no other engine is available; waiting {GraceMs} ms more before the last resort")]
         public static partial void StallGrace(ILogger logger, string callId, string engine, string reason, string evidence, int graceMs);
 
+        [LoggerMessage(19, LogLevel.Information, "call {CallId}: the caller put the call on hold; agent audio waits until they are back")]
+        public static partial void Held(ILogger logger, string callId);
+
+        [LoggerMessage(20, LogLevel.Information, "call {CallId}: the caller took the call off hold after {HeldMs} ms")]
+        public static partial void Resumed(ILogger logger, string callId, long heldMs);
+
+        [LoggerMessage(21, LogLevel.Warning, "call {CallId}: {Count} bad messages from the caller leg logged; more are counted, not logged (errors in the call-ended audit event)")]
+        public static partial void LegErrorsQuiet(ILogger logger, string callId, int count);
+
         [LoggerMessage(8, LogLevel.Error, "call {CallId}: handling {Input} failed")]
         public static partial void InputFailed(ILogger logger, string callId, string input, Exception exception);
     }

@@ -160,7 +160,13 @@ public sealed partial class CallSession
     {
         FinishSwitchFigures();
         var endReason = _endReason ?? "ended";
-        Audit("call-ended", null, null, endReason, new { durationMs = NowMs, endReason, errors = _errors.Count, lostCallerAudioMs = CallClock.SamplesToMs(_audioLog.LostSamples), switches = _switches.Select(r => new
+        int errorCount;
+        lock (_errors)
+        {
+            errorCount = _errors.Count + _errorsNotKept;
+        }
+
+        Audit("call-ended", null, null, endReason, new { durationMs = NowMs, endReason, errors = errorCount, lostCallerAudioMs = CallClock.SamplesToMs(_audioLog.LostSamples), switches = _switches.Select(r => new
         {
             r.From, r.To, r.Reason, r.DetectedAtMs, r.FirstFallbackAudioAtMs, r.HandoffMs, r.DeadAirMs, r.LostCallerAudioMs,
             r.ReplayedCallerAudioMs, r.SeededTurns, r.RepeatedAgentWords, r.OutboundDiscontinuities, r.HistoryTurnsCarried,

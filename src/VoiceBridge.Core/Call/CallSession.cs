@@ -30,6 +30,10 @@ public sealed partial class CallSession : IEngineEvents
     private readonly MuLawVad _vad;
     private readonly Action<VadEvent> _onVadEvent;
     private readonly List<string> _errors = [];
+    private const int KeptErrors = 100;
+    private const int LoggedLegErrors = 10;
+    private int _errorsNotKept;
+    private int _legErrors;
     private string? _endReason;
     private readonly CancellationTokenSource _stop = new();
     private long _startTimestamp;
@@ -148,6 +152,9 @@ public sealed partial class CallSession : IEngineEvents
     /// <summary>The caller pressed a key (one of 0-9, *, #, A-D); see CallSession.Dtmf.cs.</summary>
     public ValueTask OnDtmfAsync(string digit) => _inputs.Writer.WriteAsync(new CallInput { Kind = CallInputKind.Dtmf, Text = digit });
 
+    /// <summary>The caller put the call on hold (<paramref name="held"/>) or took it off: agent audio waits meanwhile (<see cref="PlayoutBuffer.Hold"/>).</summary>
+    public ValueTask OnHoldAsync(bool held) => _inputs.Writer.WriteAsync(new CallInput { Kind = held ? CallInputKind.Held : CallInputKind.Resumed });
+
     /// <summary>The caller's side ended (Twilio stop, socket closed, BYE), for <paramref name="reason"/>: the call's end reason unless the session gave one first.</summary>
     public ValueTask OnHangupAsync(string reason)
     {
@@ -158,17 +165,26 @@ public sealed partial class CallSession : IEngineEvents
     /// <summary>Why the call ended, in the summary and the <c>call-ended</c> audit event; the first reason given stands.</summary>
     private void EndsBecause(string reason) => Interlocked.CompareExchange(ref _endReason, reason, null);
 
-    /// <summary>A bad message from the leg: counted and logged, never fatal.</summary>
-    public void ReportLegError(string error)
+    /// <summary>
+    /// A bad message from the leg: counted and kept in the summary, never fatal. The first
+    /// <see cref="LoggedLegErrors"/> of a call are logged, the rest only counted, so a carrier
+    /// sending garbage at its media rate cannot flood the log. <paramref name="logged"/>: the leg
+    /// logged it already (it came before the call started).
+    /// </summary>
+    public void ReportLegError(string error, bool logged = false)
     {
-        Log.LegError(_logger, CallId, error);
-        lock (_errors)
+        var count = Interlocked.Increment(ref _legErrors);
+        if (count <= LoggedLegErrors && !logged)
         {
-            if (_errors.Count < 100)
-            {
-                _errors.Add($"{_legName}: {error}");
-            }
+            Log.LegError(_logger, CallId, error);
         }
+
+        if (count == LoggedLegErrors)
+        {
+            Log.LegErrorsQuiet(_logger, CallId, LoggedLegErrors);
+        }
+
+        AddError($"{_legName}: {error}");
     }
 
     ValueTask IEngineEvents.PostAsync(EngineEvent engineEvent) =>
@@ -206,17 +222,28 @@ public sealed partial class CallSession : IEngineEvents
             case CallInputKind.Shadow:
                 _shadow?.OnEvent(input.Event!, NowMs);
                 break;
+            case CallInputKind.Held or CallInputKind.Resumed:
+                OnHold(input.Kind == CallInputKind.Held);
+                break;
             case CallInputKind.Hangup:
                 _ended = true;
                 break;
         }
     }
 
+    /// <summary>Keeps <paramref name="error"/> for the summary; past <see cref="KeptErrors"/> a call's errors are only counted.</summary>
     private void AddError(string error)
     {
         lock (_errors)
         {
-            _errors.Add(error);
+            if (_errors.Count < KeptErrors)
+            {
+                _errors.Add(error);
+            }
+            else
+            {
+                _errorsNotKept++;
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     private int _audioHead;
     private int _headTaken;
     private int _clears;
+    private long _heldSinceMs = -1;
 
     /// <summary>Raised with the item id when its first frame goes to the caller.</summary>
     public event Action<ItemPlayout>? ItemStarted;
@@ -57,6 +58,9 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
 
     /// <summary>Marks echoed after a clear: audio that was flushed, not played.</summary>
     public long FlushedMarks { get; private set; }
+
+    /// <summary>True while the caller has the call on hold (<see cref="Hold"/>): agent audio waits.</summary>
+    public bool IsHeld => _heldSinceMs >= 0;
 
     /// <summary>True while agent audio is queued or in flight to the caller.</summary>
     public bool IsPlaying => _active || _segments.Count > 0;
@@ -135,6 +139,11 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// </summary>
     public void Tick(long nowMs)
     {
+        if (IsHeld)
+        {
+            return;
+        }
+
         if (!_active)
         {
             if (!HasFrame())
@@ -187,11 +196,40 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// </summary>
     public void OnAudioQueued(long nowMs)
     {
+        if (IsHeld)
+        {
+            return;
+        }
+
         if (_active && _inGap)
         {
             _spurtStartMs = nowMs - (_spurtSent * CallClock.FrameMs);
         }
 
+        Tick(nowMs);
+    }
+
+    /// <summary>
+    /// The caller put the call on hold (<paramref name="held"/>), or took it off: nothing is sent
+    /// meanwhile (the leg may not send, and would drop it), so agent audio waits, queued, and plays
+    /// when the caller is back. A spurt cut by the hold goes on where it stopped: its clock moves
+    /// by the time held, so the caller's buffer is refilled no faster than before.
+    /// </summary>
+    public void Hold(bool held, long nowMs)
+    {
+        if (held == IsHeld)
+        {
+            return;
+        }
+
+        if (held)
+        {
+            _heldSinceMs = nowMs;
+            return;
+        }
+
+        _spurtStartMs += nowMs - _heldSinceMs;
+        _heldSinceMs = -1;
         Tick(nowMs);
     }
 

@@ -99,7 +99,8 @@ public static partial class FuzzTargets
             _ = SipDigestCredentials.TryParse(credentials, out _, out _);
         }
 
-        _ = DtmfRelay.TryParse(Encoding.UTF8.GetString(m.Body), out _);
+        _ = DtmfRelay.TryParse(m.Headers.Get("Content-Type"), Encoding.UTF8.GetString(m.Body), out _);
+        _ = SipBody.FindSdp(m.Headers.Get("Content-Type"), m.Body);
         _ = SipParser.Parse(m.ToBytes());
     }
 

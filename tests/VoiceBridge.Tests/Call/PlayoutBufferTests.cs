@@ -64,6 +64,34 @@ public sealed partial class PlayoutBufferTests
     }
 
     [Fact]
+    public void A_hold_sends_nothing_and_the_resumed_spurt_goes_on_at_its_pace_without_a_burst_or_a_gap()
+    {
+        var playout = Create(lead: 3);
+        playout.Enqueue(1, "a", TestAudio.Pattern(50 * Frame));
+        playout.Tick(1000);
+        playout.Tick(1020);
+        Assert.Equal(4, _leg.Frames.Count);
+
+        playout.Hold(true, 1030);
+        playout.Enqueue(1, "a", TestAudio.Pattern(10 * Frame));
+        playout.OnAudioQueued(1500);
+        for (var t = 1040; t <= 2020; t += 20)
+        {
+            playout.Tick(t);
+        }
+
+        Assert.Equal(4, _leg.Frames.Count);
+        Assert.True(playout.IsHeld);
+
+        playout.Hold(false, 2030);
+        Assert.Equal(4, _leg.Frames.Count); // the caller's buffer still holds the lead sent before the hold
+        playout.Tick(2040);
+        playout.Tick(2060);
+        Assert.Equal(6, _leg.Frames.Count);
+        Assert.Equal(0, playout.Discontinuities);
+    }
+
+    [Fact]
     public void Lead_frames_are_an_option()
     {
         var playout = Create(lead: 1);

@@ -34,6 +34,7 @@ public sealed partial class RtpCallLeg
     private bool _latched;
     private bool _mediaStarted;
     private bool _timedOut;
+    private bool _heldReported;
     private long _lastRtpTicks;
     private long _ticks;
     private ushort _sequence;
@@ -80,10 +81,12 @@ public sealed partial class RtpCallLeg
     private async ValueTask TickAsync()
     {
         bool deliver;
+        bool held;
         lock (_gate)
         {
             SendFrame();
             deliver = _mediaStarted;
+            held = _media.Held;
             if (deliver)
             {
                 _reframer?.Flush(NowMs());
@@ -101,6 +104,12 @@ public sealed partial class RtpCallLeg
         }
 
         var session = _session!;
+        if (held != _heldReported)
+        {
+            _heldReported = held;
+            await session.OnHoldAsync(held);
+        }
+
         if (deliver)
         {
             await session.OnCallerAudioAsync(_inFrame);
@@ -131,7 +140,8 @@ public sealed partial class RtpCallLeg
             return;
         }
 
-        var audio = TakeFrame(_outFrame);
+        // On hold the agent's audio stays queued here (marks unplayed) until the caller is back.
+        var audio = !_media.Held && TakeFrame(_outFrame);
         if (!audio)
         {
             _outFrame.AsSpan().Fill(G711.MuLawSilence);

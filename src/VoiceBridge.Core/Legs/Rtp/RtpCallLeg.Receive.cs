@@ -108,6 +108,12 @@ public sealed partial class RtpCallLeg
         var nowMs = NowMs();
         _received.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, nowMs * (_media.Codec.ClockRate / 1000));
         var audio = _inScratch.AsSpan(0, samples);
+        if (_media.Held)
+        {
+            // What a holding phone sends is its music on hold, not the caller's words: silence, in time.
+            audio.Fill(G711.MuLawSilence);
+        }
+
         if (_reframer is null && samples == CallClock.FrameSamples)
         {
             _jitterBuffer.Insert(packet.SequenceNumber, ToCallClock(packet.Timestamp), audio, nowMs);

@@ -65,7 +65,8 @@ public sealed class SipCallLeg : ICallerLegOutput
         media.PayloadType,
         media.TelephoneEventType,
         media.Send,
-        media.Receive);
+        media.Receive,
+        media.Held);
 
     /// <summary>The dialog as the RTP leg's signalling: hang-up is a BYE, transfer a REFER.</summary>
     private sealed class DialogControl(ISipDialogActions dialog) : IRtpCallControl

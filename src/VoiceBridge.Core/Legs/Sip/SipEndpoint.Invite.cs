@@ -148,7 +148,7 @@ public sealed partial class SipEndpoint
 
             var answer = SdpNegotiator.Answer(offer!, call.Sdp);
             call.LastAnswer = WithVersion(call, answer.Answer!);
-            call.Leg!.UpdateMedia(Media(answer.Choice!));
+            call.Leg!.UpdateMedia(Media(answer.Choice!) with { Held = answer.Choice!.IsHold });
             Log.MediaUpdated(_logger, call.CallId, answer.Choice!.Codec.ToString(), answer.Choice.Direction.ToString(), answer.Choice.IsHold);
         }
 
@@ -166,16 +166,23 @@ public sealed partial class SipEndpoint
         var request = transaction.Request;
         offer = null;
         choice = null;
-        var contentType = request.Headers.Get("Content-Type") ?? "";
-        if (!contentType.StartsWith("application/sdp", StringComparison.OrdinalIgnoreCase))
+        var (status, sdp, bodyError) = SipBody.FindSdp(request.Headers.Get("Content-Type"), request.Body);
+        if (status == 415)
         {
-            var unsupported = CreateResponse(request, 415, "Unsupported Media Type");
-            unsupported.Headers.Set("Accept", "application/sdp");
+            var unsupported = CreateResponse(request, 415, Truncate("Unsupported Media Type: " + bodyError));
+            unsupported.Headers.Set("Accept", SipBody.Accepted);
             Send(transaction, unsupported);
             return false;
         }
 
-        if (!SdpSession.TryParse(Encoding.UTF8.GetString(request.Body), out offer, out var error))
+        if (status != 0)
+        {
+            Counters.Malformed++;
+            Respond(transaction, 400, Truncate("Bad Request: " + bodyError));
+            return false;
+        }
+
+        if (!SdpSession.TryParse(sdp!, out offer, out var error))
         {
             Counters.Malformed++;
             Respond(transaction, 400, Truncate("Bad Request: malformed SDP: " + error));
@@ -244,18 +251,24 @@ public sealed partial class SipEndpoint
     private void TakeAnswer(SipCall call, SipMessage ack)
     {
         string? problem = null;
+        var (status, sdp, bodyError) = ack.Body.Length == 0 ? (0, null, null) : SipBody.FindSdp(ack.Headers.Get("Content-Type"), ack.Body);
         if (ack.Body.Length == 0)
         {
             problem = "the ACK carries no SDP answer to the offer in our 200";
         }
-        else if (!SdpSession.TryParse(Encoding.UTF8.GetString(ack.Body), out var answer, out var error))
+        else if (status != 0)
+        {
+            problem = "no SDP answer in the ACK: " + bodyError;
+        }
+        else if (!SdpSession.TryParse(sdp!, out var answer, out var error))
         {
             problem = "malformed SDP answer in the ACK: " + error;
         }
         else if (SdpNegotiator.Answer(answer!, call.Sdp) is { Choice: { } choice })
         {
+            // An answer to the offer of a re-INVITE may hold the call; one to the first offer does not.
+            call.Leg!.UpdateMedia(Media(choice) with { Held = choice.IsHold && !call.DelayedOffer });
             call.DelayedOffer = false;
-            call.Leg!.UpdateMedia(Media(choice));
             Log.MediaUpdated(_logger, call.CallId, choice.Codec.ToString(), choice.Direction.ToString(), choice.IsHold);
             return;
         }
@@ -319,39 +332,6 @@ public sealed partial class SipEndpoint
             Respond(invite, 487, "Request Terminated", call.LocalTag);
             EndCall(call, "cancelled by the caller");
         }
-    }
-
-    private void OnBye(SipServerTransaction transaction)
-    {
-        var call = FindCall(transaction.Request);
-        if (call is null)
-        {
-            Respond(transaction, 481, "Call/Transaction Does Not Exist");
-            return;
-        }
-
-        Respond(transaction, 200, "OK");
-        EndCall(call, "BYE from the caller");
-    }
-
-    /// <summary>SIP INFO in the dialog: <c>application/dtmf-relay</c> digits (as some PBXs send them) reach the call; other INFO is acknowledged.</summary>
-    private void OnInfo(SipServerTransaction transaction)
-    {
-        var call = FindCall(transaction.Request);
-        if (call is null)
-        {
-            Respond(transaction, 481, "Call/Transaction Does Not Exist");
-            return;
-        }
-
-        var type = transaction.Request.Headers.Get("Content-Type") ?? "";
-        if (type.StartsWith("application/dtmf-relay", StringComparison.OrdinalIgnoreCase)
-            && DtmfRelay.TryParse(Encoding.UTF8.GetString(transaction.Request.Body), out var digit))
-        {
-            call.Leg?.OnSignalledDigit(digit);
-        }
-
-        Respond(transaction, 200, "OK");
     }
 
     private static RtpMediaParams Media(SdpMediaChoice choice)

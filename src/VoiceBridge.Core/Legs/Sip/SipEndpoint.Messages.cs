@@ -84,6 +84,23 @@ public sealed partial class SipEndpoint
     private SipCall? FindCall(SipMessage request) =>
         _calls.TryGetValue(request.CallId, out var call) && call.RemoteTag == (request.From.Tag ?? "") && call.LocalTag == request.To.Tag ? call : null;
 
+    /// <summary>
+    /// RFC 3261 12.2.2: a request in the dialog whose CSeq is below the caller's last is out of order
+    /// and answered 500; otherwise its CSeq becomes the caller's last. False when it was refused.
+    /// </summary>
+    private bool InSequence(SipServerTransaction transaction, SipCall call)
+    {
+        var cseq = transaction.Request.CSeq.Number;
+        if (cseq < call.RemoteSequence)
+        {
+            Respond(transaction, 500, "Server Internal Error: CSeq out of order");
+            return false;
+        }
+
+        call.RemoteSequence = cseq;
+        return true;
+    }
+
     internal static string NewTag() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     internal static string NewBranch() => "z9hG4bK" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));

@@ -184,6 +184,7 @@ public sealed partial class SipEndpoint : IAsyncDisposable
                 // 505 for a SIP version we do not speak, else 400; the reason names the problem.
                 var status = parsed.SuggestedStatusCode is 505 ? 505 : 400;
                 var reason = (status == 505 ? "Version Not Supported: " : "Bad Request: ") + parsed.Error;
+                StampVia(answerable, from);
                 SendResponse(answerable, from, status, reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason);
             }
         }
@@ -270,7 +271,7 @@ public sealed partial class SipEndpoint : IAsyncDisposable
                 break;
             case "OPTIONS":
                 var ok = CreateResponse(request, 200, "OK");
-                ok.Headers.Set("Accept", "application/sdp");
+                ok.Headers.Set("Accept", SipBody.Accepted);
                 Send(transaction, ok);
                 break;
             case "INFO":

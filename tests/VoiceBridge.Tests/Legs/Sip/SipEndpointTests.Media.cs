@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using VoiceBridge.Call;
 using VoiceBridge.Legs.Sip;
+using VoiceBridge.Tests.Call;
 using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Legs.Sip;
@@ -168,4 +170,93 @@ public sealed partial class SipEndpointTests
     /// <summary>The o= line's session version of a response's SDP.</summary>
     private static ulong Version(SipMessage response) =>
         ulong.Parse(Encoding.UTF8.GetString(response.Body).Split('\n').First(l => l.StartsWith("o=", StringComparison.Ordinal)).Split(' ')[2], CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Agent_audio_due_while_the_caller_holds_waits_and_plays_whole_after_the_resume_and_the_music_on_hold_is_not_heard() => Run(
+        async (phone, env, time) =>
+        {
+            phone.Send(Invite());
+            var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+            phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+            await time.Elapse(TimeSpan.FromMilliseconds(400)); // the notice has begun
+
+            phone.Send(InDialog("INVITE", ok.To.Tag!, 2, body: Offer.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal), contentType: "application/sdp"), branch: "z9hG4bKhold");
+            await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 2, time, TimeSpan.FromSeconds(2), "200 to the hold re-INVITE");
+            phone.Send(InDialog("ACK", ok.To.Tag!, 2), branch: "z9hG4bKack2");
+            var music = TestAudio.Tone(3000);
+            var bridgeRtp = new IPEndPoint(IPAddress.Loopback, AnswerPort(ok));
+            for (ushort i = 0; i < 150; i++)
+            {
+                phone.SendRtp(bridgeRtp, i, i * 160u, audio: music[(i * 160)..((i + 1) * 160)]);
+                await time.Elapse(TimeSpan.FromMilliseconds(20));
+            }
+
+            int heardBeforeHold;
+            lock (phone.RtpPackets)
+            {
+                heardBeforeHold = phone.RtpPackets.Count(p => !p.Silent);
+                Assert.InRange(heardBeforeHold, 1, NoticeFrames - 1);
+            }
+
+            phone.Send(InDialog("INVITE", ok.To.Tag!, 3, body: Offer, contentType: "application/sdp"), branch: "z9hG4bKresume");
+            await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 3, time, TimeSpan.FromSeconds(2), "200 to the resume re-INVITE");
+            phone.Send(InDialog("ACK", ok.To.Tag!, 3), branch: "z9hG4bKack3");
+            await time.Elapse(TimeSpan.FromSeconds(3));
+
+            lock (phone.RtpPackets)
+            {
+                // Every frame of the notice reached the caller, the rest after the hold, none twice.
+                output.WriteLine($"{heardBeforeHold} notice frames before the hold, {phone.RtpPackets.Count(p => !p.Silent)} in all");
+                Assert.Equal(NoticeFrames, phone.RtpPackets.Count(p => !p.Silent));
+            }
+
+            phone.Send(InDialog("BYE", ok.To.Tag!, 4), branch: "z9hG4bKbye");
+            var summary = await SipTestPhone.WhenDoneAsync(env.Bridge.Registry.WhenEnded("call-1@test"), time, TimeSpan.FromSeconds(5));
+            Assert.Equal(150, summary.Media!.PacketsReceived);
+            Assert.DoesNotContain(summary.Turns, t => t.Role == TurnRole.User); // 3 s of music, and no caller turn
+        },
+        consent: Notice());
+
+    [Theory]
+    [InlineData("optional", 200)]
+    [InlineData("required", 415)]
+    public void A_sip_i_invite_with_sdp_beside_isup_is_answered_unless_the_isup_must_be_understood(string handling, int expected) => Run(async (phone, env, time) =>
+    {
+        var body = $"""
+            --sipi
+            Content-Type: application/sdp
+
+            {Offer}
+            --sipi
+            Content-Type: application/isup;version=itu-t92+
+            Content-Disposition: signal;handling={handling}
+
+            IAM 0x0100600a0302
+            --sipi--
+
+            """;
+        phone.Send(Invite(body).Replace("Content-Type: application/sdp\nContent-Length", "Content-Type: multipart/mixed;boundary=sipi\nContent-Length", StringComparison.Ordinal));
+        var answer = await phone.ExpectAsync(m => m.StatusCode >= 200 && m.CSeq.Method == "INVITE", time, TimeSpan.FromSeconds(2), "the final response");
+        Assert.Equal(expected, answer.StatusCode);
+        if (expected == 415)
+        {
+            Assert.Equal("application/sdp, multipart/mixed, multipart/alternative", answer.Headers.Get("Accept"));
+            Assert.Contains("application/isup", answer.ReasonPhrase, StringComparison.Ordinal);
+            return;
+        }
+
+        phone.Send(InDialog("ACK", answer.To.Tag!, 1), branch: "z9hG4bKack");
+        await time.Elapse(TimeSpan.FromMilliseconds(500));
+        lock (phone.RtpPackets)
+        {
+            Assert.InRange(phone.RtpPackets.Count, 20, 30);
+        }
+
+        Assert.Equal(1, env.Sip!.ActiveCalls);
+    });
+
+    private const int NoticeFrames = 100;
+
+    /// <summary>A 2 s notice of a steady non-silent mu-law code, so every frame of it is told from silence.</summary>
+    private static byte[] Notice() => Enumerable.Repeat((byte)0x20, NoticeFrames * 160).ToArray();
 }

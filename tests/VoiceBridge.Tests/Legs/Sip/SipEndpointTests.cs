@@ -81,7 +81,7 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
         phone.Send(OutOfDialog("OPTIONS"));
         var ok = await phone.ExpectStatusAsync(200, "OPTIONS", time);
         Assert.Contains("INVITE", ok.Headers.Get("Allow"), StringComparison.Ordinal);
-        Assert.Equal("application/sdp", ok.Headers.Get("Accept"));
+        Assert.Equal("application/sdp, multipart/mixed, multipart/alternative", ok.Headers.Get("Accept"));
         Assert.Equal("z9hG4bKtest1", ok.TopVia.Branch);
     });
 
@@ -104,6 +104,7 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
         output.WriteLine(bad.ReasonPhrase);
         Assert.StartsWith("Bad Request", bad.ReasonPhrase, StringComparison.Ordinal);
         Assert.Contains("Content-Length", bad.ReasonPhrase, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(phone.Local.Port, bad.TopVia.Rport); // RFC 3581: the source port, as any response says
         Assert.Equal(2, env.Sip!.Counters.Malformed);
         phone.Send(OutOfDialog("OPTIONS"), branch: "z9hG4bKgood");
         await phone.ExpectStatusAsync(200, "OPTIONS", time);
@@ -245,6 +246,27 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public void Info_digits_reach_the_call_and_requests_out_of_cseq_order_get_500_and_change_nothing() => Run(async (phone, env, time) =>
+    {
+        phone.Send(Invite());
+        var ok = await phone.ExpectStatusAsync(200, "INVITE", time);
+        phone.Send(InDialog("ACK", ok.To.Tag!, 1), branch: "z9hG4bKack");
+        phone.Send(InDialog("INFO", ok.To.Tag!, 3, body: "5", contentType: "application/dtmf"), branch: "z9hG4bKinfo3");
+        await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Number == 3, time, TimeSpan.FromSeconds(2), "200 to the INFO");
+
+        phone.Send(InDialog("INFO", ok.To.Tag!, 2, body: "Signal=7\nDuration=160\n", contentType: "application/dtmf-relay"), branch: "z9hG4bKinfo2");
+        await phone.ExpectAsync(m => m.StatusCode == 500 && m.CSeq.Number == 2 && m.CSeq.Method == "INFO", time, TimeSpan.FromSeconds(2), "500 to the late INFO");
+        phone.Send(InDialog("BYE", ok.To.Tag!, 2), branch: "z9hG4bKbye2");
+        await phone.ExpectAsync(m => m.StatusCode == 500 && m.CSeq.Method == "BYE", time, TimeSpan.FromSeconds(2), "500 to the late BYE");
+        Assert.Equal(1, env.Sip!.ActiveCalls);
+
+        phone.Send(InDialog("BYE", ok.To.Tag!, 4), branch: "z9hG4bKbye4");
+        await phone.ExpectAsync(m => m.StatusCode == 200 && m.CSeq.Method == "BYE", time, TimeSpan.FromSeconds(2), "200 to the BYE");
+        var summary = await SipTestPhone.WhenDoneAsync(env.Bridge.Registry.WhenEnded("call-1@test"), time, TimeSpan.FromSeconds(5));
+        Assert.Equal(1, summary.Media!.DtmfDigits);
+    });
+
+    [Fact]
     public void A_source_outside_the_allow_list_gets_403_and_no_call() => Run(async (phone, env, time) =>
     {
         await using var guarded = env.Bridge.CreateSipEndpoint(
@@ -336,13 +358,13 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
     private static int AnswerPort(SipMessage ok) =>
         int.Parse(Encoding.UTF8.GetString(ok.Body).Split('\n').First(l => l.StartsWith("m=audio", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 
-    private void Run(Func<SipTestPhone, ReplayEnvironment, FakeTimeProvider, Task> body)
+    private void Run(Func<SipTestPhone, ReplayEnvironment, FakeTimeProvider, Task> body, byte[]? consent = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var loggers = new TestLoggerFactory(output);
         VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(2), async () =>
         {
-            var options = new CallSessionOptions { DryRunTools = true };
+            var options = new CallSessionOptions { DryRunTools = true, Consent = consent };
             await using var env = ReplayEnvironment.CreateVirtual(ChainSpec.Parse("openai-realtime"), new SimulatorOptions(), options, time, loggers, leg: ReplayLeg.Sip);
             await using var phone = new SipTestPhone(env.Datagrams!, env.Sip!.LocalEndPoint);
             await body(phone, env, time);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using VoiceBridge.Legs.Rtp;
+using VoiceBridge.Media;
 using VoiceBridge.Legs.Sip;
 using VoiceBridge.Transport;
 
@@ -39,7 +40,8 @@ internal sealed class SipTestPhone : IAsyncDisposable
     /// <summary>What the bridge sent that did not parse (a test asserts this stays empty).</summary>
     public List<string> Malformed { get; } = [];
 
-    public List<(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType)> RtpPackets { get; } = [];
+    /// <summary>RTP the bridge sent: <c>Silent</c> when the payload is all mu-law silence.</summary>
+    public List<(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType, bool Silent)> RtpPackets { get; } = [];
 
     /// <summary>Sends <paramref name="text"/> with LF turned into CRLF, and BRANCH/CALLID/TAG/SIPPORT/RTPPORT filled in.</summary>
     public void Send(string text, string branch = "z9hG4bKtest1", string callId = "call-1@test", IPEndPoint? to = null)
@@ -61,12 +63,16 @@ internal sealed class SipTestPhone : IAsyncDisposable
     /// <summary>Sends raw bytes (a broken packet) to <paramref name="to"/> from the RTP socket.</summary>
     public void SendRaw(IPEndPoint to, byte[] datagram) => _rtp.Send(datagram, to);
 
-    /// <summary>Sends one RTP packet of mu-law silence to <paramref name="to"/>.</summary>
-    public void SendRtp(IPEndPoint to, ushort sequence, uint timestamp, byte payloadType = 0, uint ssrc = 0x1234)
+    /// <summary>Sends one RTP packet of <paramref name="audio"/> (160 mu-law bytes), or of silence, to <paramref name="to"/>.</summary>
+    public void SendRtp(IPEndPoint to, ushort sequence, uint timestamp, byte payloadType = 0, uint ssrc = 0x1234, byte[]? audio = null)
     {
         var packet = new byte[172];
-        var payload = new byte[160];
-        payload.AsSpan().Fill(0xFF);
+        var payload = audio ?? new byte[160];
+        if (audio is null)
+        {
+            payload.AsSpan().Fill(0xFF);
+        }
+
         var n = RtpPacket.Write(packet, payloadType, sequence == 0, sequence, timestamp, ssrc, payload);
         _rtp.Send(packet.AsSpan(0, n), to);
     }
@@ -148,7 +154,7 @@ internal sealed class SipTestPhone : IAsyncDisposable
         {
             lock (RtpPackets)
             {
-                RtpPackets.Add((packet.SequenceNumber, packet.Timestamp, packet.Ssrc, packet.PayloadType));
+                RtpPackets.Add((packet.SequenceNumber, packet.Timestamp, packet.Ssrc, packet.PayloadType, !packet.Payload.ContainsAnyExcept(G711.MuLawSilence)));
             }
         }
     }

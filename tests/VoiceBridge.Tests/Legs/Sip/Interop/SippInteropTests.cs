@@ -20,10 +20,11 @@ namespace VoiceBridge.Tests.Legs.Sip.Interop;
 [Collection(RealTimeCollection.Name)]
 public sealed class SippInteropTests(ITestOutputHelper output)
 {
-    /// <param name="scenario">The offer in the INVITE, or a delayed offer: ours in the 200, sipp's answer in its ACK.</param>
+    /// <param name="scenario">The offer in the INVITE; a delayed offer (ours in the 200, sipp's answer in its ACK); or a SIP-I gateway's INVITE, the offer beside ISUP in a multipart body.</param>
     [Theory]
     [InlineData("sipp-uac-pcmu-stream.xml")]
     [InlineData("sipp-uac-delayed-offer.xml")]
+    [InlineData("sipp-uac-sipi-multipart.xml")]
     public async Task Sipp_calls_with_pcmu_and_hears_the_agent_on_one_continuous_rtp_stream(string scenarioFile)
     {
         var dir = Directory.CreateTempSubdirectory("vb-sipp-").FullName;
