@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using VoiceBridge.Audit;
 using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
+using VoiceBridge.Tests.Support;
 using Xunit.Abstractions;
 
 namespace VoiceBridge.Tests.Call;
@@ -246,18 +247,5 @@ public sealed class CallControlToolTests(ITestOutputHelper output)
     {
         Assert.False(TransferTarget.TryNormalize(target, out _, out var error));
         Assert.NotEmpty(error);
-    }
-
-    private sealed class RecordingAudit : IAuditLog
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void Record(AuditEvent auditEvent)
-        {
-            lock (Events)
-            {
-                Events.Add(auditEvent);
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ using VoiceBridge.Call;
 using VoiceBridge.Call.Tools;
 using VoiceBridge.Engines;
 using VoiceBridge.Media;
+using VoiceBridge.Tests.Support;
 using VoiceBridge.Transport;
 using Xunit.Abstractions;
 
@@ -239,6 +240,30 @@ public sealed class CallSessionEngineTests(ITestOutputHelper output)
         });
 
         Assert.Equal(["test: media.payload is not valid base64"], summary.Errors);
+    }
+
+    [Fact]
+    public void A_flood_of_leg_errors_logs_the_first_ten_keeps_a_hundred_and_counts_them_all_in_the_audit()
+    {
+        var audit = new RecordingAudit();
+        var h = new CallHarness(output, options: new CallSessionOptions { AuditLog = audit });
+
+        var summary = h.Run(async () =>
+        {
+            await h.Engine.Started;
+            for (var i = 0; i < 150; i++)
+            {
+                h.Session.ReportLegError($"bad message {i}");
+            }
+
+            await h.At(5);
+        });
+
+        Assert.Equal(100, summary.Errors.Count);
+        Assert.Equal(10, h.Logger.Entries.Count(e => e.Message.Contains("bad message from the caller leg", StringComparison.Ordinal)));
+        Assert.Single(h.Logger.Entries, e => e.Message.Contains("more are counted, not logged", StringComparison.Ordinal));
+        var ended = Assert.Single(audit.Events, e => e.Kind == "call-ended");
+        Assert.Equal(150, JsonDocument.Parse(ended.DetailsJson).RootElement.GetProperty("errors").GetInt32());
     }
 
     [Fact]

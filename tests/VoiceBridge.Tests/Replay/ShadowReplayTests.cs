@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using VoiceBridge.Audit;
 using VoiceBridge.Call;
@@ -146,11 +145,4 @@ public sealed class ShadowReplayTests(ITestOutputHelper output)
     }
 
     private sealed record ShadowRunResult(ReplayCallReport Report, short[] AgentTrack, IReadOnlyList<AuditEvent> Audit);
-
-    private sealed class RecordingAudit : IAuditLog
-    {
-        public ConcurrentQueue<AuditEvent> Events { get; } = new();
-
-        public void Record(AuditEvent auditEvent) => Events.Enqueue(auditEvent);
-    }
 }

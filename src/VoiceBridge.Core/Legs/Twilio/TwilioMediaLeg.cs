@@ -291,7 +291,7 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
         _registry.Started(_session);
         foreach (var error in _errorsBeforeStart ?? [])
         {
-            _session.ReportLegError(error);
+            _session.ReportLegError(error, logged: true);
         }
 
         _errorsBeforeStart = null;
@@ -302,14 +302,22 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
     private void OnBadMessage(string error)
     {
         Volatile.Write(ref _lastMessageAt, Time.GetTimestamp());
-        Log.BadMessage(_logger, _streamSid, error);
         if (_session is not null)
         {
+            // The call logs and counts it (once, with its id).
             _session.ReportLegError(error);
+            return;
         }
-        else if ((_errorsBeforeStart ??= []).Count < 100)
+
+        // No call to report to yet: it gets these when it starts (logged here, the first few).
+        _errorsBeforeStart ??= [];
+        if (_errorsBeforeStart.Count < 10)
         {
-            // No call to report to yet: it gets these when it starts.
+            Log.BadMessage(_logger, _streamSid, error);
+        }
+
+        if (_errorsBeforeStart.Count < 100)
+        {
             _errorsBeforeStart.Add(error);
         }
     }

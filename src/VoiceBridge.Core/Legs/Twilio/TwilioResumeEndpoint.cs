@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
 namespace VoiceBridge.Legs.Twilio;
@@ -16,8 +19,12 @@ internal sealed record TwilioStreamTarget(string? PublicBase, string MediaPath, 
     public string StreamUrl(HttpRequest request) =>
         TwilioPublicUrl.ToWebSocket(PublicBase ?? RequestBase(request)) + MediaPath;
 
-    public string? ActionUrl(HttpRequest request) =>
-        Resumable ? (PublicBase ?? RequestBase(request)) + TwilioEndpoints.ResumePath : null;
+    /// <summary>The resume webhook, counting the resumes so far (<paramref name="resumes"/>) in its query.</summary>
+    public string? ActionUrl(HttpRequest request, int resumes = 0) =>
+        Resumable ? (PublicBase ?? RequestBase(request)) + TwilioEndpoints.ResumePath + (resumes > 0 ? $"?{ResumesQuery}={resumes}" : "") : null;
+
+    /// <summary>The action URL's count of resumes so far: the signature covers it, so it is ours.</summary>
+    public const string ResumesQuery = "resumes";
 
     private static string RequestBase(HttpRequest request)
     {
@@ -41,9 +48,15 @@ internal sealed record TwilioStreamTarget(string? PublicBase, string MediaPath, 
 /// normally the answer is <c>&lt;Hangup/&gt;</c>; otherwise (a node died, a connection broke) a new
 /// <c>&lt;Connect&gt;&lt;Stream&gt;</c> with the same action and <see cref="TwilioEndpoints.ResumeParameter"/>,
 /// through the load balancer to whichever node takes it, which resumes the conversation by CallSid.
+/// A call resumed <see cref="MaxResumes"/> times is hung up instead: if no node can take its stream
+/// (every one full, or refusing it), Twilio would otherwise loop between this webhook and a failing
+/// stream for as long as the caller stays.
 /// </summary>
-public static class TwilioResumeEndpoint
+public static partial class TwilioResumeEndpoint
 {
+    /// <summary>Resumes one call may have (the count rides in the action URL, so it holds across nodes).</summary>
+    public const int MaxResumes = 10;
+
     internal static IEndpointConventionBuilder MapTwilioResumeWebhook(this IEndpointRouteBuilder app, TwilioSignatureVerifier verifier, TwilioStreamTarget target, ITwilioCallContinuity continuity) =>
         app.MapPost(TwilioEndpoints.ResumePath, ctx => AnswerAsync(ctx, verifier, target, continuity));
 
@@ -68,8 +81,22 @@ public static class TwilioResumeEndpoint
             return;
         }
 
+        var resumes = int.TryParse(ctx.Request.Query[TwilioStreamTarget.ResumesQuery].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        if (resumes >= MaxResumes)
+        {
+            Log.GivenUp(ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwilioResumeEndpoint)), callSid.ToString(), resumes);
+            await ctx.Response.WriteAsync(TwilioTwiml.Hangup(), ctx.RequestAborted);
+            return;
+        }
+
         var parameters = TwilioEndpoints.StreamParameters(form, verifier);
         parameters[TwilioEndpoints.ResumeParameter] = "1";
-        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), parameters, target.ActionUrl(ctx.Request)), ctx.RequestAborted);
+        await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), parameters, target.ActionUrl(ctx.Request, resumes + 1)), ctx.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "twilio call {CallSid}: its stream was lost again after {Resumes} resumes; hung up instead of resuming once more")]
+        public static partial void GivenUp(ILogger logger, string callSid, int resumes);
     }
 }

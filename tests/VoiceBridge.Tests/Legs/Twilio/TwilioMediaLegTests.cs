@@ -60,7 +60,9 @@ public sealed partial class TwilioMediaLegTests(ITestOutputHelper output)
         Assert.Contains(summary.Errors, e => e.Contains("transcription", StringComparison.Ordinal));
         Assert.Contains(summary.Errors, e => e.Contains("base64", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(summary.Errors, e => e.Contains("second start", StringComparison.Ordinal));
-        Assert.Equal(4, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.StartsWith($"twilio stream {StreamSid}: bad message", StringComparison.Ordinal)));
+        // Logged once each, by the call (with its id), not again by the leg.
+        Assert.Equal(4, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("bad message", StringComparison.Ordinal)));
+        Assert.Equal(4, h.Logger.Entries.Count(e => e.Message.StartsWith($"call {CallSid}: bad message from the caller leg", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -94,6 +96,7 @@ public sealed partial class TwilioMediaLegTests(ITestOutputHelper output)
         Assert.Equal(3, h.Counters.OutOfOrderMessages);
         Assert.Equal((0L, 0L), (h.Counters.MalformedMessages, h.Counters.UnknownEvents));
         Assert.Equal(2, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.StartsWith("twilio stream", StringComparison.Ordinal) && e.Message.Contains("media before start", StringComparison.Ordinal)));
+        Assert.DoesNotContain(h.Logger.Entries, e => e.Message.Contains("bad message from the caller leg", StringComparison.Ordinal)); // not logged twice
         Assert.Equal(2, summary.Errors.Count(e => e.Contains("media before start", StringComparison.Ordinal)));
         Assert.Contains(summary.Errors, e => e.Contains("dtmf before start", StringComparison.Ordinal));
     }

@@ -30,7 +30,7 @@ public sealed class TwilioResumeEndpointTests
     }
 
     [Fact]
-    public async Task A_lost_stream_gets_a_new_stream_marked_as_a_resume_with_the_same_action()
+    public async Task A_lost_stream_gets_a_new_stream_marked_as_a_resume_with_the_action_counting_it()
     {
         var continuity = new Continuity(resume: true);
         await using var server = await Server.StartAsync(continuity);
@@ -38,12 +38,26 @@ public sealed class TwilioResumeEndpointTests
         var twiml = await server.PostAsync(TwilioEndpoints.ResumePath, Form, Sign(Token, Base + TwilioEndpoints.ResumePath, Form));
 
         var connect = Assert.Single(twiml.Root!.Elements("Connect"));
-        Assert.Equal(Base + TwilioEndpoints.ResumePath, (string?)connect.Attribute("action"));
+        Assert.Equal(Base + TwilioEndpoints.ResumePath + "?resumes=1", (string?)connect.Attribute("action"));
         var stream = Assert.Single(connect.Elements("Stream"));
         Assert.Equal("wss://bridge.example.com/twilio/media", (string?)stream.Attribute("url"));
         var parameters = stream.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
         Assert.Equal(("1", CallSid, "+15550001111"), (parameters[TwilioEndpoints.ResumeParameter], parameters["CallSid"], parameters["From"]));
         Assert.Equal([CallSid], continuity.Asked);
+    }
+
+    [Fact]
+    public async Task Each_resume_counts_itself_in_the_next_action_and_the_tenth_is_hung_up()
+    {
+        await using var server = await Server.StartAsync(new Continuity(resume: true));
+        var third = TwilioEndpoints.ResumePath + "?resumes=3";
+        var tenth = TwilioEndpoints.ResumePath + "?resumes=" + TwilioResumeEndpoint.MaxResumes;
+
+        var again = await server.PostAsync(third, Form, Sign(Token, Base + third, Form));
+        var last = await server.PostAsync(tenth, Form, Sign(Token, Base + tenth, Form));
+
+        Assert.Equal(Base + TwilioEndpoints.ResumePath + "?resumes=4", (string?)Assert.Single(again.Root!.Elements("Connect")).Attribute("action"));
+        Assert.Equal(["Hangup"], last.Root!.Elements().Select(e => e.Name.LocalName));
     }
 
     [Fact]
