@@ -17,10 +17,14 @@ namespace VoiceBridge.Hosting;
 /// <see cref="CallEventFeed"/> as Server-Sent Events (the call id, unguessable, is the capability:
 /// a browser's EventSource cannot send a bearer token); <c>POST /calls/{id}/drill</c> forces a
 /// failover of the current engine (an operator's drill, guarded by the bearer token when one is
-/// set); <c>GET /</c> is the demo page that uses both with WHIP.
+/// set); <c>GET /</c> is the demo page that uses both with WHIP. Only browser calls are reachable
+/// here, whose id is the WHIP session's 96 random bits: a SIP Call-ID is chosen by the caller and a
+/// Twilio CallSid travels in webhooks, so neither is a capability (operators have the admin API).
 /// </summary>
 public static partial class CallEventEndpoints
 {
+    private const string BrowserLeg = "webrtc";
+
     /// <summary>
     /// Maps the feed, the drill and the demo page on calls of <paramref name="registry"/>.
     /// <paramref name="bearerToken"/>: the token the drill requires (WHIP's), none when null or empty.
@@ -38,9 +42,9 @@ public static partial class CallEventEndpoints
 
     private static async Task StreamAsync(HttpContext ctx, CallRegistry registry, string id)
     {
-        if (registry.Find(id) is not { } session)
+        if (registry.Find(id) is not { Leg: BrowserLeg } session)
         {
-            await FailAsync(ctx, StatusCodes.Status404NotFound, "no such live call");
+            await FailAsync(ctx, StatusCodes.Status404NotFound, "no such live browser call");
             return;
         }
 
@@ -88,9 +92,9 @@ public static partial class CallEventEndpoints
             }
         }
 
-        if (registry.Find(id) is not { } session)
+        if (registry.Find(id) is not { Leg: BrowserLeg } session)
         {
-            await FailAsync(ctx, StatusCodes.Status404NotFound, "no such live call");
+            await FailAsync(ctx, StatusCodes.Status404NotFound, "no such live browser call");
             return;
         }
 

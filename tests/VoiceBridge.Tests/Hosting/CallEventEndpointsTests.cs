@@ -53,6 +53,22 @@ public sealed class CallEventEndpointsTests(ITestOutputHelper output)
         Assert.Null(await reader.ReadLineAsync(cts.Token));
     }
 
+    [Theory]
+    [InlineData("twilio", "CA0123456789abcdef0123456789abcdef")]
+    [InlineData("sip", "1-4242@192.0.2.7")]
+    public async Task A_phone_calls_feed_and_drill_are_not_here_its_id_is_no_secret(string leg, string id)
+    {
+        var registry = new CallRegistry();
+        registry.Started(NewSession(id, leg));
+        await using var app = await WebHosts.StartLoopbackAsync(NullLoggerFactory.Instance, _ => { }, a => a.MapCallEvents(registry, null));
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = Bound };
+        using var cts = new CancellationTokenSource(Bound);
+        var path = "/calls/" + Uri.EscapeDataString(id);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(path + "/events", UriKind.Relative), cts.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(new Uri(path + "/drill", UriKind.Relative), null, cts.Token)).StatusCode);
+    }
+
     [Fact]
     public async Task The_drill_wants_the_bearer_token_and_a_live_call_and_the_page_is_served()
     {
@@ -76,8 +92,8 @@ public sealed class CallEventEndpointsTests(ITestOutputHelper output)
         Assert.Contains("/events", html, StringComparison.Ordinal);
     }
 
-    private CallSession NewSession(string id) =>
-        new(id, "test", new RecordingLegOutput(), () => new ScriptedEngine(), new ToolRegistry([]), new CallSessionOptions(), TimeProvider.System, new RecordingLogger(output));
+    private CallSession NewSession(string id, string leg = "webrtc") =>
+        new(id, leg, new RecordingLegOutput(), () => new ScriptedEngine(), new ToolRegistry([]), new CallSessionOptions(), TimeProvider.System, new RecordingLogger(output));
 
     private static async Task<List<string>> ReadMessageAsync(StreamReader reader, CancellationToken ct)
     {
