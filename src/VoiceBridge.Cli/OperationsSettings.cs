@@ -10,6 +10,7 @@ using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Hosting;
+using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Operations;
 
 namespace VoiceBridge.Cli;
@@ -114,10 +115,10 @@ internal sealed class OperationsSettings
     }
 
     /// <summary>After the host is built: <c>/ready</c>, <c>/metrics</c>, the drain gate; breakers reported per provider.</summary>
-    public static void Map(WebApplication app, BridgeComposition bridge, QueuedAuditLog audit, ProviderHealth health, string? whipPath)
+    public static void Map(WebApplication app, BridgeComposition bridge, QueuedAuditLog audit, ProviderHealth health, WhipOptions? whip)
     {
         var chain = (IEngineChain)bridge.Engines;
         BridgeMetrics.ObserveBreakers(health, [.. Enumerable.Range(0, chain.Count).Select(chain.NameAt)]);
-        app.MapOperations(new Readiness(bridge.Registry, chain, () => audit.IsOpen), PrometheusExport.Shared, bridge.Registry, whipPath);
+        app.MapOperations(new Readiness(bridge.Registry, chain, () => audit.IsOpen), PrometheusExport.Shared, bridge.Registry, whip);
     }
 }

@@ -218,7 +218,7 @@ internal static class ServeCommand
             bridge.TwilioContinuity = scale.Checkpoints;
             app.MapBridge(bridge);
             admin.Attach(app, bridge, audit, loggers);
-            OperationsSettings.Map(app, bridge, audit, health, webRtcOptions?.Whip.Path);
+            OperationsSettings.Map(app, bridge, audit, health, webRtcOptions?.Whip);
             await using var whipSessions = webRtcOptions is { } browser
                 ? bridge.CreateWebRtcSessions(browser.Media, UdpDatagramNetwork.Instance, DtlsCertificate.CreateSelfSigned(TimeProvider.System))
                 : null;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Prometheus;
 using VoiceBridge.Call;
 using VoiceBridge.Legs.Twilio;
+using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Operations;
 
 namespace VoiceBridge.Hosting;
@@ -22,13 +23,22 @@ public static class OperationsEndpoints
     /// <summary>Retry-After of a refused call, in seconds: long enough for a draining node to be gone.</summary>
     public const int RetryAfterSeconds = 30;
 
-    /// <summary>Maps <c>/ready</c> and <c>/metrics</c> and refuses new calls while <paramref name="registry"/> is not accepting; <paramref name="whipPath"/>: the WHIP endpoint, if on.</summary>
-    public static void MapOperations(this WebApplication app, Readiness readiness, PrometheusExport metrics, CallRegistry registry, string? whipPath = null)
+    /// <summary>
+    /// Maps <c>/ready</c> and <c>/metrics</c> and refuses new calls while <paramref name="registry"/> is not
+    /// accepting; <paramref name="whip"/>: the WHIP endpoint, if on (its refusal carries WHIP's CORS
+    /// headers, so a widget on another origin can read the 503 and its Retry-After).
+    /// </summary>
+    public static void MapOperations(this WebApplication app, Readiness readiness, PrometheusExport metrics, CallRegistry registry, WhipOptions? whip = null)
     {
         app.Use(async (ctx, next) =>
         {
-            if (!registry.Accepting && IsNewCall(ctx.Request, whipPath))
+            if (!registry.Accepting && IsNewCall(ctx.Request, whip?.Path))
             {
+                if (whip is not null && IsWhipOffer(ctx.Request, whip.Path))
+                {
+                    WhipEndpoints.AddCors(ctx, whip);
+                }
+
                 ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 ctx.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await ctx.Response.WriteAsync("draining: this node takes no new calls\n");
@@ -49,7 +59,10 @@ public static class OperationsEndpoints
     public static bool IsNewCall(HttpRequest request, string? whipPath) =>
         (HttpMethods.IsPost(request.Method) && request.Path.Equals(TwilioEndpoints.VoicePath, StringComparison.OrdinalIgnoreCase))
         || request.Path.Equals(WebHosts.TwilioMediaPath, StringComparison.OrdinalIgnoreCase)
-        || (whipPath is not null && HttpMethods.IsPost(request.Method) && request.Path.Equals(whipPath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        || (whipPath is not null && IsWhipOffer(request, whipPath));
+
+    private static bool IsWhipOffer(HttpRequest request, string whipPath) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals(whipPath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Engines.Health;
 using VoiceBridge.Hosting;
+using VoiceBridge.Legs.WebRtc;
 using VoiceBridge.Operations;
 
 namespace VoiceBridge.Tests.Operations;
@@ -54,7 +55,7 @@ public sealed class ReadinessTests
         var readiness = new Readiness(registry, new SingleEngineChain(() => throw new InvalidOperationException()), () => true);
         var app = await WebHosts.StartLoopbackAsync(NullLoggerFactory.Instance, _ => { }, a =>
         {
-            a.MapOperations(readiness, PrometheusExport.Shared, registry, "/whip");
+            a.MapOperations(readiness, PrometheusExport.Shared, registry, new WhipOptions { AllowedOrigin = "https://widget.example" });
             a.MapPost("/twilio/voice", () => "twiml");
             a.MapPost("/whip", () => "answer");
             a.MapDelete("/whip/{id}", (string id) => id);
@@ -84,6 +85,10 @@ public sealed class ReadinessTests
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
                 Assert.Equal(TimeSpan.FromSeconds(OperationsEndpoints.RetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
             }
+
+            // A widget on another origin can read the WHIP refusal (and its Retry-After).
+            using var whipRefused = await http.PostAsync("/whip", null);
+            Assert.Equal("https://widget.example", whipRefused.Headers.GetValues("Access-Control-Allow-Origin").Single());
 
             // Ending a call already running is no new call.
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/whip/abc")).StatusCode);

@@ -9,7 +9,7 @@ namespace VoiceBridge.Legs.WebRtc;
 /// 48 kHz on the wire. Encoding is mono (RFC 7587 signals <c>opus/48000/2</c> regardless; a stereo-capable
 /// decoder plays mono packets on both channels). Decoding folds whatever the browser sends down to mono.
 /// Each direction keeps its own resampler state, so one instance serves one call; buffers are allocated
-/// once here, and <see cref="Encode"/>, <see cref="TryDecode"/> and <see cref="DecodeLost(Span{byte})"/> reuse them.
+/// once here, and <see cref="Encode"/> and <see cref="TryDecode"/> reuse them.
 /// Encoding and decoding share no state, so a call's send loop may encode while its receive loop decodes;
 /// neither side is safe for two threads at once.
 /// </summary>
@@ -49,8 +49,7 @@ public sealed class OpusAudio
 
     /// <summary>Creates an encoder (VOIP application, mono, 48 kHz) and a mono 48 kHz decoder.</summary>
     /// <param name="bitrate">Encoder target in bits per second; 24 kb/s is transparent for telephone-band speech.</param>
-    /// <param name="inbandFec">Whether packets carry FEC for the one before (worth it when the browser reports loss).</param>
-    public OpusAudio(int bitrate = 24000, bool inbandFec = false)
+    public OpusAudio(int bitrate = 24000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bitrate, 6000);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bitrate, 510000);
@@ -58,8 +57,6 @@ public sealed class OpusAudio
         _encoder.Bitrate = bitrate;
         _encoder.SignalType = OpusSignal.OPUS_SIGNAL_VOICE;
         _encoder.MaxBandwidth = OpusBandwidth.OPUS_BANDWIDTH_WIDEBAND;
-        _encoder.UseInbandFEC = inbandFec;
-        _encoder.PacketLossPercent = inbandFec ? 10 : 0;
         _decoder = OpusCodecFactory.CreateDecoder(SampleRate, 1);
     }
 
@@ -90,6 +87,16 @@ public sealed class OpusAudio
             return false;
         }
 
+        if (opus.Length == 1 && (opus[0] & 0x3) < 2)
+        {
+            // A packet of its table of contents alone (one or two frames of length 0, RFC 6716 section
+            // 3.2.1) is what an encoder in DTX sends while the talker is silent: silence for its
+            // duration. Concentus refuses it once it has decoded speech.
+            samples8k = samples / Ratio;
+            mulaw8k[..samples8k].Fill(G711.MuLawSilence);
+            return true;
+        }
+
         int decoded = SafeDecode(opus, MaxPacketSamples48k, fec: false);
         if (decoded < 0)
         {
@@ -98,25 +105,6 @@ public sealed class OpusAudio
 
         samples8k = Downsample(decoded, mulaw8k);
         return true;
-    }
-
-    /// <summary>Conceals one lost 20 ms packet: the decoder extrapolates from what it last played.</summary>
-    public void DecodeLost(Span<byte> mulaw8k160) => DecodeLost(ReadOnlySpan<byte>.Empty, mulaw8k160);
-
-    /// <summary>
-    /// Conceals one lost 20 ms packet, recovering it from <paramref name="nextPacket"/>'s in-band FEC when
-    /// that packet carries any (RFC 6716 section 2.1.7); otherwise plain concealment.
-    /// </summary>
-    public void DecodeLost(ReadOnlySpan<byte> nextPacket, Span<byte> mulaw8k160)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(mulaw8k160.Length, FrameSamples8k, nameof(mulaw8k160));
-        int decoded = nextPacket.IsEmpty ? -1 : SafeDecode(nextPacket, FrameSamples48k, fec: true);
-        if (decoded < 0)
-        {
-            decoded = SafeDecode(ReadOnlySpan<byte>.Empty, FrameSamples48k, fec: false);
-        }
-
-        Downsample(Math.Max(decoded, 0), mulaw8k160);
     }
 
     /// <summary>The packet's duration in 48 kHz samples, or -1 when its table of contents is invalid.</summary>

@@ -15,8 +15,12 @@ public static class WebRtcAnswerBuilder
     /// <summary>RFC 8445 section 5.1.2.1 host priority for component 1: (126 &lt;&lt; 24) | (65535 &lt;&lt; 8) | 255.</summary>
     public const uint HostPriority = 2130706431;
 
-    /// <summary>Opus parameters we announce: 10 ms frames allowed, and the browser may add in-band FEC (RFC 7587 section 6.1).</summary>
-    public const string OpusFmtp = "minptime=10;useinbandfec=1";
+    /// <summary>
+    /// Opus parameters we announce: 10 ms frames allowed. No <c>useinbandfec</c> (RFC 7587 section 6.1):
+    /// packets are decoded as they arrive, before the jitter buffer, so FEC the browser added would be
+    /// bits it spent for nothing.
+    /// </summary>
+    public const string OpusFmtp = "minptime=10";
 
     /// <summary>The payload type and codec the answer would choose for <paramref name="offer"/>.</summary>
     public static (WebRtcAudioCodec Codec, WebRtcPayloadType PayloadType) ChooseCodec(WebRtcOffer offer, WebRtcCodecPreference preference)

@@ -154,8 +154,10 @@ public sealed partial class WebRtcOffer
                 return null;
             case "passive":
                 return Unsupported("a=setup:passive would make this endpoint the DTLS client; it is a DTLS server only (offer actpass or active)");
+            case "holdconn":
+                return Unsupported("a=setup:holdconn asks for no DTLS connection; a call needs one (offer actpass or active)");
             default:
-                return Malformed($"a=setup:{setup} is not actpass, active, passive or holdconn");
+                return Malformed($"a=setup:{setup} is not one of actpass, active, passive, holdconn (RFC 4145)");
         }
     }
 

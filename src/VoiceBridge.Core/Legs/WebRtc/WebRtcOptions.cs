@@ -29,8 +29,12 @@ public sealed class WebRtcOptions
     /// <summary>No consent check from the browser for this long ends the call (RFC 7675). Default 30 s.</summary>
     public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>No inbound RTP for this long ends the call. Default 30 s.</summary>
-    public TimeSpan RtpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// No inbound RTP for this long ends the call; zero, the default, never does. A browser that stops
+    /// sending (a mute by <c>replaceTrack(null)</c>, a microphone unplugged) is still there as long as
+    /// its consent checks come, and one that left is ended by <see cref="ConsentTimeout"/>.
+    /// </summary>
+    public TimeSpan RtpTimeout { get; set; } = TimeSpan.Zero;
 
     /// <summary>Sessions at once; a further offer is refused (503). Default 100.</summary>
     public int MaxSessions { get; set; } = 100;

@@ -57,13 +57,25 @@ public static partial class WhipEndpoints
         return group;
     }
 
+    /// <summary>The CORS headers of a WHIP response: the configured origin, or any on a loopback listener.</summary>
+    internal static void AddCors(HttpContext ctx, WhipOptions options)
+    {
+        string? origin = options.AllowedOrigin
+            ?? (ctx.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) ? "*" : null);
+        if (origin is not null)
+        {
+            ctx.Response.Headers[HeaderNames.AccessControlAllowOrigin] = origin;
+            ctx.Response.Headers[HeaderNames.AccessControlExposeHeaders] = "Location";
+        }
+    }
+
     private sealed class Handler(WhipOptions options, IWhipSessions sessions, BearerAuthenticator bearer, CallLimits limits, ILogger logger)
     {
         public Task PreflightAsync(HttpContext ctx)
         {
             AddCors(ctx);
-            ctx.Response.Headers[HeaderNames.AccessControlAllowMethods] = "POST, DELETE, OPTIONS";
-            ctx.Response.Headers[HeaderNames.AccessControlAllowHeaders] = "Authorization, Content-Type";
+            ctx.Response.Headers[HeaderNames.AccessControlAllowMethods] = "POST, DELETE, PATCH, OPTIONS";
+            ctx.Response.Headers[HeaderNames.AccessControlAllowHeaders] = "Authorization, Content-Type, If-Match";
             ctx.Response.Headers[HeaderNames.AccessControlMaxAge] = "600";
             ctx.Response.Headers["Accept-Post"] = SdpMediaType;
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -162,16 +174,7 @@ public static partial class WhipEndpoints
             return FailAsync(ctx, StatusCodes.Status405MethodNotAllowed, "this endpoint is ICE-lite and takes no trickled candidates or ICE restarts");
         }
 
-        private void AddCors(HttpContext ctx)
-        {
-            string? origin = options.AllowedOrigin
-                ?? (ctx.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) ? "*" : null);
-            if (origin is not null)
-            {
-                ctx.Response.Headers[HeaderNames.AccessControlAllowOrigin] = origin;
-                ctx.Response.Headers[HeaderNames.AccessControlExposeHeaders] = "Location";
-            }
-        }
+        private void AddCors(HttpContext ctx) => WhipEndpoints.AddCors(ctx, options);
 
         private async ValueTask<bool> AuthorizeAsync(HttpContext ctx)
         {

@@ -28,7 +28,7 @@ public sealed class WebRtcAnswerBuilderTests
             "m=audio 40000 UDP/TLS/RTP/SAVPF 111 110\r\n" +
             "a=rtpmap:111 opus/48000/2\r\n" +
             "a=rtpmap:110 telephone-event/48000\r\n" +
-            "a=fmtp:111 minptime=10;useinbandfec=1\r\n" +
+            "a=fmtp:111 minptime=10\r\n" +
             "a=fmtp:110 0-15\r\n" +
             "a=ptime:20\r\n" +
             "a=mid:0\r\n" +

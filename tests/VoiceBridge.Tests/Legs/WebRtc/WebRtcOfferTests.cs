@@ -80,7 +80,8 @@ public sealed class WebRtcOfferTests
     [InlineData("mono-opus", WebRtcOfferProblem.NoSupportedCodec, 422, "neither")]
     [InlineData("rtcp-mux", WebRtcOfferProblem.NoRtcpMux, 422, "rtcp-mux")]
     [InlineData("passive", WebRtcOfferProblem.Unsupported, 422, "DTLS server only")]
-    [InlineData("holdconn-typo", WebRtcOfferProblem.Malformed, 400, "a=setup:sideways")]
+    [InlineData("holdconn", WebRtcOfferProblem.Unsupported, 422, "holdconn asks for no DTLS connection")]
+    [InlineData("holdconn-typo", WebRtcOfferProblem.Malformed, 400, "a=setup:sideways is not one of")]
     [InlineData("ice-lite", WebRtcOfferProblem.Unsupported, 422, "ice-lite")]
     [InlineData("candidate", WebRtcOfferProblem.Malformed, 400, "a=candidate")]
     [InlineData("payload-type", WebRtcOfferProblem.Malformed, 400, "'x' is not an RTP payload type")]
@@ -103,6 +104,7 @@ public sealed class WebRtcOfferTests
             "mono-opus" => WebRtcTestOffers.Minimal.ReplaceLine("m=audio", "m=audio 9 UDP/TLS/RTP/SAVPF 111").ReplaceLine("a=rtpmap:111", "a=rtpmap:111 opus/48000"),
             "rtcp-mux" => chromium.Without("a=rtcp-mux"),
             "passive" => chromium.ReplaceLine("a=setup", "a=setup:passive"),
+            "holdconn" => chromium.ReplaceLine("a=setup", "a=setup:holdconn"),
             "holdconn-typo" => chromium.ReplaceLine("a=setup", "a=setup:sideways"),
             "ice-lite" => chromium.ReplaceLine("t=0 0", "t=0 0\r\na=ice-lite"),
             "candidate" => chromium.ReplaceLine("a=candidate", "a=candidate:1 1 udp high 127.0.0.1 5000 typ host"),

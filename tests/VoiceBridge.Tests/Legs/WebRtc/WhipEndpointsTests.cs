@@ -140,8 +140,8 @@ public sealed class WhipEndpointsTests
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("https://app.example.com", Header(response, "Access-Control-Allow-Origin"));
-        Assert.Equal("POST, DELETE, OPTIONS", Header(response, "Access-Control-Allow-Methods"));
-        Assert.Equal("Authorization, Content-Type", Header(response, "Access-Control-Allow-Headers"));
+        Assert.Equal("POST, DELETE, PATCH, OPTIONS", Header(response, "Access-Control-Allow-Methods"));
+        Assert.Equal("Authorization, Content-Type, If-Match", Header(response, "Access-Control-Allow-Headers"));
         Assert.Equal("Location", Header(response, "Access-Control-Expose-Headers"));
         Assert.Equal("application/sdp", Header(response, "Accept-Post"));
     }
