@@ -57,11 +57,12 @@ public static partial class WhipEndpoints
         return group;
     }
 
-    /// <summary>The CORS headers of a WHIP response: the configured origin, or any on a loopback listener.</summary>
+    /// <summary>The CORS headers of a WHIP response: the configured origin, or any for a request to a loopback listener that no proxy relayed.</summary>
     internal static void AddCors(HttpContext ctx, WhipOptions options)
     {
-        string? origin = options.AllowedOrigin
-            ?? (ctx.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) ? "*" : null);
+        bool local = ctx.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address)
+            && !ctx.Request.Headers.ContainsKey("X-Forwarded-For") && !ctx.Request.Headers.ContainsKey("Forwarded");
+        string? origin = options.AllowedOrigin ?? (local ? "*" : null);
         if (origin is not null)
         {
             ctx.Response.Headers[HeaderNames.AccessControlAllowOrigin] = origin;

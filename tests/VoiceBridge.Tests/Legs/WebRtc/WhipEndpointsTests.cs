@@ -33,6 +33,20 @@ public sealed class WhipEndpointsTests
     }
 
     [Fact]
+    public async Task An_offer_relayed_by_a_proxy_on_the_same_host_gets_no_wildcard_origin()
+    {
+        await using LoopbackServer server = await StartAsync(new WhipOptions { BearerToken = Token }, new FakeSessions());
+        using HttpClient client = Client(server, Token);
+        using var relayed = new HttpRequestMessage(HttpMethod.Post, "/whip") { Content = Sdp(WebRtcTestOffers.Chromium) };
+        relayed.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        HttpResponseMessage response = await client.SendAsync(relayed);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
     public async Task Delete_ends_a_session_and_an_unknown_one_is_404()
     {
         var sessions = new FakeSessions();
