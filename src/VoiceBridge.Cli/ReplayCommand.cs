@@ -40,7 +40,7 @@ internal static class ReplayCommand
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
-        var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var warmStandby = NodeSettingsOption.CreateWarmStandbyOption();
         var noWarmUp = WarmUpOption.Create();
         var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio and compare it per turn in the report (one engine: local, cascade-remote, azure-realtime, cascade(stt=..,llm=..,tts=..))" };
 
@@ -91,12 +91,12 @@ internal static class ReplayCommand
             List<FaultSpec> faultList;
             FaultMatrixParse? matrix = null;
             AuditStore audit;
-            FailoverOptions failover;
+            Hosting.NodeSettings settings;
             EngineSpec? shadowSpec;
             try
             {
                 shadowSpec = parse.GetValue(shadow) is { } shadowText ? ShadowMode.Parse(shadowText) : null;
-                failover = FailoverSettings.Load(parse, warmStandby);
+                settings = NodeSettingsOption.Load(parse, warmStandby);
                 simulatorScript = parse.GetValue(script) is { } path ? SimulatorScript.Load(path) : SimulatorScript.Default;
                 chainSpec = CostOption.Apply(ChainSpec.Parse(parse.GetValue(chain)!), parse, cost);
                 faultList = [.. (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse)];
@@ -143,12 +143,14 @@ internal static class ReplayCommand
                 Matrix = matrix?.Runs,
                 Simulator = () => new SimulatorOptions { Script = simulatorScript, Synthesizer = voice },
                 Audit = audit,
+                Health = settings.Health,
+                Realtime = settings.Realtime,
                 CallOptions = () => new CallSessionOptions
                 {
                     DryRunTools = true,
                     Apology = apology.Value,
-                    Filler = failover.Filler ? filler.Value : null,
-                    Failover = failover,
+                    Filler = settings.Failover.Filler ? filler.Value : null,
+                    Failover = settings.Failover,
                     Shadow = shadowSpec,
                 },
             };

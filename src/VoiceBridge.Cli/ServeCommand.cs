@@ -29,14 +29,12 @@ internal static class ServeCommand
     {
         var urls = new Option<string?>("--urls") { Description = "Where to listen [ASPNETCORE_URLS, else http://127.0.0.1:8080]" };
         var publicBaseUrl = new Option<string?>("--public-base-url") { Description = "The public https URL Twilio reaches (builds <Stream url>, validates signatures) [PUBLIC_BASE_URL]" };
-        var realtimeUrl = new Option<string?>("--realtime-url") { Description = "OpenAI Realtime WebSocket endpoint [wss://api.openai.com/v1/realtime when OPENAI_API_KEY is set]" };
-        var model = new Option<string>("--model") { Description = "Realtime model", DefaultValueFactory = _ => "gpt-realtime" };
-        var voice = new Option<string>("--voice") { Description = "Realtime voice", DefaultValueFactory = _ => "alloy" };
+        var realtime = new RealtimeSettings();
         var chain = new Option<string>("--chain") { Description = "Engines in failover order", DefaultValueFactory = _ => ChainSpec.Default.ToString() };
         var dataDir = DataDirectory.CreateOption();
         var cost = CostOption.Create();
         var auditPostgres = AuditStoreOption.Create();
-        var warmStandby = FailoverSettings.CreateWarmStandbyOption();
+        var warmStandby = NodeSettingsOption.CreateWarmStandbyOption();
         var noWarmUp = WarmUpOption.Create();
         var shadow = new Option<string?>("--shadow") { Description = "Shadow mode: run ENGINE silently beside every call on the same caller audio; its per-turn comparison is audited (shadow-turn)" };
         var sip = new SipSettings();
@@ -47,8 +45,9 @@ internal static class ServeCommand
         var security = new SecuritySettings();
         var command = new Command("serve", "Run the media server: Twilio webhook and Media Streams WebSocket, and SIP/RTP, bridged to a Realtime provider")
         {
-            urls, publicBaseUrl, realtimeUrl, model, voice, chain, dataDir, auditPostgres,
+            urls, publicBaseUrl, chain, dataDir, auditPostgres,
         };
+        realtime.AddTo(command);
         command.Options.Add(cost);
         command.Options.Add(warmStandby);
         command.Options.Add(shadow);
@@ -74,12 +73,6 @@ internal static class ServeCommand
                 AuthToken = Environment.GetEnvironmentVariable("TWILIO_AUTH_TOKEN"),
                 PublicBaseUrl = parse.GetValue(publicBaseUrl) ?? Environment.GetEnvironmentVariable("PUBLIC_BASE_URL"),
             };
-            var realtime = new RealtimeEngineOptions
-            {
-                ApiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
-                Model = parse.GetValue(model)!,
-                Voice = parse.GetValue(voice)!,
-            };
             var errors = new List<string>(twilio.Validate());
             var sipOptions = sip.Read(parse, errors);
             var webRtcOptions = webRtc.Read(parse, errors);
@@ -101,29 +94,6 @@ internal static class ServeCommand
             {
                 errors.Add($"VOICEBRIDGE_LAST_RESORT_TRANSFER_TO: {lastResortError}");
             }
-            if (parse.GetValue(realtimeUrl) is { } url)
-            {
-                if (Uri.TryCreate(url, UriKind.Absolute, out var endpoint))
-                {
-                    realtime.Endpoint = endpoint;
-                }
-                else
-                {
-                    errors.Add($"--realtime-url '{url}' is not an absolute URL");
-                }
-            }
-
-            await using var simulator = string.IsNullOrEmpty(realtime.ApiKey) && parse.GetValue(realtimeUrl) is null
-                ? await EmbeddedSimulator.StartAsync(loggers)
-                : null;
-            if (simulator is not null)
-            {
-                realtime.Endpoint = simulator.Endpoint;
-                realtime.Simulated = true;
-                logger.Warning("no OPENAI_API_KEY: calls are answered by the embedded SIMULATED Realtime provider at {Endpoint}", simulator.Endpoint);
-            }
-
-            errors.AddRange(realtime.Validate());
             ChainSpec? chainSpec = null;
             try
             {
@@ -145,19 +115,22 @@ internal static class ServeCommand
                 errors.Add(e.Message);
             }
 
-            FailoverOptions? failover = null;
+            NodeSettings? settings = null;
             try
             {
-                failover = FailoverSettings.Load(parse, warmStandby);
+                settings = NodeSettingsOption.Load(parse, warmStandby);
             }
             catch (FormatException e)
             {
                 errors.Add(e.Message);
             }
 
+            var provisioned = chainSpec is null ? null : ShadowMode.Provisioned(chainSpec, shadowSpec);
+            await using var realtimeProviders = await realtime.StartAsync(parse, provisioned, settings?.Realtime ?? new RealtimeEngineOptions(), errors, loggers, logger);
+
             admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors, security.Jwt, security.AdminScope);
             using var http = new HttpClient();
-            var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(ShadowMode.Provisioned(chainSpec, shadowSpec), realtime, http, errors);
+            var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(provisioned!, realtimeProviders.Endpoints, http, errors);
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
@@ -188,16 +161,16 @@ internal static class ServeCommand
             await using var audit = opened;
             using var retention = security.StartRetention(parse, AuditStoreOption.Resolve(parse, dataDir, auditPostgres), TimeProvider.System, loggers);
             // One provider health for every call of the node: breakers, probes, failback (docs/failover.md).
-            await using var health = engines.AttachHealth(new ProviderHealthOptions(), audit);
+            await using var health = engines.AttachHealth(settings!.Health, audit);
             await using var scale = await scaleOut.StartAsync(health, chainSpec!, audit, loggers, ct);
             if (scale is null)
             {
                 return 2;
             }
 
-            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = failover!, Shadow = shadowSpec, ShadowFactory = engines.CreateShadow };
+            var callOptions = new CallSessionOptions { AuditLog = audit, CallControl = callControl, LastResortTransferTo = lastResortTransferTo, Failover = settings.Failover, Shadow = shadowSpec, ShadowFactory = engines.CreateShadow };
             callOptions.Apology = LastResort.Render(providers!.LocalVoice, callOptions);
-            callOptions.Filler = failover!.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
+            callOptions.Filler = settings.Failover.Filler ? LastResort.RenderFiller(providers.LocalVoice) : null;
             callOptions.Consent = security.RenderConsent(parse, providers.LocalVoice);
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls, Limits = security.Limits, TwilioMessagesPerSecond = security.TwilioMessageRate };
@@ -254,9 +227,9 @@ internal static class ServeCommand
 
             await app.StartAsync(ct);
             logger.Information(
-                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; WHIP {Whip}; chain {Chain}; Realtime provider {Provider}{Simulated}; Twilio signatures {Signatures}; audit {Audit}",
+                "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; WHIP {Whip}; chain {Chain}; Realtime {Realtime}; Twilio signatures {Signatures}; audit {Audit}",
                 string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}",
-                webRtcOptions is { } whip ? $"POST {whip.Whip.Path} (token {(string.IsNullOrEmpty(whip.Whip.BearerToken) ? "none" : "required")}), media on {whip.Media.PublicAddress}" : "off", string.Join(" -> ", engines.Describe()), realtime.ConnectUri, realtime.Simulated ? " (SIMULATED)" : "",
+                webRtcOptions is { } whip ? $"POST {whip.Whip.Path} (token {(string.IsNullOrEmpty(whip.Whip.BearerToken) ? "none" : "required")}), media on {whip.Media.PublicAddress}" : "off", string.Join(" -> ", engines.Describe()), realtimeProviders.Describe(),
                 string.IsNullOrEmpty(twilio.AuthToken) ? "not checked (no TWILIO_AUTH_TOKEN)" : "required", audit.Location);
             security.Report(loggers.CreateLogger<SecuritySettings>(), new Security.NodeExposure
             {
@@ -273,24 +246,5 @@ internal static class ServeCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The simulated provider on a loopback port of its own, for a node with no keys.</summary>
-    private sealed class EmbeddedSimulator(WebApplication app, Uri endpoint) : IAsyncDisposable
-    {
-        public Uri Endpoint { get; } = endpoint;
-
-        public static async Task<EmbeddedSimulator> StartAsync(ILoggerFactory loggers)
-        {
-            var simulator = new RealtimeSimulator(new SimulatorOptions(), TimeProvider.System, loggers.CreateLogger<RealtimeSimulator>());
-            var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
-            return new EmbeddedSimulator(app, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }

@@ -7,13 +7,13 @@ using VoiceBridge.Hosting;
 namespace VoiceBridge.Cli;
 
 /// <summary>
-/// The providers <c>serve</c> reaches, from the environment (keys never come from the command
+/// The cascade providers <c>serve</c> reaches (the Realtime ones are <see cref="RealtimeSettings"/>'s), from the environment (keys never come from the command
 /// line, so they stay out of shell history and process lists). Each engine of the chain that needs
 /// a key it lacks is a configuration error naming the variable.
 /// </summary>
 internal static class ServeProviders
 {
-    public static ProviderEndpoints FromEnvironment(ChainSpec chain, RealtimeEngineOptions realtime, HttpClient http, List<string> errors)
+    public static ProviderEndpoints FromEnvironment(ChainSpec chain, IReadOnlyDictionary<string, RealtimeEngineOptions> realtime, HttpClient http, List<string> errors)
     {
         string? Key(string variable, EngineSpec engine, string stage)
         {
@@ -67,7 +67,7 @@ internal static class ServeProviders
 
         return new ProviderEndpoints
         {
-            Realtime = chain.Engines.Where(e => e.Kind == EngineKind.Realtime).ToDictionary(e => e.Name, _ => realtime),
+            Realtime = realtime,
             Deepgram = deepgram,
             OpenAiTranscription = openAiTranscription,
             ElevenLabs = elevenLabs,

@@ -83,18 +83,17 @@ public static partial class FuzzTargets
     };
 
     /// <summary>
-    /// appsettings.json as <c>serve</c> and <c>replay</c> read it: the JSON configuration provider, the binder
-    /// into <see cref="FailoverOptions"/> (the one section bound from configuration; every other option comes
-    /// from typed command-line options) and its validation. Read from a stream, not the file (the file
+    /// appsettings.json as <c>serve</c> and <c>replay</c> read it: the JSON configuration provider, then
+    /// <see cref="Hosting.NodeSettings.Load"/> (the sections bound from configuration: Failover, ProviderHealth,
+    /// Realtime; unknown keys refused) and their validation. Read from a stream, not the file (the file
     /// provider costs milliseconds per input); the file provider wraps what the stream provider throws for
     /// bad JSON (JsonException, FormatException for a duplicate key, InvalidOperationException for a bad
-    /// string) into the InvalidDataException the CLI reports. The binder's documented rejection is
-    /// <see cref="InvalidOperationException"/> for a value of the wrong type, which the CLI turns into a
-    /// FormatException naming the key.
+    /// string) into the InvalidDataException the CLI reports. The binder's rejection of a value of the wrong type
+    /// (<see cref="InvalidOperationException"/>) becomes a FormatException naming the key.
     /// </summary>
     private static FuzzTarget Config() => new(
         "config",
-        "appsettings.json -> JSON configuration provider -> binder -> FailoverOptions.Validate",
+        "appsettings.json -> JSON configuration provider -> NodeSettings.Load (binder, unknown keys, Validate)",
         Utf8(
             """{"Failover":{"ProviderSilenceWindowMs":500,"ResponseStallMs":2500,"AudioStallMs":1000,"SlowTurnMs":1500,"SlowTurnsInRow":3,"BadTurnsInRow":2,"MinSpeechForTranscriptMs":1000,"ClientErrorsToSwitch":3,"SessionLimits":{"openai-realtime":"00:60:00","azure-realtime":"00:30:00"},"SessionRotateBefore":"00:02:00","Filler":true,"WarmStandby":false}}""",
             """{"Failover":{"ResponseStallMs":"-1","SessionLimits":{"x":"1.00:00:00"},"WarmStandby":"true"},"Logging":{"LogLevel":{"Default":"Information"}}}"""),
@@ -117,16 +116,13 @@ public static partial class FuzzTargets
             return;
         }
 
-        var options = new FailoverOptions();
         try
         {
-            configuration.GetSection("Failover").Bind(options);
+            _ = Hosting.NodeSettings.Load(configuration);
         }
-        catch (InvalidOperationException)
+        catch (FormatException)
         {
-            return;
+            // The documented rejection: every bad key named.
         }
-
-        _ = options.Validate();
     }
 }

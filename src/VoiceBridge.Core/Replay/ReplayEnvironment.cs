@@ -73,7 +73,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     /// <summary>Kestrel on 127.0.0.1 ephemeral ports, real sockets, system time.</summary>
     public static async Task<ReplayEnvironment> StartLoopbackAsync(
         ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null,
-        ReplayLeg leg = ReplayLeg.Twilio)
+        ReplayLeg leg = ReplayLeg.Twilio, ProviderHealthOptions? health = null, RealtimeEngineOptions? realtime = null)
     {
         var apps = new List<WebApplication>();
         var control = new SimulatorControl();
@@ -86,7 +86,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             var app = await WebHosts.StartLoopbackAsync(loggers, _ => { }, a => a.MapSimulator(simulator));
             apps.Add(app);
             simulators[engine.Name] = simulator;
-            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri(app.WebSocketBase(), WebHosts.RealtimePath));
+            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri(app.WebSocketBase(), WebHosts.RealtimePath), realtime);
         }
 
         var http = new HttpClient();
@@ -94,7 +94,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         apps.AddRange(cascade.Apps);
         var connector = new SystemWebSocketConnector(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         var engines = new EngineFactory(chain, cascade.Endpoints(endpoints), connector, TimeProvider.System, loggers);
-        engines.AttachHealth(new ProviderHealthOptions(), sessionOptions.AuditLog);
+        engines.AttachHealth(health ?? new ProviderHealthOptions(), sessionOptions.AuditLog);
         sessionOptions.ShadowFactory ??= engines.CreateShadow;
         var bridge = new BridgeComposition(engines, DryRun(sessionOptions), TimeProvider.System, loggers);
         var bridgeApp = await WebHosts.StartLoopbackAsync(
@@ -119,7 +119,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
     /// <summary>Everything in one process on <paramref name="time"/>, over an in-memory network; run inside a <see cref="VirtualTimeLoop"/>.</summary>
     public static ReplayEnvironment CreateVirtual(
         ChainSpec chain, SimulatorOptions simulatorOptions, CallSessionOptions sessionOptions, TimeProvider time, ILoggerFactory loggers, IReadOnlyList<FaultSpec>? faults = null,
-        ProviderHealthOptions? health = null, ReplayLeg leg = ReplayLeg.Twilio)
+        ProviderHealthOptions? health = null, ReplayLeg leg = ReplayLeg.Twilio, RealtimeEngineOptions? realtime = null)
     {
         var network = new InMemoryNetwork();
         var control = new SimulatorControl();
@@ -132,7 +132,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
             var authority = $"{engine.Name}.invalid";
             network.Listen(authority, simulator.HandleAsync, simulator.Admit);
             simulators[engine.Name] = simulator;
-            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"));
+            endpoints[engine.Name] = SimulatedEndpoint(engine, new Uri($"ws://{authority}{WebHosts.RealtimePath}"), realtime);
         }
 
         var cascade = CascadeProviders.InMemory(served, control, network, time, loggers, faults);
@@ -248,11 +248,7 @@ public sealed class ReplayEnvironment : IAsyncDisposable
         IReadOnlyList<FaultSpec>? faults, TimeProvider time, ILoggerFactory loggers) =>
         new(options, time, loggers.CreateLogger<RealtimeSimulator>(), control, engine.Name) { Faults = new FaultPlan(FaultsFor(chain, engine, faults), time) };
 
-    private static RealtimeEngineOptions SimulatedEndpoint(EngineSpec engine, Uri endpoint) => new()
-    {
-        Name = engine.Name,
-        Endpoint = endpoint,
-        Simulated = true,
-        ApiKeyHeader = engine.Name == "azure-realtime" ? "api-key" : "Authorization",
-    };
+    /// <summary>A simulated engine's options: <paramref name="tuning"/>'s settings [the defaults], its own endpoint, the key header its provider takes.</summary>
+    private static RealtimeEngineOptions SimulatedEndpoint(EngineSpec engine, Uri endpoint, RealtimeEngineOptions? tuning) =>
+        (tuning ?? new RealtimeEngineOptions()).For(engine.Name, endpoint, apiKey: null, engine.Name == "azure-realtime" ? "api-key" : "Authorization", simulated: true);
 }

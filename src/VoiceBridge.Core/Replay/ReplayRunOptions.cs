@@ -82,6 +82,12 @@ public sealed class ReplayRunOptions
         Apology = LastResort.Render(new Speech.EspeakSynthesizer()),
     };
 
+    /// <summary>The breakers' thresholds of each replayed call's bridge (<c>ProviderHealth:*</c>) [the defaults].</summary>
+    public Engines.Health.ProviderHealthOptions Health { get; set; } = new();
+
+    /// <summary>The tuning of the simulated Realtime engines (<c>Realtime:*</c>: seeding budgets, confirm timeout, ...) [the defaults].</summary>
+    public Engines.Realtime.RealtimeEngineOptions Realtime { get; set; } = new();
+
     /// <summary>Where every call's switches are recorded (a data directory's <c>audit.db</c>, or PostgreSQL) [none: no audit].</summary>
     public AuditStore? Audit { get; set; }
 

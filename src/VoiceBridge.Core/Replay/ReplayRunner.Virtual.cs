@@ -62,7 +62,7 @@ public sealed partial class ReplayRunner
                 {
                     var callOptions = options.CallOptions();
                     callOptions.AuditLog = audit ?? callOptions.AuditLog;
-                    await using var env = ReplayEnvironment.CreateVirtual(options.Chain, options.Simulator(), callOptions, time, loggers, job.Run.Faults, leg: options.Leg);
+                    await using var env = ReplayEnvironment.CreateVirtual(options.Chain, options.Simulator(), callOptions, time, loggers, job.Run.Faults, options.Health, options.Leg, options.Realtime);
                     var call = await ReplayCall.RunAsync(env, recording, input.Expected, CallerOptions(job), time, CancellationToken.None);
                     return (call, env.Bridge.Engines.Describe());
                 });

@@ -113,7 +113,7 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
             {
                 var callOptions = options.CallOptions();
                 callOptions.AuditLog = audit ?? callOptions.AuditLog;
-                await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, job.Run.Faults, options.Leg);
+                await using var env = await ReplayEnvironment.StartLoopbackAsync(options.Chain, options.Simulator(), callOptions, loggers, job.Run.Faults, options.Leg, options.Health, options.Realtime);
                 var result = await ReplayCall.RunAsync(env, recording, input.Expected, CallerOptions(job), TimeProvider.System, cancellationToken);
                 report = Evaluate(job, result, input.Expected, env.Bridge.Engines.Describe(), oneClock: false) with { Channel = ChannelOf(recording) };
             }

@@ -3,6 +3,7 @@ namespace VoiceBridge.Engines.Health;
 /// <summary>
 /// Thresholds of the per-provider breakers (docs/failover.md, "Breakers, tiers and failback").
 /// Set for call volumes: a provider that fails one call hard is presumed down for the next ones.
+/// <c>serve</c> and <c>replay</c> read them from the configuration section <c>ProviderHealth</c>.
 /// </summary>
 public sealed class ProviderHealthOptions
 {
@@ -45,17 +46,17 @@ public sealed class ProviderHealthOptions
     {
         if (FailureThreshold < 1)
         {
-            yield return $"FailureThreshold must be at least 1 (is {FailureThreshold})";
+            yield return $"ProviderHealth:FailureThreshold must be at least 1 (is {FailureThreshold})";
         }
 
         if (GoodProbesToClose < 1)
         {
-            yield return $"GoodProbesToClose must be at least 1 (is {GoodProbesToClose})";
+            yield return $"ProviderHealth:GoodProbesToClose must be at least 1 (is {GoodProbesToClose})";
         }
 
         if (HalfOpenTrialCalls < 0)
         {
-            yield return $"HalfOpenTrialCalls must not be negative (is {HalfOpenTrialCalls})";
+            yield return $"ProviderHealth:HalfOpenTrialCalls must not be negative (is {HalfOpenTrialCalls})";
         }
 
         foreach (var (name, value) in new[]
@@ -66,13 +67,13 @@ public sealed class ProviderHealthOptions
         {
             if (value <= TimeSpan.Zero)
             {
-                yield return $"{name} must be positive (is {value})";
+                yield return $"ProviderHealth:{name} must be positive (is {value})";
             }
         }
 
         if (FailbackMinDwell < TimeSpan.Zero)
         {
-            yield return $"FailbackMinDwell must not be negative (is {FailbackMinDwell})";
+            yield return $"ProviderHealth:FailbackMinDwell must not be negative (is {FailbackMinDwell})";
         }
     }
 }

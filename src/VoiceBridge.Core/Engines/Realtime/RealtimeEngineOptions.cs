@@ -1,8 +1,11 @@
 namespace VoiceBridge.Engines.Realtime;
 
 /// <summary>
-/// Where and how to reach an OpenAI Realtime (GA) provider. The key comes from
-/// <c>OPENAI_API_KEY</c>; with none configured the embedded simulator is used.
+/// Where and how to reach a Realtime (GA) provider: OpenAI (<c>openai-realtime</c>, key
+/// <c>OPENAI_API_KEY</c> as a bearer token) or Azure OpenAI (<c>azure-realtime</c>, key
+/// <c>AZURE_OPENAI_API_KEY</c> in the <c>api-key</c> header). <c>serve</c> answers with the embedded
+/// simulator an engine whose key and endpoint are both unset. The session's tuning
+/// (<see cref="Settable"/>) comes from the configuration section <c>Realtime</c>.
 /// </summary>
 public sealed class RealtimeEngineOptions
 {
@@ -50,30 +53,62 @@ public sealed class RealtimeEngineOptions
     /// <summary>True when <see cref="Endpoint"/> is the embedded simulator (logged and reported as such).</summary>
     public bool Simulated { get; set; }
 
+    /// <summary>The keys of the configuration section <c>Realtime</c>: the tuning shared by every Realtime engine of a node.</summary>
+    public static IReadOnlyList<string> Settable { get; } =
+        [nameof(TranscriptionModel), nameof(SilenceDurationMs), nameof(ConnectTimeout), nameof(ConfirmTimeout), nameof(SeedItemTokens), nameof(SeedSummaryTokens)];
+
+    /// <summary>The environment variable holding the key for <see cref="ApiKeyHeader"/>.</summary>
+    public string ApiKeyVariable => ApiKeyHeader == "api-key" ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
+
     public Uri ConnectUri => new($"{Endpoint.AbsoluteUri.TrimEnd('/')}?model={Uri.EscapeDataString(Model)}");
 
-    /// <summary>Problems with the options, each naming its key.</summary>
+    /// <summary>A copy of these options (the tuning kept) for one engine at one endpoint.</summary>
+    public RealtimeEngineOptions For(string name, Uri endpoint, string? apiKey, string apiKeyHeader, bool simulated)
+    {
+        var copy = (RealtimeEngineOptions)MemberwiseClone();
+        copy.Name = name;
+        copy.Endpoint = endpoint;
+        copy.ApiKey = apiKey;
+        copy.ApiKeyHeader = apiKeyHeader;
+        copy.Simulated = simulated;
+        return copy;
+    }
+
+    /// <summary>Problems with the options, each naming its key (the engine's own settings by engine name, the tuning as <c>Realtime:KEY</c>).</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (Endpoint.Scheme is not ("ws" or "wss"))
         {
-            errors.Add($"Realtime:Endpoint must be a ws:// or wss:// URL, got '{Endpoint}'");
+            errors.Add($"{Name}: the endpoint must be a ws:// or wss:// URL, got '{Endpoint}'");
         }
 
         if (!Simulated && string.IsNullOrWhiteSpace(ApiKey))
         {
-            errors.Add("OPENAI_API_KEY is required for a non-simulated Realtime endpoint");
+            errors.Add($"{ApiKeyVariable} is required: engine '{Name}' uses a non-simulated endpoint ({Endpoint})");
         }
 
         if (ApiKeyHeader is not ("Authorization" or "api-key"))
         {
-            errors.Add($"Realtime:ApiKeyHeader must be Authorization or api-key, got '{ApiKeyHeader}'");
+            errors.Add($"{Name}: the key header must be Authorization or api-key, got '{ApiKeyHeader}'");
         }
 
         if (string.IsNullOrWhiteSpace(Model))
         {
-            errors.Add("Realtime:Model must not be empty");
+            errors.Add($"{Name}: the model must not be empty");
+        }
+
+        errors.AddRange(ValidateTuning());
+        return errors;
+    }
+
+    /// <summary>Problems with the tuning (<see cref="Settable"/>), each naming its key <c>Realtime:KEY</c>.</summary>
+    public IReadOnlyList<string> ValidateTuning()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(TranscriptionModel))
+        {
+            errors.Add("Realtime:TranscriptionModel must not be empty");
         }
 
         if (SilenceDurationMs is < 100 or > 5000)
@@ -84,6 +119,11 @@ public sealed class RealtimeEngineOptions
         if (ConfirmTimeout < TimeSpan.FromMilliseconds(100) || ConfirmTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"Realtime:ConfirmTimeout must be 100 ms to 1 min, got {ConfirmTimeout}");
+        }
+
+        if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || ConnectTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Realtime:ConnectTimeout must be 100 ms to 1 min, got {ConnectTimeout}");
         }
 
         foreach (var (name, value) in new[] { ("SeedItemTokens", SeedItemTokens), ("SeedSummaryTokens", SeedSummaryTokens) })
