@@ -28,7 +28,7 @@ public sealed partial class CallSession
     private void BeginTelemetry()
     {
         _logScope = _logger.BeginScope(new CallScope(CallId));
-        _activity = BridgeTelemetry.Activities.StartActivity("call", ActivityKind.Server);
+        _activity = BridgeTelemetry.StartSpan("call", ActivityKind.Server);
         _activity?.SetTag(CallIdTag, CallId);
         _activity?.SetTag(LegTag, _legName);
     }

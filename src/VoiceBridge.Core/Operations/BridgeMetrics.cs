@@ -12,6 +12,7 @@ namespace VoiceBridge.Operations;
 /// frame: a jitter buffer's or playout's per-frame figures are added once, from the call's summary.
 /// Gauges of "how many now" are observable, read at scrape time from counts kept here, because an
 /// exporter that forgets an idle series must not turn a live count negative when it comes back.
+/// Nothing is counted in a <see cref="BridgeTelemetry.Silenced"/> flow (the warm-up call).
 /// </summary>
 public static class BridgeMetrics
 {
@@ -79,6 +80,11 @@ public static class BridgeMetrics
 
     internal static void CallStarted(string leg)
     {
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         CallsStarted.Add(1, new KeyValuePair<string, object?>(LegTag, leg));
         LiveByLeg.AddOrUpdate(leg, 1, (_, n) => n + 1);
     }
@@ -86,6 +92,11 @@ public static class BridgeMetrics
     /// <summary>The call left the registry: its leg's live count drops, its media figures are added once.</summary>
     internal static void CallEnded(CallSummary summary)
     {
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         var leg = new KeyValuePair<string, object?>(LegTag, summary.Leg);
         CallsEnded.Add(1, leg);
         LiveByLeg.AddOrUpdate(summary.Leg, 0, (_, n) => Math.Max(0, n - 1));
@@ -101,6 +112,11 @@ public static class BridgeMetrics
     /// <summary>A call's engine changed: <paramref name="from"/> stops answering it (null: none did), <paramref name="to"/> starts (null: none does).</summary>
     internal static void EngineChanged(string? from, string? to)
     {
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         if (from is not null)
         {
             AnsweringByEngine.AddOrUpdate(from, 0, (_, n) => Math.Max(0, n - 1));
@@ -114,6 +130,11 @@ public static class BridgeMetrics
 
     internal static void Switched(SwitchRecord record)
     {
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         Switches.Add(1, new(ReasonTag, record.Reason), new(FromTag, record.From), new(ToTag, record.To));
         if (record.Reason == "failback")
         {
@@ -124,6 +145,11 @@ public static class BridgeMetrics
     /// <summary>The new engine's first audio reached the caller: the switch's figures are final.</summary>
     internal static void HandoffDone(SwitchRecord record)
     {
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         var reason = new KeyValuePair<string, object?>(ReasonTag, record.Reason);
         if (record.HandoffMs is { } handoff)
         {
@@ -138,12 +164,17 @@ public static class BridgeMetrics
 
     internal static void PlayoutDropped(string leg, long frames) => Add(OutboundDropped, frames, new(LegTag, leg));
 
-    internal static void BreakerChanged(BreakerChange change) =>
-        BreakerTransitions.Add(1, new(ProviderTag, change.Engine), new(ToTag, BreakerAudit.Name(change.To)));
+    internal static void BreakerChanged(BreakerChange change)
+    {
+        if (!BridgeTelemetry.Silenced)
+        {
+            BreakerTransitions.Add(1, new(ProviderTag, change.Engine), new(ToTag, BreakerAudit.Name(change.To)));
+        }
+    }
 
     private static void Add(Counter<long> counter, long value, KeyValuePair<string, object?> tag)
     {
-        if (value > 0)
+        if (value > 0 && !BridgeTelemetry.Silenced)
         {
             counter.Add(value, tag);
         }

@@ -19,7 +19,7 @@ public static class ProviderSpans
     /// <summary>Starts span <paramref name="name"/> for <paramref name="engine"/>'s request to <paramref name="provider"/>.</summary>
     public static Activity? Start(string name, string engine, string provider)
     {
-        var span = BridgeTelemetry.Activities.StartActivity(name, ActivityKind.Client);
+        var span = BridgeTelemetry.StartSpan(name, ActivityKind.Client);
         span?.SetTag(EngineTag, engine);
         span?.SetTag(ProviderTag, provider);
         return span;

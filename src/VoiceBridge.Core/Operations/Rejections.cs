@@ -60,6 +60,11 @@ public static class Rejections
     public static void Count(string kind)
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
+        if (BridgeTelemetry.Silenced)
+        {
+            return;
+        }
+
         Counter.Add(1, new KeyValuePair<string, object?>(KindTag, kind));
         Totals.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }

@@ -6,6 +6,7 @@ using VoiceBridge.Call;
 using VoiceBridge.Engines;
 using VoiceBridge.Faults;
 using VoiceBridge.Media;
+using VoiceBridge.Operations;
 using VoiceBridge.Simulator;
 using VoiceBridge.Speech;
 using VoiceBridge.Transport;
@@ -23,7 +24,8 @@ public sealed record WarmUpResult(bool Completed, int Switches, TimeSpan Elapsed
 /// the next ones, and the handoff took 239 ms against 40 (docs/failover-timing.md). The call runs
 /// in virtual time over the in-memory transport against simulated providers of the same kinds
 /// as the chain (no network, no keys, no provider bill), with its own health tracker, no audit
-/// log and no logging, so nothing of it is visible to the process's real calls.
+/// log, no logging and no metrics or spans (<see cref="BridgeTelemetry.Unobserved"/>), so nothing
+/// of it is visible to the process's real calls or to its operators.
 /// </summary>
 public static class CallPathWarmUp
 {
@@ -39,12 +41,12 @@ public static class CallPathWarmUp
             var faults = Fault(chain);
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
             ILoggerFactory loggers = NullLoggerFactory.Instance;
-            var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(2), async () =>
+            var result = BridgeTelemetry.Unobserved(() => VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(2), async () =>
             {
                 var options = new CallSessionOptions { DryRunTools = true, Apology = LastResort.Render(voice) };
                 await using var env = ReplayEnvironment.CreateVirtual(chain, new SimulatorOptions(), options, time, loggers, faults);
                 return await ReplayCall.RunAsync(env, recording, Utterances, new FakeCallerOptions(), time, CancellationToken.None);
-            });
+            }));
             return new WarmUpResult(true, result.Summary.Switches?.Count ?? 0, clock.Elapsed, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
