@@ -15,7 +15,8 @@ namespace VoiceBridge.Replay;
 /// A bad file is reported with its name and problem and the others still run. Exit codes: 0 all
 /// passed; 1 a call failed a check (its faults' expected switch among them); 2 bad input; 3 an
 /// internal error or an accounting disagreement (3 before 1 before 2). An audit store that cannot
-/// be opened is an <see cref="AuditStoreException"/> before any call runs.
+/// be opened is an <see cref="AuditStoreException"/> before any call runs; a report or out-dir that
+/// cannot be written is exit 2 before any call runs (<see cref="ReplayOutputs"/>).
 /// </summary>
 public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactory loggers, TextWriter output)
 {
@@ -32,6 +33,12 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
 
     public async Task<int> RunAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
+        if (ReplayOutputs.Problem(options) is { } unwritable)
+        {
+            output.WriteLine(unwritable);
+            return 2;
+        }
+
         var files = ReplayInputs.Expand(inputs, options.RawMuLaw, output.WriteLine);
         if (files.Count == 0)
         {
@@ -42,7 +49,6 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         _stems = ReplayInputs.OutputStems(files);
         var runs = options.Runs;
         var jobs = files.SelectMany((file, f) => runs.Select((run, r) => new ReplayJob((f * runs.Count) + r, file, run))).ToList();
-        Directory.CreateDirectory(options.OutDir);
         await using var audit = options.Audit is { } store ? await store.OpenAsync(loggers, cancellationToken) : null;
         var thresholds = options.CallOptions().Failover;
         var recordings = new Recordings(options, jobs);
@@ -71,7 +77,6 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         var reports = calls.Select(c => c.Report).ToList();
         var report = new ReplayReport(1, reports, ReplaySummary.Of(reports, options.Clock == ReplayClock.Virtual ? "virtual" : "real"));
         var reportPath = options.EffectiveReportPath;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
         await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReplayReport.Json), cancellationToken);
         // The page beside the JSON (report.json: report.html), never over it.
         var htmlPath = Path.GetExtension(reportPath).Equals(".html", StringComparison.OrdinalIgnoreCase) ? reportPath + ".html" : Path.ChangeExtension(reportPath, ".html");
