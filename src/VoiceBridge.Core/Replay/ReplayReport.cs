@@ -6,6 +6,9 @@ namespace VoiceBridge.Replay;
 /// <summary>The replay report (JSON, camelCase). docs/replay-report.md describes every field.</summary>
 public sealed record ReplayReport(int SchemaVersion, IReadOnlyList<ReplayCallReport> Calls, ReplaySummary Summary)
 {
+    /// <summary>The calls a stopped run (Ctrl-C) did not finish, to run again; null when every call ran.</summary>
+    public IReadOnlyList<InterruptedRun>? Interrupted { get; init; }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -13,6 +16,9 @@ public sealed record ReplayReport(int SchemaVersion, IReadOnlyList<ReplayCallRep
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 }
+
+/// <summary>A call of a stopped run that did not finish (still running or not started): its recording and faults.</summary>
+public sealed record InterruptedRun(string File, IReadOnlyList<string> Faults);
 
 /// <summary>How a replayed call ended.</summary>
 public enum CallStatus

@@ -16,7 +16,8 @@ namespace VoiceBridge.Replay;
 /// passed; 1 a call failed a check (its faults' expected switch among them); 2 bad input; 3 an
 /// internal error or an accounting disagreement (3 before 1 before 2). An audit store that cannot
 /// be opened is an <see cref="AuditStoreException"/> before any call runs; a report or out-dir that
-/// cannot be written is exit 2 before any call runs (<see cref="ReplayOutputs"/>).
+/// cannot be written is exit 2 before any call runs (<see cref="ReplayOutputs"/>). Ctrl-C writes the
+/// report of the calls that finished, lists the others as interrupted, and exits 130.
 /// </summary>
 public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactory loggers, TextWriter output)
 {
@@ -28,7 +29,12 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
     /// </summary>
     public static readonly TimeSpan FaultCallerPatience = TimeSpan.FromMilliseconds(1200);
 
+    /// <summary>The exit code of a run stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.</summary>
+    public const int InterruptedExitCode = 130;
+
     private readonly IReplayProgress _progress = options.Progress ?? new PlainReplayProgress(output);
+    private ReplaySuiteCall?[] _calls = [];
+    private volatile bool _stopped;
     private IReadOnlyDictionary<string, string> _stems = new Dictionary<string, string>();
 
     public async Task<int> RunAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
@@ -52,32 +58,33 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         await using var audit = options.Audit is { } store ? await store.OpenAsync(loggers, cancellationToken) : null;
         var thresholds = options.CallOptions().Failover;
         var recordings = new Recordings(options, jobs);
-        var calls = new ReplaySuiteCall[jobs.Count];
+        _calls = new ReplaySuiteCall?[jobs.Count];
         _progress.Starting(jobs, options.Clock);
-        if (options.Clock == ReplayClock.Virtual)
+        var interrupted = false;
+        try
         {
-            await RunVirtualAsync(jobs, job => calls[job.Index] = RunVirtual(job, recordings, audit, thresholds), cancellationToken);
+            await RunJobsAsync(jobs, recordings, audit, thresholds, cancellationToken).WaitAsync(cancellationToken);
         }
-        else
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (options.WarmUp)
-            {
-                var warm = CallPathWarmUp.Run(options.Chain);
-                output.WriteLine(warm.Completed
-                    ? $"replay: warm-up call ({warm.Switches} switch) in {warm.Elapsed.TotalSeconds:0.0} s"
-                    : $"replay: warm-up call failed ({warm.Error}); the first call compiles the call path");
-            }
-
-            await Parallel.ForEachAsync(
-                jobs,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
-                async (job, ct) => calls[job.Index] = await RunRealAsync(job, recordings, audit, thresholds, ct));
+            interrupted = true;
         }
 
+        // Ctrl-C: the calls that finished are the report; calls still running are let go (a real
+        // call's cancellation ends it, a virtual one runs on its own thread until the process ends).
+        _stopped = true;
+        var finished = _calls.ToArray();
+        var calls = finished.OfType<ReplaySuiteCall>().ToList();
         var reports = calls.Select(c => c.Report).ToList();
-        var report = new ReplayReport(1, reports, ReplaySummary.Of(reports, options.Clock == ReplayClock.Virtual ? "virtual" : "real"));
+        var summary = ReplaySummary.Of(reports, options.Clock == ReplayClock.Virtual ? "virtual" : "real");
+        var report = interrupted
+            ? new ReplayReport(1, reports, summary with { ExitCode = InterruptedExitCode, Interrupted = jobs.Count - calls.Count })
+            {
+                Interrupted = [.. jobs.Where(j => finished[j.Index] is null).Select(j => new InterruptedRun(j.File, [.. j.Run.Faults.Select(f => f.ToString())]))],
+            }
+            : new ReplayReport(1, reports, summary);
         var reportPath = options.EffectiveReportPath;
-        await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReplayReport.Json), cancellationToken);
+        await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReplayReport.Json), CancellationToken.None);
         // The page beside the JSON (report.json: report.html), never over it.
         var htmlPath = Path.GetExtension(reportPath).Equals(".html", StringComparison.OrdinalIgnoreCase) ? reportPath + ".html" : Path.ChangeExtension(reportPath, ".html");
         ReplayHtmlReport.Write(report, htmlPath);
@@ -86,9 +93,36 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
         return report.Summary.ExitCode;
     }
 
+    private async Task RunJobsAsync(IReadOnlyList<ReplayJob> jobs, Recordings recordings, QueuedAuditLog? audit, FailoverOptions thresholds, CancellationToken cancellationToken)
+    {
+        if (options.Clock == ReplayClock.Virtual)
+        {
+            await RunVirtualAsync(jobs, job => RunVirtual(job, recordings, audit, thresholds), cancellationToken);
+            return;
+        }
+
+        if (options.WarmUp)
+        {
+            var warm = CallPathWarmUp.Run(options.Chain);
+            output.WriteLine(warm.Completed
+                ? $"replay: warm-up call ({warm.Switches} switch) in {warm.Elapsed.TotalSeconds:0.0} s"
+                : $"replay: warm-up call failed ({warm.Error}); the first call compiles the call path");
+        }
+
+        await Parallel.ForEachAsync(
+            jobs,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
+            async (job, ct) => await RunRealAsync(job, recordings, audit, thresholds, ct));
+    }
+
     private void WriteTotals(ReplaySummary s, string reportPath, string htmlPath, QueuedAuditLog? audit)
     {
         output.WriteLine($"{s.Calls} calls: {s.Passed} passed, {s.Failed} failed, {s.BadInput} bad input, {s.InternalErrors} internal errors; first-audio latency p50 {Ms(s.FirstAudioLatencyP50Ms)} ms, max {Ms(s.FirstAudioLatencyMaxMs)} ms");
+        if (s.Interrupted is { } left)
+        {
+            output.WriteLine($"INTERRUPTED: {left} of {s.Calls + left} calls did not finish (the report lists them under interrupted); the totals are the finished calls'");
+        }
+
         if (s.Switches > 0)
         {
             output.WriteLine($"{s.Switches} switches: handoff {Distribution(s.HandoffMs)}; dead air {Distribution(s.DeadAirMs)}; detection {Distribution(s.DetectionMs)}; signalled faults' detection {Distribution(s.SignalledDetectionMs)}");
@@ -165,7 +199,12 @@ public sealed partial class ReplayRunner(ReplayRunOptions options, ILoggerFactor
             call = new ReplaySuiteCall(job, report, expectation) { Matched = mismatches.Count == 0 };
         }
 
-        _progress.CallFinished(call);
+        if (!_stopped)
+        {
+            _calls[job.Index] = call;
+            _progress.CallFinished(call);
+        }
+
         return call;
     }
 

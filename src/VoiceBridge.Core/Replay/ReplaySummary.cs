@@ -17,6 +17,9 @@ public sealed record ReplaySummary(
     /// <summary>The clock the calls ran on: <c>real</c> or <c>virtual</c>; null when not said.</summary>
     public string? Clock { get; init; }
 
+    /// <summary>Calls of the run that did not finish because it was stopped (Ctrl-C; exit code 130); null when every call ran.</summary>
+    public int? Interrupted { get; init; }
+
     /// <summary>Engine switches over every call of the run.</summary>
     public int Switches { get; init; }
 
