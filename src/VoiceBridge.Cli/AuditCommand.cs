@@ -94,12 +94,16 @@ internal static partial class AuditCommand
         return Run(store, callId, since, now, output, error);
     }
 
-    /// <summary>An ISO 8601 time (UTC unless it says otherwise), or a time ago: <c>10m</c>, <c>2h</c>, <c>1d</c>.</summary>
+    /// <summary>
+    /// An ISO 8601 time (UTC unless it says otherwise), or a time ago: <c>10m</c>, <c>2h</c>, <c>1d</c>;
+    /// longer ago than the calendar goes is its start (everything).
+    /// </summary>
     public static DateTimeOffset? ParseSince(string value, DateTimeOffset now)
     {
-        if (Ago().Match(value) is { Success: true } ago && int.TryParse(ago.Groups[1].Value, CultureInfo.InvariantCulture, out var n))
+        if (Ago().Match(value) is { Success: true } ago && long.TryParse(ago.Groups[1].Value, CultureInfo.InvariantCulture, out var n))
         {
-            return now - (ago.Groups[2].Value switch { "m" => TimeSpan.FromMinutes(n), "h" => TimeSpan.FromHours(n), _ => TimeSpan.FromDays(n) });
+            var unit = ago.Groups[2].Value switch { "m" => TimeSpan.FromMinutes(1), "h" => TimeSpan.FromHours(1), _ => TimeSpan.FromDays(1) };
+            return n >= (now - DateTimeOffset.MinValue).Ticks / unit.Ticks ? DateTimeOffset.MinValue : now - (unit * n);
         }
 
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;

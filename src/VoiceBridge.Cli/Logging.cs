@@ -15,6 +15,9 @@ internal static class Logging
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            // Its one error is "Hosting failed to start" with the whole stack of an exception that
+            // serve reports itself in one line (a port in use).
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
             .Enrich.FromLogContext();
         return (json
                 ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose)

@@ -128,7 +128,9 @@ internal static class ServeCommand
             var provisioned = chainSpec is null ? null : ShadowMode.Provisioned(chainSpec, shadowSpec);
             await using var realtimeProviders = await realtime.StartAsync(parse, provisioned, settings?.Realtime ?? new RealtimeEngineOptions(), errors, loggers, logger);
 
-            admin.Read(parse, parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080", chainSpec, errors, security.Jwt, security.AdminScope);
+            var listen = parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080";
+            errors.AddRange(ListenUrls.Problems(listen));
+            admin.Read(parse, listen, chainSpec, errors, security.Jwt, security.AdminScope);
             using var http = new HttpClient();
             var providers = chainSpec is null ? null : ServeProviders.FromEnvironment(provisioned!, realtimeProviders.Endpoints, http, errors);
             if (errors.Count > 0)
@@ -175,7 +177,7 @@ internal static class ServeCommand
             using var twilioCalls = twilioRest.IsConfigured ? new TwilioCallUpdater(twilioRest) : null;
             var bridge = new BridgeComposition(engines, callOptions, TimeProvider.System, loggers) { TwilioCalls = twilioCalls, Limits = security.Limits, TwilioMessagesPerSecond = security.TwilioMessageRate };
             var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls(parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:8080");
+            builder.WebHost.UseUrls(listen);
 
             // https:// URLs and Kestrel's certificate settings (docs/security.md, "TLS"); the slim builder leaves them out.
             builder.WebHost.UseKestrelHttpsConfiguration();
@@ -225,7 +227,16 @@ internal static class ServeCommand
                 }
             }
 
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                // Kestrel's bind failure (the port in use, an address not of this machine): one line, not its stack.
+                Console.Error.WriteLine($"serve: cannot listen on {listen}: {e.Message}");
+                return 2;
+            }
             logger.Information(
                 "VoiceBridge serving on {Urls}: POST /twilio/voice, WebSocket /twilio/media; SIP {Sip}; WHIP {Whip}; chain {Chain}; Realtime {Realtime}; Twilio signatures {Signatures}; audit {Audit}",
                 string.Join(", ", app.Urls), sipEndpoint is null ? "off" : $"udp {sipEndpoint.LocalEndPoint}",

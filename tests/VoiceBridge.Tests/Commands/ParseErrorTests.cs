@@ -36,6 +36,33 @@ public sealed class ParseErrorTests
         Assert.DoesNotContain("Usage:", printed, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("ftp://127.0.0.1:8080")]
+    public async Task Serve_refuses_a_listen_url_it_cannot_use_before_starting_anything(string url)
+    {
+        var (exit, printed) = await RunAsync("serve", "--urls", url, "--sip-listen", "off", "--no-warm-up");
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"serve: configuration error: --urls '{url}' is not an http:// or https:// URL", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_port_in_use_says_so_in_one_line_and_exits_2()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var (exit, printed) = await RunAsync("serve", "--urls", url, "--sip-listen", "off", "--no-warm-up");
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"serve: cannot listen on {url}: ", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Printed)> RunAsync(params string[] arguments)
     {
         var log = new StringBuilder();
