@@ -178,6 +178,7 @@ public static class ReplayCall
             File = file,
             Status = status,
             Leg = summary.Leg,
+            CallId = summary.CallId,
             Chain = chain,
             CallerAudioMs = summary.CallerAudioMs,
             DurationMs = summary.DurationMs,

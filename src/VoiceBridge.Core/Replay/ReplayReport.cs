@@ -41,6 +41,9 @@ public sealed record ReplayCallReport
 
     public string Leg { get; init; } = "twilio";
 
+    /// <summary>The call's id on the bridge (a CallSid, a SIP Call-ID): its events in the audit log (<c>voicebridge audit --call ID</c>); null when the call never ran.</summary>
+    public string? CallId { get; init; }
+
     /// <summary>The engines of the call's chain, in order; simulated ones say so.</summary>
     public IReadOnlyList<string> Chain { get; init; } = [];
 

@@ -3,6 +3,7 @@ using VoiceBridge.Faults;
 using VoiceBridge.Replay;
 using VoiceBridge.Tests.Engines.Health;
 using Xunit.Abstractions;
+using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Failover;
 
@@ -17,7 +18,7 @@ public sealed class LastEngineStallGraceTests(ITestOutputHelper output)
     public void A_late_answer_from_the_last_engine_is_waited_for_and_the_call_goes_on()
     {
         // The replies from turn 2 on start 4 s late: past the response stall (500 + 2500 ms), inside the grace.
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:slow:4000@turn2")], "openai-realtime", options =>
             options.AuditLog = audit);
 
@@ -40,7 +41,7 @@ public sealed class LastEngineStallGraceTests(ITestOutputHelper output)
     [Fact]
     public void A_last_engine_mute_through_the_grace_goes_to_the_last_resort_when_the_grace_is_over()
     {
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:stall-response@turn2")], "openai-realtime", options =>
             options.AuditLog = audit);
 
@@ -58,7 +59,7 @@ public sealed class LastEngineStallGraceTests(ITestOutputHelper output)
     [Fact]
     public void With_no_grace_configured_a_stall_on_the_last_engine_goes_to_the_last_resort_at_once()
     {
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:slow:4000@turn2")], "openai-realtime", options =>
         {
             options.AuditLog = audit;
@@ -72,7 +73,7 @@ public sealed class LastEngineStallGraceTests(ITestOutputHelper output)
     [Fact]
     public void With_another_engine_available_a_stall_switches_at_once_without_grace()
     {
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         var report = FailoverReplay.Run(output, "booking-ulaw8k.wav", [FaultSpec.Parse("primary:slow:4000@turn2")], "openai-realtime,azure-realtime", options =>
             options.AuditLog = audit);
 

@@ -82,7 +82,7 @@ public sealed class DrillInjectorTests(ITestOutputHelper output)
         var expected = ReplayInputs.Sidecar(path);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var loggers = new TestLoggerFactory(output);
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         var callerOptions = new FakeCallerOptions { ReplyIdle = TimeSpan.FromMilliseconds(1200) };
         (int Status, AdminDrillView? Drill, string? Error) first = default, second = default;
         AdminCallsView? before = null;
@@ -157,7 +157,7 @@ public sealed class DrillInjectorTests(ITestOutputHelper output)
         var loggers = new TestLoggerFactory(output);
         var recording = WavLoader.Load(path);
         var chain = ChainSpec.Parse("openai-realtime,local");
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         AdminDrillView? drill = null;
         var breaker = BreakerState.Open;
         var result = VirtualTimeLoop.Run(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3), async () =>

@@ -165,17 +165,17 @@ public sealed class AdminEndpointsTests(ITestOutputHelper output)
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     /// <summary>A node with drills (no call running) and the admin API on loopback HTTP.</summary>
-    private sealed class Node(WebApplication app, ReplayEnvironment env, HttpClient http, SharedHealthReplayTests.RecordingAudit audit) : IAsyncDisposable
+    private sealed class Node(WebApplication app, ReplayEnvironment env, HttpClient http, RecordingAudit audit) : IAsyncDisposable
     {
         public HttpClient Http => http;
 
-        public SharedHealthReplayTests.RecordingAudit Audit => audit;
+        public RecordingAudit Audit => audit;
 
         public static async Task<Node> StartAsync(AdminAccess access, ITestOutputHelper output)
         {
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
             var loggers = new TestLoggerFactory(output);
-            var audit = new SharedHealthReplayTests.RecordingAudit();
+            var audit = new RecordingAudit();
             var env = ReplayEnvironment.CreateVirtual(ChainSpec.Parse("openai-realtime,local"), new SimulatorOptions(), new CallSessionOptions(), time, loggers);
             var drills = new AdminDrills(env.Bridge, audit, time, loggers);
             var app = await WebHosts.StartLoopbackAsync(NullLoggerFactory.Instance, _ => { }, a => a.MapAdmin(drills, access));

@@ -62,6 +62,7 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, exit);
         var call = report.RootElement.GetProperty("calls")[0];
         Assert.Equal("failed", call.GetProperty("status").GetString());
+        Assert.StartsWith("CA", call.GetProperty("callId").GetString(), StringComparison.Ordinal); // the fake carrier's CallSid: the audit log's call id
         Assert.Contains(call.GetProperty("failures").EnumerateArray(), f => f.GetString() == "the fault should have made the call switch (socket-lost), and it did not switch");
         Assert.Contains("NO", console.Split('\n').Single(l => l.Contains("primary:close@turn9  ", StringComparison.Ordinal)).Split("  ", StringSplitOptions.RemoveEmptyEntries).Last().Trim());
     }
@@ -85,6 +86,7 @@ public sealed class ReplaySuiteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, exit);
         var call = report.RootElement.GetProperty("calls")[0];
         Assert.Equal("sip", call.GetProperty("leg").GetString());
+        Assert.StartsWith("CA", call.GetProperty("callId").GetString(), StringComparison.Ordinal); // the fake phone uses its CallSid as the SIP Call-ID
         Assert.Equal(1, call.GetProperty("rtp").GetProperty("ssrcs").GetInt32());
         Assert.Contains(call.GetProperty("failures").EnumerateArray(), f => f.GetString()!.StartsWith("switch 1 (openai-realtime -> azure-realtime) for slow-turns, but no switch was expected", StringComparison.Ordinal));
     }

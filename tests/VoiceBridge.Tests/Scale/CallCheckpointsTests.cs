@@ -6,6 +6,7 @@ using VoiceBridge.Legs.Twilio;
 using VoiceBridge.Scale;
 using VoiceBridge.Tests.Call;
 using VoiceBridge.Tests.Engines.Health;
+using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Scale;
 
@@ -17,7 +18,7 @@ public sealed class CallCheckpointsTests : IAsyncDisposable
     private static readonly Dictionary<string, string> ResumeParameters = new() { [TwilioEndpoints.ResumeParameter] = "1", ["CallSid"] = CallSid };
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly InMemoryScaleOutState _state;
-    private readonly SharedHealthReplayTests.RecordingAudit _audit = new();
+    private readonly RecordingAudit _audit = new();
     private readonly CallCheckpoints _checkpoints;
 
     public CallCheckpointsTests()

@@ -7,14 +7,7 @@ public sealed partial class SipEndpoint
 {
     private void OnBye(SipServerTransaction transaction)
     {
-        var call = FindCall(transaction.Request);
-        if (call is null)
-        {
-            Respond(transaction, 481, "Call/Transaction Does Not Exist");
-            return;
-        }
-
-        if (!InSequence(transaction, call))
+        if (InDialog(transaction) is not { } call)
         {
             return;
         }
@@ -26,14 +19,7 @@ public sealed partial class SipEndpoint
     /// <summary>SIP INFO in the dialog: <c>application/dtmf-relay</c> and <c>application/dtmf</c> digits (as some PBXs send them) reach the call; other INFO is acknowledged.</summary>
     private void OnInfo(SipServerTransaction transaction)
     {
-        var call = FindCall(transaction.Request);
-        if (call is null)
-        {
-            Respond(transaction, 481, "Call/Transaction Does Not Exist");
-            return;
-        }
-
-        if (!InSequence(transaction, call))
+        if (InDialog(transaction) is not { } call)
         {
             return;
         }
@@ -44,5 +30,17 @@ public sealed partial class SipEndpoint
         }
 
         Respond(transaction, 200, "OK");
+    }
+
+    /// <summary>The request's dialog, or null when it has none (481) or its CSeq is out of order (500): answered here then.</summary>
+    private SipCall? InDialog(SipServerTransaction transaction)
+    {
+        if (FindCall(transaction.Request) is not { } call)
+        {
+            Respond(transaction, 481, "Call/Transaction Does Not Exist");
+            return null;
+        }
+
+        return InSequence(transaction, call) ? call : null;
     }
 }

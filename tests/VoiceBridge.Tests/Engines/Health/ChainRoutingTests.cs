@@ -264,11 +264,4 @@ public sealed class ChainRoutingTests(ITestOutputHelper output) : IDisposable
             _time.Advance(left < step ? left : step);
         }
     }
-
-    private sealed class RecordingAudit : IAuditLog
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void Record(AuditEvent auditEvent) => Events.Add(auditEvent);
-    }
 }

@@ -3,6 +3,7 @@ using VoiceBridge.Faults;
 using VoiceBridge.Replay;
 using VoiceBridge.Tests.Failover;
 using Xunit.Abstractions;
+using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Engines.Health;
 
@@ -12,7 +13,7 @@ public sealed class FailbackReplayTests(ITestOutputHelper output)
     [Fact]
     public void When_the_primary_recovers_a_live_call_fails_back_at_a_turn_boundary_losing_and_repeating_nothing()
     {
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
 
         // The primary is down for the first 1.5 s of the call, then answers again.
         var report = FailoverReplay.Run(

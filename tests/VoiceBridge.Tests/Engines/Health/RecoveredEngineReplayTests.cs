@@ -4,6 +4,7 @@ using VoiceBridge.Faults;
 using VoiceBridge.Replay;
 using VoiceBridge.Tests.Failover;
 using Xunit.Abstractions;
+using VoiceBridge.Tests.Support;
 
 namespace VoiceBridge.Tests.Engines.Health;
 
@@ -40,9 +41,9 @@ public sealed class RecoveredEngineReplayTests(ITestOutputHelper output)
 
     // The primary refuses the call's first connection; the fallback's socket closes at its third
     // turn. The failback dwell (60 s) is longer than the call.
-    private (ReplayCallReport Report, SharedHealthReplayTests.RecordingAudit Audit) Run(TimeSpan? recoverPrimaryAfter)
+    private (ReplayCallReport Report, RecordingAudit Audit) Run(TimeSpan? recoverPrimaryAfter)
     {
-        var audit = new SharedHealthReplayTests.RecordingAudit();
+        var audit = new RecordingAudit();
         var report = FailoverReplay.Run(
             output,
             "booking-ulaw8k.wav",

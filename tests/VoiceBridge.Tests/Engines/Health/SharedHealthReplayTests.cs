@@ -63,28 +63,4 @@ public sealed class SharedHealthReplayTests(ITestOutputHelper output)
         Assert.StartsWith("openai-realtime: cannot-connect", breakers[0].Reason);
         Assert.DoesNotContain(breakers, e => e.To == "closed");
     }
-
-    internal sealed class RecordingAudit : IAuditLog
-    {
-        private readonly List<AuditEvent> _events = [];
-
-        public IReadOnlyList<AuditEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public void Record(AuditEvent auditEvent)
-        {
-            lock (_events)
-            {
-                _events.Add(auditEvent);
-            }
-        }
-    }
 }
