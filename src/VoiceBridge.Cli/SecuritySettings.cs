@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Logging;
 using VoiceBridge.Audit;
 using VoiceBridge.Legs.Sip;
@@ -38,6 +40,11 @@ internal sealed partial class SecuritySettings
         DefaultValueFactory = _ => 200,
     };
 
+    private readonly Option<string[]> _trustedProxies = new("--trusted-proxy")
+    {
+        Description = "A reverse proxy in front of this node, an address or CIDR (repeatable): the caller's address is then its X-Forwarded-For, for --max-calls-per-source, logs and loopback checks [none: the connection's address]",
+    };
+
     private readonly Option<int?> _retentionDays = new("--retention-days") { Description = "Delete audit events (caller numbers, shadow transcripts) older than DAYS, at start-up and daily [kept]" };
 
     private readonly Option<string?> _consent = new("--consent-prompt") { Description = "Words played to every caller before the agent listens, e.g. a recording notice (spoken by the local voice) [none]" };
@@ -54,9 +61,12 @@ internal sealed partial class SecuritySettings
 
     public double TwilioMessageRate { get; private set; }
 
+    /// <summary>The reverse proxies whose <c>X-Forwarded-For</c> is believed (<c>--trusted-proxy</c>).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; private set; } = [];
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _secrets, _jwtKey, _jwtIssuer, _jwtAudience, _jwtAdminScope, _maxCalls, _maxPerSource, _sipRate, _twilioRate, _retentionDays, _logTranscripts, _consent })
+        foreach (Option option in new Option[] { _secrets, _jwtKey, _jwtIssuer, _jwtAudience, _jwtAdminScope, _maxCalls, _maxPerSource, _sipRate, _twilioRate, _trustedProxies, _retentionDays, _logTranscripts, _consent })
         {
             command.Options.Add(option);
         }
@@ -127,10 +137,56 @@ internal sealed partial class SecuritySettings
             errors.Add($"--twilio-message-rate {TwilioMessageRate}: 0 (off) or at least 60 (Twilio sends 50 media messages a second)");
         }
 
+        TrustedProxies = ReadProxies(parse.GetValue(_trustedProxies) ?? [], errors);
         if (parse.GetValue(_retentionDays) is { } days && days is < 1 or > AuditRetention.MaxDays)
         {
             errors.Add($"--retention-days {days}: 1 to {AuditRetention.MaxDays}");
         }
+    }
+
+    /// <summary>
+    /// With <c>--trusted-proxy</c>, the first middleware: a request from one of those proxies takes its
+    /// caller's address from the last <c>X-Forwarded-For</c> entry (one proxy hop); from anywhere else
+    /// the header is ignored, so nobody can choose the address the limits and checks see.
+    /// </summary>
+    public void UseProxies(WebApplication app)
+    {
+        if (TrustedProxies.Count == 0)
+        {
+            return;
+        }
+
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var network in TrustedProxies)
+        {
+            options.KnownIPNetworks.Add(network);
+        }
+
+        app.UseForwardedHeaders(options);
+    }
+
+    private static List<System.Net.IPNetwork> ReadProxies(string[] values, List<string> errors)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var value in values)
+        {
+            if (System.Net.IPNetwork.TryParse(value, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(value, out var address))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                errors.Add($"--trusted-proxy '{value}' is neither an address nor a CIDR (10.0.0.5, 10.0.0.0/8, ::1)");
+            }
+        }
+
+        return networks;
     }
 
     /// <summary>The SIP request rate per source, on the SIP options (when SIP is on).</summary>

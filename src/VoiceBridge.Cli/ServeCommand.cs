@@ -190,6 +190,7 @@ internal static class ServeCommand
                 o.PublicBaseUrl = twilio.PublicBaseUrl;
             });
             var app = builder.Build();
+            security.UseProxies(app);
             bridge.TwilioContinuity = scale.Checkpoints;
             app.MapBridge(bridge);
             admin.Attach(app, bridge, audit, loggers);

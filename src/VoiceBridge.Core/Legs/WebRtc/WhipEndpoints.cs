@@ -61,6 +61,7 @@ public static partial class WhipEndpoints
     internal static void AddCors(HttpContext ctx, WhipOptions options)
     {
         bool local = ctx.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address)
+            && ctx.Connection.RemoteIpAddress is { } caller && IPAddress.IsLoopback(caller)
             && !ctx.Request.Headers.ContainsKey("X-Forwarded-For") && !ctx.Request.Headers.ContainsKey("Forwarded");
         string? origin = options.AllowedOrigin ?? (local ? "*" : null);
         if (origin is not null)
