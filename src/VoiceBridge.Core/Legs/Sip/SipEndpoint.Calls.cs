@@ -166,17 +166,23 @@ public sealed partial class SipEndpoint
         ForgetAuthFailures(now);
         foreach (var call in _calls.Values)
         {
-            if (call.PendingOk is null || now < call.NextOkRetransmitMs)
+            if (call.PendingOk is null)
             {
                 continue;
             }
 
             if (now >= call.OkGiveUpAtMs)
             {
-                // No ACK within 64*T1: the dialog is confirmed-then-ended with a BYE (13.3.1.4).
+                // No ACK within 64*T1 (checked apart from the retransmissions, whose last falls before it):
+                // the dialog is confirmed-then-ended with a BYE (13.3.1.4).
                 Log.NoAck(_logger, call.CallId);
                 call.PendingOk = null;
                 SendBye(call, "no ACK to the 200 OK");
+                continue;
+            }
+
+            if (now < call.NextOkRetransmitMs)
+            {
                 continue;
             }
 

@@ -174,7 +174,9 @@ public sealed partial class SipEndpointTests(ITestOutputHelper output)
     {
         phone.Send(Invite());
         var first = await phone.ExpectStatusAsync(200, "INVITE", time);
+        var answeredAt = time.GetUtcNow();
         var bye = await phone.ExpectAsync(m => m.IsRequest && m.Method == "BYE", time, TimeSpan.FromSeconds(40), "BYE after no ACK");
+        Assert.InRange((time.GetUtcNow() - answeredAt).TotalSeconds, 32, 32.5); // 64*T1, not the next retransmission's slot (35.5 s)
         // T1 = 500 ms doubling to T2 = 4 s within 64*T1 = 32 s: at 0.5, 1.5, 3.5, 7.5, 11.5, ... 31.5 s.
         var oks = phone.Count(m => m.StatusCode == 200 && m.CSeq.Method == "INVITE");
         Assert.InRange(oks, 9, 12);
