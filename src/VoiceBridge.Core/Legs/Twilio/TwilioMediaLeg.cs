@@ -239,6 +239,13 @@ public sealed partial class TwilioMediaLeg : ICallerLegOutput
             return ValueTask.CompletedTask;
         }
 
+        if (_message.StreamSid is { } sid && !string.Equals(sid, _streamSid, StringComparison.Ordinal))
+        {
+            // Every message after the start names its stream; another one's is not this call's.
+            OnBadMessage($"{_message.Kind.ToString().ToLowerInvariant()} for stream {sid} on stream {_streamSid}; ignored");
+            return ValueTask.CompletedTask;
+        }
+
         if (_awaitingFirstFrame && _message.Kind == TwilioEventKind.Media)
         {
             _awaitingFirstFrame = false;

@@ -42,6 +42,7 @@ public sealed partial class TwilioMediaLegTests(ITestOutputHelper output)
             carrier.SendRaw($$"""{"event":"transcription","sequenceNumber":"3","streamSid":"{{StreamSid}}"}""");
             carrier.SendRaw($$$"""{"event":"media","sequenceNumber":"4","streamSid":"{{{StreamSid}}}","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"@@not base64@@"}}""");
             carrier.SendStart(); // a second start on the same stream
+            carrier.SendRaw($$$"""{"event":"media","sequenceNumber":"6","streamSid":"MZ0000000000000000000000000000other","media":{"track":"inbound","chunk":"2","timestamp":"20","payload":"EBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=="}}""");
             await h.At(5);
             Assert.Equal((2L, 1L, 1L), (h.Counters.MalformedMessages, h.Counters.UnknownEvents, h.Counters.OutOfOrderMessages));
 
@@ -55,14 +56,15 @@ public sealed partial class TwilioMediaLegTests(ITestOutputHelper output)
         Assert.Equal(audio, h.Engine.CallerBytes());
         Assert.Equal(audio.Length, h.Engine.AssertContiguousFrom(0));
         Assert.Equal(100, summary.CallerAudioMs);
-        Assert.Equal(4, summary.Errors.Count);
+        Assert.Equal(5, summary.Errors.Count);
         Assert.All(summary.Errors, e => Assert.StartsWith("twilio: ", e, StringComparison.Ordinal));
         Assert.Contains(summary.Errors, e => e.Contains("transcription", StringComparison.Ordinal));
         Assert.Contains(summary.Errors, e => e.Contains("base64", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(summary.Errors, e => e.Contains("second start", StringComparison.Ordinal));
+        Assert.Contains(summary.Errors, e => e.Contains("media for stream MZ0000000000000000000000000000other on stream", StringComparison.Ordinal));
         // Logged once each, by the call (with its id), not again by the leg.
-        Assert.Equal(4, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("bad message", StringComparison.Ordinal)));
-        Assert.Equal(4, h.Logger.Entries.Count(e => e.Message.StartsWith($"call {CallSid}: bad message from the caller leg", StringComparison.Ordinal)));
+        Assert.Equal(5, h.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("bad message", StringComparison.Ordinal)));
+        Assert.Equal(5, h.Logger.Entries.Count(e => e.Message.StartsWith($"call {CallSid}: bad message from the caller leg", StringComparison.Ordinal)));
     }
 
     [Fact]
