@@ -15,9 +15,9 @@ internal static class Logging
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            // Its one error is "Hosting failed to start" with the whole stack of an exception that
-            // serve reports itself in one line (a port in use).
-            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
+            // "Hosting failed to start" with the whole stack of a bind failure (a port in use), which
+            // serve reports itself in one line; the host's other errors stay.
+            .Filter.ByExcluding(e => e.Exception is IOException && e.MessageTemplate.Text == "Hosting failed to start")
             .Enrich.FromLogContext();
         return (json
                 ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose)

@@ -17,7 +17,7 @@ internal static class ParseErrors
     public static IReadOnlyList<string> Of(ParseResult parse)
     {
         var command = parse.CommandResult.Command;
-        var unknown = UnknownOptions(parse).ToList();
+        var unknown = UnknownOptions(parse).Distinct().ToList();
         var lines = parse.Errors.Select(e => e.Message).Where(m => !unknown.Any(t => m == $"Unrecognized command or argument '{t}'.")).ToList();
         foreach (var token in unknown)
         {
@@ -41,21 +41,34 @@ internal static class ParseErrors
         return ExitCode;
     }
 
+    /// <summary>
+    /// Words that look like options and that no option took: the verb's own arguments (a recording
+    /// named <c>--faultz</c>) and what the parser left over. A value an option took (<c>--token --abc</c>,
+    /// <c>--report=--x.json</c>) is the option's, whatever it looks like.
+    /// </summary>
     private static IEnumerable<string> UnknownOptions(ParseResult parse)
     {
+        var positional = parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).ToHashSet();
         foreach (var token in parse.Tokens)
         {
             if (token.Type == TokenType.DoubleDash)
             {
-                yield break;
+                break;
             }
 
-            if (token.Type == TokenType.Argument && token.Value.StartsWith("--", StringComparison.Ordinal) && token.Value.Length > 2)
+            if (token.Type == TokenType.Argument && LooksLikeOption(token.Value) && positional.Contains(token))
             {
                 yield return token.Value;
             }
         }
+
+        foreach (var unmatched in parse.UnmatchedTokens.Where(LooksLikeOption))
+        {
+            yield return unmatched;
+        }
     }
+
+    private static bool LooksLikeOption(string value) => value.StartsWith("--", StringComparison.Ordinal) && value.Length > 2;
 
     private static string? Closest(string token, Command command)
     {

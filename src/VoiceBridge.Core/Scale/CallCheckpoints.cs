@@ -28,6 +28,10 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
     private readonly ConcurrentDictionary<string, LiveCall> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConversationCheckpoint> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _ended = new(StringComparer.Ordinal);
+
+    // Calls this node ended whose "ended" record the store did not take (it was down), with when:
+    // the resume request that follows a hang-up must still hang up when it comes back here.
+    private readonly ConcurrentDictionary<string, long> _endedUnstored = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -66,6 +70,12 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
 
     public async Task<bool> ShouldResumeAsync(string callSid, CancellationToken cancellationToken)
     {
+        if (_endedUnstored.ContainsKey(callSid))
+        {
+            Log.ResumeRefused(_logger, callSid);
+            return false;
+        }
+
         var (checkpoint, error) = await LoadAsync(callSid, cancellationToken);
         if (checkpoint is { Ended: true })
         {
@@ -205,6 +215,21 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
         }
     }
 
+    /// <summary>Keeps <paramref name="callSid"/> as ended here for <see cref="CheckpointOptions.EndedTtl"/>, forgetting older ones.</summary>
+    private void RememberUnstoredEnd(string callSid)
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (sid, at) in _endedUnstored)
+        {
+            if (_time.GetElapsedTime(at, now) > _options.EndedTtl)
+            {
+                _endedUnstored.TryRemove(sid, out _);
+            }
+        }
+
+        _endedUnstored[callSid] = now;
+    }
+
     private async Task WriteAsync(ConversationCheckpoint checkpoint)
     {
         await _writeGate.WaitAsync();
@@ -225,6 +250,10 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
         {
             Interlocked.Increment(ref _failed);
             Log.WriteFailed(_logger, checkpoint.CallSid, e.Message);
+            if (checkpoint.Ended)
+            {
+                RememberUnstoredEnd(checkpoint.CallSid);
+            }
         }
         finally
         {

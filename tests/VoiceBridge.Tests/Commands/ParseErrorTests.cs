@@ -21,6 +21,17 @@ public sealed class ParseErrorTests
     }
 
     [Theory]
+    [InlineData("drill", "--server", "http://127.0.0.1:9", "--call", "--CA1", "--fault", "primary:drill", "--token", "--abcdef", "--wait", "1")]
+    [InlineData("audit", "--data-dir=--no-such-dir", "--since", "1d")]
+    public async Task An_option_value_that_starts_with_dashes_is_the_options_not_an_unknown_option(params string[] arguments)
+    {
+        var (_, printed) = await RunAsync(arguments);
+
+        Assert.DoesNotContain("Unknown option", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain($"try 'voicebridge {arguments[0]} --help'", printed, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--parallel", "replay", "x.wav", "--parallel", "abc")]
     [InlineData("'replay'", "replay")]
     [InlineData("--drain-timeout", "serve", "--drain-timeout", "abc")]

@@ -92,6 +92,22 @@ public sealed class CallCheckpointsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_call_this_node_hung_up_while_the_store_was_down_is_hung_up_when_its_resume_comes_back_here()
+    {
+        var down = new DownState();
+        await using var checkpoints = new CallCheckpoints(down, CheckpointCipher.WithKey(Key), new CheckpointOptions(), "node-b", _audit, _time, NullLogger<CallCheckpoints>.Instance);
+
+        Assert.True(await checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None)); // a lost stream, store down: resume fresh
+        await checkpoints.OnCallEndingAsync(Checkpoint(ended: false));
+        Assert.Equal(1L, checkpoints.Failed);
+        Assert.False(await checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None));
+
+        _time.Advance(new CheckpointOptions().EndedTtl + TimeSpan.FromSeconds(1));
+        await checkpoints.OnCallEndingAsync(Checkpoint(ended: false) with { CallSid = "CA-other" });
+        Assert.True(await checkpoints.ShouldResumeAsync(CallSid, CancellationToken.None)); // forgotten after EndedTtl, as the store would
+    }
+
+    [Fact]
     public async Task A_stream_that_ends_writes_the_final_checkpoint_ended_or_resumable()
     {
         var first = NewSession();
@@ -153,5 +169,35 @@ public sealed class CallCheckpointsTests : IAsyncDisposable
         {
             await _state.SaveLastFrameAsync(CallSid, at, TimeSpan.FromHours(1), CancellationToken.None);
         }
+    }
+
+    /// <summary>A store that is down: every checkpoint read and write fails.</summary>
+    private sealed class DownState : IScaleOutState
+    {
+        public event Action<SharedBreaker>? BreakerPublished
+        {
+            add { }
+            remove { }
+        }
+
+        public string Location => "down";
+
+        public Task PublishBreakerAsync(SharedBreaker breaker, CancellationToken cancellationToken) => Down();
+
+        public Task<IReadOnlyList<SharedBreaker>> OpenBreakersAsync(IEnumerable<string> engines, CancellationToken cancellationToken) => Down<IReadOnlyList<SharedBreaker>>();
+
+        public Task SaveCheckpointAsync(string callSid, byte[] sealedCheckpoint, TimeSpan ttl, CancellationToken cancellationToken) => Down();
+
+        public Task<byte[]?> LoadCheckpointAsync(string callSid, CancellationToken cancellationToken) => Down<byte[]?>();
+
+        public Task SaveLastFrameAsync(string callSid, DateTimeOffset at, TimeSpan ttl, CancellationToken cancellationToken) => Down();
+
+        public Task<DateTimeOffset?> LoadLastFrameAsync(string callSid, CancellationToken cancellationToken) => Down<DateTimeOffset?>();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private static Task Down() => Task.FromException(new InvalidOperationException("store down"));
+
+        private static Task<T> Down<T>() => Task.FromException<T>(new InvalidOperationException("store down"));
     }
 }

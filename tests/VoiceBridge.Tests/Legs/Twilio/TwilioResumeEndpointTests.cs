@@ -47,7 +47,7 @@ public sealed class TwilioResumeEndpointTests
     }
 
     [Fact]
-    public async Task Each_resume_counts_itself_in_the_next_action_and_the_tenth_is_hung_up()
+    public async Task Each_resume_counts_itself_in_the_next_action_and_a_stream_lost_after_ten_is_hung_up()
     {
         await using var server = await Server.StartAsync(new Continuity(resume: true));
         var third = TwilioEndpoints.ResumePath + "?resumes=3";
