@@ -38,7 +38,7 @@ public sealed class FailoverOptions
     /// Provider session limits by engine name: a call is moved to a fresh session of the same
     /// engine before it runs out [openai-realtime 60 min, azure-realtime 30 min].
     /// </summary>
-    public Dictionary<string, TimeSpan> SessionLimits { get; set; } = new(StringComparer.Ordinal)
+    public Dictionary<string, TimeSpan> SessionLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         ["openai-realtime"] = TimeSpan.FromMinutes(60),
         ["azure-realtime"] = TimeSpan.FromMinutes(30),

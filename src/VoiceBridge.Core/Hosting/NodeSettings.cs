@@ -16,6 +16,9 @@ namespace VoiceBridge.Hosting;
 /// </summary>
 public sealed class NodeSettings
 {
+    /// <summary>The engines whose provider sessions expire (<see cref="FailoverOptions.SessionLimits"/>' keys).</summary>
+    private static readonly string[] SessionLimited = ["openai-realtime", "azure-realtime"];
+
     public FailoverOptions Failover { get; } = new();
 
     public ProviderHealthOptions Health { get; } = new();
@@ -29,6 +32,14 @@ public sealed class NodeSettings
         var settings = new NodeSettings();
         var errors = new List<string>();
         Bind(configuration, "Failover", settings.Failover, Keys(typeof(FailoverOptions)), errors);
+        foreach (var engine in configuration.GetSection("Failover:SessionLimits").GetChildren().Select(c => c.Key))
+        {
+            if (!SessionLimited.Contains(engine, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"Failover:SessionLimits:{engine} names no engine with provider sessions ({string.Join(", ", SessionLimited)})");
+            }
+        }
+
         Bind(configuration, "ProviderHealth", settings.Health, Keys(typeof(ProviderHealthOptions)), errors);
         Bind(configuration, "Realtime", settings.Realtime, RealtimeEngineOptions.Settable, errors);
         errors.AddRange(settings.Failover.Validate());

@@ -39,5 +39,15 @@ public sealed class NodeSettingsTests
         Assert.Contains("ProviderHealth:FailureWindow", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_session_limit_is_for_an_engine_with_provider_sessions_named_in_any_case()
+    {
+        var settings = NodeSettings.Load(Configuration(new() { ["Failover:SessionLimits:OpenAI-Realtime"] = "00:20:00" }));
+        var error = Assert.Throws<FormatException>(() => NodeSettings.Load(Configuration(new() { ["Failover:SessionLimits:openai-realtim"] = "00:20:00" })));
+
+        Assert.Equal(TimeSpan.FromMinutes(20), settings.Failover.SessionLimit("openai-realtime"));
+        Assert.Contains("Failover:SessionLimits:openai-realtim names no engine with provider sessions", error.Message, StringComparison.Ordinal);
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }
