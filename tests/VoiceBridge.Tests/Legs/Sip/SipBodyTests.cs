@@ -39,6 +39,42 @@ public sealed class SipBodyTests
         Assert.Equal(Sdp.Replace("\r\n", newline, StringComparison.Ordinal), sdp);
     }
 
+    [Theory]
+    [InlineData("multipart/mixed; boundary = b1")]
+    [InlineData("multipart/mixed;myboundary=zz;boundary=b1")]
+    [InlineData("multipart/mixed;foo=\"x;boundary=zz\";boundary=b1")]
+    public void The_boundary_parameter_is_read_as_a_parameter_not_found_as_text(string contentType)
+    {
+        Assert.Equal(0, SipBody.FindSdp(contentType, Multipart("b1")).Status);
+    }
+
+    [Fact]
+    public void The_sdp_inside_a_multipart_inside_a_multipart_is_found()
+    {
+        var inner = Encoding.ASCII.GetString(Multipart("inner"));
+        var outer = $"--outer\r\nContent-Type: multipart/alternative;\r\n boundary=inner\r\n\r\n{inner}\r\n--outer\r\nContent-Type: text/plain\r\n\r\nhello\r\n--outer--\r\n";
+
+        var (status, sdp, error) = SipBody.FindSdp("multipart/mixed;boundary=outer", Encoding.ASCII.GetBytes(outer));
+
+        Assert.True(status == 0, error);
+        Assert.Equal(Sdp, sdp);
+    }
+
+    [Theory]
+    [InlineData("base64", 0)]
+    [InlineData("quoted-printable", 415)]
+    public void A_transfer_encoded_sdp_part_is_decoded_or_refused_by_name(string encoding, int expected)
+    {
+        var encoded = encoding == "base64" ? Convert.ToBase64String(Encoding.ASCII.GetBytes(Sdp), Base64FormattingOptions.InsertLineBreaks) : Sdp;
+        var body = $"--b\r\nContent-Type: application/sdp\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n{encoded}\r\n--b--\r\n";
+
+        var (status, sdp, error) = SipBody.FindSdp("multipart/mixed;boundary=b", Encoding.ASCII.GetBytes(body));
+
+        Assert.Equal(expected, status);
+        Assert.Equal(expected == 0 ? Sdp : null, sdp);
+        Assert.True(expected == 0 || error!.Contains(encoding, StringComparison.Ordinal), error);
+    }
+
     [Fact]
     public void A_part_we_must_understand_and_do_not_makes_it_415_naming_the_part()
     {
