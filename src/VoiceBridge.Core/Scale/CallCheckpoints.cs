@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -92,7 +93,7 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
     public async Task OnStreamStartAsync(CallSession session, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         var call = new LiveCall(session);
-        if (parameters.TryGetValue(TwilioEndpoints.ResumeParameter, out var resume) && resume == "1")
+        if (parameters.TryGetValue(TwilioEndpoints.ResumeParameter, out var resume) && int.TryParse(resume, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
         {
             var (checkpoint, error) = await LoadAsync(session.CallId, cancellationToken);
             var lastFrame = await LastFrameAsync(session.CallId, cancellationToken);
@@ -101,7 +102,7 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
                 session.Resume(checkpoint);
             }
 
-            call.Resumed = new ResumeFrom(checkpoint is { Ended: false } ? checkpoint : null, lastFrame, error ?? (checkpoint is null ? "no checkpoint" : checkpoint.Ended ? "the call had ended" : null));
+            call.Resumed = new ResumeFrom(checkpoint is { Ended: false } ? checkpoint : null, lastFrame, error ?? (checkpoint is null ? "no checkpoint" : checkpoint.Ended ? "the call had ended" : null), count);
         }
 
         _live[session.CallId] = call;
@@ -130,7 +131,7 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
             turnsRestored = restored?.Turns.Count ?? 0,
             toolCallsRestored = restored?.ToolCalls.Count ?? 0,
             replyOwed = restored?.ReplyOwed ?? false,
-            resumes = session.Resumes,
+            resumes = from.Count,
             error = from.Error,
         })));
     }
@@ -341,7 +342,8 @@ public sealed partial class CallCheckpoints : ITwilioCallContinuity, IAsyncDispo
         }
     }
 
-    private sealed record ResumeFrom(ConversationCheckpoint? Checkpoint, DateTimeOffset? LastFrame, string? Error);
+    /// <summary>What a resumed stream restores from; <c>Count</c>: which resume of the call it is (its stream parameter, the count /twilio/resume keeps).</summary>
+    private sealed record ResumeFrom(ConversationCheckpoint? Checkpoint, DateTimeOffset? LastFrame, string? Error, int Count);
 
     private sealed class LiveCall(CallSession session)
     {

@@ -77,6 +77,21 @@ public sealed class CallCheckpointsTests : IAsyncDisposable
         Assert.Contains("\"restored\":false", resume.DetailsJson, StringComparison.Ordinal);
         Assert.Contains("does not authenticate", resume.DetailsJson, StringComparison.Ordinal);
         Assert.Contains("\"gapMs\":null", resume.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("\"resumes\":1", resume.DetailsJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_resume_event_counts_the_resumes_the_stream_says_not_the_checkpoint()
+    {
+        // The node the call last ran on died before its first turn boundary: the checkpoint is the
+        // first stream's (no resume in it), while this is the third resume.
+        await StoreAsync(Checkpoint(ended: false), lastFrame: _time.GetUtcNow());
+        var session = NewSession();
+
+        await _checkpoints.OnStreamStartAsync(session, new Dictionary<string, string>(ResumeParameters) { [TwilioEndpoints.ResumeParameter] = "3" }, CancellationToken.None);
+        _checkpoints.OnFirstFrame(session);
+
+        Assert.Contains("\"resumes\":3", Assert.Single(_audit.Events, e => e.Kind == "resume").DetailsJson, StringComparison.Ordinal);
     }
 
     [Fact]

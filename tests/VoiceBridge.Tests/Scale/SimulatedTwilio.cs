@@ -132,6 +132,7 @@ internal sealed class ResumingSocket(SimulatedTwilio twilio, Twiml.Connect conne
     private bool _stopSent;
     private bool _over;
     private int _streams = 1;
+    private string? _streamSid;
 
     /// <summary>Caller messages dropped while no stream was up.</summary>
     public int Dropped { get; private set; }
@@ -208,6 +209,13 @@ internal sealed class ResumingSocket(SimulatedTwilio twilio, Twiml.Connect conne
             var start = json.RootElement.GetProperty("start");
             message = Start(json.RootElement.GetProperty("streamSid").GetString()!, start.GetProperty("accountSid").GetString()!, start.GetProperty("callSid").GetString()!);
         }
+        else if (Volatile.Read(ref _streamSid) is { } resumed)
+        {
+            // A new stream has a new sid, and every message on it names that one (as Twilio's do).
+            var node = System.Text.Json.Nodes.JsonNode.Parse(message)!;
+            node["streamSid"] = resumed;
+            message = System.Text.Encoding.UTF8.GetBytes(node.ToJsonString());
+        }
 
         _stopSent |= kind == "stop";
         await SendOrDropAsync(message, cancellationToken);
@@ -257,6 +265,7 @@ internal sealed class ResumingSocket(SimulatedTwilio twilio, Twiml.Connect conne
         var socket = await twilio.OpenStreamAsync(next, cancellationToken);
         _connect = next;
         var streamSid = $"MZresumed{++_streams}";
+        Volatile.Write(ref _streamSid, streamSid);
         _out.ResetWrittenCount();
         TwilioCarrierWriter.WriteConnected(_out);
         await socket.SendAsync(_out.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken);

@@ -90,7 +90,8 @@ public static partial class TwilioResumeEndpoint
         }
 
         var parameters = TwilioEndpoints.StreamParameters(form, verifier);
-        parameters[TwilioEndpoints.ResumeParameter] = "1";
+        // Which resume of the call this stream is (the node that takes it audits the count that decides).
+        parameters[TwilioEndpoints.ResumeParameter] = (resumes + 1).ToString(CultureInfo.InvariantCulture);
         await ctx.Response.WriteAsync(TwilioTwiml.ConnectStream(target.StreamUrl(ctx.Request), parameters, target.ActionUrl(ctx.Request, resumes + 1)), ctx.RequestAborted);
     }
 

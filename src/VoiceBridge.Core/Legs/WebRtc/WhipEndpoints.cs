@@ -57,12 +57,15 @@ public static partial class WhipEndpoints
         return group;
     }
 
+    /// <summary>Headers a proxy adds: a request carrying any came from elsewhere, whatever address it reached.</summary>
+    private static readonly string[] ProxyHeaders = ["X-Forwarded-For", "Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP"];
+
     /// <summary>The CORS headers of a WHIP response: the configured origin, or any for a request to a loopback listener that no proxy relayed.</summary>
     internal static void AddCors(HttpContext ctx, WhipOptions options)
     {
         bool local = ctx.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address)
             && ctx.Connection.RemoteIpAddress is { } caller && IPAddress.IsLoopback(caller)
-            && !ctx.Request.Headers.ContainsKey("X-Forwarded-For") && !ctx.Request.Headers.ContainsKey("Forwarded");
+            && !ProxyHeaders.Any(ctx.Request.Headers.ContainsKey);
         string? origin = options.AllowedOrigin ?? (local ? "*" : null);
         if (origin is not null)
         {

@@ -25,9 +25,9 @@ public sealed class WhipOptions
     /// <summary>
     /// The <c>Access-Control-Allow-Origin</c> value (an origin such as <c>https://app.example.com</c>, or
     /// <c>*</c>). Null (the default) sends <c>*</c> only to requests that reached a loopback address and
-    /// came through no proxy (no <c>Forwarded</c> or <c>X-Forwarded-For</c>), so a page served from anywhere
-    /// can try a local bridge, while a public one, even behind a reverse proxy on the same host, names
-    /// its origin explicitly.
+    /// came through no proxy (none of the headers proxies add: <c>Forwarded</c>, <c>X-Forwarded-*</c>,
+    /// <c>X-Real-IP</c>), so a page served from anywhere can try a local bridge; a public one names its
+    /// origin explicitly, and must behind any proxy that adds none of them (a TCP or TLS tunnel).
     /// </summary>
     public string? AllowedOrigin { get; set; }
 

@@ -56,7 +56,9 @@ public sealed class TwilioResumeEndpointTests
         var again = await server.PostAsync(third, Form, Sign(Token, Base + third, Form));
         var last = await server.PostAsync(tenth, Form, Sign(Token, Base + tenth, Form));
 
-        Assert.Equal(Base + TwilioEndpoints.ResumePath + "?resumes=4", (string?)Assert.Single(again.Root!.Elements("Connect")).Attribute("action"));
+        var connect = Assert.Single(again.Root!.Elements("Connect"));
+        Assert.Equal(Base + TwilioEndpoints.ResumePath + "?resumes=4", (string?)connect.Attribute("action"));
+        Assert.Equal("4", (string?)connect.Descendants("Parameter").Single(p => (string?)p.Attribute("name") == TwilioEndpoints.ResumeParameter).Attribute("value"));
         Assert.Equal(["Hangup"], last.Root!.Elements().Select(e => e.Name.LocalName));
     }
 
