@@ -9,7 +9,6 @@ public sealed partial class CallSession
     private const int EngineTurnEndMinSilenceMs = 200;
     private long _vadArrivalEnd;
     private long _vadArrivalMs;
-    private long _heldAtMs;
 
     private void OnCallerAudio(ReadOnlySpan<byte> mulaw)
     {
@@ -84,12 +83,11 @@ public sealed partial class CallSession
 
         if (held)
         {
-            _heldAtMs = NowMs;
             Log.Held(_logger, CallId);
         }
         else
         {
-            Log.Resumed(_logger, CallId, NowMs - _heldAtMs);
+            Log.Resumed(_logger, CallId, NowMs - _playout.HeldSinceMs);
         }
 
         _playout.Hold(held, NowMs);

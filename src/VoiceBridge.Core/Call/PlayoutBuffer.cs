@@ -62,6 +62,9 @@ public sealed partial class PlayoutBuffer(ICallerLegOutput leg, PlayoutOptions o
     /// <summary>True while the caller has the call on hold (<see cref="Hold"/>): agent audio waits.</summary>
     public bool IsHeld => _heldSinceMs >= 0;
 
+    /// <summary>When the hold began (the call clock), while <see cref="IsHeld"/>.</summary>
+    public long HeldSinceMs => _heldSinceMs;
+
     /// <summary>True while agent audio is queued or in flight to the caller.</summary>
     public bool IsPlaying => _active || _segments.Count > 0;
 

@@ -40,7 +40,7 @@ public static class DtmfRelay
     private static bool TryKey(string value, out char digit)
     {
         digit = '\0';
-        if (value.Length == 1 && "0123456789*#ABCDabcd".Contains(value[0], StringComparison.Ordinal))
+        if (value.Length == 1 && Rtp.Dtmf4733.TryGetCode(value[0], out _))
         {
             digit = char.ToUpperInvariant(value[0]);
             return true;

@@ -1,4 +1,5 @@
 using System.Text;
+using VoiceBridge.Legs.Sip.Sdp;
 
 namespace VoiceBridge.Legs.Sip;
 
@@ -22,6 +23,21 @@ internal static class SipBody
     /// <c>Error</c> says which, for the response's reason phrase.
     /// </summary>
     public static (int Status, string? Sdp, string? Error) FindSdp(string? contentType, byte[] body) => Find(contentType ?? "", body, 1);
+
+    /// <summary>
+    /// The session description of <paramref name="message"/>, found (<see cref="FindSdp"/>) and parsed:
+    /// <c>Status</c> 0 with it, else 415 or 400 (a malformed description among them) and why.
+    /// </summary>
+    public static (int Status, SdpSession? Sdp, string? Error) ReadSdp(SipMessage message)
+    {
+        var (status, text, error) = FindSdp(message.Headers.Get("Content-Type"), message.Body);
+        if (status != 0)
+        {
+            return (status, null, error);
+        }
+
+        return SdpSession.TryParse(text!, out var sdp, out var malformed) ? (0, sdp, null) : (400, null, "malformed SDP: " + malformed);
+    }
 
     private static (int Status, string? Sdp, string? Error) Find(string contentType, byte[] body, int depth)
     {

@@ -166,7 +166,7 @@ public sealed partial class SipEndpoint
         var request = transaction.Request;
         offer = null;
         choice = null;
-        var (status, sdp, bodyError) = SipBody.FindSdp(request.Headers.Get("Content-Type"), request.Body);
+        (var status, offer, var bodyError) = SipBody.ReadSdp(request);
         if (status == 415)
         {
             var unsupported = CreateResponse(request, 415, Truncate("Unsupported Media Type: " + bodyError));
@@ -179,13 +179,6 @@ public sealed partial class SipEndpoint
         {
             Counters.Malformed++;
             Respond(transaction, 400, Truncate("Bad Request: " + bodyError));
-            return false;
-        }
-
-        if (!SdpSession.TryParse(sdp!, out offer, out var error))
-        {
-            Counters.Malformed++;
-            Respond(transaction, 400, Truncate("Bad Request: malformed SDP: " + error));
             return false;
         }
 
@@ -251,20 +244,15 @@ public sealed partial class SipEndpoint
     private void TakeAnswer(SipCall call, SipMessage ack)
     {
         string? problem = null;
-        var (status, sdp, bodyError) = ack.Body.Length == 0 ? (0, null, null) : SipBody.FindSdp(ack.Headers.Get("Content-Type"), ack.Body);
         if (ack.Body.Length == 0)
         {
             problem = "the ACK carries no SDP answer to the offer in our 200";
         }
-        else if (status != 0)
+        else if (SipBody.ReadSdp(ack) is var read && read.Sdp is null)
         {
-            problem = "no SDP answer in the ACK: " + bodyError;
+            problem = "no SDP answer in the ACK: " + read.Error;
         }
-        else if (!SdpSession.TryParse(sdp!, out var answer, out var error))
-        {
-            problem = "malformed SDP answer in the ACK: " + error;
-        }
-        else if (SdpNegotiator.Answer(answer!, call.Sdp) is { Choice: { } choice })
+        else if (SdpNegotiator.Answer(read.Sdp, call.Sdp) is { Choice: { } choice })
         {
             // An answer to the offer of a re-INVITE may hold the call; one to the first offer does not.
             call.Leg!.UpdateMedia(Media(choice) with { Held = choice.IsHold && !call.DelayedOffer });
