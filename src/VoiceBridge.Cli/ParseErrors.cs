@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using VoiceBridge.Call;
 
 namespace VoiceBridge.Cli;
 
@@ -75,26 +76,8 @@ internal static class ParseErrors
         var name = token.Split('=')[0];
         var options = command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)))
             .SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct();
-        return options.Select(o => (Name: o, Distance: Distance(name, o))).Where(o => o.Distance <= Math.Max(2, name.Length / 4))
+        return options.Select(o => (Name: o, Distance: EditDistance.Of<char>(name, o))).Where(o => o.Distance <= Math.Max(2, name.Length / 4))
             .OrderBy(o => o.Distance).ThenBy(o => Math.Abs(o.Name.Length - name.Length)).Select(o => o.Name).FirstOrDefault();
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var diagonal = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-
-        return row[b.Length];
     }
 
     private static IEnumerable<string> Path(SymbolResult? result)

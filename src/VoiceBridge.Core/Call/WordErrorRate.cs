@@ -27,8 +27,9 @@ public static class WordErrorRate
     /// <summary>The edit distance in words and the reference's word count (for rates pooled over many turns).</summary>
     public static (int Errors, int ReferenceWords) Count(string reference, string hypothesis)
     {
-        var r = Words(reference);
-        return (Distance(r, Words(hypothesis)), r.Count);
+        string[] r = [.. Words(reference)];
+        string[] h = [.. Words(hypothesis)];
+        return (EditDistance.Of<string>(r, h), r.Length);
     }
 
     /// <summary>
@@ -45,30 +46,5 @@ public static class WordErrorRate
 
         var words = PhraseNormalizer.Words(text.Length > MaxChars ? text[..MaxChars] : text);
         return words.Count > MaxWords ? [.. words.Take(MaxWords)] : words;
-    }
-
-    /// <summary>Word-level Levenshtein distance, two rows.</summary>
-    private static int Distance(IReadOnlyList<string> reference, IReadOnlyList<string> hypothesis)
-    {
-        var previous = new int[hypothesis.Count + 1];
-        var current = new int[hypothesis.Count + 1];
-        for (var j = 0; j <= hypothesis.Count; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= reference.Count; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= hypothesis.Count; j++)
-            {
-                var substitution = previous[j - 1] + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[hypothesis.Count];
     }
 }
