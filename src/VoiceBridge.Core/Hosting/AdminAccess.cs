@@ -79,7 +79,7 @@ public sealed class AdminAccess
             return new AdminAccess(AdminMode.Off, new BearerAuthenticator(null, null));
         }
 
-        var remote = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
+        var remote = ListenUrls.Split(urls).Where(u => !ListenUrls.IsLoopback(u)).ToList();
         if (remote.Count > 0)
         {
             error = $"--admin-open serves the admin API with no token, so only on loopback: {string.Join(", ", remote)} is not (listen on 127.0.0.1, or set --admin-token)";
@@ -105,15 +105,5 @@ public sealed class AdminAccess
         }
 
         return verdict;
-    }
-
-    private static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 }

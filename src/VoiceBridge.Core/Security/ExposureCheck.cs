@@ -1,4 +1,5 @@
 using System.Net;
+using VoiceBridge.Hosting;
 
 namespace VoiceBridge.Security;
 
@@ -33,7 +34,7 @@ public static class ExposureCheck
     {
         ArgumentNullException.ThrowIfNull(node);
         var warnings = new List<string>();
-        var remote = node.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
+        var remote = ListenUrls.Split(node.Urls).Where(u => !ListenUrls.IsLoopback(u)).ToList();
         if (remote.Count > 0)
         {
             string where = string.Join(", ", remote);
@@ -60,8 +61,4 @@ public static class ExposureCheck
 
         return warnings;
     }
-
-    private static bool IsLoopback(string url) =>
-        Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
 }
